@@ -1,0 +1,19 @@
+import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn, truncate } from './text.js';
+
+/** One subcommand for the help list. */
+export interface SubcommandHelp {
+  usage: string;
+  description: string;
+}
+
+/** The ephemeral help answer for `/dms` or `/cts`, optionally after an "unknown subcommand" line. */
+export function buildHelpMessage(command: string, subcommands: SubcommandHelp[], unknown?: string): { text: string; blocks: KnownBlock[] } {
+  const lines = subcommands.map((s) => `• \`${command} ${s.usage}\`: ${s.description}`);
+  const intro =
+    unknown !== undefined
+      ? `I don't know \`${escapeMrkdwn(truncate(unknown, 50))}\`. Here is what \`${command}\` can do:`
+      : `Here is what \`${command}\` can do:`;
+  const text = `${intro}\n${lines.join('\n')}`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

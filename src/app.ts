@@ -1,0 +1,132 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { registerHandlers } from '../handlers/index.js';
+import { boltLogger } from './bolt-logger.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { DmsClient } from './dms/client.js';
+import { ExportService } from './export-service.js';
+import { Messenger } from './messenger.js';
+import type { Services } from './services.js';
+import type { Store } from './store/types.js';
+import { userMessageFor } from './user-errors.js';
+import type { UserMap } from './user-map.js';
+import { UserResolver } from './user-resolver.js';
+import { StatusWatcher } from './watcher.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  dms: DmsClient;
+  clock?: Clock;
+  userMap?: UserMap;
+  /** Extra WebClient options (tests shorten Slack retries). */
+  slackClientOptions?: WebClientOptions;
+}
+
+/** A wired bot: Bolt app, services, watcher and the HTTP server (Slack events in HTTP mode, health in both modes). */
+export interface ChatOpsApp {
+  bolt: App;
+  services: Services;
+  watcher: StatusWatcher;
+  /** Starts listening (HTTP server, Socket Mode connection) and the status watcher. Returns the HTTP port. */
+  start(opts?: { watch?: boolean }): Promise<number>;
+  /** Stops taking requests, stops the watcher, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Builds the bot from its dependencies; nothing global, so tests build as many as they like. */
+export function createApp(deps: AppDeps): ChatOpsApp {
+  const { config, logger, store, dms } = deps;
+  const clock = deps.clock ?? systemClock;
+  const socketMode = config.SLACK_APP_TOKEN !== undefined;
+  const clientOptions: WebClientOptions = {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    ...deps.slackClientOptions,
+  };
+
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: config.SLACK_SIGNING_SECRET!,
+        endpoints: '/slack/events',
+        logger: boltLogger(logger),
+        processBeforeResponse: false,
+      });
+  const bolt = new App({
+    token: config.SLACK_BOT_TOKEN,
+    logger: boltLogger(logger),
+    logLevel: LogLevel.INFO,
+    clientOptions,
+    ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : { receiver }),
+  });
+
+  const messenger = new Messenger({ slack: bolt.client, logger: logger.child({ component: 'messenger' }) });
+  const resolver = new UserResolver({ slack: bolt.client, dms, userMap: deps.userMap ?? new Map(), clock, logger });
+  let watcher: StatusWatcher | undefined;
+  const exports = new ExportService({ dms, store, clock, logger: logger.child({ component: 'export' }), watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS });
+  watcher = new StatusWatcher({
+    store,
+    clock,
+    logger: logger.child({ component: 'watcher' }),
+    messenger,
+    trackers: { dms_export: exports },
+    settings: {
+      intervalMs: config.WATCH_INTERVAL_MS,
+      maxIntervalMs: config.WATCH_MAX_INTERVAL_MS,
+      maxAgeMs: config.WATCH_MAX_AGE_HOURS * 3_600_000,
+      concurrency: config.WATCH_CONCURRENCY,
+    },
+  });
+  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, watcher };
+  registerHandlers(bolt, services);
+
+  bolt.error(async (err) => {
+    // Listeners surface their own errors to the person; whatever escapes is logged with an id.
+    userMessageFor(err.original ?? err, logger, { where: 'bolt' });
+  });
+
+  let server: Server | undefined;
+  const route = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (receiver && path === '/slack/events') {
+      receiver.requestListener(req, res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  };
+
+  return {
+    bolt,
+    services,
+    watcher,
+    async start(opts = {}) {
+      if (socketMode) await bolt.start();
+      else await bolt.init();
+      server = createServer(route);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.PORT, () => resolve());
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      if (opts.watch !== false) watcher!.start();
+      logger.info({ mode: socketMode ? 'socket' : 'http', port }, 'bot started');
+      return port;
+    },
+    async stop() {
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeAllConnections();
+      await watcher!.stop();
+      if (socketMode) await bolt.stop().catch(() => undefined);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from 'pino';
+
+/** Routes Bolt's own log lines into our pino logger (so redaction applies to them too). */
+export function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  const join = (msg: unknown[]) =>
+    scrubTokens(msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : safeJson(m))).join(' '));
+  let level: LogLevel = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => child.debug(join(msg)),
+    info: (...msg: unknown[]) => child.info(join(msg)),
+    warn: (...msg: unknown[]) => child.warn(join(msg)),
+    error: (...msg: unknown[]) => child.error(join(msg)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** Masks Slack tokens that may appear inside free-text log lines (pino redaction only sees object keys). */
+export function scrubTokens(line: string): string {
+  return line.replace(/\b(xox[abposr]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]');
+}

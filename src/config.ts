@@ -1,0 +1,160 @@
+import { z } from 'zod';
+
+/** Reads a boolean-ish environment value ("1", "true", "yes", "on" / "0", "false", "no", "off"). */
+const envBoolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off', ''].includes(v), 'must be true/false/1/0/yes/no')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const intInRange = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? String(fallback) : v))
+    .refine((v) => /^\d+$/.test(v), `must be a whole number between ${min} and ${max}`)
+    .transform((v) => Number(v))
+    .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`);
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Endpoint override: a host, host:port, or http(s) URL. Returned as the host (with port) and protocol
+ * the Alibaba/Huawei clients want.
+ */
+export const endpointSchema = z
+  .string()
+  .trim()
+  .transform((raw, ctx) => {
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+    let url: URL;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a host, host:port or an http(s) URL' });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: 'must use http:// or https://' });
+      return z.NEVER;
+    }
+    if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+      ctx.addIssue({ code: 'custom', message: 'must not contain a path, query, or credentials' });
+      return z.NEVER;
+    }
+    return { host: url.host, protocol: url.protocol === 'http:' ? ('http' as const) : ('https' as const) };
+  });
+
+export type Endpoint = z.output<typeof endpointSchema>;
+
+const ianaZone = z
+  .string()
+  .trim()
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone name such as Asia/Shanghai');
+
+/** The whole environment the bot reads, in one schema. */
+export const configSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.string().trim().min(1, 'is required (the xoxb- bot token from the Slack app)'),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),
+    SLACK_API_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+\/$/.test(v), 'must be an http(s) URL ending with /'),
+    PORT: intInRange(0, 65535, 3000),
+    LOG_LEVEL: z
+      .string()
+      .trim()
+      .default('info')
+      .refine((v): v is (typeof logLevels)[number] => (logLevels as readonly string[]).includes(v), `must be one of ${logLevels.join(', ')}`),
+
+    DMS_REGION: z.string().trim().regex(/^[a-z0-9-]{2,40}$/, 'must be a region id such as cn-hangzhou').default('cn-hangzhou'),
+    DMS_ENDPOINT: endpointSchema.optional(),
+    DMS_TID: optionalString.refine((v) => v === undefined || /^\d{1,19}$/.test(v), 'must be the numeric DMS tenant id'),
+    DMS_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
+    DMS_SEARCH_TIMEOUT_MS: intInRange(100, 2_800, 2_000),
+
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .default('sqlite:./data/chatops.db')
+      .refine((v) => v.startsWith('sqlite:'), 'must be sqlite:<path> (for example sqlite:./data/chatops.db)'),
+    WATCH_INTERVAL_MS: intInRange(100, 3_600_000, 5_000),
+    WATCH_MAX_INTERVAL_MS: intInRange(100, 86_400_000, 60_000),
+    WATCH_MAX_AGE_HOURS: intInRange(1, 24 * 90, 72),
+    WATCH_CONCURRENCY: intInRange(1, 64, 4),
+    USER_MAP_FILE: optionalString,
+  })
+  .superRefine((c, ctx) => {
+    if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required in HTTP mode (set SLACK_APP_TOKEN instead to use Socket Mode)',
+      });
+    }
+    if (c.WATCH_MAX_INTERVAL_MS < c.WATCH_INTERVAL_MS) {
+      ctx.addIssue({ code: 'custom', path: ['WATCH_MAX_INTERVAL_MS'], message: 'must be at least WATCH_INTERVAL_MS' });
+    }
+  });
+
+export type Config = Readonly<z.output<typeof configSchema>>;
+
+/** Raised when the environment is unusable; its message names variables, never their values. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once into a frozen Config; throws ConfigError naming each bad variable. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const keys = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
+  const picked: Record<string, string | undefined> = {};
+  for (const k of keys) picked[k] = env[k];
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    // Only the path and our own message: zod's default messages can quote the received value.
+    const problems = parsed.error.issues.map((i) => {
+      const name = i.path.map(String).join('.') || 'environment';
+      const message = i.code === 'custom' || i.code === 'too_small' ? i.message : describeIssue(i.code);
+      return `${name} ${message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return Object.freeze(parsed.data);
+}
+
+function describeIssue(code: string): string {
+  switch (code) {
+    case 'invalid_type':
+      return 'is required';
+    case 'invalid_value':
+      return 'is not one of the allowed values';
+    case 'invalid_format':
+      return 'has the wrong format';
+    default:
+      return 'is invalid';
+  }
+}
+
+/** The SQLite file path from a `sqlite:` DATABASE_URL. */
+export function sqlitePath(databaseUrl: string): string {
+  return databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') || ':memory:';
+}

@@ -1,0 +1,326 @@
+import OpenApiModule, * as OpenApi from '@alicloud/openapi-core';
+import CredentialModule, * as Credentials from '@alicloud/credentials';
+import * as Dara from '@darabonba/typescript';
+import pRetry from 'p-retry';
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Endpoint } from '../config.js';
+import { CloudApiError } from '../errors.js';
+import * as S from './schemas.js';
+
+// Both packages are CommonJS with `exports.default = Class`; under NodeNext the default import is module.exports.
+const OpenApiClient = OpenApiModule.default;
+const Credential = CredentialModule.default;
+type CredentialInstance = InstanceType<typeof Credential>;
+
+/** Static keys for tests and sandbox; production uses the default credential chain. */
+export interface StaticCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface DmsClientOptions {
+  endpoint?: Endpoint;
+  regionId: string;
+  tid?: string;
+  /** Omit to use `@alicloud/credentials`' default chain (env vars, profile, RAM role, OIDC). */
+  credentials?: StaticCredentials;
+  timeoutMs: number;
+  logger: Logger;
+  /** Retries for read calls (throttling, 5xx, network). Creates are never retried. */
+  retries?: number;
+  /** Base back-off for retries, in ms (tests make it small). */
+  retryMinTimeoutMs?: number;
+}
+
+/** Where a parameter travels: the query string or the form body (reference/dms.md is exact about this). */
+interface CallParams {
+  query?: Record<string, string | undefined>;
+  body?: Record<string, string | undefined>;
+}
+
+interface CallOptions {
+  /** Safe to retry (reads). */
+  retry: boolean;
+  timeoutMs?: number;
+}
+
+export const DMS_VERSION = '2018-11-01';
+
+/** The default public endpoint for a region. */
+export function defaultDmsEndpoint(regionId: string): Endpoint {
+  return { host: `dms-enterprise.${regionId}.aliyuncs.com`, protocol: 'https' };
+}
+
+export interface DataExportInput {
+  dbId: string;
+  logic: boolean;
+  sql: string;
+  classify: string;
+  affectRows: number;
+  ignoreAffectRows: boolean;
+  ignoreAffectRowsReason: string;
+  comment: string;
+  relatedUserIds: string[];
+}
+
+export interface DatabaseSummary {
+  id: string;
+  name: string;
+  schemaName?: string;
+  dbType?: string;
+  envType?: string;
+  logic: boolean;
+}
+
+export interface DmsUser {
+  userId: string;
+  uid?: string;
+  nickName?: string;
+  email?: string;
+}
+
+/** Typed DMS Enterprise client on the official generic `callApi`, with zod-checked responses and safe retries. */
+export class DmsClient {
+  private readonly client: InstanceType<typeof OpenApiClient>;
+  private readonly opts: DmsClientOptions;
+
+  constructor(opts: DmsClientOptions) {
+    this.opts = opts;
+    const endpoint = opts.endpoint ?? defaultDmsEndpoint(opts.regionId);
+    const credential: CredentialInstance = opts.credentials
+      ? new Credential(
+          new Credentials.Config(
+            opts.credentials.securityToken
+              ? { type: 'sts', ...opts.credentials }
+              : { type: 'access_key', accessKeyId: opts.credentials.accessKeyId, accessKeySecret: opts.credentials.accessKeySecret },
+          ),
+        )
+      : new Credential();
+    this.client = new OpenApiClient(
+      new OpenApi.$OpenApiUtil.Config({
+        credential,
+        endpoint: endpoint.host,
+        protocol: endpoint.protocol,
+        regionId: opts.regionId,
+      }),
+    );
+  }
+
+  /** Calls one action; maps every failure to CloudApiError; checks `Success` and the response shape. */
+  private async call<T extends z.ZodType>(
+    action: string,
+    params: CallParams,
+    schema: T,
+    options: CallOptions,
+  ): Promise<z.output<T> & { RequestId?: string }> {
+    const attempt = () => this.callOnce(action, params, schema, options.timeoutMs ?? this.opts.timeoutMs);
+    if (!options.retry) return attempt();
+    return pRetry(attempt, {
+      retries: this.opts.retries ?? 4,
+      minTimeout: this.opts.retryMinTimeoutMs ?? 500,
+      maxTimeout: 20_000,
+      randomize: true,
+      shouldRetry: ({ error }) => error instanceof CloudApiError && error.details.retryable,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        const details = error instanceof CloudApiError ? error.details : undefined;
+        this.opts.logger.warn(
+          { action, attemptNumber, retriesLeft, errorCode: details?.errorCode, requestId: details?.requestId },
+          'DMS call failed',
+        );
+        // Honour the server's advised wait on top of p-retry's own back-off.
+        if (details?.retryAfterMs && retriesLeft > 0) await new Promise((r) => setTimeout(r, Math.min(details.retryAfterMs!, 30_000)));
+      },
+    });
+  }
+
+  private async callOnce<T extends z.ZodType>(
+    action: string,
+    params: CallParams,
+    schema: T,
+    timeoutMs: number,
+  ): Promise<z.output<T> & { RequestId?: string }> {
+    const started = Date.now();
+    const query = compact({ ...params.query, Tid: this.opts.tid });
+    const body = params.body ? compact(params.body) : undefined;
+    const request = new OpenApi.$OpenApiUtil.OpenApiRequest(body ? { query, body } : { query });
+    const apiParams = new OpenApi.$OpenApiUtil.Params({
+      action,
+      version: DMS_VERSION,
+      protocol: 'HTTPS',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    const runtime = new Dara.RuntimeOptions({ autoretry: false, readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5_000) });
+    let raw: unknown;
+    try {
+      const response = await withDeadline(this.client.callApi(apiParams, request, runtime), timeoutMs + 500, action);
+      raw = response['body'];
+    } catch (err) {
+      const mapped = mapTransportError(action, err);
+      this.opts.logger.info(
+        { action, outcome: 'error', errorCode: mapped.details.errorCode, httpStatus: mapped.details.httpStatus, requestId: mapped.details.requestId, ms: Date.now() - started },
+        'DMS call',
+      );
+      throw mapped;
+    }
+    const envelope = S.dmsEnvelope.safeParse(raw);
+    const requestId = envelope.success ? envelope.data.RequestId : undefined;
+    if (envelope.success && envelope.data.Success === false) {
+      this.opts.logger.info({ action, outcome: 'business_error', errorCode: envelope.data.ErrorCode, requestId, ms: Date.now() - started }, 'DMS call');
+      throw new CloudApiError({
+        service: 'DMS',
+        action,
+        errorCode: envelope.data.ErrorCode ?? 'UnknownError',
+        errorMessage: envelope.data.ErrorMessage ?? 'DMS reported a failure without a message',
+        httpStatus: 200,
+        requestId,
+        retryable: false,
+      });
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      this.opts.logger.warn({ action, outcome: 'malformed', requestId, issues: parsed.error.issues.slice(0, 5).map((i) => i.path.join('.')) }, 'DMS call');
+      throw new CloudApiError({
+        service: 'DMS',
+        action,
+        errorCode: 'MalformedResponse',
+        errorMessage: 'DMS answered in a shape the bot does not understand',
+        httpStatus: 200,
+        requestId,
+        retryable: false,
+      });
+    }
+    this.opts.logger.debug({ action, outcome: 'ok', requestId, ms: Date.now() - started }, 'DMS call');
+    return Object.assign(parsed.data as object, { RequestId: requestId }) as z.output<T> & { RequestId?: string };
+  }
+
+  /** CreateOrder with PluginType=DATA_EXPORT. Never retried: a lost response may still have created the ticket. */
+  async createDataExportOrder(input: DataExportInput): Promise<{ orderId: string; requestId?: string }> {
+    const pluginParam = {
+      classify: input.classify,
+      dbId: Number(input.dbId),
+      exeSQL: input.sql,
+      logic: input.logic,
+      ignoreAffectRows: input.ignoreAffectRows,
+      affectRows: input.affectRows,
+      ignoreAffectRowsReason: input.ignoreAffectRowsReason,
+    };
+    const res = await this.call(
+      'CreateOrder',
+      {
+        query: {
+          Comment: input.comment,
+          PluginType: 'DATA_EXPORT',
+          RelatedUserList: input.relatedUserIds.join(','),
+        },
+        body: { PluginParam: JSON.stringify(pluginParam) },
+      },
+      S.createOrderResponse,
+      { retry: false },
+    );
+    return { orderId: res.CreateOrderResult[0]!, requestId: res.RequestId };
+  }
+
+  /** GetDataExportOrderDetail: the export job's status. */
+  async getDataExportOrderDetail(orderId: string): Promise<{ jobStatus: string; database?: string; envType?: string; requestId?: string }> {
+    const res = await this.call('GetDataExportOrderDetail', { body: { OrderId: orderId } }, S.dataExportOrderDetailResponse, { retry: true });
+    const d = res.DataExportOrderDetail;
+    return { jobStatus: d.KeyInfo.JobStatus, database: d.OrderDetail?.Database, envType: d.OrderDetail?.EnvType, requestId: res.RequestId };
+  }
+
+  /** GetOrderBaseInfo: any ticket's kind and general status. */
+  async getOrderBaseInfo(orderId: string) {
+    const res = await this.call('GetOrderBaseInfo', { query: { OrderId: orderId } }, S.orderBaseInfoResponse, { retry: true });
+    return { ...res.OrderBaseInfo, requestId: res.RequestId };
+  }
+
+  /** SearchDatabase for the modal's type-ahead; time-boxed by the caller's budget, no retries. */
+  async searchDatabases(searchKey: string, opts: { pageSize?: number; timeoutMs?: number } = {}): Promise<DatabaseSummary[]> {
+    const res = await this.call(
+      'SearchDatabase',
+      { query: { SearchKey: searchKey, PageNumber: '1', PageSize: String(opts.pageSize ?? 50) } },
+      S.searchDatabaseResponse,
+      { retry: false, timeoutMs: opts.timeoutMs },
+    );
+    return (res.SearchDatabaseList?.SearchDatabase ?? []).map((d) => ({
+      id: d.DatabaseId,
+      name: d.SearchName ?? d.SchemaName ?? d.DatabaseId,
+      schemaName: d.SchemaName ?? undefined,
+      dbType: d.DbType ?? undefined,
+      envType: d.EnvType ?? undefined,
+      logic: d.Logic ?? false,
+    }));
+  }
+
+  /** ListUsers by search key (we search by email). */
+  async listUsers(searchKey: string): Promise<DmsUser[]> {
+    const res = await this.call('ListUsers', { query: { SearchKey: searchKey, PageNumber: '1', PageSize: '50' } }, S.listUsersResponse, { retry: true });
+    return (res.UserList?.User ?? []).map((u) => ({
+      userId: u.UserId,
+      uid: u.Uid == null ? undefined : String(u.Uid),
+      nickName: u.NickName ?? undefined,
+      email: u.Email ?? undefined,
+    }));
+  }
+}
+
+function compact(record: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Bounds a call even when the transport's own timeouts do not fire. */
+function withDeadline<T>(p: Promise<T>, ms: number, action: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${action} timed out after ${ms} ms`), { code: 'Timeout' })), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+const RETRYABLE_CODE = /^(Throttling|Rejected\.Throttling|ServiceUnavailable|InternalError)/;
+
+/** Turns whatever openapi-core or the socket threw into a CloudApiError with a retry verdict. */
+export function mapTransportError(action: string, err: unknown): CloudApiError {
+  if (err instanceof CloudApiError) return err;
+  if (err instanceof OpenApi.AlibabaCloudError) {
+    const statusCode = err.statusCode;
+    const code = err.code || 'UnknownError';
+    const retryAfter = err instanceof OpenApi.ThrottlingError ? err.retryAfter : undefined;
+    const message = (err.message || '').replace(/^code: \d+, /, '').replace(/ request id: .*$/, '');
+    return new CloudApiError(
+      {
+        service: 'DMS',
+        action,
+        errorCode: code,
+        errorMessage: message,
+        httpStatus: statusCode,
+        requestId: err.requestId && err.requestId !== 'undefined' ? err.requestId : undefined,
+        retryable: RETRYABLE_CODE.test(code) || (statusCode !== undefined && statusCode >= 500),
+        retryAfterMs: retryAfter,
+      },
+      undefined,
+      { cause: err },
+    );
+  }
+  const e = err as { code?: unknown; message?: unknown; name?: unknown };
+  const code = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'NetworkError';
+  return new CloudApiError(
+    {
+      service: 'DMS',
+      action,
+      errorCode: code,
+      errorMessage: typeof e.message === 'string' ? e.message.slice(0, 300) : 'network failure',
+      retryable: true,
+    },
+    undefined,
+    { cause: err },
+  );
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/** Ids arrive as numbers or numeric strings; we keep them as digit strings (no precision loss past 2^53). */
+export const idString = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)])
+  .transform((v) => (typeof v === 'number' ? String(v) : v));
+
+const optionalText = z.string().nullish().transform((v) => v ?? undefined);
+
+/** Fields every DMS response carries. */
+export const dmsEnvelope = z.looseObject({
+  RequestId: z.string().optional(),
+  Success: z.boolean().optional(),
+  ErrorCode: z.string().optional(),
+  ErrorMessage: z.string().optional(),
+});
+
+/** `CreateOrderResult` comes as `{OrderIds:[n]}`, `[n]` or `["n"]` depending on the API. */
+export const createOrderResult = z
+  .union([z.looseObject({ OrderIds: z.array(idString).min(1) }), z.array(idString).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : v.OrderIds));
+
+export const createOrderResponse = z.looseObject({ CreateOrderResult: createOrderResult });
+
+export const dataExportOrderDetailResponse = z.looseObject({
+  DataExportOrderDetail: z.looseObject({
+    KeyInfo: z.looseObject({
+      JobStatus: z.string().min(1),
+      PreCheckId: z.union([z.number(), z.string()]).nullish(),
+      JobId: z.union([z.number(), z.string()]).nullish(),
+    }),
+    OrderDetail: z
+      .looseObject({
+        DbId: z.union([z.number(), z.string()]).nullish(),
+        Database: optionalText,
+        Classify: optionalText,
+        ExeSQL: optionalText,
+        Logic: z.boolean().nullish(),
+        ActualAffectRows: z.union([z.number(), z.string()]).nullish(),
+        EnvType: optionalText,
+      })
+      .nullish(),
+  }),
+});
+
+export const orderBaseInfoResponse = z.looseObject({
+  OrderBaseInfo: z.looseObject({
+    OrderId: idString.optional(),
+    PluginType: z.string(),
+    StatusCode: z.string(),
+    StatusDesc: optionalText,
+    Comment: optionalText,
+    Committer: optionalText,
+    CommitterId: z.union([z.number(), z.string()]).nullish(),
+    WorkflowInstanceId: z.union([z.number(), z.string()]).nullish(),
+    WorkflowStatusDesc: optionalText,
+  }),
+});
+
+export const searchDatabaseResponse = z.looseObject({
+  TotalCount: z.number().optional(),
+  SearchDatabaseList: z
+    .looseObject({
+      SearchDatabase: z
+        .array(
+          z.looseObject({
+            DatabaseId: idString,
+            SearchName: z.string().nullish(),
+            SchemaName: z.string().nullish(),
+            DbType: z.string().nullish(),
+            EnvType: z.string().nullish(),
+            Logic: z.boolean().nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});
+
+export const listUsersResponse = z.looseObject({
+  TotalCount: z.number().optional(),
+  UserList: z
+    .looseObject({
+      User: z
+        .array(
+          z.looseObject({
+            UserId: idString,
+            Uid: z.union([z.string(), z.number()]).nullish(),
+            NickName: z.string().nullish(),
+            Email: z.string().nullish(),
+            State: z.string().nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});
+
+export const listOrdersResponse = z.looseObject({
+  TotalCount: z.number().optional(),
+  Orders: z
+    .looseObject({
+      Order: z
+        .array(
+          z.looseObject({
+            OrderId: idString,
+            PluginType: z.string().nullish(),
+            StatusCode: z.string().nullish(),
+            Comment: z.string().nullish(),
+            CreateTime: z.string().nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { ExportIds as Ids } from '../blocks/ids.js';
+import { parseDatabaseOptionValue } from '../blocks/export-modal.js';
+
+/** The subset of Slack's view state we read. */
+export interface ViewStateValue {
+  type?: string;
+  value?: string | null;
+  selected_option?: { value: string; text?: { text: string } } | null;
+  selected_options?: { value: string }[] | null;
+  selected_users?: string[] | null;
+}
+export type ViewStateValues = Record<string, Record<string, ViewStateValue>>;
+
+/** A valid export request as the person filled it in. */
+export interface ExportForm {
+  db: { id: string; logic: boolean; label: string };
+  sql: string;
+  reason: string;
+  affectRows: number;
+  skipCheck: boolean;
+  skipReason?: string;
+  comment?: string;
+  relatedSlackIds: string[];
+}
+
+const MAX_ROWS = 1_000_000_000_000;
+
+const trimmed = (v: string | null | undefined) => (v ?? '').trim();
+
+/** Field rules, each with a message that says exactly what to fix. Keys are block ids (Slack shows errors there). */
+const formSchema = z
+  .object({
+    [Ids.dbBlock]: z
+      .object({ value: z.string(), label: z.string() })
+      .nullable()
+      .superRefine((v, ctx) => {
+        if (v === null) ctx.addIssue({ code: 'custom', message: 'Choose a database: type part of its name or its numeric DMS id.' });
+        else if (v.value.startsWith('err:')) ctx.addIssue({ code: 'custom', message: 'That entry is an explanation, not a database. Type the numeric DMS database id instead.' });
+        else if (!parseDatabaseOptionValue(v.value)) ctx.addIssue({ code: 'custom', message: 'That database choice is not valid. Pick one from the list again.' });
+      }),
+    [Ids.logicBlock]: z.boolean(),
+    [Ids.sqlBlock]: z
+      .string()
+      .min(1, 'Enter the SELECT statement whose rows you want to export.')
+      .max(3000, 'The SQL is longer than 3000 characters; shorten it or export in parts.')
+      .refine((s) => /^\s*(\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*|#[^\n]*\n\s*)*(select|with|\()/i.test(s), 'A data export runs a query: start with SELECT (or WITH). For changes use /dms change.'),
+    [Ids.reasonBlock]: z.string().min(1, 'Say why you need this data; DMS records it on the ticket.').max(200, 'Keep the reason under 200 characters.'),
+    [Ids.rowsBlock]: z
+      .string()
+      .min(1, 'Enter the estimated number of rows (a whole number ≥ 0).')
+      .refine((v) => /^\d+$/.test(v), 'Estimated rows must be a whole number ≥ 0.')
+      .refine((v) => !/^\d+$/.test(v) || Number(v) <= MAX_ROWS, 'Estimated rows must be at most 1,000,000,000,000.'),
+    [Ids.skipCheckBlock]: z.boolean(),
+    [Ids.skipReasonBlock]: z.string().max(500, 'Keep the reason for skipping under 500 characters.'),
+    [Ids.commentBlock]: z.string().max(1000, 'Keep the comment under 1000 characters.'),
+    [Ids.relatedBlock]: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/)).max(20, 'Pick at most 20 related users.'),
+  })
+  .superRefine((f, ctx) => {
+    if (f[Ids.skipCheckBlock] && f[Ids.skipReasonBlock].length === 0) {
+      ctx.addIssue({ code: 'custom', path: [Ids.skipReasonBlock], message: 'You chose to skip the affected-rows check: say why (DMS requires a reason).' });
+    }
+  });
+
+/** Reads and validates the export modal. Returns the form, or errors keyed by block id for `response_action: errors`. */
+export function parseExportSubmission(values: ViewStateValues): { ok: true; form: ExportForm } | { ok: false; errors: Record<string, string> } {
+  const get = (block: string, action: string): ViewStateValue | undefined => values[block]?.[action];
+  const dbSel = get(Ids.dbBlock, Ids.dbSelect)?.selected_option;
+  const raw = {
+    [Ids.dbBlock]: dbSel ? { value: dbSel.value, label: dbSel.text?.text ?? dbSel.value } : null,
+    [Ids.logicBlock]: (get(Ids.logicBlock, Ids.logicCheckbox)?.selected_options ?? []).some((o) => o.value === 'logic'),
+    [Ids.sqlBlock]: trimmed(get(Ids.sqlBlock, Ids.sqlInput)?.value),
+    [Ids.reasonBlock]: trimmed(get(Ids.reasonBlock, Ids.reasonInput)?.value),
+    [Ids.rowsBlock]: trimmed(get(Ids.rowsBlock, Ids.rowsInput)?.value),
+    [Ids.skipCheckBlock]: (get(Ids.skipCheckBlock, Ids.skipCheckCheckbox)?.selected_options ?? []).some((o) => o.value === 'skip'),
+    [Ids.skipReasonBlock]: trimmed(get(Ids.skipReasonBlock, Ids.skipReasonInput)?.value),
+    [Ids.commentBlock]: trimmed(get(Ids.commentBlock, Ids.commentInput)?.value),
+    [Ids.relatedBlock]: [...new Set(get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [])],
+  };
+  const parsed = formSchema.safeParse(raw);
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const block = String(issue.path[0] ?? Ids.sqlBlock);
+      errors[block] ??= issue.message;
+    }
+    return { ok: false, errors };
+  }
+  const f = parsed.data;
+  const picked = parseDatabaseOptionValue(f[Ids.dbBlock]!.value)!;
+  return {
+    ok: true,
+    form: {
+      db: { id: picked.id, logic: picked.logic ?? f[Ids.logicBlock], label: f[Ids.dbBlock]!.label },
+      sql: f[Ids.sqlBlock],
+      reason: f[Ids.reasonBlock],
+      affectRows: Number(f[Ids.rowsBlock]),
+      skipCheck: f[Ids.skipCheckBlock],
+      skipReason: f[Ids.skipCheckBlock] ? f[Ids.skipReasonBlock] : undefined,
+      comment: f[Ids.commentBlock] || undefined,
+      relatedSlackIds: f[Ids.relatedBlock],
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { ConfigError, readConfig, sqlitePath } from './config.js';
+import { createApp } from './app.js';
+import { DmsClient } from './dms/client.js';
+import { createLogger } from './logger.js';
+import { SqliteStore } from './store/sqlite.js';
+import { loadUserMap } from './user-map.js';
+
+/** Entry point of `npm start`: read the environment, wire the bot, run until SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = readConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      if (!process.env['SLACK_BOT_TOKEN']) {
+        process.stderr.write(
+          '\nNo Slack app configured yet. Create one from manifest.yml (api.slack.com/apps → Create New App → From a manifest),\n' +
+            'install it to your workspace, then set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).\n' +
+            'See README.md, "Slack app setup".\n',
+        );
+      }
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let userMap;
+  try {
+    userMap = config.USER_MAP_FILE ? loadUserMap(config.USER_MAP_FILE) : new Map<string, string>();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const store = new SqliteStore(sqlitePath(config.DATABASE_URL));
+  const dms = new DmsClient({
+    endpoint: config.DMS_ENDPOINT,
+    regionId: config.DMS_REGION,
+    tid: config.DMS_TID,
+    timeoutMs: config.DMS_TIMEOUT_MS,
+    logger: logger.child({ component: 'dms' }),
+  });
+  const app = createApp({ config, logger, store, dms, userMap });
+  await app.start();
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: String(err) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

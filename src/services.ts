@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { DmsClient } from './dms/client.js';
+import type { ExportService } from './export-service.js';
+import type { Messenger } from './messenger.js';
+import type { Store } from './store/types.js';
+import type { UserResolver } from './user-resolver.js';
+import type { StatusWatcher } from './watcher.js';
+
+/** Everything a Slack listener may use; built once in createApp and passed to every handler. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  dms: DmsClient;
+  messenger: Messenger;
+  resolver: UserResolver;
+  exports: ExportService;
+  watcher: StatusWatcher;
+}

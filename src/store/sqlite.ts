@@ -1,0 +1,181 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { NewTicket, Store, Ticket, TicketKind, TicketUpdate } from './types.js';
+
+/** Ordered schema migrations; each runs once, in a transaction, recorded in schema_migrations. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE tickets (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL,
+     external_id TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     root_ts TEXT,
+     requester_slack_id TEXT NOT NULL,
+     requester_dms_id TEXT,
+     status TEXT,
+     details TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     next_poll_at INTEGER NOT NULL,
+     poll_interval_ms INTEGER NOT NULL,
+     done INTEGER NOT NULL DEFAULT 0,
+     UNIQUE (kind, external_id)
+   );
+   CREATE INDEX tickets_due ON tickets (done, next_poll_at);
+   CREATE TABLE ticket_updates (
+     ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+     status TEXT NOT NULL,
+     thread_ts TEXT,
+     posted_at INTEGER NOT NULL
+   );
+   CREATE INDEX ticket_updates_ticket ON ticket_updates (ticket_id);
+   CREATE TABLE submissions (
+     key TEXT PRIMARY KEY,
+     created_at INTEGER NOT NULL,
+     ticket_id INTEGER
+   );`,
+];
+
+interface TicketRow {
+  id: number;
+  kind: string;
+  external_id: string;
+  channel_id: string;
+  root_ts: string | null;
+  requester_slack_id: string;
+  requester_dms_id: string | null;
+  status: string | null;
+  details: string;
+  created_at: number;
+  updated_at: number;
+  next_poll_at: number;
+  poll_interval_ms: number;
+  done: number;
+}
+
+function toTicket(r: TicketRow): Ticket {
+  return {
+    id: r.id,
+    kind: r.kind as TicketKind,
+    externalId: r.external_id,
+    channelId: r.channel_id,
+    rootTs: r.root_ts,
+    requesterSlackId: r.requester_slack_id,
+    requesterDmsId: r.requester_dms_id,
+    status: r.status,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    nextPollAt: r.next_poll_at,
+    pollIntervalMs: r.poll_interval_ms,
+    done: r.done === 1,
+  };
+}
+
+/** The embedded default store: one SQLite file through better-sqlite3 (WAL mode). */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    MIGRATIONS.forEach((sql, i) => {
+      const version = i + 1;
+      if (applied.has(version)) return;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+      })();
+    });
+  }
+
+  async claimSubmission(key: string, now: number): Promise<boolean> {
+    const r = this.db.prepare('INSERT OR IGNORE INTO submissions (key, created_at) VALUES (?, ?)').run(key, now);
+    return r.changes === 1;
+  }
+
+  async completeSubmission(key: string, ticketId: number): Promise<void> {
+    this.db.prepare('UPDATE submissions SET ticket_id = ? WHERE key = ?').run(ticketId, key);
+  }
+
+  async createTicket(t: NewTicket, now: number): Promise<Ticket> {
+    const r = this.db
+      .prepare(
+        `INSERT INTO tickets (kind, external_id, channel_id, root_ts, requester_slack_id, requester_dms_id, status, details,
+                              created_at, updated_at, next_poll_at, poll_interval_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(t.kind, t.externalId, t.channelId, t.rootTs, t.requesterSlackId, t.requesterDmsId, t.status, JSON.stringify(t.details), now, now, t.nextPollAt, t.pollIntervalMs);
+    return (await this.getTicket(Number(r.lastInsertRowid)))!;
+  }
+
+  async getTicket(id: number): Promise<Ticket | undefined> {
+    const r = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
+    return r && toTicket(r);
+  }
+
+  async findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined> {
+    const r = this.db.prepare('SELECT * FROM tickets WHERE kind = ? AND external_id = ?').get(kind, externalId) as TicketRow | undefined;
+    return r && toTicket(r);
+  }
+
+  async dueTickets(now: number, limit: number): Promise<Ticket[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM tickets WHERE done = 0 AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?')
+      .all(now, limit) as TicketRow[];
+    return rows.map(toTicket);
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const r = this.db.prepare('SELECT MIN(next_poll_at) AS t FROM tickets WHERE done = 0').get() as { t: number | null };
+    return r.t ?? undefined;
+  }
+
+  async setMessageLocation(id: number, channelId: string, rootTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
+    this.db
+      .prepare('UPDATE tickets SET channel_id = ?, root_ts = ?, details = COALESCE(?, details), updated_at = ? WHERE id = ?')
+      .run(channelId, rootTs, details ? JSON.stringify(details) : null, now, id);
+  }
+
+  async recordStatus(id: number, status: string, threadTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO ticket_updates (ticket_id, status, thread_ts, posted_at) VALUES (?, ?, ?, ?)').run(id, status, threadTs, now);
+      if (details) {
+        this.db.prepare('UPDATE tickets SET status = ?, details = ?, updated_at = ? WHERE id = ?').run(status, JSON.stringify(details), now, id);
+      } else {
+        this.db.prepare('UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
+      }
+    })();
+  }
+
+  async schedule(id: number, nextPollAt: number, pollIntervalMs: number, now: number): Promise<void> {
+    this.db.prepare('UPDATE tickets SET next_poll_at = ?, poll_interval_ms = ?, updated_at = ? WHERE id = ?').run(nextPollAt, pollIntervalMs, now, id);
+  }
+
+  async finish(id: number, now: number): Promise<void> {
+    this.db.prepare('UPDATE tickets SET done = 1, updated_at = ? WHERE id = ?').run(now, id);
+  }
+
+  async listUpdates(ticketId: number): Promise<TicketUpdate[]> {
+    const rows = this.db
+      .prepare('SELECT ticket_id, status, thread_ts, posted_at FROM ticket_updates WHERE ticket_id = ? ORDER BY rowid')
+      .all(ticketId) as { ticket_id: number; status: string; thread_ts: string | null; posted_at: number }[];
+    return rows.map((r) => ({ ticketId: r.ticket_id, status: r.status, threadTs: r.thread_ts, postedAt: r.posted_at }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,188 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One Web API call the fake received. */
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  token?: string;
+  at: number;
+}
+
+export interface FakeUser {
+  id: string;
+  name: string;
+  email?: string;
+  tz?: string;
+  isBot?: boolean;
+}
+
+type Waiter = { method: string; pred: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void };
+
+// Fields the WebClient JSON-encodes inside a form body.
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'options', 'metadata']);
+
+/** A loopback Slack Web API: records every call, answers like Slack, and can fail on demand. */
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly responses: SlackCall[] = [];
+  readonly users = new Map<string, FakeUser>();
+  /** Channels where chat.postMessage answers with this error (e.g. not_in_channel). */
+  readonly channelErrors = new Map<string, string>();
+  private readonly failures: { method: string; error: string; status?: number; retryAfter?: number }[] = [];
+  private readonly waiters: Waiter[] = [];
+  private tsCounter = 0;
+  private viewCounter = 0;
+  private server!: Server;
+  url = '';
+
+  /** Starts the fake on 127.0.0.1 with a random port. */
+  static async start(): Promise<FakeSlack> {
+    const f = new FakeSlack();
+    f.server = createServer((req, res) => void f.handle(req, res));
+    await new Promise<void>((r) => f.server.listen(0, '127.0.0.1', () => r()));
+    f.url = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}/api/`;
+    return f;
+  }
+
+  /** URL to use as a slash command's response_url. */
+  get responseUrl(): string {
+    return this.url.replace(/api\/$/, 'respond/1');
+  }
+
+  addUser(u: FakeUser): void {
+    this.users.set(u.id, u);
+  }
+
+  /** Makes the next call of `method` fail with `error` (HTTP 429 with Retry-After when `retryAfter` is set). */
+  failNext(method: string, error: string, opts: { retryAfter?: number } = {}): void {
+    this.failures.push({ method, error, retryAfter: opts.retryAfter });
+  }
+
+  /** Calls of one method, in order. */
+  callsTo(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Resolves with the first call (past or future) of `method` that matches. Event-driven: no polling. */
+  waitFor(method: string, pred: (c: SlackCall) => boolean = () => true): Promise<SlackCall> {
+    const seen = this.calls.find((c) => c.method === method && pred(c));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ method, pred, resolve }));
+  }
+
+  /** Every text a person could read in messages the bot posted (text + block texts), for content assertions. */
+  postedTexts(): string[] {
+    return this.calls
+      .filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method))
+      .map((c) => JSON.stringify({ text: c.args['text'], blocks: c.args['blocks'] }));
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/respond/')) {
+      const call: SlackCall = { method: 'response_url', args: raw ? (JSON.parse(raw) as Record<string, unknown>) : {}, at: Date.now() };
+      this.record(call, this.responses);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const args = parseBody(raw, req.headers['content-type'] ?? '');
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (args['token'] as string | undefined);
+    const call: SlackCall = { method, args, token, at: Date.now() };
+    const failure = this.failures.findIndex((f) => f.method === method);
+    if (failure >= 0) {
+      const f = this.failures.splice(failure, 1)[0]!;
+      this.record(call);
+      if (f.retryAfter !== undefined) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(f.retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      } else {
+        send(res, { ok: false, error: f.error });
+      }
+      return;
+    }
+    this.record(call);
+    send(res, this.answer(method, args));
+  }
+
+  private record(call: SlackCall, into: SlackCall[] = this.calls): void {
+    into.push(call);
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (w.method === call.method && w.pred(call)) {
+        this.waiters.splice(i, 1);
+        w.resolve(call);
+      }
+    }
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 1;
+    return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'chatops' };
+      case 'views.open':
+      case 'views.push':
+      case 'views.update': {
+        const id = (args['view_id'] as string | undefined) ?? `V${String(++this.viewCounter).padStart(8, '0')}`;
+        return { ok: true, view: { ...(args['view'] as object), id, hash: `h${this.viewCounter}` } };
+      }
+      case 'chat.postMessage': {
+        const channel = String(args['channel']);
+        const err = this.channelErrors.get(channel);
+        if (err) return { ok: false, error: err };
+        const dm = /^[UW]/.test(channel) ? `D${channel.slice(1)}` : channel;
+        return { ok: true, channel: dm, ts: this.nextTs(), message: { text: args['text'] } };
+      }
+      case 'chat.update':
+        return { ok: true, channel: args['channel'], ts: args['ts'] };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.nextTs() };
+      case 'users.info': {
+        const u = this.users.get(String(args['user']));
+        if (!u) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: { id: u.id, name: u.name.toLowerCase().replace(/\s+/g, '.'), real_name: u.name, tz: u.tz ?? 'Asia/Shanghai', is_bot: u.isBot ?? false, profile: { real_name: u.name, email: u.email } },
+        };
+      }
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (!raw) return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    out[k] = JSON_FIELDS.has(k) ? safeJson(v) : v;
+  }
+  return out;
+}
+
+function safeJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function send(res: ServerResponse, body: Record<string, unknown>): void {
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
