@@ -61,6 +61,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     logger: boltLogger(logger),
     logLevel: LogLevel.INFO,
     clientOptions,
+    // Initialised in start(): auth.test then checks the bot token before we accept traffic.
+    deferInitialization: true,
     ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : { receiver }),
   });
 
@@ -108,8 +110,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     services,
     watcher,
     async start(opts = {}) {
+      await bolt.init();
       if (socketMode) await bolt.start();
-      else await bolt.init();
       server = createServer(route);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);

@@ -36,6 +36,8 @@ export class StatusWatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = true;
+  /** Tickets whose root message is being posted right now (by the create path or a pass). */
+  private readonly publishing = new Set<number>();
 
   constructor(
     private readonly deps: {
@@ -96,6 +98,10 @@ export class StatusWatcher {
       await this.deps.store.schedule(ticket.id, now + this.deps.settings.maxIntervalMs, this.deps.settings.maxIntervalMs, now);
       return;
     }
+    if (this.publishing.has(ticket.id)) {
+      await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, ticket.pollIntervalMs, now);
+      return;
+    }
     if (!ticket.rootTs) ticket = await this.publishRoot(ticket);
 
     if (now - ticket.createdAt > this.deps.settings.maxAgeMs) {
@@ -149,10 +155,15 @@ export class StatusWatcher {
     if (!tracker) throw new Error(`no tracker for ${ticket.kind}`);
     const now = this.deps.clock.now();
     const withNote = (note?: string): Ticket => (note ? { ...ticket, details: { ...ticket.details, note } } : ticket);
-    const posted = await this.deps.messenger.postRoot(ticket.channelId, ticket.requesterSlackId, (note) => tracker.renderRoot(withNote(note), now));
-    const moved = withNote(posted.redirectedBecause && posted.note);
-    await this.deps.store.setMessageLocation(ticket.id, posted.channelId, posted.ts, now, posted.redirectedBecause ? moved.details : undefined);
-    return { ...moved, channelId: posted.channelId, rootTs: posted.ts };
+    this.publishing.add(ticket.id);
+    try {
+      const posted = await this.deps.messenger.postRoot(ticket.channelId, ticket.requesterSlackId, (note) => tracker.renderRoot(withNote(note), now));
+      const moved = withNote(posted.redirectedBecause && posted.note);
+      await this.deps.store.setMessageLocation(ticket.id, posted.channelId, posted.ts, now, posted.redirectedBecause ? moved.details : undefined);
+      return { ...moved, channelId: posted.channelId, rootTs: posted.ts };
+    } finally {
+      this.publishing.delete(ticket.id);
+    }
   }
 
   /** Starts the background loop (real timers). */

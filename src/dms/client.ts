@@ -8,9 +8,14 @@ import type { Endpoint } from '../config.js';
 import { CloudApiError } from '../errors.js';
 import * as S from './schemas.js';
 
-// Both packages are CommonJS with `exports.default = Class`; under NodeNext the default import is module.exports.
-const OpenApiClient = OpenApiModule.default;
-const Credential = CredentialModule.default;
+// Both packages are CommonJS with `exports.default = Class`. Node's ESM loader hands us module.exports (class at
+// `.default`); vitest's loader hands us the class itself. Accept either.
+const OpenApiClient = cjsDefault<typeof OpenApiModule.default>(OpenApiModule);
+const Credential = cjsDefault<typeof CredentialModule.default>(CredentialModule);
+
+function cjsDefault<T>(mod: unknown): T {
+  return (typeof mod === 'function' ? mod : (mod as { default: unknown }).default) as T;
+}
 type CredentialInstance = InstanceType<typeof Credential>;
 
 /** Static keys for tests and sandbox; production uses the default credential chain. */

@@ -7,6 +7,8 @@ export interface SlackCall {
   args: Record<string, unknown>;
   token?: string;
   at: number;
+  /** What the fake answered. */
+  response?: Record<string, unknown>;
 }
 
 export interface FakeUser {
@@ -110,8 +112,9 @@ export class FakeSlack {
       }
       return;
     }
+    call.response = this.answer(method, args);
     this.record(call);
-    send(res, this.answer(method, args));
+    send(res, call.response);
   }
 
   private record(call: SlackCall, into: SlackCall[] = this.calls): void {

@@ -1,0 +1,178 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createApp, type ChatOpsApp } from '../../src/app.js';
+import { readConfig, sqlitePath, type Config } from '../../src/config.js';
+import { DmsClient } from '../../src/dms/client.js';
+import { createLogger } from '../../src/logger.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { UserMap } from '../../src/user-map.js';
+import { DmsEmulator } from './dms-emulator.js';
+import { FakeSlack } from './fake-slack.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const BOT_TOKEN = 'xoxb-test-bot-token-SECRET-111';
+
+/** A clock tests move by hand. */
+export class FakeClock {
+  constructor(public t = Date.now()) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface HarnessOptions {
+  slack?: FakeSlack;
+  dms?: DmsEmulator;
+  dbPath?: string;
+  env?: Record<string, string>;
+  userMap?: UserMap;
+  clock?: FakeClock;
+}
+
+/** The real app wired to a fake Slack and the DMS emulator, on loopback, with captured log lines. */
+export interface Harness {
+  app: ChatOpsApp;
+  port: number;
+  slack: FakeSlack;
+  dms: DmsEmulator;
+  clock: FakeClock;
+  config: Config;
+  dbPath: string;
+  logs: string[];
+  /** POSTs a raw body to /slack/events, signed unless told otherwise. */
+  post(body: string, opts?: { contentType?: string; timestamp?: number; signature?: string | null; headers?: Record<string, string> }): Promise<Response>;
+  command(text: string, opts?: { command?: string; user?: string; channel?: string; triggerId?: string }): Promise<Response>;
+  interaction(payload: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
+  /** Stops the app; the fakes stay up (a restart test builds a second app on them). */
+  stop(): Promise<void>;
+  /** Stops the app and the fakes. */
+  close(): Promise<void>;
+}
+
+/** Signs a body the way Slack does (v0 HMAC-SHA256 of `v0:ts:body`). */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+/** Starts the real app with fakes. */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const slack = opts.slack ?? (await FakeSlack.start());
+  const dms = opts.dms ?? (await DmsEmulator.start());
+  const dbPath = opts.dbPath ?? join(mkdtempSync(join(tmpdir(), 'chatops-')), 'test.db');
+  const clock = opts.clock ?? new FakeClock();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const config = readConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    PORT: '0',
+    DMS_ENDPOINT: dms.endpoint,
+    DATABASE_URL: `sqlite:${dbPath}`,
+    WATCH_INTERVAL_MS: '1000',
+    WATCH_MAX_INTERVAL_MS: '8000',
+    LOG_LEVEL: 'debug',
+    ...opts.env,
+  });
+  const logger = createLogger(config.LOG_LEVEL, sink);
+  const store = new SqliteStore(sqlitePath(config.DATABASE_URL));
+  const dmsClient = new DmsClient({
+    endpoint: config.DMS_ENDPOINT,
+    regionId: config.DMS_REGION,
+    tid: config.DMS_TID,
+    timeoutMs: config.DMS_TIMEOUT_MS,
+    credentials: { accessKeyId: dms.accessKeyId, accessKeySecret: dms.accessKeySecret },
+    logger: logger.child({ component: 'dms' }),
+    retries: 2,
+    retryMinTimeoutMs: 5,
+  });
+  const app = createApp({ config, logger, store, dms: dmsClient, clock, userMap: opts.userMap, slackClientOptions: { retryConfig: { retries: 0 } } });
+  const port = await app.start({ watch: false });
+  const base = `http://127.0.0.1:${port}`;
+
+  const post: Harness['post'] = (body, o = {}) => {
+    const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = { 'content-type': o.contentType ?? 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), ...o.headers };
+    if (o.signature !== null) headers['x-slack-signature'] = o.signature ?? slackSignature(SIGNING_SECRET, ts, body);
+    return fetch(`${base}/slack/events`, { method: 'POST', headers, body });
+  };
+  let trigger = 0;
+  const h: Harness = {
+    app,
+    port,
+    slack,
+    dms,
+    clock,
+    config,
+    dbPath,
+    logs,
+    post,
+    command(text, o = {}) {
+      const body = new URLSearchParams({
+        token: 'legacy-verification-token',
+        team_id: 'T1',
+        team_domain: 'acme',
+        channel_id: o.channel ?? 'C0EXPORTS',
+        channel_name: 'exports',
+        user_id: o.user ?? 'U0ALICE',
+        user_name: 'alice',
+        command: o.command ?? '/dms',
+        text,
+        api_app_id: 'A1',
+        response_url: slack.responseUrl,
+        trigger_id: o.triggerId ?? `trigger-${++trigger}`,
+      }).toString();
+      return post(body);
+    },
+    interaction(payload, headers) {
+      return post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { headers });
+    },
+    async stop() {
+      await app.stop();
+    },
+    async close() {
+      await app.stop();
+      await Promise.all([slack.close(), dms.close()]);
+    },
+  };
+  return h;
+}
+
+/** A view_submission payload for a modal the app opened, with the given state values. */
+export function viewSubmission(view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, user = 'U0ALICE'): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: user, name: user.toLowerCase(), team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    trigger_id: 'trigger-submit',
+    view: { type: 'modal', hash: 'h1', state: { values }, ...view },
+  };
+}
+
+/** A block_suggestion payload (external select typing). */
+export function blockSuggestion(actionId: string, blockId: string, value: string, user = 'U0ALICE'): Record<string, unknown> {
+  return {
+    type: 'block_suggestion',
+    user: { id: user, name: user.toLowerCase(), team_id: 'T1' },
+    team: { id: 'T1', domain: 'acme' },
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    action_id: actionId,
+    block_id: blockId,
+    value,
+    view: { id: 'V0OPTS', type: 'modal', callback_id: 'export-modal' },
+  };
+}
