@@ -6,6 +6,8 @@ import { registerHandlers } from '../handlers/index.js';
 import { boltLogger } from './bolt-logger.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
+import { CtsTrackerService } from './cts-service.js';
+import type { CtsClient } from './cts/client.js';
 import type { DmsClient } from './dms/client.js';
 import { ExportService } from './export-service.js';
 import { Messenger } from './messenger.js';
@@ -21,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   store: Store;
   dms: DmsClient;
+  /** Omit when CTS is not configured: `/cts` then explains how to set it up. */
+  cts?: CtsClient;
   clock?: Clock;
   userMap?: UserMap;
   /** Extra WebClient options (tests shorten Slack retries). */
@@ -70,12 +74,15 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const resolver = new UserResolver({ slack: bolt.client, dms, userMap: deps.userMap ?? new Map(), clock, logger });
   let watcher: StatusWatcher | undefined;
   const exports = new ExportService({ dms, store, clock, logger: logger.child({ component: 'export' }), watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS });
+  const ctsTrackers = deps.cts
+    ? new CtsTrackerService({ cts: deps.cts, store, clock, logger: logger.child({ component: 'cts' }), config, watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS })
+    : undefined;
   watcher = new StatusWatcher({
     store,
     clock,
     logger: logger.child({ component: 'watcher' }),
     messenger,
-    trackers: { dms_export: exports },
+    trackers: { dms_export: exports, ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}) },
     settings: {
       intervalMs: config.WATCH_INTERVAL_MS,
       maxIntervalMs: config.WATCH_MAX_INTERVAL_MS,
@@ -83,7 +90,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       concurrency: config.WATCH_CONCURRENCY,
     },
   });
-  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, watcher };
+  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, watcher, cts: deps.cts, ctsTrackers };
   registerHandlers(bolt, services);
 
   bolt.error(async (err) => {

@@ -87,6 +87,19 @@ export const configSchema = z
     DMS_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
     DMS_SEARCH_TIMEOUT_MS: intInRange(100, 2_800, 2_000),
 
+    DMS_TIMEZONE: ianaZone.default('Asia/Shanghai'),
+    TRACK_MAX_WINDOW_HOURS: intInRange(1, 24 * 31, 72),
+    TRACK_MAX_LOOKBACK_DAYS: intInRange(1, 3650, 30),
+
+    CTS_REGION: z.string().trim().regex(/^[a-z0-9-]{2,40}$/, 'must be a region id such as cn-north-4').default('cn-north-4'),
+    CTS_ENDPOINT: endpointSchema.optional(),
+    CTS_PROJECT_ID: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9-]{1,64}$/.test(v), 'must be a Huawei Cloud project id'),
+    HUAWEICLOUD_SDK_PROJECT_ID: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9-]{1,64}$/.test(v), 'must be a Huawei Cloud project id'),
+    HUAWEICLOUD_SDK_AK: optionalString,
+    HUAWEICLOUD_SDK_SK: optionalString,
+    HUAWEICLOUD_SDK_SECURITY_TOKEN: optionalString,
+    CTS_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
+
     DATABASE_URL: z
       .string()
       .trim()
@@ -105,6 +118,14 @@ export const configSchema = z
         path: ['SLACK_SIGNING_SECRET'],
         message: 'is required in HTTP mode (set SLACK_APP_TOKEN instead to use Socket Mode)',
       });
+    }
+    // CTS is optional, but half a configuration is a mistake worth stopping for.
+    const cts = { HUAWEICLOUD_SDK_AK: c.HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK: c.HUAWEICLOUD_SDK_SK, CTS_PROJECT_ID: c.CTS_PROJECT_ID ?? c.HUAWEICLOUD_SDK_PROJECT_ID };
+    const given = Object.entries(cts).filter(([, v]) => v !== undefined);
+    if (given.length > 0 && given.length < 3) {
+      for (const [name, v] of Object.entries(cts)) {
+        if (v === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when CTS is partly configured (set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and CTS_PROJECT_ID together, or none of them)' });
+      }
     }
     if (c.WATCH_MAX_INTERVAL_MS < c.WATCH_INTERVAL_MS) {
       ctx.addIssue({ code: 'custom', path: ['WATCH_MAX_INTERVAL_MS'], message: 'must be at least WATCH_INTERVAL_MS' });
@@ -152,6 +173,21 @@ function describeIssue(code: string): string {
     default:
       return 'is invalid';
   }
+}
+
+/** CTS settings when CTS is configured (AK, SK and project id all set), else undefined. */
+export function ctsSettings(c: Config): { region: string; endpoint?: string; projectId: string; ak: string; sk: string; securityToken?: string; timeoutMs: number } | undefined {
+  const projectId = c.CTS_PROJECT_ID ?? c.HUAWEICLOUD_SDK_PROJECT_ID;
+  if (!c.HUAWEICLOUD_SDK_AK || !c.HUAWEICLOUD_SDK_SK || !projectId) return undefined;
+  return {
+    region: c.CTS_REGION,
+    endpoint: c.CTS_ENDPOINT ? `${c.CTS_ENDPOINT.protocol}://${c.CTS_ENDPOINT.host}` : undefined,
+    projectId,
+    ak: c.HUAWEICLOUD_SDK_AK,
+    sk: c.HUAWEICLOUD_SDK_SK,
+    securityToken: c.HUAWEICLOUD_SDK_SECURITY_TOKEN,
+    timeoutMs: c.CTS_TIMEOUT_MS,
+  };
 }
 
 /** The SQLite file path from a `sqlite:` DATABASE_URL. */

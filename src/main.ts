@@ -1,4 +1,6 @@
-import { ConfigError, readConfig, sqlitePath } from './config.js';
+import { ConfigError, ctsSettings, readConfig, sqlitePath } from './config.js';
+import { CtsClient } from './cts/client.js';
+import { resolveCtsEndpoint } from './cts/endpoint.js';
 import { createApp } from './app.js';
 import { DmsClient } from './dms/client.js';
 import { createLogger } from './logger.js';
@@ -40,7 +42,20 @@ async function main(): Promise<void> {
     timeoutMs: config.DMS_TIMEOUT_MS,
     logger: logger.child({ component: 'dms' }),
   });
-  const app = createApp({ config, logger, store, dms, userMap });
+  const ctsConfig = ctsSettings(config);
+  const cts = ctsConfig
+    ? new CtsClient({
+        endpoint: resolveCtsEndpoint(ctsConfig.region, ctsConfig.endpoint),
+        projectId: ctsConfig.projectId,
+        ak: ctsConfig.ak,
+        sk: ctsConfig.sk,
+        securityToken: ctsConfig.securityToken,
+        timeoutMs: ctsConfig.timeoutMs,
+        logger: logger.child({ component: 'cts' }),
+      })
+    : undefined;
+  if (!cts) logger.info('CTS is not configured: /cts will explain how to set it up');
+  const app = createApp({ config, logger, store, dms, cts, userMap });
   await app.start();
 
   let stopping = false;

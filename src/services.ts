@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { CtsTrackerService } from './cts-service.js';
+import type { CtsClient } from './cts/client.js';
 import type { DmsClient } from './dms/client.js';
 import type { ExportService } from './export-service.js';
 import type { Messenger } from './messenger.js';
@@ -18,5 +20,9 @@ export interface Services {
   messenger: Messenger;
   resolver: UserResolver;
   exports: ExportService;
+  /** Present only when CTS is configured. */
+  cts?: CtsClient;
+  /** Present only when CTS is configured. */
+  ctsTrackers?: CtsTrackerService;
   watcher: StatusWatcher;
 }

@@ -16,8 +16,10 @@ export interface TicketTracker {
   renderRoot(ticket: Ticket, now: number): MessageBody;
   /** The thread reply for a status change. */
   renderReply(ticket: Ticket, status: string, previous: string | null): MessageBody;
-  /** The final note when the bot stops following a ticket that never ended. */
-  renderGiveUp(ticket: Ticket, hours: number): MessageBody;
+  /** The final note when the bot stops following a ticket that never ended (null: stop quietly). */
+  renderGiveUp(ticket: Ticket, hours: number): MessageBody | null;
+  /** How long to follow this kind of ticket; defaults to the watcher's maxAgeMs. */
+  maxAgeMs?: number;
 }
 
 export interface WatcherSettings {
@@ -104,9 +106,10 @@ export class StatusWatcher {
     }
     if (!ticket.rootTs) ticket = await this.publishRoot(ticket);
 
-    if (now - ticket.createdAt > this.deps.settings.maxAgeMs) {
-      const hours = Math.round(this.deps.settings.maxAgeMs / 3_600_000);
-      if (ticket.rootTs) await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, tracker.renderGiveUp(ticket, hours));
+    const maxAgeMs = tracker.maxAgeMs ?? this.deps.settings.maxAgeMs;
+    if (now - ticket.createdAt > maxAgeMs) {
+      const note = tracker.renderGiveUp(ticket, Math.round(maxAgeMs / 3_600_000));
+      if (ticket.rootTs && note) await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, note);
       await this.deps.store.finish(ticket.id, now);
       log.info({ lastStatus: ticket.status }, 'stopped following: maximum age reached');
       return;

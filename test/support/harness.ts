@@ -9,11 +9,17 @@ import { DmsClient } from '../../src/dms/client.js';
 import { createLogger } from '../../src/logger.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { UserMap } from '../../src/user-map.js';
+import { CtsClient } from '../../src/cts/client.js';
+import { ctsSettings } from '../../src/config.js';
+import { CtsEmulator } from './cts-emulator.js';
 import { DmsEmulator } from './dms-emulator.js';
 import { FakeSlack } from './fake-slack.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-bot-token-SECRET-111';
+export const CTS_AK = 'HWTESTAKSECRET0000001';
+export const CTS_SK = 'hw-test-sk-SECRET-value-0123456789';
+export const CTS_PROJECT = '0123456789abcdef0123456789abcdef';
 
 /** A clock tests move by hand. */
 export class FakeClock {
@@ -29,6 +35,8 @@ export class FakeClock {
 export interface HarnessOptions {
   slack?: FakeSlack;
   dms?: DmsEmulator;
+  /** Pass an emulator (or true for a fresh one) to configure CTS; omit to run without CTS. */
+  cts?: CtsEmulator | true;
   dbPath?: string;
   env?: Record<string, string>;
   userMap?: UserMap;
@@ -41,6 +49,8 @@ export interface Harness {
   port: number;
   slack: FakeSlack;
   dms: DmsEmulator;
+  /** Set when the harness was started with CTS. */
+  cts?: CtsEmulator;
   clock: FakeClock;
   config: Config;
   dbPath: string;
@@ -64,6 +74,7 @@ export function slackSignature(secret: string, timestamp: number, body: string):
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const slack = opts.slack ?? (await FakeSlack.start());
   const dms = opts.dms ?? (await DmsEmulator.start());
+  const ctsEmu = opts.cts === true ? await CtsEmulator.start({ ak: CTS_AK, sk: CTS_SK, projectId: CTS_PROJECT }) : opts.cts;
   const dbPath = opts.dbPath ?? join(mkdtempSync(join(tmpdir(), 'chatops-')), 'test.db');
   const clock = opts.clock ?? new FakeClock();
   const logs: string[] = [];
@@ -83,6 +94,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     WATCH_INTERVAL_MS: '1000',
     WATCH_MAX_INTERVAL_MS: '8000',
     LOG_LEVEL: 'debug',
+    ...(ctsEmu ? { CTS_ENDPOINT: ctsEmu.endpoint, HUAWEICLOUD_SDK_AK: CTS_AK, HUAWEICLOUD_SDK_SK: CTS_SK, CTS_PROJECT_ID: CTS_PROJECT } : {}),
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
@@ -97,7 +109,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     retries: 2,
     retryMinTimeoutMs: 5,
   });
-  const app = createApp({ config, logger, store, dms: dmsClient, clock, userMap: opts.userMap, slackClientOptions: { retryConfig: { retries: 0 } } });
+  const cts = ctsSettings(config);
+  const ctsClient = cts
+    ? new CtsClient({ endpoint: cts.endpoint!, projectId: cts.projectId, ak: cts.ak, sk: cts.sk, timeoutMs: cts.timeoutMs, logger: logger.child({ component: 'cts' }), retries: 2, sleep: async () => undefined })
+    : undefined;
+  const app = createApp({ config, logger, store, dms: dmsClient, cts: ctsClient, clock, userMap: opts.userMap, slackClientOptions: { retryConfig: { retries: 0 } } });
   const port = await app.start({ watch: false });
   const base = `http://127.0.0.1:${port}`;
 
@@ -113,6 +129,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     port,
     slack,
     dms,
+    cts: ctsEmu,
     clock,
     config,
     dbPath,
@@ -143,7 +160,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       await app.stop();
-      await Promise.all([slack.close(), dms.close()]);
+      await Promise.all([slack.close(), dms.close(), ctsEmu?.close()]);
     },
   };
   return h;
