@@ -2,61 +2,68 @@ import type { KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../src/dms/statuses.js';
 import { codeBlock, escapeMrkdwn, mention, plain, truncate } from './text.js';
 
-/** What a data export root message shows. */
-export interface ExportMessageModel {
-  orderId: string;
+/** What every ticket's root message shows; fields are already-safe mrkdwn (use the helpers below). */
+export interface RootMessageModel {
+  /** e.g. "Data export · DMS ticket 123" (plain text). */
+  title: string;
+  /** Fallback text start, e.g. "Data export ticket 123". */
+  summary: string;
   requesterSlackId: string;
-  database: string;
-  envType?: string;
-  reason: string;
-  sql: string;
-  affectRows: number;
-  skipCheckReason?: string;
-  relatedSlackIds: string[];
-  status: string | null;
   statusInfo: StatusInfo;
-  /** A note for the reader, e.g. why the message is in a DM. */
+  /** Label and mrkdwn value pairs (at most 8 besides requester and status). */
+  fields: [string, string][];
+  /** Labelled code blocks (SQL, rollback SQL), each cut to fit. */
+  code?: [string, string][];
+  /** A note for the reader, e.g. why the message is in a DM (plain text, escaped here). */
   note?: string;
   updatedAt: number;
 }
 
-const SQL_MAX = 2_800;
-
-/** The root message of a data export ticket; updated in place as the status moves. */
-export function buildExportRootMessage(m: ExportMessageModel): { text: string; blocks: KnownBlock[] } {
-  const status = `${m.statusInfo.emoji} *${escapeMrkdwn(m.statusInfo.label)}*`;
+/** The root message of any ticket; updated in place as the status moves. */
+export function buildRootMessage(m: RootMessageModel): { text: string; blocks: KnownBlock[] } {
   const fields = [
     `*Requester*\n${mention(m.requesterSlackId)}`,
-    `*Status*\n${status}`,
-    `*Database*\n${escapeMrkdwn(truncate(m.database, 300))}${m.envType ? ` (${escapeMrkdwn(truncate(m.envType, 40))})` : ''}`,
-    `*Reason*\n${escapeMrkdwn(truncate(m.reason, 500))}`,
-    `*Estimated rows*\n${m.affectRows}${m.skipCheckReason !== undefined ? ` (check skipped: ${escapeMrkdwn(truncate(m.skipCheckReason, 300))})` : ''}`,
-    `*Related users*\n${m.relatedSlackIds.length ? m.relatedSlackIds.slice(0, 20).map(mention).join(' ') : '_none_'}`,
+    `*Status*\n${m.statusInfo.emoji} *${escapeMrkdwn(m.statusInfo.label)}*`,
+    ...m.fields.slice(0, 8).map(([label, value]) => `*${label}*\n${value}`),
   ];
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: plain(`Data export · DMS ticket ${m.orderId}`, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: plain(m.title, 150) } },
     { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, 2000) })) },
-    { type: 'section', text: { type: 'mrkdwn', text: `*SQL*\n${codeBlock(m.sql, SQL_MAX)}` } },
   ];
+  const code = m.code ?? [];
+  // Two code blocks share one message: split the room so the whole stays well under Slack's block size limits.
+  const room = code.length > 1 ? 1_400 : 2_800;
+  for (const [label, sql] of code) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${label}*\n${codeBlock(sql, room)}` } });
   if (m.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(m.note), 3000) } });
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}> · updates in the thread :thread:` }],
   });
-  return { text: `Data export ticket ${m.orderId}: ${m.statusInfo.label}`, blocks };
+  return { text: `${m.summary}: ${m.statusInfo.label}`, blocks };
 }
 
-/** A thread reply announcing one status change. */
-export function buildStatusReply(args: { kindLabel: string; orderId: string; status: string; info: StatusInfo; previous: StatusInfo | null }): { text: string; blocks: KnownBlock[] } {
+/** A user-typed value for a field: escaped and cut. */
+export function userField(value: string, max = 500): string {
+  return escapeMrkdwn(truncate(value, max));
+}
+
+/** A list of Slack users for a field. */
+export function usersField(ids: string[]): string {
+  return ids.length ? ids.slice(0, 20).map(mention).join(' ') : '_none_';
+}
+
+/** A thread reply announcing one status change, with optional extra lines (already-safe mrkdwn). */
+export function buildStatusReply(args: { summary: string; status: string; info: StatusInfo; previous: StatusInfo | null; extra?: string[] }): { text: string; blocks: KnownBlock[] } {
   const line = `${args.info.emoji} *${escapeMrkdwn(args.info.label)}* \`${escapeMrkdwn(truncate(args.status, 60))}\``;
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: args.info.hint ? `${line}\n${escapeMrkdwn(args.info.hint)}` : line } }];
+  const body = [line, ...(args.info.hint ? [escapeMrkdwn(args.info.hint)] : []), ...(args.extra ?? [])].join('\n');
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(body, 3000) } }];
   if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${escapeMrkdwn(args.previous.label)}` }] });
-  return { text: `${args.kindLabel} ${args.orderId}: ${args.info.label}`, blocks };
+  return { text: `${args.summary}: ${args.info.label}`, blocks };
 }
 
 /** The last thread note when the bot stops following a ticket that never ended. */
-export function buildGiveUpReply(args: { kindLabel: string; orderId: string; hours: number; lastLabel: string }): { text: string } {
+export function buildGiveUpReply(args: { summary: string; hours: number; lastLabel: string }): { text: string } {
   return {
-    text: `:warning: Stopped following ${args.kindLabel.toLowerCase()} ${args.orderId} after ${args.hours} h; the last status seen was *${escapeMrkdwn(args.lastLabel)}*. Check the ticket in the DMS console.`,
+    text: `:warning: Stopped following ${escapeMrkdwn(args.summary)} after ${args.hours} h; the last status seen was *${escapeMrkdwn(args.lastLabel)}*. Check the ticket in the DMS console.`,
   };
 }

@@ -70,6 +70,35 @@ export interface DataExportInput {
   relatedUserIds: string[];
 }
 
+export interface DataTrackInput {
+  dbId: string;
+  /** `yyyy-MM-dd HH:mm:ss` in the DMS instance's time zone. */
+  startTime: string;
+  endTime: string;
+  tables: string[];
+  trackTypes: ('INSERT' | 'UPDATE' | 'DELETE')[];
+  comment: string;
+  relatedUserIds: string[];
+}
+
+export type ExecMode = 'COMMITOR' | 'AUTO' | 'LAST_AUDITOR';
+
+export interface FreeLockCorrectInput {
+  databases: { dbId: string; logic: boolean }[];
+  sql: string;
+  rollbackSql?: string;
+  classify: string;
+  execMode: ExecMode;
+  comment: string;
+  relatedUserIds: string[];
+}
+
+/** A failed precheck step, with DMS's advice. */
+export interface PrecheckProblem {
+  step: string;
+  tip: string;
+}
+
 export interface DatabaseSummary {
   id: string;
   name: string;
@@ -230,6 +259,56 @@ export class DmsClient {
       { retry: false },
     );
     return { orderId: res.CreateOrderResult[0]!, requestId: res.RequestId };
+  }
+
+  /** CreateDataTrackOrder: `Param` JSON in the query; RelatedUserList a JSON array of strings. Never retried. */
+  async createDataTrackOrder(input: DataTrackInput): Promise<{ orderId: string; requestId?: string }> {
+    const param = { DbId: Number(input.dbId), JobStartTime: input.startTime, JobEndTime: input.endTime, TableNames: input.tables, TrackTypes: input.trackTypes };
+    const res = await this.call(
+      'CreateDataTrackOrder',
+      { query: { Comment: input.comment, Param: JSON.stringify(param), RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds) : undefined } },
+      S.createOrderResponse,
+      { retry: false },
+    );
+    return { orderId: res.CreateOrderResult[0]!, requestId: res.RequestId };
+  }
+
+  /** CreateFreeLockCorrectOrder: PascalCase `Param` JSON in the query; RelatedUserList a JSON array of numbers. Never retried. */
+  async createFreeLockCorrectOrder(input: FreeLockCorrectInput): Promise<{ orderId: string; requestId?: string }> {
+    const param: Record<string, unknown> = {
+      DbItemList: input.databases.map((d) => ({ DbId: Number(d.dbId), Logic: d.logic })),
+      ExecSQL: input.sql,
+      SqlType: 'TEXT',
+      ExecMode: input.execMode,
+      Classify: input.classify,
+    };
+    if (input.rollbackSql) {
+      param['RollbackSQL'] = input.rollbackSql;
+      param['RollbackSqlType'] = 'TEXT';
+    }
+    const res = await this.call(
+      'CreateFreeLockCorrectOrder',
+      { query: { Comment: input.comment, Param: JSON.stringify(param), RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds.map(Number)) : undefined } },
+      S.createOrderResponse,
+      { retry: false },
+    );
+    return { orderId: res.CreateOrderResult[0]!, requestId: res.RequestId };
+  }
+
+  /** GetDataTrackOrderDetail: the tracking job's status. */
+  async getDataTrackOrderDetail(orderId: string): Promise<{ jobStatus: string; statusDesc?: string }> {
+    const res = await this.call('GetDataTrackOrderDetail', { query: { OrderId: orderId } }, S.dataTrackOrderDetailResponse, { retry: true });
+    return { jobStatus: res.DataTrackOrderDetail.JobStatus, statusDesc: res.DataTrackOrderDetail.StatusDesc };
+  }
+
+  /** GetDataCorrectOrderDetail: a lock-free change's status and its failed precheck steps. */
+  async getDataCorrectOrderDetail(orderId: string): Promise<{ status: string; precheckProblems: PrecheckProblem[] }> {
+    const res = await this.call('GetDataCorrectOrderDetail', { query: { OrderId: orderId } }, S.dataCorrectOrderDetailResponse, { retry: true });
+    const d = res.DataCorrectOrderDetail;
+    const problems = (d.PreCheckDetail?.TaskCheckDO ?? [])
+      .filter((t) => t.CheckStatus && /^(fail|failed|error)$/i.test(t.CheckStatus))
+      .map((t) => ({ step: t.CheckStep ?? 'precheck', tip: t.UserTip ?? t.CheckStatus ?? '' }));
+    return { status: d.Status, precheckProblems: problems };
   }
 
   /** GetDataExportOrderDetail: the export job's status. */

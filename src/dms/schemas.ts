@@ -114,3 +114,26 @@ export const listOrdersResponse = z.looseObject({
     })
     .nullish(),
 });
+
+export const dataTrackOrderDetailResponse = z.looseObject({
+  DataTrackOrderDetail: z.looseObject({
+    JobStatus: z.string().min(1),
+    StatusDesc: optionalText,
+    JobStartTime: optionalText,
+    JobEndTime: optionalText,
+  }),
+});
+
+export const dataCorrectOrderDetailResponse = z.looseObject({
+  DataCorrectOrderDetail: z.looseObject({
+    Status: z.string().min(1),
+    ExecMode: optionalText,
+    PreCheckDetail: z
+      .looseObject({
+        TaskCheckDO: z
+          .array(z.looseObject({ CheckStatus: z.string().nullish(), CheckStep: z.string().nullish(), UserTip: z.string().nullish() }))
+          .nullish(),
+      })
+      .nullish(),
+  }),
+});

@@ -1,0 +1,108 @@
+import type { AllMiddlewareArgs, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { KnownBlock, ModalView } from '@slack/types';
+import { buildNoticeModal, decodeMetadata, type ModalMetadata } from '../../blocks/export-modal.js';
+import type { ViewStateValues } from '../../src/export-input.js';
+import type { Services } from '../../src/services.js';
+import type { Ticket } from '../../src/store/types.js';
+import { timeBox, userMessageFor } from '../../src/user-errors.js';
+import type { ResolvedUser } from '../../src/user-resolver.js';
+
+const RESOLVE_BUDGET_MS = 2_000;
+
+/** What parsing a ticket modal can answer: a form, inline errors, or a view to show instead (a review step). */
+export type ParseOutcome<F> = { ok: true; form: F } | { ok: false; errors: Record<string, string> } | { ok: 'show'; view: ModalView };
+
+/** How one kind of ticket modal is read and filed. */
+export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
+  /** "data export", "data tracking", ... (for messages). */
+  noun: string;
+  /** Block that shows "form lost its channel" errors. */
+  firstBlockId: string;
+  relatedBlockId: string;
+  parse(values: ViewStateValues, meta: ModalMetadata, requester: ResolvedUser | undefined): ParseOutcome<F>;
+  /** Whether parse needs the requester (e.g. their time zone) before it can answer. */
+  needsRequester?: boolean;
+  create(s: Services, args: { form: F; channelId: string; requester: ResolvedUser; related: ResolvedUser[] }): Promise<Ticket>;
+  /** Blocks that give back what the person typed, so a failure loses nothing. */
+  keep(form: F): KnownBlock[];
+}
+
+type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
+
+/**
+ * The submission flow every ticket modal shares: validate (inline errors), match people to DMS users within the
+ * ack budget, claim the view id so a retry never files twice, ack with a "creating" view, then file the ticket and
+ * tell the person how it went, where they are.
+ */
+export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: Services, spec: TicketModalSpec<F>, { ack, body, view, client }: ViewArgs): Promise<void> {
+  if (body.type !== 'view_submission') return;
+  const userId = body.user.id;
+  const log = s.logger.child({ view: view.callback_id, user: userId, viewId: view.id });
+  const meta = decodeMetadata(view.private_metadata);
+  if (!meta) {
+    await ack({ response_action: 'errors', errors: { [spec.firstBlockId]: `This form lost track of its channel. Close it and run the command again.` } });
+    return;
+  }
+  const values = view.state.values as unknown as ViewStateValues;
+  let requesterEarly: ResolvedUser | undefined;
+  if (spec.needsRequester) requesterEarly = await s.resolver.resolve(userId).catch(() => undefined);
+  const parsed = spec.parse(values, meta, requesterEarly);
+  if (parsed.ok === false) {
+    await ack({ response_action: 'errors', errors: parsed.errors });
+    return;
+  }
+  if (parsed.ok === 'show') {
+    await ack({ response_action: 'update', view: parsed.view });
+    return;
+  }
+  const form = parsed.form;
+
+  let people: ResolvedUser[];
+  try {
+    people = await timeBox(
+      s.resolver.resolveAll([userId, ...form.relatedSlackIds]),
+      RESOLVE_BUDGET_MS,
+      'resolve_timeout',
+      'Checking the related users took too long (Slack or DMS is slow). Submit again in a moment.',
+    );
+  } catch (err) {
+    await ack({ response_action: 'errors', errors: { [spec.relatedBlockId]: plainError(userMessageFor(err, log)) } });
+    return;
+  }
+  const [requester, ...related] = people as [ResolvedUser, ...ResolvedUser[]];
+  const unresolved = related.filter((u) => !u.dmsUserId);
+  if (unresolved.length) {
+    await ack({ response_action: 'errors', errors: { [spec.relatedBlockId]: plainError(unresolved.map((u) => u.problem).join(' ')) } });
+    return;
+  }
+
+  // A Slack retry or a double click of the same view must not file a second ticket.
+  const key = `view:${view.id}`;
+  if (!(await s.store.claimSubmission(key, s.clock.now()))) {
+    log.info('duplicate submission ignored');
+    await ack();
+    return;
+  }
+  await ack({ response_action: 'update', view: buildNoticeModal('Creating ticket…', `:hourglass_flowing_sand: Filing your ${spec.noun} ticket with DMS…`) });
+
+  try {
+    const ticket = await spec.create(s, { form, channelId: meta.channelId, requester, related });
+    await s.store.completeSubmission(key, ticket.id);
+    const where = ticket.channelId === meta.channelId ? `<#${meta.channelId}>` : 'your DMs with me (I could not post in the channel)';
+    await client.views
+      .update({ view_id: view.id, view: buildNoticeModal('Ticket created', `:white_check_mark: DMS ticket *${ticket.externalId}* is filed. I'll post its status in ${where} as it moves.`) })
+      .catch(() => undefined);
+  } catch (err) {
+    const text = `:x: Your ${spec.noun} ticket was not filed. ${userMessageFor(err, log, { step: 'create' })}`;
+    const kept = spec.keep(form);
+    await client.views.update({ view_id: view.id, view: buildNoticeModal('Ticket not created', text, kept) }).catch(() => undefined);
+    await s.messenger
+      .tellUser(meta.channelId, userId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...kept] })
+      .catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));
+  }
+}
+
+/** Modal error texts are plain text: drop mrkdwn decoration. */
+function plainError(text: string): string {
+  return text.replace(/[*`]/g, '').slice(0, 1900);
+}

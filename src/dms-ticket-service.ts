@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { buildGiveUpReply, buildStatusReply } from '../blocks/ticket-message.js';
+import type { Clock } from './clock.js';
+import type { DmsClient } from './dms/client.js';
+import type { StatusInfo } from './dms/statuses.js';
+import { BotError, CloudApiError } from './errors.js';
+import type { MessageBody } from './messenger.js';
+import type { Store, Ticket, TicketKind } from './store/types.js';
+import type { ResolvedUser } from './user-resolver.js';
+import type { StatusWatcher, TicketTracker } from './watcher.js';
+
+/** What every DMS ticket service needs. */
+export interface DmsTicketDeps {
+  dms: DmsClient;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  watcher: () => StatusWatcher;
+  intervalMs: number;
+}
+
+/** A unique marker put in the DMS comment so a ticket can be found again (e.g. after a lost create response). */
+export function newMarker(): string {
+  return `chatops-${randomBytes(6).toString('hex')}`;
+}
+
+/** The comment DMS records: the person's words plus who asked from Slack and the marker. */
+export function dmsComment(text: string, requester: ResolvedUser, marker: string): string {
+  const who = `${requester.name}${requester.email ? ` <${requester.email}>` : ''} (Slack ${requester.slackId}${requester.dmsUserId ? `, DMS user ${requester.dmsUserId}` : ', no DMS account matched'})`;
+  return `${text}\n— Requested from Slack by ${who} [${marker}]`;
+}
+
+/**
+ * The part every DMS ticket kind shares: filing (create once, store, post the root, start watching), thread
+ * replies and the give-up note. Subclasses say how to poll and how the root message looks.
+ */
+export abstract class DmsTicketService implements TicketTracker {
+  abstract readonly kind: TicketKind;
+  abstract readonly kindLabel: string;
+
+  constructor(protected readonly deps: DmsTicketDeps) {}
+
+  abstract poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }>;
+  abstract statusInfo(status: string | null): StatusInfo;
+  abstract renderRoot(ticket: Ticket, now: number): MessageBody;
+
+  /** Extra thread lines for a status (e.g. failed precheck tips); already-safe mrkdwn. */
+  protected replyExtras(_ticket: Ticket, _status: string): string[] {
+    return [];
+  }
+
+  /** "Data export ticket 123". */
+  summary(ticket: Ticket): string {
+    return `${this.kindLabel} ticket ${ticket.externalId}`;
+  }
+
+  renderReply(ticket: Ticket, status: string, previous: string | null): MessageBody {
+    return buildStatusReply({
+      summary: this.summary(ticket),
+      status,
+      info: this.statusInfo(status),
+      previous: previous === null ? null : this.statusInfo(previous),
+      extra: this.replyExtras(ticket, status),
+    });
+  }
+
+  renderGiveUp(ticket: Ticket, hours: number): MessageBody {
+    return buildGiveUpReply({ summary: this.summary(ticket), hours, lastLabel: this.statusInfo(ticket.status).label });
+  }
+
+  /**
+   * Files a ticket: calls `create` exactly once (a create is never retried: a lost answer may still have created
+   * it), stores the ticket before posting anything, posts the root message, and wakes the watcher.
+   */
+  protected async file(args: {
+    channelId: string;
+    requester: ResolvedUser;
+    commentText: string;
+    create: (comment: string) => Promise<{ orderId: string; requestId?: string }>;
+    details: Record<string, unknown>;
+  }): Promise<Ticket> {
+    const marker = newMarker();
+    const created = await args.create(dmsComment(args.commentText, args.requester, marker)).catch((err: unknown) => {
+      if (err instanceof CloudApiError && err.details.httpStatus === undefined) {
+        throw new BotError(
+          'create_outcome_unknown',
+          `DMS did not answer (${err.details.errorCode}), so the ticket may or may not exist. Before trying again, search DMS tickets for \`${marker}\` (it is in the ticket comment).`,
+          { cause: err },
+        );
+      }
+      throw err;
+    });
+    const now = this.deps.clock.now();
+    const ticket = await this.deps.store.createTicket(
+      {
+        kind: this.kind,
+        externalId: created.orderId,
+        channelId: args.channelId,
+        rootTs: null,
+        requesterSlackId: args.requester.slackId,
+        requesterDmsId: args.requester.dmsUserId ?? null,
+        status: null,
+        details: { ...args.details, marker },
+        nextPollAt: now + this.deps.intervalMs,
+        pollIntervalMs: this.deps.intervalMs,
+      },
+      now,
+    );
+    this.deps.logger.info({ ticketId: ticket.id, kind: this.kind, orderId: created.orderId, requestId: created.requestId, requester: args.requester.slackId }, 'ticket created');
+    const watcher = this.deps.watcher();
+    const published = await watcher.publishRoot(ticket).catch((err: unknown) => {
+      this.deps.logger.warn({ ticketId: ticket.id, err: (err as Error).message }, 'root message not posted yet; the watcher will retry');
+      return ticket;
+    });
+    watcher.wake();
+    return published;
+  }
+}
