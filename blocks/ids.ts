@@ -23,3 +23,43 @@ export const ExportIds = {
 
 /** Option values of the database picker that are not databases (explanations shown when search fails). */
 export const DB_OPTION_ERROR_PREFIX = 'err:';
+
+export const TrackIds = {
+  modal: 'track-modal',
+  dbBlock: 'track-db-block',
+  dbSelect: 'track-db-select',
+  tablesBlock: 'track-tables-block',
+  tablesInput: 'track-tables-input',
+  typesBlock: 'track-types-block',
+  typesCheckbox: 'track-types-checkbox',
+  startBlock: 'track-start-block',
+  startPicker: 'track-start-picker',
+  endBlock: 'track-end-block',
+  endPicker: 'track-end-picker',
+  reasonBlock: 'track-reason-block',
+  reasonInput: 'track-reason-input',
+  relatedBlock: 'track-related-block',
+  relatedSelect: 'track-related-select',
+} as const;
+
+export const ChangeIds = {
+  modal: 'change-modal',
+  dbBlock: 'change-db-block',
+  dbSelect: 'change-db-select',
+  sqlBlock: 'change-sql-block',
+  sqlInput: 'change-sql-input',
+  rollbackBlock: 'change-rollback-block',
+  rollbackInput: 'change-rollback-input',
+  reasonBlock: 'change-reason-block',
+  reasonInput: 'change-reason-input',
+  modeBlock: 'change-mode-block',
+  modeRadio: 'change-mode-radio',
+  commentBlock: 'change-comment-block',
+  commentInput: 'change-comment-input',
+  relatedBlock: 'change-related-block',
+  relatedSelect: 'change-related-select',
+  reviewBlock: 'change-review-block',
+} as const;
+
+/** Every database picker's action id ends with this, so one options listener serves them all. */
+export const DB_SELECT_SUFFIX = /-db-select$/;

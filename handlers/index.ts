@@ -3,7 +3,9 @@ import type { Services } from '../src/services.js';
 import { registerCtsHandlers } from './cts/index.js';
 import { registerDmsCommand } from './commands/dms.js';
 import { registerDatabaseOptions } from './options/database-options.js';
+import { registerChangeSubmission } from './views/change-submission.js';
 import { registerExportSubmission } from './views/export-submission.js';
+import { registerTrackSubmission } from './views/track-submission.js';
 
 /** Registers every Slack listener. */
 export function registerHandlers(app: App, s: Services): void {
@@ -11,4 +13,6 @@ export function registerHandlers(app: App, s: Services): void {
   registerCtsHandlers(app, s);
   registerDatabaseOptions(app, s);
   registerExportSubmission(app, s);
+  registerTrackSubmission(app, s);
+  registerChangeSubmission(app, s);
 }

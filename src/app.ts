@@ -9,7 +9,9 @@ import type { Config } from './config.js';
 import { CtsTrackerService } from './cts-service.js';
 import type { CtsClient } from './cts/client.js';
 import type { DmsClient } from './dms/client.js';
+import { ChangeService } from './change-service.js';
 import { ExportService } from './export-service.js';
+import { TrackService } from './track-service.js';
 import { Messenger } from './messenger.js';
 import type { Services } from './services.js';
 import type { Store } from './store/types.js';
@@ -73,7 +75,10 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const messenger = new Messenger({ slack: bolt.client, logger: logger.child({ component: 'messenger' }) });
   const resolver = new UserResolver({ slack: bolt.client, dms, userMap: deps.userMap ?? new Map(), clock, logger });
   let watcher: StatusWatcher | undefined;
-  const exports = new ExportService({ dms, store, clock, logger: logger.child({ component: 'export' }), watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS });
+  const ticketDeps = (component: string) => ({ dms, store, clock, logger: logger.child({ component }), watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS });
+  const exports = new ExportService(ticketDeps('export'));
+  const tracks = new TrackService({ ...ticketDeps('track'), dmsZone: config.DMS_TIMEZONE });
+  const changes = new ChangeService(ticketDeps('change'));
   const ctsTrackers = deps.cts
     ? new CtsTrackerService({ cts: deps.cts, store, clock, logger: logger.child({ component: 'cts' }), config, watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS })
     : undefined;
@@ -82,7 +87,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     clock,
     logger: logger.child({ component: 'watcher' }),
     messenger,
-    trackers: { dms_export: exports, ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}) },
+    trackers: { dms_export: exports, dms_track: tracks, dms_change: changes, ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}) },
     settings: {
       intervalMs: config.WATCH_INTERVAL_MS,
       maxIntervalMs: config.WATCH_MAX_INTERVAL_MS,
@@ -90,7 +95,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       concurrency: config.WATCH_CONCURRENCY,
     },
   });
-  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, watcher, cts: deps.cts, ctsTrackers };
+  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, watcher, cts: deps.cts, ctsTrackers };
   registerHandlers(bolt, services);
 
   bolt.error(async (err) => {

@@ -7,7 +7,8 @@ export interface ViewStateValue {
   type?: string;
   value?: string | null;
   selected_option?: { value: string; text?: { text: string } } | null;
-  selected_options?: { value: string }[] | null;
+  selected_options?: { value: string; text?: { type?: string; text: string } }[] | null;
+  selected_date_time?: number | null;
   selected_users?: string[] | null;
 }
 export type ViewStateValues = Record<string, Record<string, ViewStateValue>>;
@@ -26,7 +27,15 @@ export interface ExportForm {
 
 const MAX_ROWS = 1_000_000_000_000;
 
-const trimmed = (v: string | null | undefined) => (v ?? '').trim();
+/** A text input's value, trimmed ('' when empty). */
+export const trimmed = (v: string | null | undefined) => (v ?? '').trim();
+
+/** Collects zod issues into one message per block id (Slack shows one error per input). */
+export function errorsByBlock(issues: readonly { path: readonly PropertyKey[]; message: string }[], fallbackBlock: string): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) errors[String(issue.path[0] ?? fallbackBlock)] ??= issue.message;
+  return errors;
+}
 
 /** Field rules, each with a message that says exactly what to fix. Keys are block ids (Slack shows errors there). */
 const formSchema = z
@@ -78,14 +87,7 @@ export function parseExportSubmission(values: ViewStateValues): { ok: true; form
     [Ids.relatedBlock]: [...new Set(get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [])],
   };
   const parsed = formSchema.safeParse(raw);
-  if (!parsed.success) {
-    const errors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const block = String(issue.path[0] ?? Ids.sqlBlock);
-      errors[block] ??= issue.message;
-    }
-    return { ok: false, errors };
-  }
+  if (!parsed.success) return { ok: false, errors: errorsByBlock(parsed.error.issues, Ids.sqlBlock) };
   const f = parsed.data;
   const picked = parseDatabaseOptionValue(f[Ids.dbBlock]!.value)!;
   return {

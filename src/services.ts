@@ -4,7 +4,9 @@ import type { Config } from './config.js';
 import type { CtsTrackerService } from './cts-service.js';
 import type { CtsClient } from './cts/client.js';
 import type { DmsClient } from './dms/client.js';
+import type { ChangeService } from './change-service.js';
 import type { ExportService } from './export-service.js';
+import type { TrackService } from './track-service.js';
 import type { Messenger } from './messenger.js';
 import type { Store } from './store/types.js';
 import type { UserResolver } from './user-resolver.js';
@@ -20,6 +22,8 @@ export interface Services {
   messenger: Messenger;
   resolver: UserResolver;
   exports: ExportService;
+  tracks: TrackService;
+  changes: ChangeService;
   /** Present only when CTS is configured. */
   cts?: CtsClient;
   /** Present only when CTS is configured. */

@@ -1,12 +1,19 @@
-import type { App, RespondArguments } from '@slack/bolt';
+import type { App, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { ModalView } from '@slack/types';
+import type { Logger } from 'pino';
+import { buildChangeModal } from '../../blocks/change-modal.js';
 import { buildExportModal } from '../../blocks/export-modal.js';
 import { buildHelpMessage, type SubcommandHelp } from '../../blocks/help.js';
+import { buildTrackModal } from '../../blocks/track-modal.js';
 import type { Services } from '../../src/services.js';
 import { userMessageFor } from '../../src/user-errors.js';
 
 /** Subcommands `/dms` understands, as shown in its help. */
 export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
-  { usage: 'export', description: 'open a form to request a data export ticket (SELECT → file), followed here in a thread' },
+  { usage: 'export', description: 'request a data export (SELECT → file), followed here in a thread' },
+  { usage: 'track', description: 'track which rows changed in past window (INSERT/UPDATE/DELETE on chosen tables)' },
+  { usage: 'change', description: 'request a lock-free data change (UPDATE/DELETE/INSERT/DDL), reviewed before it is filed' },
   { usage: 'help', description: 'show this list' },
 ];
 
@@ -14,14 +21,25 @@ export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
 export function registerDmsCommand(app: App, s: Services): void {
   app.command('/dms', async ({ command, ack, client, respond }) => {
     const [sub = '', ...rest] = command.text.trim().split(/\s+/);
-    const log = s.logger.child({ command: '/dms', sub, user: command.user_id, channel: command.channel_id });
+    const log = s.logger.child({ command: '/dms', sub: sub.slice(0, 20), user: command.user_id, channel: command.channel_id });
+    const meta = { channelId: command.channel_id };
     switch (sub.toLowerCase()) {
-      case 'export': {
-        // Trigger ids die after 3 s: open the modal first and ack in parallel; slow parts load as the person types.
-        const [, opened] = await Promise.allSettled([ack(), client.views.open({ trigger_id: command.trigger_id, view: buildExportModal({ channelId: command.channel_id }) })]);
-        if (opened.status === 'rejected') {
-          log.warn({ err: String(opened.reason) }, 'views.open failed');
-          await respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form. ${userMessageFor(opened.reason, log)}` }).catch(() => undefined);
+      case 'export':
+        await openModal({ ack, client, respond, command, log }, buildExportModal(meta));
+        return;
+      case 'change':
+        await openModal({ ack, client, respond, command, log }, buildChangeModal(meta));
+        return;
+      case 'track': {
+        const c = s.config;
+        const view = await openModal({ ack, client, respond, command, log }, buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }));
+        if (!view) return;
+        // After the modal is open: learn the person's Slack time zone and show it next to the DMS zone.
+        const tz = await s.resolver.resolve(command.user_id).then((u) => u.tz, () => undefined);
+        if (tz && tz !== c.DMS_TIMEZONE) {
+          await client.views
+            .update({ view_id: view.id, hash: view.hash, view: buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, userZone: tz, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }) })
+            .catch((err: unknown) => log.debug({ err: String(err) }, 'time-zone hint not updated (the person may have typed already)'));
         }
         return;
       }
@@ -34,6 +52,21 @@ export function registerDmsCommand(app: App, s: Services): void {
         await ack(help(sub));
     }
   });
+}
+
+/** Opens a modal right away, acking in parallel (trigger ids die after 3 s); tells the person if it failed. */
+async function openModal(
+  a: { ack: () => Promise<void>; client: WebClient; respond: RespondFn; command: SlashCommand; log: Logger },
+  view: ModalView,
+): Promise<{ id: string; hash?: string } | undefined> {
+  const [, opened] = await Promise.allSettled([a.ack(), a.client.views.open({ trigger_id: a.command.trigger_id, view })]);
+  if (opened.status === 'rejected') {
+    a.log.warn({ err: String(opened.reason) }, 'views.open failed');
+    await a.respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form. ${userMessageFor(opened.reason, a.log)}` }).catch(() => undefined);
+    return undefined;
+  }
+  const v = opened.value.view;
+  return v?.id ? { id: v.id, hash: v.hash } : undefined;
 }
 
 function help(unknown?: string): RespondArguments {

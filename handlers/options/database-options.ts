@@ -1,14 +1,14 @@
 import type { App } from '@slack/bolt';
 import type { PlainTextOption } from '@slack/types';
 import { databaseOption, explanationOption, typedIdOption } from '../../blocks/export-modal.js';
-import { ExportIds } from '../../blocks/ids.js';
+import { DB_SELECT_SUFFIX } from '../../blocks/ids.js';
 import { CloudApiError } from '../../src/errors.js';
 import type { Services } from '../../src/services.js';
 import { timeBox } from '../../src/user-errors.js';
 
 /** Options for every database picker: DMS SearchDatabase, time-boxed to stay inside Slack's 3 s budget. */
 export function registerDatabaseOptions(app: App, s: Services): void {
-  app.options(ExportIds.dbSelect, async ({ body, ack }) => {
+  app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: DB_SELECT_SUFFIX }, async ({ body, ack }) => {
     await ack({ options: await databaseOptions(s, body.value ?? '') });
   });
 }

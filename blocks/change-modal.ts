@@ -1,0 +1,115 @@
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { encodeMetadata, type ModalMetadata } from './export-modal.js';
+import { ChangeIds as Ids } from './ids.js';
+import { escapeMrkdwn, truncate } from './text.js';
+
+const text = (t: string) => ({ type: 'plain_text' as const, text: t });
+
+/** Execution modes, each explained in plain words. */
+export const EXEC_MODES = [
+  { value: 'COMMITOR', label: 'I run it after approval', description: 'Once approved, you (the submitter) start the change.' },
+  { value: 'AUTO', label: 'Run automatically after approval', description: 'DMS starts the change as soon as the last approval is in.' },
+  { value: 'LAST_AUDITOR', label: 'The last approver runs it', description: 'The final approver starts the change when they approve.' },
+] as const;
+
+/** What the person already typed, to keep it when the modal is redrawn. */
+export interface ChangeModalValues {
+  databases: PlainTextOption[];
+  sql: string;
+  rollbackSql: string;
+  reason: string;
+  execMode: string;
+  comment: string;
+  relatedSlackIds: string[];
+}
+
+/** "What will run", shown before the ticket is filed. */
+export interface ChangeReview {
+  summary: string;
+  warnings: string[];
+}
+
+function modeOption(m: (typeof EXEC_MODES)[number]) {
+  return { text: text(m.label), value: m.value, description: text(m.description) };
+}
+
+/** The `/dms change` modal; with `review`, it shows what will run and the submit button files the ticket. */
+export function buildChangeModal(meta: ModalMetadata, values?: ChangeModalValues, review?: ChangeReview): ModalView {
+  const v = values;
+  const mode = EXEC_MODES.find((m) => m.value === v?.execMode) ?? EXEC_MODES[0];
+  const blocks: KnownBlock[] = [];
+  if (review) {
+    const lines = [`*What will run:* ${escapeMrkdwn(review.summary)}`, ...review.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`)];
+    if (!review.warnings.length) lines.push(':white_check_mark: No statement without a WHERE clause.');
+    lines.push('_Check it, then press *Create ticket*. Edit anything above to review again._');
+    blocks.push({ type: 'section', block_id: Ids.reviewBlock, text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } });
+  }
+  blocks.push(
+    {
+      type: 'input',
+      block_id: Ids.dbBlock,
+      label: text('Databases'),
+      hint: text('One or more databases (physical or logical): type part of a name or a numeric DMS id.'),
+      element: {
+        type: 'multi_external_select',
+        action_id: Ids.dbSelect,
+        min_query_length: 1,
+        max_selected_items: 20,
+        placeholder: text('Search databases…'),
+        ...(v?.databases.length ? { initial_options: v.databases } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: Ids.sqlBlock,
+      label: text('SQL to execute'),
+      hint: text('UPDATE, DELETE, INSERT or DDL statements, separated by semicolons.'),
+      element: { type: 'plain_text_input', action_id: Ids.sqlInput, multiline: true, max_length: 3000, ...(v?.sql ? { initial_value: v.sql } : {}) },
+    },
+    {
+      type: 'input',
+      block_id: Ids.rollbackBlock,
+      optional: true,
+      label: text('Rollback SQL'),
+      hint: text('How to undo the change, if it goes wrong.'),
+      element: { type: 'plain_text_input', action_id: Ids.rollbackInput, multiline: true, max_length: 3000, ...(v?.rollbackSql ? { initial_value: v.rollbackSql } : {}) },
+    },
+    {
+      type: 'input',
+      block_id: Ids.reasonBlock,
+      label: text('Reason'),
+      hint: text('Why this change is needed (DMS records it as the classification).'),
+      element: { type: 'plain_text_input', action_id: Ids.reasonInput, max_length: 200, ...(v?.reason ? { initial_value: v.reason } : {}) },
+    },
+    {
+      type: 'input',
+      block_id: Ids.modeBlock,
+      label: text('When it runs'),
+      element: { type: 'radio_buttons', action_id: Ids.modeRadio, options: EXEC_MODES.map(modeOption), initial_option: modeOption(mode) },
+    },
+    {
+      type: 'input',
+      block_id: Ids.commentBlock,
+      optional: true,
+      label: text('Comment'),
+      element: { type: 'plain_text_input', action_id: Ids.commentInput, multiline: true, max_length: 1000, ...(v?.comment ? { initial_value: v.comment } : {}) },
+    },
+    {
+      type: 'input',
+      block_id: Ids.relatedBlock,
+      optional: true,
+      label: text('Related users'),
+      hint: text('People DMS should involve. Each must have a DMS account (matched by Slack email).'),
+      element: { type: 'multi_users_select', action_id: Ids.relatedSelect, max_selected_items: 20, ...(v?.relatedSlackIds.length ? { initial_users: v.relatedSlackIds } : {}) },
+    },
+  );
+  return {
+    type: 'modal',
+    callback_id: Ids.modal,
+    private_metadata: encodeMetadata(meta),
+    title: text('New data change'),
+    submit: text(review ? 'Create ticket' : 'Review'),
+    close: text('Cancel'),
+    blocks,
+  };
+}

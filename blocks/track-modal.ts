@@ -1,0 +1,81 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { encodeMetadata, type ModalMetadata } from './export-modal.js';
+import { TrackIds as Ids } from './ids.js';
+import { plain } from './text.js';
+
+const text = (t: string) => ({ type: 'plain_text' as const, text: t });
+
+/** The hint under the window pickers: which zone DMS gets and which zone the person is in. */
+export function trackWindowHint(dmsZone: string, userZone?: string): string {
+  const yours = userZone && userZone !== dmsZone ? ` Your Slack time zone is ${userZone}; the ticket shows both.` : '';
+  return plain(`Times are picked in your computer's local time and sent to DMS in ${dmsZone}.${yours}`, 150);
+}
+
+/** The `/dms track` modal (data tracking: which rows changed in a past window). */
+export function buildTrackModal(meta: ModalMetadata, opts: { dmsZone: string; userZone?: string; maxWindowHours: number; maxLookbackDays: number }): ModalView {
+  const hint = trackWindowHint(opts.dmsZone, opts.userZone);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'input',
+      block_id: Ids.dbBlock,
+      label: text('Database'),
+      hint: text('A physical database: type part of its name or its numeric DMS id.'),
+      element: { type: 'external_select', action_id: Ids.dbSelect, min_query_length: 1, placeholder: text('Search databases…') },
+    },
+    {
+      type: 'input',
+      block_id: Ids.tablesBlock,
+      label: text('Tables'),
+      hint: text('One or more table names, separated by commas, spaces or new lines.'),
+      element: { type: 'plain_text_input', action_id: Ids.tablesInput, multiline: true, max_length: 3000, placeholder: text('orders, order_items') },
+    },
+    {
+      type: 'input',
+      block_id: Ids.typesBlock,
+      label: text('Operations to track'),
+      element: {
+        type: 'checkboxes',
+        action_id: Ids.typesCheckbox,
+        options: (['INSERT', 'UPDATE', 'DELETE'] as const).map((t) => ({ text: text(t), value: t })),
+      },
+    },
+    {
+      type: 'input',
+      block_id: Ids.startBlock,
+      label: text('Window start'),
+      hint: text(hint),
+      element: { type: 'datetimepicker', action_id: Ids.startPicker },
+    },
+    {
+      type: 'input',
+      block_id: Ids.endBlock,
+      label: text('Window end'),
+      hint: text(plain(`At most ${opts.maxWindowHours} hours after the start, no later than now, and within the last ${opts.maxLookbackDays} days.`, 150)),
+      element: { type: 'datetimepicker', action_id: Ids.endPicker },
+    },
+    {
+      type: 'input',
+      block_id: Ids.reasonBlock,
+      label: text('Reason'),
+      hint: text('Why you need to see these changes; DMS records it on the ticket.'),
+      element: { type: 'plain_text_input', action_id: Ids.reasonInput, multiline: true, max_length: 1000 },
+    },
+    {
+      type: 'input',
+      block_id: Ids.relatedBlock,
+      optional: true,
+      label: text('Related users'),
+      hint: text('People DMS should involve. Each must have a DMS account (matched by Slack email).'),
+      element: { type: 'multi_users_select', action_id: Ids.relatedSelect, max_selected_items: 20 },
+    },
+  ];
+  return {
+    type: 'modal',
+    callback_id: Ids.modal,
+    private_metadata: encodeMetadata(meta),
+    title: text('New data tracking'),
+    submit: text('Create ticket'),
+    close: text('Cancel'),
+    blocks,
+  };
+}

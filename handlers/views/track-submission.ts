@@ -1,0 +1,30 @@
+import type { App } from '@slack/bolt';
+import { TrackIds as Ids } from '../../blocks/ids.js';
+import { escapeMrkdwn } from '../../blocks/text.js';
+import type { Services } from '../../src/services.js';
+import { parseTrackSubmission, type TrackForm } from '../../src/track-input.js';
+import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
+
+/** `/dms track` modal submission. */
+export function registerTrackSubmission(app: App, s: Services): void {
+  const spec: TicketModalSpec<TrackForm> = {
+    noun: 'data tracking',
+    firstBlockId: Ids.dbBlock,
+    relatedBlockId: Ids.relatedBlock,
+    parse: (values) =>
+      parseTrackSubmission(values, {
+        nowSeconds: Math.floor(s.clock.now() / 1000),
+        maxWindowHours: s.config.TRACK_MAX_WINDOW_HOURS,
+        maxLookbackDays: s.config.TRACK_MAX_LOOKBACK_DAYS,
+        dmsZone: s.config.DMS_TIMEZONE,
+      }),
+    create: (svc, args) => svc.tracks.create(args),
+    keep: (form) => [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: escapeMrkdwn(`Your request, so nothing is lost: ${form.db.label}; tables ${form.tables.join(', ')}; ${form.trackTypes.join('/')}; ${form.startDms} → ${form.endDms} (${s.config.DMS_TIMEZONE})`).slice(0, 2900) },
+      },
+    ],
+  };
+  app.view(Ids.modal, (args) => submitTicket(s, spec, args));
+}

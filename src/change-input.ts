@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { PlainTextOption } from '@slack/types';
+import { z } from 'zod';
+import { EXEC_MODES, type ChangeModalValues, type ChangeReview } from '../blocks/change-modal.js';
+import { parseDatabaseOptionValue } from '../blocks/export-modal.js';
+import { ChangeIds as Ids } from '../blocks/ids.js';
+import type { ExecMode } from './dms/client.js';
+import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
+import { inspectSql, summarizeInspection } from './sql-inspect.js';
+
+/** A valid lock-free change request. */
+export interface ChangeForm {
+  databases: { id: string; logic: boolean; label: string }[];
+  sql: string;
+  rollbackSql?: string;
+  reason: string;
+  execMode: ExecMode;
+  comment?: string;
+  relatedSlackIds: string[];
+  review: ChangeReview;
+}
+
+const schema = z.object({
+  [Ids.sqlBlock]: z.string().min(1, 'Enter the SQL to execute.'),
+  [Ids.rollbackBlock]: z.string(),
+  [Ids.reasonBlock]: z.string().min(1, 'Say why this change is needed; DMS records it on the ticket.').max(200, 'Keep the reason under 200 characters.'),
+  [Ids.commentBlock]: z.string().max(1000, 'Keep the comment under 1000 characters.'),
+});
+
+/** What the person typed, as the modal needs it to redraw without losing anything. */
+export function changeModalValues(values: ViewStateValues): ChangeModalValues {
+  const get = (block: string, action: string) => values[block]?.[action];
+  return {
+    databases: (get(Ids.dbBlock, Ids.dbSelect)?.selected_options ?? []).map((o) => ({ text: { type: 'plain_text', text: o.text?.text ?? o.value }, value: o.value }) as PlainTextOption),
+    sql: trimmed(get(Ids.sqlBlock, Ids.sqlInput)?.value),
+    rollbackSql: trimmed(get(Ids.rollbackBlock, Ids.rollbackInput)?.value),
+    reason: trimmed(get(Ids.reasonBlock, Ids.reasonInput)?.value),
+    execMode: get(Ids.modeBlock, Ids.modeRadio)?.selected_option?.value ?? 'COMMITOR',
+    comment: trimmed(get(Ids.commentBlock, Ids.commentInput)?.value),
+    relatedSlackIds: [...new Set(get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [])],
+  };
+}
+
+/** Identifies exactly what was reviewed, so an edit after the review asks for a new one. */
+export function reviewFingerprint(v: ChangeModalValues): string {
+  return createHash('sha256').update(JSON.stringify([v.sql, v.rollbackSql, v.databases.map((d) => d.value)])).digest('hex').slice(0, 16);
+}
+
+/** Reads and validates the change modal, including the SQL scan that feeds the "what will run" review. */
+export function parseChangeSubmission(values: ViewStateValues): { ok: true; form: ChangeForm; fingerprint: string; modal: ChangeModalValues } | { ok: false; errors: Record<string, string> } {
+  const v = changeModalValues(values);
+  const errors: Record<string, string> = {};
+  const parsed = schema.safeParse({ [Ids.sqlBlock]: v.sql, [Ids.rollbackBlock]: v.rollbackSql, [Ids.reasonBlock]: v.reason, [Ids.commentBlock]: v.comment });
+  if (!parsed.success) Object.assign(errors, errorsByBlock(parsed.error.issues, Ids.sqlBlock));
+
+  const databases: ChangeForm['databases'] = [];
+  if (v.databases.length === 0) errors[Ids.dbBlock] = 'Choose at least one database: type part of its name or its numeric DMS id.';
+  for (const o of v.databases) {
+    const value = o.value ?? '';
+    const picked = parseDatabaseOptionValue(value);
+    if (!picked) {
+      errors[Ids.dbBlock] ??= value.startsWith('err:') ? 'One entry is an explanation, not a database. Remove it and type the numeric DMS database id instead.' : `“${o.text.text}” is not a valid database choice. Pick it from the list again.`;
+      continue;
+    }
+    // A typed id carries no logical/physical flag: DMS ids typed by hand are taken as physical databases.
+    databases.push({ id: picked.id, logic: picked.logic ?? false, label: o.text.text });
+  }
+  if (new Set(databases.map((d) => d.id)).size !== databases.length) errors[Ids.dbBlock] ??= 'The same database is listed twice.';
+
+  const inspection = inspectSql(v.sql);
+  if (v.sql && !errors[Ids.sqlBlock]) {
+    if (inspection.unterminated) errors[Ids.sqlBlock] = `The SQL has ${inspection.unterminated}; close it before submitting.`;
+    else if (inspection.statements.length === 0) errors[Ids.sqlBlock] = 'No SQL statement found (only comments or semicolons).';
+    else if (inspection.statements.every((st) => st.kind === 'SELECT')) errors[Ids.sqlBlock] = 'This SQL only reads data. To get rows out, use /dms export.';
+  }
+  if (v.rollbackSql) {
+    const rb = inspectSql(v.rollbackSql);
+    if (rb.unterminated) errors[Ids.rollbackBlock] = `The rollback SQL has ${rb.unterminated}; close it before submitting.`;
+  }
+  const mode = EXEC_MODES.find((m) => m.value === v.execMode);
+  if (!mode) errors[Ids.modeBlock] = 'Choose when the change runs.';
+  if (v.relatedSlackIds.length > 20) errors[Ids.relatedBlock] = 'Pick at most 20 related users.';
+  if (Object.keys(errors).length) return { ok: false, errors };
+
+  return {
+    ok: true,
+    fingerprint: reviewFingerprint(v),
+    modal: v,
+    form: {
+      databases,
+      sql: v.sql,
+      rollbackSql: v.rollbackSql || undefined,
+      reason: v.reason,
+      execMode: mode!.value,
+      comment: v.comment || undefined,
+      relatedSlackIds: v.relatedSlackIds,
+      review: { summary: summarizeInspection(inspection), warnings: inspection.warnings },
+    },
+  };
+}

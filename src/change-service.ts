@@ -1,0 +1,104 @@
+import { buildRootMessage, userField, usersField } from '../blocks/ticket-message.js';
+import { escapeMrkdwn, truncate } from '../blocks/text.js';
+import { EXEC_MODES } from '../blocks/change-modal.js';
+import type { ChangeForm } from './change-input.js';
+import { DmsTicketService } from './dms-ticket-service.js';
+import type { PrecheckProblem } from './dms/client.js';
+import { CHANGE_STATUSES, jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, type StatusInfo } from './dms/statuses.js';
+import type { Ticket } from './store/types.js';
+import type { ResolvedUser } from './user-resolver.js';
+
+interface ChangeDetails {
+  databases: string[];
+  sql: string;
+  rollbackSql?: string;
+  reason: string;
+  execMode: string;
+  summary: string;
+  warnings: string[];
+  relatedSlackIds: string[];
+  precheckProblems?: PrecheckProblem[];
+  note?: string;
+}
+
+// Statuses in which a rejection or closure shows only on the general ticket.
+const WATCH_BASE_INFO = new Set(['new', 'precheck_success', 'toaudit', 'approved']);
+
+/** Lock-free data change tickets: CreateFreeLockCorrectOrder, then GetDataCorrectOrderDetail and GetOrderBaseInfo. */
+export class ChangeService extends DmsTicketService {
+  readonly kind = 'dms_change' as const;
+  readonly kindLabel = 'Data change';
+
+  /** Files the lock-free change ticket. */
+  create(args: { form: ChangeForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[] }): Promise<Ticket> {
+    const { form } = args;
+    const details: ChangeDetails = {
+      databases: form.databases.map((d) => d.label),
+      sql: form.sql,
+      rollbackSql: form.rollbackSql,
+      reason: form.reason,
+      execMode: form.execMode,
+      summary: form.review.summary,
+      warnings: form.review.warnings,
+      relatedSlackIds: args.related.map((u) => u.slackId),
+    };
+    return this.file({
+      channelId: args.channelId,
+      requester: args.requester,
+      commentText: form.comment ?? form.reason,
+      details: { ...details },
+      create: (comment) =>
+        this.deps.dms.createFreeLockCorrectOrder({
+          databases: form.databases.map((d) => ({ dbId: d.id, logic: d.logic })),
+          sql: form.sql,
+          rollbackSql: form.rollbackSql,
+          classify: form.reason,
+          execMode: form.execMode,
+          comment,
+          relatedUserIds: args.related.map((u) => u.dmsUserId!),
+        }),
+    });
+  }
+
+  async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }> {
+    const d = await this.deps.dms.getDataCorrectOrderDetail(ticket.externalId);
+    let status = d.status;
+    if (WATCH_BASE_INFO.has(status.toLowerCase())) {
+      const code = (await this.deps.dms.getOrderBaseInfo(ticket.externalId)).StatusCode.toLowerCase();
+      if (code === 'reject' || code === 'closed') status = ORDER_STATUS_PREFIX + code;
+    }
+    return { status, details: d.precheckProblems.length ? { precheckProblems: d.precheckProblems } : undefined };
+  }
+
+  statusInfo(status: string | null): StatusInfo {
+    return jobOrOrderStatusInfo(CHANGE_STATUSES, status);
+  }
+
+  protected override replyExtras(ticket: Ticket, status: string): string[] {
+    const problems = (ticket.details as unknown as ChangeDetails).precheckProblems ?? [];
+    if (status !== 'precheckFailed' || !problems.length) return [];
+    return problems.slice(0, 5).map((p) => `• *${escapeMrkdwn(truncate(p.step, 80))}*: ${escapeMrkdwn(truncate(p.tip, 400))}`);
+  }
+
+  renderRoot(ticket: Ticket, now: number) {
+    const d = ticket.details as unknown as ChangeDetails;
+    const mode = EXEC_MODES.find((m) => m.value === d.execMode)?.label ?? d.execMode;
+    const warnings = d.warnings.length ? `\n${d.warnings.slice(0, 3).map((w) => `:warning: ${escapeMrkdwn(truncate(w, 200))}`).join('\n')}` : '';
+    return buildRootMessage({
+      title: `Data change · DMS ticket ${ticket.externalId}`,
+      summary: this.summary(ticket),
+      requesterSlackId: ticket.requesterSlackId,
+      statusInfo: this.statusInfo(ticket.status),
+      fields: [
+        ['Databases', userField(d.databases.join(', '), 800)],
+        ['Reason', userField(d.reason)],
+        ['When it runs', escapeMrkdwn(mode)],
+        ['What will run', `${escapeMrkdwn(d.summary)}${warnings}`],
+        ['Related users', usersField(d.relatedSlackIds ?? [])],
+      ],
+      code: [['SQL', d.sql], ...(d.rollbackSql ? ([['Rollback SQL', d.rollbackSql]] as [string, string][]) : [])],
+      note: d.note,
+      updatedAt: now,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { parseDatabaseOptionValue } from '../blocks/export-modal.js';
+import { TrackIds as Ids } from '../blocks/ids.js';
+import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
+import { parseTableList } from './table-list.js';
+import { formatInZone, validateTrackWindow } from './time-window.js';
+
+export type TrackType = 'INSERT' | 'UPDATE' | 'DELETE';
+
+/** A valid data tracking request. */
+export interface TrackForm {
+  db: { id: string; label: string };
+  tables: string[];
+  trackTypes: TrackType[];
+  startSeconds: number;
+  endSeconds: number;
+  /** The window as DMS wants it: `yyyy-MM-dd HH:mm:ss` in the DMS zone. */
+  startDms: string;
+  endDms: string;
+  reason: string;
+  relatedSlackIds: string[];
+}
+
+export interface TrackRules {
+  nowSeconds: number;
+  maxWindowHours: number;
+  maxLookbackDays: number;
+  dmsZone: string;
+}
+
+/** Reads and validates the track modal; every rule has its own inline error on its own field. */
+export function parseTrackSubmission(values: ViewStateValues, rules: TrackRules): { ok: true; form: TrackForm } | { ok: false; errors: Record<string, string> } {
+  const get = (block: string, action: string) => values[block]?.[action];
+  const errors: Record<string, string> = {};
+
+  const dbSel = get(Ids.dbBlock, Ids.dbSelect)?.selected_option;
+  const picked = dbSel ? parseDatabaseOptionValue(dbSel.value) : undefined;
+  if (!dbSel) errors[Ids.dbBlock] = 'Choose a database: type part of its name or its numeric DMS id.';
+  else if (dbSel.value.startsWith('err:')) errors[Ids.dbBlock] = 'That entry is an explanation, not a database. Type the numeric DMS database id instead.';
+  else if (!picked) errors[Ids.dbBlock] = 'That database choice is not valid. Pick one from the list again.';
+  else if (picked.logic === true) errors[Ids.dbBlock] = `Data tracking works on physical databases only, and ${dbSel.text?.text ?? 'this one'} is a logical database. Pick one of its physical databases.`;
+
+  const tables = parseTableList(trimmed(get(Ids.tablesBlock, Ids.tablesInput)?.value));
+  if (tables.errors.length) errors[Ids.tablesBlock] = joinErrors(tables.errors);
+
+  const types = (get(Ids.typesBlock, Ids.typesCheckbox)?.selected_options ?? []).map((o) => o.value).filter((v): v is TrackType => v === 'INSERT' || v === 'UPDATE' || v === 'DELETE');
+  if (types.length === 0) errors[Ids.typesBlock] = 'Pick at least one operation to track (INSERT, UPDATE or DELETE).';
+
+  const start = get(Ids.startBlock, Ids.startPicker)?.selected_date_time ?? undefined;
+  const end = get(Ids.endBlock, Ids.endPicker)?.selected_date_time ?? undefined;
+  for (const e of validateTrackWindow(start, end, rules)) errors[e.field === 'start' ? Ids.startBlock : Ids.endBlock] ??= e.message;
+
+  const reason = z.string().min(1, 'Say why you need to see these changes; DMS records it on the ticket.').max(1000, 'Keep the reason under 1000 characters.');
+  const reasonParsed = reason.safeParse(trimmed(get(Ids.reasonBlock, Ids.reasonInput)?.value));
+  if (!reasonParsed.success) Object.assign(errors, errorsByBlock(reasonParsed.error.issues.map((i) => ({ ...i, path: [Ids.reasonBlock] })), Ids.reasonBlock));
+
+  const related = [...new Set(get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [])];
+  if (related.length > 20) errors[Ids.relatedBlock] = 'Pick at most 20 related users.';
+
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return {
+    ok: true,
+    form: {
+      db: { id: picked!.id, label: dbSel!.text?.text ?? picked!.id },
+      tables: tables.tables,
+      trackTypes: (['INSERT', 'UPDATE', 'DELETE'] as const).filter((t) => types.includes(t)),
+      startSeconds: start!,
+      endSeconds: end!,
+      startDms: formatInZone(start!, rules.dmsZone),
+      endDms: formatInZone(end!, rules.dmsZone),
+      reason: reasonParsed.data!,
+      relatedSlackIds: related,
+    },
+  };
+}
+
+/** Several problems in one modal error (Slack shows one message per field). */
+export function joinErrors(errors: string[], max = 3): string {
+  const shown = errors.slice(0, max).join(' ');
+  return errors.length > max ? `${shown} (and ${errors.length - max} more)` : shown;
+}

@@ -1,0 +1,110 @@
+import { buildRootMessage, userField, usersField } from '../blocks/ticket-message.js';
+import { escapeMrkdwn } from '../blocks/text.js';
+import { DmsTicketService, type DmsTicketDeps } from './dms-ticket-service.js';
+import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, TRACK_STATUSES, type StatusInfo } from './dms/statuses.js';
+import type { Ticket } from './store/types.js';
+import { describeInZone } from './time-window.js';
+import type { TrackForm } from './track-input.js';
+import type { ResolvedUser } from './user-resolver.js';
+
+interface TrackDetails {
+  database: string;
+  tables: string[];
+  trackTypes: string[];
+  startSeconds: number;
+  endSeconds: number;
+  dmsZone: string;
+  userZone?: string;
+  reason: string;
+  relatedSlackIds: string[];
+  note?: string;
+}
+
+/** The window in the DMS zone and, when different, the requester's Slack zone. */
+export function describeWindow(d: { startSeconds: number; endSeconds: number; dmsZone: string; userZone?: string }): string {
+  const inZone = (tz: string) => `${describeInZone(d.startSeconds, tz)} → ${describeInZone(d.endSeconds, tz)}`;
+  const lines = [`${inZone(d.dmsZone)} (DMS, ${d.dmsZone})`];
+  if (d.userZone && d.userZone !== d.dmsZone) lines.push(`${inZone(d.userZone)} (requester, ${d.userZone})`);
+  return lines.join('\n');
+}
+
+/** Data tracking tickets: CreateDataTrackOrder, then GetDataTrackOrderDetail (and GetOrderBaseInfo before the job starts). */
+export class TrackService extends DmsTicketService {
+  readonly kind = 'dms_track' as const;
+  readonly kindLabel = 'Data tracking';
+
+  constructor(deps: DmsTicketDeps & { dmsZone: string }) {
+    super(deps);
+    this.dmsZone = deps.dmsZone;
+  }
+
+  private readonly dmsZone: string;
+
+  /** Files the ticket with the window converted to the DMS zone. */
+  create(args: { form: TrackForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[] }): Promise<Ticket> {
+    const { form } = args;
+    const details: TrackDetails = {
+      database: form.db.label,
+      tables: form.tables,
+      trackTypes: form.trackTypes,
+      startSeconds: form.startSeconds,
+      endSeconds: form.endSeconds,
+      dmsZone: this.dmsZone,
+      userZone: args.requester.tz,
+      reason: form.reason,
+      relatedSlackIds: args.related.map((u) => u.slackId),
+    };
+    return this.file({
+      channelId: args.channelId,
+      requester: args.requester,
+      commentText: form.reason,
+      details: { ...details },
+      create: (comment) =>
+        this.deps.dms.createDataTrackOrder({
+          dbId: form.db.id,
+          startTime: form.startDms,
+          endTime: form.endDms,
+          tables: form.tables,
+          trackTypes: form.trackTypes,
+          comment,
+          relatedUserIds: args.related.map((u) => u.dmsUserId!),
+        }),
+    });
+  }
+
+  async poll(ticket: Ticket): Promise<{ status: string }> {
+    const d = await this.deps.dms.getDataTrackOrderDetail(ticket.externalId);
+    if (d.jobStatus !== 'INIT') return { status: d.jobStatus };
+    // Before the job starts, the approval state lives on the general ticket.
+    const base = await this.deps.dms.getOrderBaseInfo(ticket.externalId);
+    return { status: ORDER_STATUS_PREFIX + base.StatusCode.toLowerCase() };
+  }
+
+  statusInfo(status: string | null): StatusInfo {
+    return jobOrOrderStatusInfo(TRACK_STATUSES, status);
+  }
+
+  protected override replyExtras(ticket: Ticket): string[] {
+    return [`Window: ${escapeMrkdwn(describeWindow(ticket.details as unknown as TrackDetails)).replace('\n', ' · ')}`];
+  }
+
+  renderRoot(ticket: Ticket, now: number) {
+    const d = ticket.details as unknown as TrackDetails;
+    return buildRootMessage({
+      title: `Data tracking · DMS ticket ${ticket.externalId}`,
+      summary: this.summary(ticket),
+      requesterSlackId: ticket.requesterSlackId,
+      statusInfo: this.statusInfo(ticket.status),
+      fields: [
+        ['Database', userField(d.database, 300)],
+        ['Tables', userField(d.tables.join(', '), 1500)],
+        ['Operations', d.trackTypes.join(', ')],
+        ['Window', escapeMrkdwn(describeWindow(d))],
+        ['Reason', userField(d.reason)],
+        ['Related users', usersField(d.relatedSlackIds ?? [])],
+      ],
+      note: d.note,
+      updatedAt: now,
+    });
+  }
+}
