@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportIds as Ids } from '../blocks/ids.js';
-import { blockSuggestion, startHarness, viewSubmission, type Harness } from './support/harness.js';
 import type { SlackCall } from './support/fake-slack.js';
+import { filed, openModal, submit, threadReplies, tsOf } from './support/flows.js';
+import { blockSuggestion, startHarness, type Harness } from './support/harness.js';
 
 const EXPORT_STATUSES = ['PRE_CHECKING', 'PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', 'APPLY_AUDIT_SUCCESS', 'ENABLE_EXPORT', 'WAITING_EXPORT', 'DOING_EXPORT', 'EXPORT_SUCCESS'];
 
@@ -21,30 +22,11 @@ function filledValues(over: Partial<Record<string, Record<string, unknown>>> = {
   } as Record<string, Record<string, unknown>>;
 }
 
-async function openModal(h: Harness, channel = 'C0EXPORTS'): Promise<Record<string, unknown>> {
-  const before = h.slack.callsTo('views.open').length;
-  const res = await h.command('export', { channel });
-  expect(res.status).toBe(200);
-  const call = await h.slack.waitFor('views.open', () => h.slack.callsTo('views.open').length > before);
-  const view = call.args['view'] as Record<string, unknown>;
-  return { ...view, id: `V${channel}${before}` };
-}
-
-async function submit(h: Harness, view: Record<string, unknown>, values = filledValues(), user = 'U0ALICE', headers?: Record<string, string>) {
-  const res = await h.interaction(viewSubmission(view, values, user), headers);
-  expect(res.status).toBe(200);
-  const text = await res.text();
-  return text ? (JSON.parse(text) as { response_action?: string; errors?: Record<string, string>; view?: unknown }) : {};
-}
-
-/** Waits until the create flow has finished (the modal says the ticket is filed) and returns the root message. */
-async function filed(h: Harness, channel = 'C0EXPORTS'): Promise<SlackCall> {
-  await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes('is filed'));
-  return h.slack.callsTo('chat.postMessage').find(isRoot(channel))!;
+async function openExport(h: Harness, channel = 'C0EXPORTS'): Promise<Record<string, unknown>> {
+  return openModal(h, 'export', channel);
 }
 
 const isRoot = (channel: string) => (c: SlackCall) => c.args['channel'] === channel && c.args['thread_ts'] === undefined && String(c.args['text']).startsWith('Data export ticket');
-const threadReplies = (h: Harness, ts: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['thread_ts'] === ts);
 
 describe('/dms export', () => {
   let h: Harness;
@@ -63,7 +45,7 @@ describe('/dms export', () => {
   });
 
   it('opens the modal at once, before any DMS call', async () => {
-    const view = await openModal(h);
+    const view = await openExport(h);
     expect(view['callback_id']).toBe(Ids.modal);
     expect(h.slack.callsTo('views.open')[0]!.args['trigger_id']).toBe('trigger-1');
     expect(JSON.parse(String(view['private_metadata']))).toEqual({ c: 'C0EXPORTS' });
@@ -107,8 +89,8 @@ describe('/dms export', () => {
   });
 
   it('files the ticket with the exact encoding, posts the root, threads every status change and stops at EXPORT_SUCCESS', async () => {
-    const view = await openModal(h);
-    const ack = await submit(h, view);
+    const view = await openExport(h);
+    const ack = await submit(h, view, filledValues());
     expect(ack.response_action).toBe('update');
 
     const root = await filed(h);
@@ -141,7 +123,7 @@ describe('/dms export', () => {
     const done = await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes('is filed'));
     expect(JSON.stringify(done.args['view'])).toContain(String(orderId));
 
-    const ts = await tsOf(h, root);
+    const ts = tsOf(root);
     for (let i = 0; i < EXPORT_STATUSES.length; i++) {
       if (i > 0) h.dms.advance(orderId);
       h.clock.advance(10_000);
@@ -166,8 +148,8 @@ describe('/dms export', () => {
   });
 
   it('backs off while nothing changes and resets when the status moves', async () => {
-    const view = await openModal(h);
-    await submit(h, view);
+    const view = await openExport(h);
+    await submit(h, view, filledValues());
     await filed(h);
     const ticket = (await h.app.services.store.findTicketByExternalId('dms_export', String(h.dms.allOrders()[0]!.orderId)))!;
     h.clock.advance(1_000);
@@ -204,7 +186,7 @@ describe('/dms export', () => {
     ];
     for (const [name, over, block, message] of cases) {
       it(`rejects ${name}`, async () => {
-        const view = await openModal(h);
+        const view = await openExport(h);
         const ack = await submit(h, view, filledValues(over));
         expect(ack.response_action).toBe('errors');
         expect(ack.errors?.[block]).toMatch(message);
@@ -213,7 +195,7 @@ describe('/dms export', () => {
     }
 
     it('names a related user who has no DMS account', async () => {
-      const view = await openModal(h);
+      const view = await openExport(h);
       const ack = await submit(h, view, filledValues({ [Ids.relatedBlock]: { [Ids.relatedSelect]: { selected_users: ['U0BOB', 'U0CAROL'] } } }));
       expect(ack.response_action).toBe('errors');
       expect(ack.errors?.[Ids.relatedBlock]).toMatch(/^Carol NoDms has no DMS account/);
@@ -225,8 +207,8 @@ describe('/dms export', () => {
 
   it('tells the requester what DMS said when it refuses the ticket (Success:false), keeping their SQL', async () => {
     h.dms.failNext('CreateOrder', { kind: 'business', code: 'InvalidTid', message: 'The tenant is invalid.' });
-    const view = await openModal(h);
-    await submit(h, view);
+    const view = await openExport(h);
+    await submit(h, view, filledValues());
     const eph = await h.slack.waitFor('chat.postEphemeral');
     expect(eph.args['user']).toBe('U0ALICE');
     expect(eph.args['channel']).toBe('C0EXPORTS');
@@ -240,18 +222,18 @@ describe('/dms export', () => {
   });
 
   it('does not file a second ticket when Slack retries the same submission', async () => {
-    const view = await openModal(h);
-    await submit(h, view);
+    const view = await openExport(h);
+    await submit(h, view, filledValues());
     await submit(h, view, filledValues(), 'U0ALICE', { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
     await filed(h);
     expect(h.dms.calls('CreateOrder')).toHaveLength(1);
   });
 
   it('rides out DMS throttling: retries reads, delays the update, loses nothing', async () => {
-    const view = await openModal(h);
-    await submit(h, view);
+    const view = await openExport(h);
+    await submit(h, view, filledValues());
     const root = await filed(h);
-    const ts = await tsOf(h, root);
+    const ts = tsOf(root);
     // Two throttles are absorbed by the client's retries within one poll.
     h.dms.failNext('GetDataExportOrderDetail', { kind: 'throttle' }, 2);
     h.clock.advance(1_000);
@@ -272,11 +254,11 @@ describe('/dms export', () => {
 
   it('follows the ticket in a DM, saying why, when the bot is not in the channel', async () => {
     h.slack.channelErrors.set('C0PRIVATE', 'not_in_channel');
-    const view = await openModal(h, 'C0PRIVATE');
-    await submit(h, view);
+    const view = await openExport(h, 'C0PRIVATE');
+    await submit(h, view, filledValues());
     const root = await filed(h, 'U0ALICE');
     expect(JSON.stringify(root.args['blocks'])).toContain('not a member of that channel');
-    const ts = await tsOf(h, root);
+    const ts = tsOf(root);
     h.clock.advance(1_000);
     await h.app.watcher.runDue();
     const reply = threadReplies(h, ts)[0]!;
@@ -308,10 +290,10 @@ describe('restart', () => {
     h1.dms.addUser({ UserId: '51', NickName: 'alice', Email: 'alice@example.com' });
     h1.dms.addUser({ UserId: '52', NickName: 'bob', Email: 'bob@example.com' });
     h1.dms.addDatabase({ DatabaseId: '1001', SearchName: 'orders_prod', SchemaName: 'orders', DbType: 'mysql', EnvType: 'product', Logic: false });
-    const view = await openModal(h1);
-    await submit(h1, view);
+    const view = await openExport(h1);
+    await submit(h1, view, filledValues());
     const root = await filed(h1);
-    const ts = await tsOf(h1, root);
+    const ts = tsOf(root);
     const orderId = h1.dms.allOrders()[0]!.orderId;
     for (let i = 0; i < 3; i++) {
       if (i > 0) h1.dms.advance(orderId);
@@ -342,7 +324,3 @@ describe('restart', () => {
   });
 });
 
-/** The ts Slack assigned to a posted message. */
-async function tsOf(_h: Harness, posted: SlackCall): Promise<string> {
-  return String(posted.response?.['ts']);
-}

@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TrackIds as Ids } from '../blocks/ids.js';
+import { filed, openModal, seedPeople, submit, threadReplies, tick, tsOf } from './support/flows.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+const HOUR = 3600;
+
+function values(h: Harness, over: Record<string, Record<string, unknown>> = {}): Record<string, Record<string, unknown>> {
+  const now = Math.floor(h.clock.now() / 1000);
+  return {
+    [Ids.dbBlock]: { [Ids.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:P', text: { type: 'plain_text', text: 'orders_prod · product · mysql' } } } },
+    [Ids.tablesBlock]: { [Ids.tablesInput]: { type: 'plain_text_input', value: 'orders, order_items\nOrders' } },
+    [Ids.typesBlock]: { [Ids.typesCheckbox]: { type: 'checkboxes', selected_options: [{ value: 'DELETE' }, { value: 'INSERT' }] } },
+    [Ids.startBlock]: { [Ids.startPicker]: { type: 'datetimepicker', selected_date_time: now - 3 * HOUR } },
+    [Ids.endBlock]: { [Ids.endPicker]: { type: 'datetimepicker', selected_date_time: now - HOUR } },
+    [Ids.reasonBlock]: { [Ids.reasonInput]: { type: 'plain_text_input', value: 'Who deleted order 42?' } },
+    [Ids.relatedBlock]: { [Ids.relatedSelect]: { type: 'multi_users_select', selected_users: ['U0BOB'] } },
+    ...over,
+  };
+}
+
+describe('/dms track', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    // 2026-03-09 12:00 UTC: a fixed "now" just after New York's spring-forward night.
+    h = await startHarness({ env: { DMS_TIMEZONE: 'Asia/Shanghai' } });
+    h.clock.t = Date.UTC(2026, 2, 9, 12, 0, 0);
+    seedPeople(h);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('opens at once, then shows the DMS zone and the requester’s Slack zone in the hint', async () => {
+    const view = await openModal(h, 'track');
+    expect(view['callback_id']).toBe(Ids.modal);
+    expect(h.dms.requests).toHaveLength(0);
+    const update = await h.slack.waitFor('views.update', (c) => c.args['view_id'] === view['id']);
+    expect(update.args['hash']).toBe(view['hash']);
+    const hint = JSON.stringify(update.args['view']);
+    expect(hint).toContain('Asia/Shanghai');
+    expect(hint).toContain('America/New_York');
+  });
+
+  it('files the ticket with the exact encoding and follows it through the approval and job states', async () => {
+    const view = await openModal(h, 'track');
+    const v = values(h);
+    expect((await submit(h, view, v)).response_action).toBe('update');
+    const root = await filed(h);
+    const req = h.dms.calls('CreateDataTrackOrder')[0]!;
+    expect(req.signature).toBe('valid');
+    const start = v[Ids.startBlock]![Ids.startPicker] as { selected_date_time: number };
+    // 2026-03-09 09:00 UTC is 17:00 in Shanghai.
+    expect(start.selected_date_time).toBe(Date.UTC(2026, 2, 9, 9) / 1000);
+    expect(JSON.parse(req.query['Param']!)).toEqual({
+      DbId: 1001,
+      JobStartTime: '2026-03-09 17:00:00',
+      JobEndTime: '2026-03-09 19:00:00',
+      TableNames: ['orders', 'order_items'],
+      TrackTypes: ['INSERT', 'DELETE'],
+    });
+    expect(req.query['RelatedUserList']).toBe('["52"]');
+    expect(req.query['Comment']).toMatch(/^Who deleted order 42\?\n— Requested from Slack by Alice Example/);
+    expect(req.body).toEqual({});
+
+    const rootText = JSON.stringify(root.args['blocks']);
+    expect(rootText).toContain('2026-03-09 17:00');
+    expect(rootText).toContain('(DMS, Asia/Shanghai)');
+    expect(rootText).toContain('2026-03-09 05:00 EDT');
+    expect(rootText).toContain('(requester, America/New_York)');
+
+    const orderId = h.dms.allOrders()[0]!.orderId;
+    const ts = tsOf(root);
+    await tick(h);
+    expect(h.dms.calls('GetOrderBaseInfo')).toHaveLength(1); // INIT: approval state comes from the general ticket
+    const script = ['LISTING', 'LIST_SUCCESS', 'DOWNLOADING', 'DOWNLOAD_SUCCESS', 'FILTERING', 'FILTER_SUCCESS'];
+    for (const _ of script) {
+      h.dms.advance(orderId);
+      await tick(h);
+    }
+    const replies = threadReplies(h, ts).map((r) => JSON.stringify(r.args['blocks']));
+    expect(replies).toHaveLength(1 + script.length);
+    expect(replies[0]).toContain('order:new');
+    script.forEach((s, i) => expect(replies[i + 1]).toContain(`\`${s}\``));
+    expect(replies.at(-1)).toContain('Tracking finished');
+    expect(replies[0]).toContain('Window: 2026-03-09 17:00');
+    const polls = h.dms.calls('GetDataTrackOrderDetail').length;
+    await tick(h, 3_600_000);
+    expect(h.dms.calls('GetDataTrackOrderDetail')).toHaveLength(polls);
+    expect(h.dms.calls('GetDataTrackOrderDetail').every((c) => c.query['OrderId'] === String(orderId))).toBe(true);
+  });
+
+  describe('window rules, each with its own inline error', () => {
+    const cases: [string, (now: number) => [number, number], string, RegExp][] = [
+      ['end before start', (n) => [n - HOUR, n - 2 * HOUR], Ids.endBlock, /after the start/i],
+      ['start in the future', (n) => [n + HOUR, n + 2 * HOUR], Ids.startBlock, /future/i],
+      ['end in the future', (n) => [n - HOUR, n + HOUR], Ids.endBlock, /future/i],
+      ['a window longer than 72 hours', (n) => [n - 80 * HOUR, n - HOUR], Ids.endBlock, /79 hours long; the longest allowed is 72 hours/],
+      ['a start older than 30 days', (n) => [n - 31 * 24 * HOUR, n - 31 * 24 * HOUR + HOUR], Ids.startBlock, /furthest back allowed is 30 days/],
+    ];
+    for (const [name, window, block, message] of cases) {
+      it(`rejects ${name}`, async () => {
+        const view = await openModal(h, 'track');
+        const [s, e] = window(Math.floor(h.clock.now() / 1000));
+        const ack = await submit(h, view, values(h, { [Ids.startBlock]: { [Ids.startPicker]: { selected_date_time: s } }, [Ids.endBlock]: { [Ids.endPicker]: { selected_date_time: e } } }));
+        expect(ack.response_action).toBe('errors');
+        expect(ack.errors?.[block]).toMatch(message);
+        expect(h.dms.calls('CreateDataTrackOrder')).toHaveLength(0);
+      });
+    }
+    it('honours TRACK_MAX_WINDOW_HOURS', async () => {
+      await h.close();
+      h = await startHarness({ env: { TRACK_MAX_WINDOW_HOURS: '2' } });
+      seedPeople(h);
+      const view = await openModal(h, 'track');
+      const ack = await submit(h, view, values(h)); // a 2-hour window is fine
+      expect(ack.response_action).toBe('update');
+      const now = Math.floor(h.clock.now() / 1000);
+      const view2 = await openModal(h, 'track');
+      const ack2 = await submit(h, view2, values(h, { [Ids.startBlock]: { [Ids.startPicker]: { selected_date_time: now - 4 * HOUR } } }));
+      expect(ack2.errors?.[Ids.endBlock]).toMatch(/longest allowed is 2 hours/);
+    });
+  });
+
+  it('says which table name is wrong', async () => {
+    const view = await openModal(h, 'track');
+    const ack = await submit(h, view, values(h, { [Ids.tablesBlock]: { [Ids.tablesInput]: { value: 'orders, order-items;, shop.orders' } } }));
+    expect(ack.errors?.[Ids.tablesBlock]).toContain('“order-items;”');
+    expect(ack.errors?.[Ids.tablesBlock]).toContain('“shop.orders”');
+  });
+
+  it('requires at least one operation type', async () => {
+    const view = await openModal(h, 'track');
+    const ack = await submit(h, view, values(h, { [Ids.typesBlock]: { [Ids.typesCheckbox]: { selected_options: [] } } }));
+    expect(ack.errors?.[Ids.typesBlock]).toMatch(/at least one operation/);
+  });
+
+  it('refuses a logical database inline, saying why', async () => {
+    const view = await openModal(h, 'track');
+    const ack = await submit(h, view, values(h, { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_option: { value: 'db:2001:L', text: { text: 'orders_logic' } } } } }));
+    expect(ack.errors?.[Ids.dbBlock]).toMatch(/physical databases only, and orders_logic is a logical database/);
+  });
+
+  it('relays DMS’s refusal (Success:false) when a typed id turns out to be logical', async () => {
+    const view = await openModal(h, 'track');
+    await submit(h, view, values(h, { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_option: { value: 'db:2001:T', text: { text: 'Database id 2001 (as typed)' } } } } }));
+    const eph = await h.slack.waitFor('chat.postEphemeral');
+    expect(String(eph.args['text'])).toContain('UnsupportedLogicDatabase');
+    expect(String(eph.args['text'])).toContain((h.dms.calls('CreateDataTrackOrder')[0]!.response as { RequestId: string }).RequestId);
+  });
+
+  it('converts exactly across a DST change when the DMS zone has one', async () => {
+    await h.close();
+    h = await startHarness({ env: { DMS_TIMEZONE: 'America/New_York' } });
+    h.clock.t = Date.UTC(2026, 2, 9, 12);
+    seedPeople(h);
+    const view = await openModal(h, 'track');
+    // 06:30Z is 01:30 EST; 07:30Z is 03:30 EDT (02:00-03:00 does not exist that night).
+    await submit(h, view, values(h, { [Ids.startBlock]: { [Ids.startPicker]: { selected_date_time: Date.UTC(2026, 2, 8, 6, 30) / 1000 } }, [Ids.endBlock]: { [Ids.endPicker]: { selected_date_time: Date.UTC(2026, 2, 8, 7, 30) / 1000 } } }));
+    await filed(h);
+    const param = JSON.parse(h.dms.calls('CreateDataTrackOrder')[0]!.query['Param']!) as Record<string, string>;
+    expect(param['JobStartTime']).toBe('2026-03-08 01:30:00');
+    expect(param['JobEndTime']).toBe('2026-03-08 03:30:00');
+  });
+
+  it('resumes after a restart without repeating replies', async () => {
+    const view = await openModal(h, 'track');
+    await submit(h, view, values(h));
+    const ts = tsOf(await filed(h));
+    const orderId = h.dms.allOrders()[0]!.orderId;
+    await tick(h);
+    h.dms.advance(orderId);
+    await tick(h);
+    await h.stop();
+    const h2 = await startHarness({ slack: h.slack, dms: h.dms, dbPath: h.dbPath, clock: h.clock });
+    h = h2;
+    await tick(h2);
+    expect(threadReplies(h2, ts)).toHaveLength(2);
+    h2.dms.advance(orderId);
+    await tick(h2);
+    expect(threadReplies(h2, ts)).toHaveLength(3);
+    expect(JSON.stringify(threadReplies(h2, ts)[2]!.args['blocks'])).toContain('LIST_SUCCESS');
+  });
+});
