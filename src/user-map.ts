@@ -27,7 +27,7 @@ export function loadUserMap(path: string): UserMap {
   }
   const parsed = userMapSchema.safeParse(data ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.code === 'custom' || i.code === 'invalid_format' ? i.message : 'must be a mapping of Slack user id or email to DMS user id'}`);
+    const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.code === 'invalid_key' ? 'key must be a Slack user id (U…) or an email' : i.code === 'custom' || i.code === 'invalid_format' ? i.message : 'must be a mapping of Slack user id or email to DMS user id'}`);
     throw new Error(`USER_MAP_FILE has problems:\n  - ${problems.join('\n  - ')}`);
   }
   const map = new Map<string, string>();

@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportIds as Ids } from '../blocks/ids.js';
 import type { SlackCall } from './support/fake-slack.js';
-import { filed, openModal, submit, threadReplies, tsOf } from './support/flows.js';
-import { blockSuggestion, startHarness, type Harness } from './support/harness.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadUserMap } from '../src/user-map.js';
+import { filed, openModal, seedPeople, submit, threadReplies, tick, tsOf } from './support/flows.js';
+import { BOT_TOKEN, blockSuggestion, SIGNING_SECRET, startHarness, type Harness } from './support/harness.js';
 
 const EXPORT_STATUSES = ['PRE_CHECKING', 'PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', 'APPLY_AUDIT_SUCCESS', 'ENABLE_EXPORT', 'WAITING_EXPORT', 'DOING_EXPORT', 'EXPORT_SUCCESS'];
 
@@ -41,6 +45,10 @@ describe('/dms export', () => {
     h.dms.addDatabase({ DatabaseId: '1002', SearchName: 'orders_dev', SchemaName: 'orders', DbType: 'mysql', EnvType: 'dev', Logic: false });
   });
   afterEach(async () => {
+    // Whatever the flow did, no configured secret reached a log line.
+    const secrets = [BOT_TOKEN, SIGNING_SECRET, h.dms.accessKeySecret];
+    expect(h.logs.length).toBeGreaterThan(0);
+    for (const line of h.logs) for (const secret of secrets) expect(line).not.toContain(secret);
     await h.close();
   });
 
@@ -279,6 +287,51 @@ describe('/dms export', () => {
   it('answers GET /healthz with 200', async () => {
     const res = await fetch(`http://127.0.0.1:${h.port}/healthz`);
     expect(res.status).toBe(200);
+  });
+});
+
+describe('following limits and user mapping', () => {
+  it('gives up with a final thread note after WATCH_MAX_AGE_HOURS', async () => {
+    const h = await startHarness({ env: { WATCH_MAX_AGE_HOURS: '2' } });
+    try {
+      seedPeople(h);
+      await submit(h, await openExport(h), filledValues());
+      const ts = tsOf(await filed(h));
+      await tick(h);
+      h.clock.advance(3 * 3_600_000);
+      await h.app.watcher.runDue();
+      const last = threadReplies(h, ts).at(-1)!;
+      expect(String(last.args['text'])).toMatch(/Stopped following data export ticket \d+ after 2 h; the last status seen was \*Pre-checking\*/i);
+      await tick(h, 3_600_000);
+      expect(threadReplies(h, ts)).toHaveLength(2);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('maps people through USER_MAP_FILE (by Slack id or email) before asking DMS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usermap-'));
+    const file = join(dir, 'users.yaml');
+    writeFileSync(file, 'U0BOB: 77\nalice@example.com: "78"\n');
+    const h = await startHarness({ userMap: loadUserMap(file) });
+    try {
+      seedPeople(h);
+      await submit(h, await openExport(h), filledValues());
+      await filed(h);
+      const req = h.dms.calls('CreateOrder')[0]!;
+      expect(req.query['RelatedUserList']).toBe('77');
+      expect(req.query['Comment']).toContain('DMS user 78');
+      expect(h.dms.calls('ListUsers')).toHaveLength(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses a malformed USER_MAP_FILE naming the key at fault', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usermap-'));
+    const file = join(dir, 'users.json');
+    writeFileSync(file, JSON.stringify({ U0BOB: 'not-a-number', 'not a key': 5 }));
+    expect(() => loadUserMap(file)).toThrow(/U0BOB: value must be a numeric DMS user id[\s\S]*not a key: key must be a Slack user id/);
   });
 });
 
