@@ -1,0 +1,85 @@
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExportIds } from '../blocks/ids.js';
+import { DmsEmulator } from './support/dms-emulator.js';
+import { FakeSlack } from './support/fake-slack.js';
+import { blockSuggestion, slackSignature } from './support/harness.js';
+
+const root = join(import.meta.dirname, '..');
+const SECRET = 'start-test-signing-secret';
+
+/** Starts `node dist/src/main.js` (what `npm start` runs) and resolves with the port once it logs "bot started". */
+function startBot(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; port: Promise<number>; stderr: string[] } {
+  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env } });
+  const stderr: string[] = [];
+  child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const port = new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg === 'bot started' && entry.port) resolve(entry.port);
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${stderr.join('')}`)));
+  });
+  return { child, port, stderr };
+}
+
+describe('npm start (compiled, plain Node)', () => {
+  let slack: FakeSlack;
+  let dms: DmsEmulator;
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
+    slack = await FakeSlack.start();
+    dms = await DmsEmulator.start();
+    dms.addDatabase({ DatabaseId: '1001', SearchName: 'orders_prod', EnvType: 'product', DbType: 'mysql' });
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([slack.close(), dms.close()]);
+  });
+
+  it('serves /healthz and Slack requests, calls DMS with the default credential chain, and exits 0 on SIGTERM', async () => {
+    const bot = startBot({
+      SLACK_BOT_TOKEN: 'xoxb-start-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.url,
+      PORT: '0',
+      DMS_ENDPOINT: dms.endpoint,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: dms.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: dms.accessKeySecret,
+      DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'start-')), 'bot.db')}`,
+    });
+    const port = await bot.port;
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(slack.callsTo('auth.test')).toHaveLength(1);
+
+    const body = new URLSearchParams({ payload: JSON.stringify(blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, 'orders')) }).toString();
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SECRET, ts, body) },
+      body,
+    });
+    const options = (await res.json()) as { options: { value: string }[] };
+    expect(options.options[0]!.value).toBe('db:1001:P');
+    expect(dms.calls('SearchDatabase')[0]!.signature).toBe('valid');
+
+    const exited = new Promise<number | null>((resolve) => bot.child.on('exit', resolve));
+    bot.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses to start on bad configuration, naming the variable and pointing to manifest.yml', async () => {
+    const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: root, env: { PATH: process.env['PATH'] ?? '', PORT: 'not-a-port' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toContain('SLACK_BOT_TOKEN is required');
+    expect(err).toContain('PORT must be a whole number');
+    expect(err).not.toContain('not-a-port');
+    expect(err).toContain('manifest.yml');
+  });
+});
