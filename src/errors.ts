@@ -36,6 +36,8 @@ export interface CloudErrorDetails {
 /** An error returned by a cloud API (business error, HTTP error, or transport failure). */
 export class CloudApiError extends BotError {
   readonly details: CloudErrorDetails;
+  /** True when the client wrote `userMessage` for people (plain words) rather than the generic code line. */
+  readonly explained: boolean;
 
   constructor(details: CloudErrorDetails, userMessage?: string, options?: { cause?: unknown }) {
     const rid = details.requestId ? `, request id ${details.requestId}` : '';
@@ -46,5 +48,6 @@ export class CloudApiError extends BotError {
     );
     this.name = 'CloudApiError';
     this.details = details;
+    this.explained = userMessage !== undefined;
   }
 }

@@ -9,6 +9,7 @@ export function userMessageFor(err: unknown, logger: Logger, context: Record<str
     const d = err.details;
     const rid = d.requestId ? ` (request id \`${d.requestId}\`)` : '';
     logger.warn({ ...context, err: describe(err) }, 'cloud error shown to user');
+    if (err.explained) return err.userMessage;
     return `${d.service} answered *${d.errorCode}*: ${d.errorMessage}${rid}`;
   }
   if (err instanceof BotError) {

@@ -6,7 +6,7 @@ export interface Ticket {
   /** Internal id (buttons and logs carry this, never anything secret). */
   id: number;
   kind: TicketKind;
-  /** The cloud's id: DMS order id, or CTS tracker name. */
+  /** The cloud's id: DMS order id, or `type:name:id` for a CTS tracker. */
   externalId: string;
   channelId: string;
   /** Root message ts; null until the root message is posted. */

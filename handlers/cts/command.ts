@@ -1,0 +1,66 @@
+import type { App, RespondArguments } from '@slack/bolt';
+import { buildHelpMessage, type SubcommandHelp } from '../../blocks/help.js';
+import { buildTrackerListMessage } from '../../blocks/tracker-message.js';
+import { buildTrackerModal } from '../../blocks/tracker-modal.js';
+import type { Services } from '../../src/services.js';
+import { userMessageFor } from '../../src/user-errors.js';
+
+/** Subcommands `/cts` understands, as shown in its help. */
+export const CTS_SUBCOMMANDS: SubcommandHelp[] = [
+  { usage: 'tracker [data|system]', description: 'open a form to create a CTS tracker (data, or the management tracker); its status is followed here in a thread' },
+  { usage: 'list', description: 'list the trackers in this project: type, status, and where traces go' },
+  { usage: 'help', description: 'show this list' },
+];
+
+const NOT_CONFIGURED =
+  ':information_source: CTS trackers are not set up on this bot yet. An operator needs to set `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and `CTS_PROJECT_ID` (see the README). `/dms` works meanwhile.';
+
+/** `/cts <subcommand>`: opens the tracker modal at once (no cloud call before views.open), lists trackers, or helps. */
+export function registerCtsCommand(app: App, s: Services): void {
+  app.command('/cts', async ({ command, ack, client, respond }) => {
+    const trackers = s.ctsTrackers;
+    if (!trackers) {
+      await ack({ response_type: 'ephemeral', text: NOT_CONFIGURED });
+      return;
+    }
+    const [sub = '', ...rest] = command.text.trim().split(/\s+/);
+    const log = s.logger.child({ command: '/cts', sub, user: command.user_id, channel: command.channel_id });
+    switch (sub.toLowerCase()) {
+      case 'tracker': {
+        const wanted = (rest[0] ?? '').toLowerCase();
+        const trackerType = wanted === 'system' || wanted === 'management' ? 'system' : 'data';
+        // Trigger ids die after 3 s: open the modal first and ack in parallel.
+        const [, opened] = await Promise.allSettled([ack(), client.views.open({ trigger_id: command.trigger_id, view: buildTrackerModal({ channelId: command.channel_id, trackerType }) })]);
+        if (opened.status === 'rejected') {
+          log.warn({ err: String(opened.reason) }, 'views.open failed');
+          await respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form. ${userMessageFor(opened.reason, log)}` }).catch(() => undefined);
+        }
+        return;
+      }
+      case 'list': {
+        // ListTrackers may be slow (and is retried): answer Slack now, the list follows through response_url.
+        await ack();
+        try {
+          const items = await trackers.list();
+          await respond({ response_type: 'ephemeral', ...buildTrackerListMessage(items) });
+        } catch (err) {
+          await respond({ response_type: 'ephemeral', text: `:warning: I couldn't list the CTS trackers. ${userMessageFor(err, log, { step: 'list' })}` }).catch((e: unknown) =>
+            log.warn({ err: String(e) }, 'could not answer /cts list'),
+          );
+        }
+        return;
+      }
+      case '':
+      case 'help':
+        await ack(help());
+        return;
+      default:
+        log.info({ rest: rest.length }, 'unknown subcommand');
+        await ack(help(sub));
+    }
+  });
+}
+
+function help(unknown?: string): RespondArguments {
+  return { response_type: 'ephemeral', ...buildHelpMessage('/cts', CTS_SUBCOMMANDS, unknown) };
+}

@@ -1,0 +1,67 @@
+import type { App } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import { TrackerIds as Ids } from '../../blocks/cts-ids.js';
+import { escapeMrkdwn, truncate } from '../../blocks/text.js';
+import { buildTrackerNotCreatedMessage, summaryFromRequest, trackerTypeLabel } from '../../blocks/tracker-message.js';
+import { buildTrackerResultModal, decodeTrackerMetadata, readTrackerForm, trackerErrorsByBlock } from '../../blocks/tracker-modal.js';
+import { validateTrackerInput } from '../../src/cts/tracker-input.js';
+import type { Services } from '../../src/services.js';
+import { userMessageFor } from '../../src/user-errors.js';
+
+const section = (mrkdwn: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, 3000) } });
+
+/** `/cts tracker` modal submission: validate inline, claim the view once, then create the tracker after the ack. */
+export function registerTrackerSubmission(app: App, s: Services): void {
+  app.view(Ids.modal, async ({ ack, body, view, client }) => {
+    const userId = body.user.id;
+    const log = s.logger.child({ view: Ids.modal, user: userId, viewId: view.id });
+    const trackers = s.ctsTrackers;
+    const meta = decodeTrackerMetadata(view.private_metadata);
+    if (!trackers || !meta) {
+      const why = trackers ? 'This form lost track of its channel. Close it and run /cts tracker again.' : 'CTS is no longer configured on this bot; ask an operator.';
+      await ack({ response_action: 'errors', errors: { [Ids.typeBlock]: why } });
+      return;
+    }
+    const form = readTrackerForm(view.state.values);
+    if (form.trackerType !== undefined && form.trackerType !== meta.trackerType) {
+      // The radio moved but the redraw has not landed: the fields on screen belong to the other type.
+      await ack({ response_action: 'errors', errors: { [Ids.typeBlock]: 'The form is still switching to the fields of this tracker type. Wait a moment, check the fields, and submit again.' } });
+      return;
+    }
+    const result = validateTrackerInput(form);
+    if (!result.ok) {
+      const inView = new Set(view.blocks.map((b) => b.block_id).filter((id): id is string => typeof id === 'string'));
+      await ack({ response_action: 'errors', errors: trackerErrorsByBlock(result.errors, inView) });
+      return;
+    }
+    const asked = result.body;
+
+    // A Slack retry or a double click of the same view must not create twice.
+    if (!(await s.store.claimSubmission(`view:${view.id}`, s.clock.now()))) {
+      log.info('duplicate submission ignored');
+      await ack();
+      return;
+    }
+    await ack({
+      response_action: 'update',
+      view: buildTrackerResultModal('Creating tracker…', [section(`:hourglass_flowing_sand: Creating the CTS tracker *${escapeMrkdwn(asked.tracker_name)}*…`)]),
+    });
+
+    try {
+      const created = await trackers.create({ body: asked, channelId: meta.channelId, requesterSlackId: userId });
+      await s.store.completeSubmission(`view:${view.id}`, created.ticket.id);
+      const t = created.tracker;
+      const where = created.ticket.channelId === meta.channelId ? `<#${meta.channelId}>` : 'your DMs with me (I could not post in the channel)';
+      const lines = [
+        `:white_check_mark: Tracker created: *${escapeMrkdwn(t.tracker_name)}* (${trackerTypeLabel(escapeMrkdwn(t.tracker_type))}), id \`${escapeMrkdwn(t.id)}\`.`,
+        created.alreadyFollowed ? 'It was already being followed in its existing thread.' : `I'll post its status in ${where} as CTS reports it.`,
+      ];
+      if (created.confirmation) lines.push(escapeMrkdwn(created.confirmation));
+      await client.views.update({ view_id: view.id, view: buildTrackerResultModal('Tracker created', [section(lines.join('\n'))]) }).catch(() => undefined);
+    } catch (err) {
+      const message = buildTrackerNotCreatedMessage(userMessageFor(err, log, { step: 'create' }), summaryFromRequest(asked));
+      await client.views.update({ view_id: view.id, view: buildTrackerResultModal('Tracker not created', message.blocks) }).catch(() => undefined);
+      await s.messenger.tellUser(meta.channelId, userId, message).catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));
+    }
+  });
+}
