@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
@@ -9,6 +10,9 @@ const read = (p: string) => JSON.parse(readFileSync(join(schemaDir, p), 'utf8'))
 
 function validator() {
   const ajv = new Ajv({ allErrors: true, strict: false });
+  // CommonJS default export: the function itself, or under `.default` depending on the loader.
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+  addFormats(ajv);
   ajv.addSchema(read('schemas/manifest.schema.1.0.0.json'), 'https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.1.0.0.json');
   ajv.addSchema(read('schemas/manifest.schema.2.0.0.json'), 'https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.2.0.0.json');
   return ajv.compile(read('manifest.schema.json'));
