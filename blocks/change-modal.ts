@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { encodeMetadata, type ModalMetadata } from './export-modal.js';
+import type { ModalMetadata } from './metadata.js';
+import { relatedUsersInput, ticketModal } from './inputs.js';
 import { ChangeIds as Ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './text.js';
 
@@ -94,22 +95,7 @@ export function buildChangeModal(meta: ModalMetadata, values?: ChangeModalValues
       label: text('Comment'),
       element: { type: 'plain_text_input', action_id: Ids.commentInput, multiline: true, max_length: 1000, ...(v?.comment ? { initial_value: v.comment } : {}) },
     },
-    {
-      type: 'input',
-      block_id: Ids.relatedBlock,
-      optional: true,
-      label: text('Related users'),
-      hint: text('People DMS should involve. Each must have a DMS account (matched by Slack email).'),
-      element: { type: 'multi_users_select', action_id: Ids.relatedSelect, max_selected_items: 20, ...(v?.relatedSlackIds.length ? { initial_users: v.relatedSlackIds } : {}) },
-    },
+    relatedUsersInput(Ids.relatedBlock, Ids.relatedSelect, v?.relatedSlackIds),
   );
-  return {
-    type: 'modal',
-    callback_id: Ids.modal,
-    private_metadata: encodeMetadata(meta),
-    title: text('New data change'),
-    submit: text(review ? 'Create ticket' : 'Review'),
-    close: text('Cancel'),
-    blocks,
-  };
+  return ticketModal(Ids.modal, meta, 'New data change', blocks, review ? 'Create ticket' : 'Review');
 }

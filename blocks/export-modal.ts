@@ -1,31 +1,8 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { ExportIds as Ids } from './ids.js';
-import { escapeMrkdwn, plain, truncate } from './text.js';
-
-/** Hidden context a modal carries from the slash command to the submission. */
-export interface ModalMetadata {
-  /** Channel the command was typed in: where the root message goes. */
-  channelId: string;
-  /** Fingerprint of the input the person has already reviewed (the change modal's "what will run" step). */
-  reviewed?: string;
-}
-
-/** Serialises modal metadata within the 3000-char private_metadata limit. */
-export function encodeMetadata(m: ModalMetadata): string {
-  return JSON.stringify(m.reviewed ? { c: m.channelId, r: m.reviewed } : { c: m.channelId });
-}
-
-/** Reads modal metadata back; undefined when it is missing or not ours. */
-export function decodeMetadata(raw: string | undefined): ModalMetadata | undefined {
-  if (!raw) return undefined;
-  try {
-    const v = JSON.parse(raw) as { c?: unknown; r?: unknown };
-    if (typeof v.c !== 'string' || !/^[A-Z0-9]{2,30}$/.test(v.c)) return undefined;
-    return typeof v.r === 'string' ? { channelId: v.c, reviewed: v.r.slice(0, 64) } : { channelId: v.c };
-  } catch {
-    return undefined;
-  }
-}
+import { relatedUsersInput, ticketModal } from './inputs.js';
+import type { ModalMetadata } from './metadata.js';
+import { plain, truncate } from './text.js';
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });
 
@@ -101,24 +78,9 @@ export function buildExportModal(meta: ModalMetadata): ModalView {
       label: text('Comment'),
       element: { type: 'plain_text_input', action_id: Ids.commentInput, multiline: true, max_length: 1000 },
     },
-    {
-      type: 'input',
-      block_id: Ids.relatedBlock,
-      optional: true,
-      label: text('Related users'),
-      hint: text('People DMS should involve. Each must have a DMS account (matched by Slack email).'),
-      element: { type: 'multi_users_select', action_id: Ids.relatedSelect, max_selected_items: 20 },
-    },
+    relatedUsersInput(Ids.relatedBlock, Ids.relatedSelect),
   ];
-  return {
-    type: 'modal',
-    callback_id: Ids.modal,
-    private_metadata: encodeMetadata(meta),
-    title: text('New data export'),
-    submit: text('Create ticket'),
-    close: text('Cancel'),
-    blocks,
-  };
+  return ticketModal(Ids.modal, meta, 'New data export', blocks);
 }
 
 /** A modal that only shows a message (submitting, created, failed). */

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { encodeMetadata, type ModalMetadata } from './export-modal.js';
+import type { ModalMetadata } from './metadata.js';
+import { relatedUsersInput, ticketModal } from './inputs.js';
 import { TrackIds as Ids } from './ids.js';
 import { plain } from './text.js';
 
@@ -60,22 +61,7 @@ export function buildTrackModal(meta: ModalMetadata, opts: { dmsZone: string; us
       hint: text('Why you need to see these changes; DMS records it on the ticket.'),
       element: { type: 'plain_text_input', action_id: Ids.reasonInput, multiline: true, max_length: 1000 },
     },
-    {
-      type: 'input',
-      block_id: Ids.relatedBlock,
-      optional: true,
-      label: text('Related users'),
-      hint: text('People DMS should involve. Each must have a DMS account (matched by Slack email).'),
-      element: { type: 'multi_users_select', action_id: Ids.relatedSelect, max_selected_items: 20 },
-    },
+    relatedUsersInput(Ids.relatedBlock, Ids.relatedSelect),
   ];
-  return {
-    type: 'modal',
-    callback_id: Ids.modal,
-    private_metadata: encodeMetadata(meta),
-    title: text('New data tracking'),
-    submit: text('Create ticket'),
-    close: text('Cancel'),
-    blocks,
-  };
+  return ticketModal(Ids.modal, meta, 'New data tracking', blocks);
 }

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
-import { buildNoticeModal, decodeMetadata, type ModalMetadata } from '../../blocks/export-modal.js';
+import { buildNoticeModal } from '../../blocks/export-modal.js';
+import { decodeMetadata, type ModalMetadata } from '../../blocks/metadata.js';
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
 import type { Ticket } from '../../src/store/types.js';

@@ -1,0 +1,24 @@
+/** Hidden context a modal carries from the slash command to the submission. */
+export interface ModalMetadata {
+  /** Channel the command was typed in: where the root message goes. */
+  channelId: string;
+  /** Fingerprint of the input the person has already reviewed (the change modal's "what will run" step). */
+  reviewed?: string;
+}
+
+/** Serialises modal metadata within the 3000-char private_metadata limit. */
+export function encodeMetadata(m: ModalMetadata): string {
+  return JSON.stringify(m.reviewed ? { c: m.channelId, r: m.reviewed } : { c: m.channelId });
+}
+
+/** Reads modal metadata back; undefined when it is missing or not ours. */
+export function decodeMetadata(raw: string | undefined): ModalMetadata | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as { c?: unknown; r?: unknown };
+    if (typeof v.c !== 'string' || !/^[A-Z0-9]{2,30}$/.test(v.c)) return undefined;
+    return typeof v.r === 'string' ? { channelId: v.c, reviewed: v.r.slice(0, 64) } : { channelId: v.c };
+  } catch {
+    return undefined;
+  }
+}
