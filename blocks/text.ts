@@ -27,8 +27,10 @@ export function truncate(text: string, max: number, marker = TRUNCATED_MARKER): 
 /** A mrkdwn code block holding user text that cannot break out of it, within `max` characters overall. */
 export function codeBlock(text: string, max: number): string {
   // A run of backticks would close the fence: separate them with zero-width spaces.
-  const body = escapeMrkdwn(text).replace(/`(?=`)/g, '`\u200b');
-  return '```' + truncate(body, max - 6) + '```';
+  const body = truncate(escapeMrkdwn(text).replace(/`(?=`)/g, '`\u200b'), max - 8);
+  // A backtick right next to a fence would lengthen it: keep them apart.
+  const safe = (body.startsWith('`') ? '\u200b' : '') + body + (body.endsWith('`') ? '\u200b' : '');
+  return '```' + safe + '```';
 }
 
 /** Plain text (modal labels, option text, headers) cut to a Block Kit limit. */

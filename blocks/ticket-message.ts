@@ -2,6 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../src/dms/statuses.js';
 import { codeBlock, escapeMrkdwn, mention, plain, truncate } from './text.js';
 
+const FIELD_MAX = 600;
+
 /** What every ticket's root message shows; fields are already-safe mrkdwn (use the helpers below). */
 export interface RootMessageModel {
   /** e.g. "Data export · DMS ticket 123" (plain text). */
@@ -28,13 +30,14 @@ export function buildRootMessage(m: RootMessageModel): { text: string; blocks: K
   ];
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: plain(m.title, 150) } },
-    { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, 2000) })) },
+    // Slack refuses messages whose blocks grow past ~13k characters: each part gets a share of that budget.
+    { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, FIELD_MAX) })) },
   ];
   const code = m.code ?? [];
   // Two code blocks share one message: split the room so the whole stays well under Slack's block size limits.
   const room = code.length > 1 ? 1_400 : 2_800;
   for (const [label, sql] of code) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${label}*\n${codeBlock(sql, room)}` } });
-  if (m.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(m.note), 3000) } });
+  if (m.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(m.note), 1000) } });
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}> · updates in the thread :thread:` }],

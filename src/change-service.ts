@@ -4,7 +4,7 @@ import { EXEC_MODES } from '../blocks/change-modal.js';
 import type { ChangeForm } from './change-input.js';
 import { DmsTicketService } from './dms-ticket-service.js';
 import type { PrecheckProblem } from './dms/client.js';
-import { CHANGE_STATUSES, jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, type StatusInfo } from './dms/statuses.js';
+import { CHANGE_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from './dms/statuses.js';
 import type { Ticket } from './store/types.js';
 import type { ResolvedUser } from './user-resolver.js';
 
@@ -62,12 +62,8 @@ export class ChangeService extends DmsTicketService {
 
   async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }> {
     const d = await this.deps.dms.getDataCorrectOrderDetail(ticket.externalId);
-    let status = d.status;
-    if (WATCH_BASE_INFO.has(status.toLowerCase())) {
-      const code = (await this.deps.dms.getOrderBaseInfo(ticket.externalId)).StatusCode.toLowerCase();
-      if (code === 'reject' || code === 'closed') status = ORDER_STATUS_PREFIX + code;
-    }
-    return { status, details: d.precheckProblems.length ? { precheckProblems: d.precheckProblems } : undefined };
+    const ended = WATCH_BASE_INFO.has(d.status.toLowerCase()) ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
+    return { status: ended ?? d.status, details: d.precheckProblems.length ? { precheckProblems: d.precheckProblems } : undefined };
   }
 
   statusInfo(status: string | null): StatusInfo {

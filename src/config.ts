@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidTimeZone } from './time-window.js';
 
 /** Reads a boolean-ish environment value ("1", "true", "yes", "on" / "0", "false", "no", "off"). */
 const envBoolean = z
@@ -55,17 +56,7 @@ export const endpointSchema = z
 
 export type Endpoint = z.output<typeof endpointSchema>;
 
-const ianaZone = z
-  .string()
-  .trim()
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone name such as Asia/Shanghai');
+const ianaZone = z.string().trim().refine(isValidTimeZone, 'must be an IANA time zone name such as Asia/Shanghai');
 
 /** The whole environment the bot reads, in one schema. */
 export const configSchema = z

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { buildGiveUpReply, buildStatusReply } from '../blocks/ticket-message.js';
 import type { Clock } from './clock.js';
 import type { DmsClient } from './dms/client.js';
-import type { StatusInfo } from './dms/statuses.js';
+import { ORDER_STATUS_PREFIX, type StatusInfo } from './dms/statuses.js';
 import { BotError, CloudApiError } from './errors.js';
 import type { MessageBody } from './messenger.js';
 import type { Store, Ticket, TicketKind } from './store/types.js';
@@ -45,6 +45,15 @@ export abstract class DmsTicketService implements TicketTracker {
   abstract statusInfo(status: string | null): StatusInfo;
   abstract renderRoot(ticket: Ticket, now: number): MessageBody;
 
+  /**
+   * While a ticket waits for approval its own job status does not move when an approver rejects it or someone
+   * closes it: that shows only on the general ticket. Returns the `order:<code>` status in that case.
+   */
+  protected async endedOnGeneralTicket(orderId: string): Promise<string | undefined> {
+    const code = (await this.deps.dms.getOrderBaseInfo(orderId)).StatusCode.toLowerCase();
+    return code === 'reject' || code === 'closed' ? ORDER_STATUS_PREFIX + code : undefined;
+  }
+
   /** Extra thread lines for a status (e.g. failed precheck tips); already-safe mrkdwn. */
   protected replyExtras(_ticket: Ticket, _status: string): string[] {
     return [];
@@ -81,16 +90,7 @@ export abstract class DmsTicketService implements TicketTracker {
     details: Record<string, unknown>;
   }): Promise<Ticket> {
     const marker = newMarker();
-    const created = await args.create(dmsComment(args.commentText, args.requester, marker)).catch((err: unknown) => {
-      if (err instanceof CloudApiError && err.details.httpStatus === undefined) {
-        throw new BotError(
-          'create_outcome_unknown',
-          `DMS did not answer (${err.details.errorCode}), so the ticket may or may not exist. Before trying again, search DMS tickets for \`${marker}\` (it is in the ticket comment).`,
-          { cause: err },
-        );
-      }
-      throw err;
-    });
+    const created = await args.create(dmsComment(args.commentText, args.requester, marker)).catch((err: unknown) => this.reconcile(err, marker));
     const now = this.deps.clock.now();
     const ticket = await this.deps.store.createTicket(
       {
@@ -115,5 +115,30 @@ export abstract class DmsTicketService implements TicketTracker {
     });
     watcher.wake();
     return published;
+  }
+
+  /**
+   * A create that failed after it may have reached DMS (no answer, 5xx, throttled mid-way) may still have made the
+   * ticket. Look for our marker before saying anything; never create again blindly.
+   */
+  private async reconcile(err: unknown, marker: string): Promise<{ orderId: string; requestId?: string }> {
+    if (!(err instanceof CloudApiError) || err.details.notSent) throw err;
+    const d = err.details;
+    const mayExist = d.httpStatus === undefined || d.httpStatus >= 500 || (d.retryable && d.httpStatus !== 200);
+    if (!mayExist) throw err;
+    const found = await this.deps.dms.findOrdersByComment(marker).catch((lookupErr: unknown) => {
+      this.deps.logger.warn({ marker, err: (lookupErr as Error).message }, 'could not look for a possibly created ticket');
+      return [];
+    });
+    const match = found.find((o) => o.comment?.includes(marker));
+    if (match) {
+      this.deps.logger.info({ marker, orderId: match.orderId, firstError: d.errorCode }, 'create answer was lost, but the ticket exists: following it');
+      return { orderId: match.orderId };
+    }
+    throw new BotError(
+      'create_outcome_unknown',
+      `DMS did not confirm the ticket (${d.errorCode}${d.requestId ? `, request id ${d.requestId}` : ''}) and I could not find it yet, so it may or may not exist. Before trying again, search DMS tickets for \`${marker}\` (it is in the ticket comment).`,
+      { cause: err },
+    );
   }
 }

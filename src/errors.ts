@@ -31,6 +31,8 @@ export interface CloudErrorDetails {
   retryable: boolean;
   /** Server-advised wait before a retry, in milliseconds. */
   retryAfterMs?: number;
+  /** True when the request certainly never reached the service (refused connection, unknown host, no credentials). */
+  notSent?: boolean;
 }
 
 /** An error returned by a cloud API (business error, HTTP error, or transport failure). */

@@ -5,6 +5,9 @@ import type { ExportForm } from './export-input.js';
 import type { Ticket } from './store/types.js';
 import type { ResolvedUser } from './user-resolver.js';
 
+// Job statuses during which a rejection or closure shows only on the general ticket.
+const AWAITING_APPROVAL = new Set(['PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', 'APPLY_AUDIT_SUCCESS']);
+
 /** What the root message needs, stored with the ticket. */
 interface ExportDetails {
   database: string;
@@ -55,7 +58,8 @@ export class ExportService extends DmsTicketService {
 
   async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }> {
     const d = await this.deps.dms.getDataExportOrderDetail(ticket.externalId);
-    return { status: d.jobStatus, details: d.envType && ticket.details['envType'] !== d.envType ? { envType: d.envType } : undefined };
+    const ended = AWAITING_APPROVAL.has(d.jobStatus) ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
+    return { status: ended ?? d.jobStatus, details: d.envType && ticket.details['envType'] !== d.envType ? { envType: d.envType } : undefined };
   }
 
   statusInfo(status: string | null) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { escapeMrkdwn, truncate } from '../blocks/text.js';
 import { BotError, CloudApiError } from './errors.js';
 import { describe } from './watcher.js';
 
@@ -7,10 +8,10 @@ import { describe } from './watcher.js';
 export function userMessageFor(err: unknown, logger: Logger, context: Record<string, unknown> = {}): string {
   if (err instanceof CloudApiError) {
     const d = err.details;
-    const rid = d.requestId ? ` (request id \`${d.requestId}\`)` : '';
+    const rid = d.requestId ? ` (request id \`${escapeMrkdwn(truncate(d.requestId, 80))}\`)` : '';
     logger.warn({ ...context, err: describe(err) }, 'cloud error shown to user');
     if (err.explained) return err.userMessage;
-    return `${d.service} answered *${d.errorCode}*: ${d.errorMessage}${rid}`;
+    return `${d.service} answered *${escapeMrkdwn(truncate(d.errorCode, 80))}*: ${escapeMrkdwn(truncate(d.errorMessage, 500))}${rid}`;
   }
   if (err instanceof BotError) {
     logger.warn({ ...context, code: err.code }, 'error shown to user');

@@ -87,11 +87,16 @@ export class StatusWatcher {
       // Slack or store failure: try again soon; nothing is recorded, so nothing is lost.
       const now = this.deps.clock.now();
       this.deps.logger.warn({ ticketId: ticket.id, err: describe(err) }, 'ticket update failed; will retry');
-      await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, ticket.pollIntervalMs, now).catch(() => undefined);
+      const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
+      await this.deps.store.schedule(ticket.id, now + next, next, now).catch(() => undefined);
     }
   }
 
-  private async process(ticket: Ticket): Promise<void> {
+  private async process(queued: Ticket): Promise<void> {
+    // The batch was read a moment ago; the create path may have posted the root since. Act on the stored truth.
+    const fresh = await this.deps.store.getTicket(queued.id);
+    if (!fresh || fresh.done) return;
+    let ticket = fresh;
     const tracker = this.deps.trackers[ticket.kind];
     const now = this.deps.clock.now();
     const log = this.deps.logger.child({ ticketId: ticket.id, kind: ticket.kind, externalId: ticket.externalId });
@@ -104,16 +109,17 @@ export class StatusWatcher {
       await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, ticket.pollIntervalMs, now);
       return;
     }
-    if (!ticket.rootTs) ticket = await this.publishRoot(ticket);
 
+    // Checked first, so a ticket whose root can never be posted still ends.
     const maxAgeMs = tracker.maxAgeMs ?? this.deps.settings.maxAgeMs;
     if (now - ticket.createdAt > maxAgeMs) {
       const note = tracker.renderGiveUp(ticket, Math.round(maxAgeMs / 3_600_000));
-      if (ticket.rootTs && note) await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, note);
+      if (ticket.rootTs && note) await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, note).catch(() => undefined);
       await this.deps.store.finish(ticket.id, now);
       log.info({ lastStatus: ticket.status }, 'stopped following: maximum age reached');
       return;
     }
+    if (!ticket.rootTs) ticket = await this.publishRoot(ticket);
 
     let result: { status: string; details?: Record<string, unknown> };
     try {

@@ -324,6 +324,17 @@ export class DmsClient {
     return { ...res.OrderBaseInfo, requestId: res.RequestId };
   }
 
+  /** ListOrders filtered by comment text (we search by the unique marker the bot puts in each comment). */
+  async findOrdersByComment(searchContent: string): Promise<{ orderId: string; comment?: string; pluginType?: string }[]> {
+    const res = await this.call(
+      'ListOrders',
+      { query: { OrderStatus: 'ALL', SearchContent: searchContent, PageNumber: '1', PageSize: '20' } },
+      S.listOrdersResponse,
+      { retry: true },
+    );
+    return (res.Orders?.Order ?? []).map((o) => ({ orderId: o.OrderId, comment: o.Comment ?? undefined, pluginType: o.PluginType ?? undefined }));
+  }
+
   /** SearchDatabase for the modal's type-ahead; time-boxed by the caller's budget, no retries. */
   async searchDatabases(searchKey: string, opts: { pageSize?: number; timeoutMs?: number } = {}): Promise<DatabaseSummary[]> {
     const res = await this.call(
@@ -369,6 +380,9 @@ function withDeadline<T>(p: Promise<T>, ms: number, action: string): Promise<T> 
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
+// Failures that happen before a single byte reaches DMS: a create that failed this way certainly did not happen.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+
 const RETRYABLE_CODE = /^(Throttling|Rejected\.Throttling|ServiceUnavailable|InternalError)/;
 
 /** Turns whatever openapi-core or the socket threw into a CloudApiError with a retry verdict. */
@@ -386,6 +400,8 @@ export function mapTransportError(action: string, err: unknown): CloudApiError {
         errorCode: code,
         errorMessage: message,
         httpStatus: statusCode,
+        // openapi-core raises its own errors without a status before sending (e.g. no credentials).
+        notSent: statusCode === undefined,
         requestId: err.requestId && err.requestId !== 'undefined' ? err.requestId : undefined,
         retryable: RETRYABLE_CODE.test(code) || (statusCode !== undefined && statusCode >= 500),
         retryAfterMs: retryAfter,
@@ -403,6 +419,7 @@ export function mapTransportError(action: string, err: unknown): CloudApiError {
       errorCode: code,
       errorMessage: typeof e.message === 'string' ? e.message.slice(0, 300) : 'network failure',
       retryable: true,
+      notSent: NOT_SENT_CODES.has(code),
     },
     undefined,
     { cause: err },

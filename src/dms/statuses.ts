@@ -67,9 +67,9 @@ export function statusInfoIn(catalog: Catalog, status: string | null): StatusInf
   return catalog[status] ?? catalog[status.toLowerCase()] ?? { emoji: ':grey_question:', label: status, final: false };
 }
 
-/** Status info for a data export JobStatus. */
+/** Status info for a data export JobStatus (or `order:<StatusCode>` when the general ticket ended it). */
 export function exportStatusInfo(status: string | null): StatusInfo {
-  return statusInfoIn(EXPORT_STATUSES, status);
+  return jobOrOrderStatusInfo(EXPORT_STATUSES, status);
 }
 
 /** Prefix for a composite status taken from GetOrderBaseInfo while the job itself has not started. */

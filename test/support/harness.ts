@@ -161,6 +161,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async close() {
       await app.stop();
       await Promise.all([slack.close(), dms.close(), ctsEmu?.close()]);
+      assertNoSecretsLogged(logs, [BOT_TOKEN, SIGNING_SECRET, dms.accessKeySecret, CTS_SK]);
     },
   };
   return h;
@@ -192,4 +193,13 @@ export function blockSuggestion(actionId: string, blockId: string, value: string
     value,
     view: { id: 'V0OPTS', type: 'modal', callback_id: 'export-modal' },
   };
+}
+
+/** Every flow's log lines, checked when a harness closes: no configured secret may appear in any of them. */
+export function assertNoSecretsLogged(lines: string[], secrets: string[]): void {
+  for (const line of lines) {
+    for (const secret of secrets) {
+      if (line.includes(secret)) throw new Error(`a secret reached the log: ${line.slice(0, 200)}`);
+    }
+  }
 }
