@@ -50,7 +50,7 @@ export function buildChangeModal(meta: ModalMetadata, values?: ChangeModalValues
       type: 'input',
       block_id: Ids.dbBlock,
       label: text('Databases'),
-      hint: text('One or more databases (physical or logical): type part of a name or a numeric DMS id.'),
+      hint: text('One or more databases (physical or logical): search by name. A numeric id typed as-is is taken as a physical database.'),
       element: {
         type: 'multi_external_select',
         action_id: Ids.dbSelect,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { escapeMrkdwn, truncate } from '../blocks/text.js';
+import { withDeadline } from './deadline.js';
 import { BotError, CloudApiError } from './errors.js';
 import { describe } from './watcher.js';
 
@@ -22,11 +23,7 @@ export function userMessageFor(err: unknown, logger: Logger, context: Record<str
   return `Something went wrong on the bot's side (error id \`${errorId}\`). Please try again; if it keeps happening, give this id to the bot's operators.`;
 }
 
-/** Rejects with a BotError when `p` does not settle within `ms`. */
+/** Rejects with a BotError (words for the person) when `p` does not settle within `ms`. */
 export function timeBox<T>(p: Promise<T>, ms: number, code: string, userMessage: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BotError(code, userMessage)), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+  return withDeadline(p, ms, () => new BotError(code, userMessage));
 }

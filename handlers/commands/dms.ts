@@ -1,13 +1,10 @@
-import type { App, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { ModalView } from '@slack/types';
-import type { Logger } from 'pino';
+import type { App, RespondArguments } from '@slack/bolt';
 import { buildChangeModal } from '../../blocks/change-modal.js';
 import { buildExportModal } from '../../blocks/export-modal.js';
 import { buildHelpMessage, type SubcommandHelp } from '../../blocks/help.js';
 import { buildTrackModal } from '../../blocks/track-modal.js';
 import type { Services } from '../../src/services.js';
-import { userMessageFor } from '../../src/user-errors.js';
+import { openModal } from '../open-modal.js';
 
 /** Subcommands `/dms` understands, as shown in its help. */
 export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
@@ -52,21 +49,6 @@ export function registerDmsCommand(app: App, s: Services): void {
         await ack(help(sub));
     }
   });
-}
-
-/** Opens a modal right away, acking in parallel (trigger ids die after 3 s); tells the person if it failed. */
-async function openModal(
-  a: { ack: () => Promise<void>; client: WebClient; respond: RespondFn; command: SlashCommand; log: Logger },
-  view: ModalView,
-): Promise<{ id: string; hash?: string } | undefined> {
-  const [, opened] = await Promise.allSettled([a.ack(), a.client.views.open({ trigger_id: a.command.trigger_id, view })]);
-  if (opened.status === 'rejected') {
-    a.log.warn({ err: String(opened.reason) }, 'views.open failed');
-    await a.respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form. ${userMessageFor(opened.reason, a.log)}` }).catch(() => undefined);
-    return undefined;
-  }
-  const v = opened.value.view;
-  return v?.id ? { id: v.id, hash: v.hash } : undefined;
 }
 
 function help(unknown?: string): RespondArguments {

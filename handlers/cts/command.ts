@@ -4,6 +4,7 @@ import { buildTrackerListMessage } from '../../blocks/tracker-message.js';
 import { buildTrackerModal } from '../../blocks/tracker-modal.js';
 import type { Services } from '../../src/services.js';
 import { userMessageFor } from '../../src/user-errors.js';
+import { openModal } from '../open-modal.js';
 
 /** Subcommands `/cts` understands, as shown in its help. */
 export const CTS_SUBCOMMANDS: SubcommandHelp[] = [
@@ -30,11 +31,7 @@ export function registerCtsCommand(app: App, s: Services): void {
         const wanted = (rest[0] ?? '').toLowerCase();
         const trackerType = wanted === 'system' || wanted === 'management' ? 'system' : 'data';
         // Trigger ids die after 3 s: open the modal first and ack in parallel.
-        const [, opened] = await Promise.allSettled([ack(), client.views.open({ trigger_id: command.trigger_id, view: buildTrackerModal({ channelId: command.channel_id, trackerType }) })]);
-        if (opened.status === 'rejected') {
-          log.warn({ err: String(opened.reason) }, 'views.open failed');
-          await respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form. ${userMessageFor(opened.reason, log)}` }).catch(() => undefined);
-        }
+        await openModal({ ack, client, respond, command, log }, buildTrackerModal({ channelId: command.channel_id, trackerType }));
         return;
       }
       case 'list': {

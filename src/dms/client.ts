@@ -5,6 +5,7 @@ import pRetry from 'p-retry';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Endpoint } from '../config.js';
+import { withDeadline } from '../deadline.js';
 import { CloudApiError } from '../errors.js';
 import * as S from './schemas.js';
 
@@ -193,7 +194,10 @@ export class DmsClient {
     const runtime = new Dara.RuntimeOptions({ autoretry: false, readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5_000) });
     let raw: unknown;
     try {
-      const response = await withDeadline(this.client.callApi(apiParams, request, runtime), timeoutMs + 500, action);
+      // Bounds the call even when the transport's own timeouts do not fire.
+      const response = await withDeadline(this.client.callApi(apiParams, request, runtime), timeoutMs + 500, () =>
+        Object.assign(new Error(`${action} timed out after ${timeoutMs} ms`), { code: 'Timeout' }),
+      );
       raw = response['body'];
     } catch (err) {
       const mapped = mapTransportError(action, err);
@@ -369,15 +373,6 @@ function compact(record: Record<string, string | undefined>): Record<string, str
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(record)) if (v !== undefined) out[k] = v;
   return out;
-}
-
-/** Bounds a call even when the transport's own timeouts do not fire. */
-function withDeadline<T>(p: Promise<T>, ms: number, action: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${action} timed out after ${ms} ms`), { code: 'Timeout' })), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
 // Failures that happen before a single byte reaches DMS: a create that failed this way certainly did not happen.

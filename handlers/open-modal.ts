@@ -1,0 +1,20 @@
+import type { RespondFn, SlashCommand } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { userMessageFor } from '../src/user-errors.js';
+
+/** Opens a modal right away, acking in parallel (trigger ids die after 3 s); tells the person if it failed. */
+export async function openModal(
+  a: { ack: () => Promise<void>; client: WebClient; respond: RespondFn; command: SlashCommand; log: Logger },
+  view: ModalView,
+): Promise<{ id: string; hash?: string } | undefined> {
+  const [, opened] = await Promise.allSettled([a.ack(), a.client.views.open({ trigger_id: a.command.trigger_id, view })]);
+  if (opened.status === 'rejected') {
+    a.log.warn({ err: String(opened.reason) }, 'views.open failed');
+    await a.respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form. ${userMessageFor(opened.reason, a.log)}` }).catch(() => undefined);
+    return undefined;
+  }
+  const v = opened.value.view;
+  return v?.id ? { id: v.id, hash: v.hash } : undefined;
+}
