@@ -36,6 +36,7 @@ export const TrackIds = {
   startPicker: 'track-start-picker',
   endBlock: 'track-end-block',
   endPicker: 'track-end-picker',
+  previewBlock: 'track-window-preview',
   reasonBlock: 'track-reason-block',
   reasonInput: 'track-reason-input',
   relatedBlock: 'track-related-block',

@@ -1,8 +1,8 @@
-import type { KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { ModalMetadata } from './metadata.js';
 import { relatedUsersInput, ticketModal } from './inputs.js';
 import { TrackIds as Ids } from './ids.js';
-import { plain } from './text.js';
+import { escapeMrkdwn, plain, truncate } from './text.js';
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });
 
@@ -12,23 +12,39 @@ export function trackWindowHint(dmsZone: string, userZone?: string): string {
   return plain(`Times are picked in your computer's local time and sent to DMS in ${dmsZone}.${yours}`, 150);
 }
 
+/** What the person already filled in, so a redraw (zone hint, window preview) keeps it. */
+export interface TrackModalValues {
+  db?: PlainTextOption;
+  tables?: string;
+  types: string[];
+  start?: number;
+  end?: number;
+  reason?: string;
+  related: string[];
+}
+
 /** The `/dms track` modal (data tracking: which rows changed in a past window). */
-export function buildTrackModal(meta: ModalMetadata, opts: { dmsZone: string; userZone?: string; maxWindowHours: number; maxLookbackDays: number }): ModalView {
+export function buildTrackModal(
+  meta: ModalMetadata,
+  opts: { dmsZone: string; userZone?: string; maxWindowHours: number; maxLookbackDays: number; values?: TrackModalValues; preview?: string },
+): ModalView {
   const hint = trackWindowHint(opts.dmsZone, opts.userZone);
+  const v = opts.values;
+  const typeOption = (t: string) => ({ text: text(t), value: t });
   const blocks: KnownBlock[] = [
     {
       type: 'input',
       block_id: Ids.dbBlock,
       label: text('Database'),
       hint: text('A physical database: type part of its name or its numeric DMS id.'),
-      element: { type: 'external_select', action_id: Ids.dbSelect, min_query_length: 1, placeholder: text('Search databases…') },
+      element: { type: 'external_select', action_id: Ids.dbSelect, min_query_length: 1, placeholder: text('Search databases…'), ...(v?.db ? { initial_option: v.db } : {}) },
     },
     {
       type: 'input',
       block_id: Ids.tablesBlock,
       label: text('Tables'),
       hint: text('One or more table names, separated by commas, spaces or new lines.'),
-      element: { type: 'plain_text_input', action_id: Ids.tablesInput, multiline: true, max_length: 3000, placeholder: text('orders, order_items') },
+      element: { type: 'plain_text_input', action_id: Ids.tablesInput, multiline: true, max_length: 3000, placeholder: text('orders, order_items'), ...(v?.tables ? { initial_value: v.tables } : {}) },
     },
     {
       type: 'input',
@@ -37,7 +53,8 @@ export function buildTrackModal(meta: ModalMetadata, opts: { dmsZone: string; us
       element: {
         type: 'checkboxes',
         action_id: Ids.typesCheckbox,
-        options: (['INSERT', 'UPDATE', 'DELETE'] as const).map((t) => ({ text: text(t), value: t })),
+        options: (['INSERT', 'UPDATE', 'DELETE'] as const).map(typeOption),
+        ...(v?.types.length ? { initial_options: v.types.map(typeOption) } : {}),
       },
     },
     {
@@ -45,23 +62,27 @@ export function buildTrackModal(meta: ModalMetadata, opts: { dmsZone: string; us
       block_id: Ids.startBlock,
       label: text('Window start'),
       hint: text(hint),
-      element: { type: 'datetimepicker', action_id: Ids.startPicker },
+      // Each pick redraws the preview of the window in both zones below.
+      dispatch_action: true,
+      element: { type: 'datetimepicker', action_id: Ids.startPicker, ...(v?.start ? { initial_date_time: v.start } : {}) },
     },
     {
       type: 'input',
       block_id: Ids.endBlock,
       label: text('Window end'),
       hint: text(plain(`At most ${opts.maxWindowHours} hours after the start, no later than now, and within the last ${opts.maxLookbackDays} days.`, 150)),
-      element: { type: 'datetimepicker', action_id: Ids.endPicker },
+      dispatch_action: true,
+      element: { type: 'datetimepicker', action_id: Ids.endPicker, ...(v?.end ? { initial_date_time: v.end } : {}) },
     },
+    ...(opts.preview ? [{ type: 'context' as const, block_id: Ids.previewBlock, elements: [{ type: 'mrkdwn' as const, text: truncate(`:calendar: ${escapeMrkdwn(opts.preview)}`, 2000) }] }] : []),
     {
       type: 'input',
       block_id: Ids.reasonBlock,
       label: text('Reason'),
       hint: text('Why you need to see these changes; DMS records it on the ticket.'),
-      element: { type: 'plain_text_input', action_id: Ids.reasonInput, multiline: true, max_length: 1000 },
+      element: { type: 'plain_text_input', action_id: Ids.reasonInput, multiline: true, max_length: 1000, ...(v?.reason ? { initial_value: v.reason } : {}) },
     },
-    relatedUsersInput(Ids.relatedBlock, Ids.relatedSelect),
+    relatedUsersInput(Ids.relatedBlock, Ids.relatedSelect, v?.related),
   ];
   return ticketModal(Ids.modal, meta, 'New data tracking', blocks);
 }

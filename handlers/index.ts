@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../src/services.js';
+import { registerTrackWindowPreview } from './actions/track-window.js';
 import { registerCtsHandlers } from './cts/index.js';
 import { registerDmsCommand } from './commands/dms.js';
 import { registerDatabaseOptions } from './options/database-options.js';
@@ -15,4 +16,5 @@ export function registerHandlers(app: App, s: Services): void {
   registerExportSubmission(app, s);
   registerTrackSubmission(app, s);
   registerChangeSubmission(app, s);
+  registerTrackWindowPreview(app, s);
 }

@@ -151,3 +151,11 @@ export function validateTrackWindow(
   if (endError) errors.push({ field: 'end', message: endError });
   return errors;
 }
+
+/** The window in the DMS zone and, when different, the requester's Slack zone. */
+export function describeWindow(d: { startSeconds: number; endSeconds: number; dmsZone: string; userZone?: string }): string {
+  const inZone = (tz: string) => `${describeInZone(d.startSeconds, tz)} → ${describeInZone(d.endSeconds, tz)}`;
+  const lines = [`${inZone(d.dmsZone)} (DMS, ${d.dmsZone})`];
+  if (d.userZone && d.userZone !== d.dmsZone) lines.push(`${inZone(d.userZone)} (requester, ${d.userZone})`);
+  return lines.join('\n');
+}

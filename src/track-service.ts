@@ -3,7 +3,7 @@ import { escapeMrkdwn } from '../blocks/text.js';
 import { DmsTicketService, type DmsTicketDeps } from './dms-ticket-service.js';
 import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, TRACK_STATUSES, type StatusInfo } from './dms/statuses.js';
 import type { Ticket } from './store/types.js';
-import { describeInZone } from './time-window.js';
+import { describeWindow } from './time-window.js';
 import type { TrackForm } from './track-input.js';
 import type { ResolvedUser } from './user-resolver.js';
 
@@ -18,14 +18,6 @@ interface TrackDetails {
   reason: string;
   relatedSlackIds: string[];
   note?: string;
-}
-
-/** The window in the DMS zone and, when different, the requester's Slack zone. */
-export function describeWindow(d: { startSeconds: number; endSeconds: number; dmsZone: string; userZone?: string }): string {
-  const inZone = (tz: string) => `${describeInZone(d.startSeconds, tz)} → ${describeInZone(d.endSeconds, tz)}`;
-  const lines = [`${inZone(d.dmsZone)} (DMS, ${d.dmsZone})`];
-  if (d.userZone && d.userZone !== d.dmsZone) lines.push(`${inZone(d.userZone)} (requester, ${d.userZone})`);
-  return lines.join('\n');
 }
 
 /** Data tracking tickets: CreateDataTrackOrder, then GetDataTrackOrderDetail (and GetOrderBaseInfo before the job starts). */

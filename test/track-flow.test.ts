@@ -42,6 +42,33 @@ describe('/dms track', () => {
     expect(hint).toContain('America/New_York');
   });
 
+  it('previews the picked window in both zones as soon as a time is picked, keeping what was typed', async () => {
+    const view = await openModal(h, 'track');
+    const v = values(h);
+    const res = await h.interaction({
+      type: 'block_actions',
+      user: { id: 'U0ALICE', name: 'alice', team_id: 'T1' },
+      team: { id: 'T1', domain: 'acme' },
+      api_app_id: 'A1',
+      token: 'legacy-verification-token',
+      trigger_id: 'trigger-action',
+      container: { type: 'view', view_id: view['id'] },
+      view: { ...view, state: { values: v } },
+      actions: [{ type: 'datetimepicker', action_id: Ids.endPicker, block_id: Ids.endBlock, selected_date_time: (v[Ids.endBlock]![Ids.endPicker] as { selected_date_time: number }).selected_date_time, action_ts: '1' }],
+    });
+    expect(res.status).toBe(200);
+    const update = await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes(Ids.previewBlock));
+    expect(update.args['view_id']).toBe(view['id']);
+    expect(update.args['hash']).toBe(view['hash']);
+    const json = JSON.stringify(update.args['view']);
+    expect(json).toContain('2026-03-09 17:00 UTC+08:00 → 2026-03-09 19:00 UTC+08:00 (DMS, Asia/Shanghai)');
+    expect(json).toContain('2026-03-09 05:00 EDT (UTC−04:00) → 2026-03-09 07:00 EDT (UTC−04:00) (requester, America/New_York)');
+    expect(json).toContain('"initial_value":"orders, order_items\\nOrders"');
+    expect(json).toContain('"initial_users":["U0BOB"]');
+    expect(json).toContain('"initial_option":{"text":{"type":"plain_text","text":"orders_prod · product · mysql"},"value":"db:1001:P"}');
+    expect(h.dms.requests.filter((r) => r.action !== 'ListUsers')).toHaveLength(0);
+  });
+
   it('files the ticket with the exact encoding and follows it through the approval and job states', async () => {
     const view = await openModal(h, 'track');
     const v = values(h);
