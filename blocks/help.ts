@@ -17,3 +17,8 @@ export function buildHelpMessage(command: string, subcommands: SubcommandHelp[],
   const text = `${intro}\n${lines.join('\n')}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
+
+/** The ephemeral answer (for `ack`) listing a command's subcommands. */
+export function helpAnswer(command: string, subcommands: SubcommandHelp[], unknown?: string): { response_type: 'ephemeral'; text: string; blocks: KnownBlock[] } {
+  return { response_type: 'ephemeral', ...buildHelpMessage(command, subcommands, unknown) };
+}

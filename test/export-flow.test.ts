@@ -36,13 +36,7 @@ describe('/dms export', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness();
-    h.slack.addUser({ id: 'U0ALICE', name: 'Alice Example', email: 'alice@example.com' });
-    h.slack.addUser({ id: 'U0BOB', name: 'Bob Builder', email: 'bob@example.com' });
-    h.slack.addUser({ id: 'U0CAROL', name: 'Carol NoDms', email: 'carol@example.com' });
-    h.dms.addUser({ UserId: '51', NickName: 'alice', Email: 'alice@example.com' });
-    h.dms.addUser({ UserId: '52', NickName: 'bob', Email: 'bob@example.com' });
-    h.dms.addDatabase({ DatabaseId: '1001', SearchName: 'orders_prod', SchemaName: 'orders', DbType: 'mysql', EnvType: 'product', Logic: false });
-    h.dms.addDatabase({ DatabaseId: '1002', SearchName: 'orders_dev', SchemaName: 'orders', DbType: 'mysql', EnvType: 'dev', Logic: false });
+    seedPeople(h);
   });
   afterEach(async () => {
     await h.close();
@@ -70,7 +64,8 @@ describe('/dms export', () => {
   it('offers databases from DMS SearchDatabase as the person types, and a typed numeric id', async () => {
     const res = await h.interaction(blockSuggestion(Ids.dbSelect, Ids.dbBlock, 'orders'));
     const body = (await res.json()) as { options: { text: { text: string }; value: string }[] };
-    expect(body.options.map((o) => o.text.text)).toEqual(['orders_prod · product · mysql', 'orders_dev · dev · mysql']);
+    expect(body.options.map((o) => o.text.text)).toEqual(['orders_prod · product · mysql', 'orders_dev · dev · mysql', 'orders_logic · product · mysql · logical']);
+    expect(body.options[2]!.value).toBe('db:2001:L');
     expect(body.options[0]!.value).toBe('db:1001:P');
     expect(h.dms.calls('SearchDatabase')[0]!.query['SearchKey']).toBe('orders');
 
@@ -383,11 +378,7 @@ describe('following limits and user mapping', () => {
 describe('restart', () => {
   it('resumes unfinished tickets on the same database without re-posting earlier updates', async () => {
     const h1 = await startHarness();
-    h1.slack.addUser({ id: 'U0ALICE', name: 'Alice Example', email: 'alice@example.com' });
-    h1.slack.addUser({ id: 'U0BOB', name: 'Bob Builder', email: 'bob@example.com' });
-    h1.dms.addUser({ UserId: '51', NickName: 'alice', Email: 'alice@example.com' });
-    h1.dms.addUser({ UserId: '52', NickName: 'bob', Email: 'bob@example.com' });
-    h1.dms.addDatabase({ DatabaseId: '1001', SearchName: 'orders_prod', SchemaName: 'orders', DbType: 'mysql', EnvType: 'product', Logic: false });
+    seedPeople(h1);
     const view = await openExport(h1);
     await submit(h1, view, filledValues());
     const root = await filed(h1);

@@ -1,7 +1,7 @@
-import type { App, RespondArguments } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { buildChangeModal } from '../../blocks/change-modal.js';
 import { buildExportModal } from '../../blocks/export-modal.js';
-import { buildHelpMessage, type SubcommandHelp } from '../../blocks/help.js';
+import { helpAnswer, type SubcommandHelp } from '../../blocks/help.js';
 import { buildTrackModal } from '../../blocks/track-modal.js';
 import type { Services } from '../../src/services.js';
 import { openModal } from '../open-modal.js';
@@ -42,15 +42,11 @@ export function registerDmsCommand(app: App, s: Services): void {
       }
       case '':
       case 'help':
-        await ack(help());
+        await ack(helpAnswer('/dms', DMS_SUBCOMMANDS));
         return;
       default:
         log.info({ rest: rest.length }, 'unknown subcommand');
-        await ack(help(sub));
+        await ack(helpAnswer('/dms', DMS_SUBCOMMANDS, sub));
     }
   });
-}
-
-function help(unknown?: string): RespondArguments {
-  return { response_type: 'ephemeral', ...buildHelpMessage('/dms', DMS_SUBCOMMANDS, unknown) };
 }

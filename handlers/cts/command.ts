@@ -1,5 +1,5 @@
-import type { App, RespondArguments } from '@slack/bolt';
-import { buildHelpMessage, type SubcommandHelp } from '../../blocks/help.js';
+import type { App } from '@slack/bolt';
+import { helpAnswer, type SubcommandHelp } from '../../blocks/help.js';
 import { buildTrackerListMessage } from '../../blocks/tracker-message.js';
 import { buildTrackerModal } from '../../blocks/tracker-modal.js';
 import type { Services } from '../../src/services.js';
@@ -49,15 +49,11 @@ export function registerCtsCommand(app: App, s: Services): void {
       }
       case '':
       case 'help':
-        await ack(help());
+        await ack(helpAnswer('/cts', CTS_SUBCOMMANDS));
         return;
       default:
         log.info({ rest: rest.length }, 'unknown subcommand');
-        await ack(help(sub));
+        await ack(helpAnswer('/cts', CTS_SUBCOMMANDS, sub));
     }
   });
-}
-
-function help(unknown?: string): RespondArguments {
-  return { response_type: 'ephemeral', ...buildHelpMessage('/cts', CTS_SUBCOMMANDS, unknown) };
 }
