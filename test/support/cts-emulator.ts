@@ -1,15 +1,8 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Tracker } from '../../src/cts/schemas.js';
-import {
-  canonicalRequest,
-  computeSignature,
-  parseAuthorization,
-  parseSdkDate,
-  sha256Hex,
-  stringToSign,
-} from '../../src/cts/signer.js';
+import { verifySdkHmacRequest, type SdkHmacFailureReason } from './sdk-hmac.js';
 
 /** How the emulator judged a request's SDK-HMAC-SHA256 signature. */
 export type SignatureVerdict =
@@ -82,6 +75,18 @@ export interface CtsEmulatorOptions {
 }
 
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/** How each failure of the independent verifier (./sdk-hmac.ts) shows up in `RecordedRequest.signature`. */
+const VERDICT_OF: Record<SdkHmacFailureReason, SignatureVerdict> = {
+  'missing-authorization': 'missing',
+  'malformed-authorization': 'malformed',
+  'unknown-access-key': 'unknown-ak',
+  'missing-date': 'missing-date',
+  'malformed-date': 'missing-date',
+  'stale-date': 'date-out-of-range',
+  'required-header-unsigned': 'missing-signed-header',
+  'missing-signed-header': 'missing-signed-header',
+  'signature-mismatch': 'mismatch',
+};
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{2,62}$/;
 const TRACKER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const FILE_PREFIX_PATTERN = /^[A-Za-z0-9._-]{0,64}$/;
@@ -202,7 +207,7 @@ export class CtsEmulator {
       query: Object.fromEntries(new URLSearchParams(rawQuery)),
       headers,
       body: parseBody(text),
-      signature: this.verifySignature(req.method ?? 'GET', path, rawQuery, headers, raw),
+      signature: this.verifySignature(req.method ?? 'GET', target, headers, raw),
       requestId: randomBytes(16).toString('hex'),
     };
     this.requests.push(record);
@@ -261,34 +266,16 @@ export class CtsEmulator {
     send(answer);
   }
 
-  private verifySignature(
-    method: string,
-    path: string,
-    rawQuery: string,
-    headers: Record<string, string>,
-    body: Buffer,
-  ): SignatureVerdict {
-    const authorization = headers['authorization'];
-    if (authorization === undefined) return 'missing';
-    const auth = parseAuthorization(authorization);
-    if (!auth) return 'malformed';
-    if (auth.access !== this.ak) return 'unknown-ak';
-    const sdkDate = headers['x-sdk-date'];
-    const signedAt = sdkDate === undefined ? undefined : parseSdkDate(sdkDate);
-    if (sdkDate === undefined || signedAt === undefined) return 'missing-date';
-    if (Math.abs(this.now().getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) return 'date-out-of-range';
-    if (auth.signedHeaders.some((name) => headers[name] === undefined)) return 'missing-signed-header';
-    const canonical = canonicalRequest({
-      method,
-      path,
-      query: new URLSearchParams(rawQuery),
-      headers,
-      signedHeaders: auth.signedHeaders,
-      bodyHash: sha256Hex(body),
-    });
-    const expected = Buffer.from(computeSignature(this.sk, stringToSign(sdkDate, canonical)));
-    const given = Buffer.from(auth.signature);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? 'valid' : 'mismatch';
+  private verifySignature(method: string, target: string, headers: Record<string, string>, body: Buffer): SignatureVerdict {
+    const result = verifySdkHmacRequest(
+      { method, url: target, headers, body },
+      {
+        lookupSecret: (access) => (access === this.ak ? this.sk : undefined),
+        now: this.now(),
+        maxSkewMs: MAX_CLOCK_SKEW_MS,
+      },
+    );
+    return result.ok ? 'valid' : VERDICT_OF[result.reason];
   }
 
   private route(record: RecordedRequest): Answer {
