@@ -4,20 +4,26 @@ export interface ModalMetadata {
   channelId: string;
   /** Fingerprint of the input the person has already reviewed (the change modal's "what will run" step). */
   reviewed?: string;
+  /** Which variant of the form the view shows (the tracker modal's type). */
+  variant?: string;
 }
 
 /** Serialises modal metadata within the 3000-char private_metadata limit. */
 export function encodeMetadata(m: ModalMetadata): string {
-  return JSON.stringify(m.reviewed ? { c: m.channelId, r: m.reviewed } : { c: m.channelId });
+  return JSON.stringify({ c: m.channelId, ...(m.reviewed ? { r: m.reviewed } : {}), ...(m.variant ? { t: m.variant } : {}) });
 }
 
 /** Reads modal metadata back; undefined when it is missing or not ours. */
 export function decodeMetadata(raw: string | undefined): ModalMetadata | undefined {
   if (!raw) return undefined;
   try {
-    const v = JSON.parse(raw) as { c?: unknown; r?: unknown };
+    const v = JSON.parse(raw) as { c?: unknown; r?: unknown; t?: unknown };
     if (typeof v.c !== 'string' || !/^[A-Z0-9]{2,30}$/.test(v.c)) return undefined;
-    return typeof v.r === 'string' ? { channelId: v.c, reviewed: v.r.slice(0, 64) } : { channelId: v.c };
+    return {
+      channelId: v.c,
+      ...(typeof v.r === 'string' ? { reviewed: v.r.slice(0, 64) } : {}),
+      ...(typeof v.t === 'string' ? { variant: v.t.slice(0, 32) } : {}),
+    };
   } catch {
     return undefined;
   }

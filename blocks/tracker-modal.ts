@@ -4,6 +4,7 @@ import { BUCKET_LIFECYCLE_DAYS } from '../src/cts/schemas.js';
 import type { FieldError, TrackerFormField, TrackerFormInput } from '../src/cts/tracker-input.js';
 import type { ViewStateValues } from '../src/export-input.js';
 import { TrackerIds as Ids, TrackerOptionValues as V } from './cts-ids.js';
+import { decodeMetadata, encodeMetadata } from './metadata.js';
 import { plain } from './text.js';
 
 /** Hidden context the tracker modal carries: where to post, and which type's fields the view shows. */
@@ -14,22 +15,15 @@ export interface TrackerModalMetadata {
   trackerType: TrackerType;
 }
 
-/** Serialises the modal metadata (well within the 3000-char private_metadata limit). */
+/** Serialises the modal metadata through the shared codec (the type travels as the form variant). */
 export function encodeTrackerMetadata(m: TrackerModalMetadata): string {
-  return JSON.stringify({ c: m.channelId, t: m.trackerType });
+  return encodeMetadata({ channelId: m.channelId, variant: m.trackerType });
 }
 
 /** Reads the modal metadata back; undefined when it is missing or not ours. */
 export function decodeTrackerMetadata(raw: string | undefined): TrackerModalMetadata | undefined {
-  if (!raw) return undefined;
-  try {
-    const v = JSON.parse(raw) as { c?: unknown; t?: unknown };
-    if (typeof v.c !== 'string' || !/^[A-Z0-9]{2,30}$/.test(v.c)) return undefined;
-    if (v.t !== 'system' && v.t !== 'data') return undefined;
-    return { channelId: v.c, trackerType: v.t };
-  } catch {
-    return undefined;
-  }
+  const m = decodeMetadata(raw);
+  return m && (m.variant === 'system' || m.variant === 'data') ? { channelId: m.channelId, trackerType: m.variant } : undefined;
 }
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });

@@ -133,12 +133,7 @@ export class CtsTrackerService implements TicketTracker {
       now,
     );
     log.info({ ticketId: ticket.id, trackerId: tracker.id, status: details.statusAtCreate, confirmed: confirmation !== undefined }, 'cts tracker created');
-    const watcher = this.deps.watcher();
-    const published = await watcher.publishRoot(ticket).catch((err: unknown) => {
-      log.warn({ ticketId: ticket.id, err: (err as Error).message }, 'root message not posted yet; the watcher will retry');
-      return ticket;
-    });
-    watcher.wake();
+    const published = await this.deps.watcher().follow(ticket);
     return { ticket: published, tracker, confirmation, alreadyFollowed: false };
   }
 

@@ -108,13 +108,7 @@ export abstract class DmsTicketService implements TicketTracker {
       now,
     );
     this.deps.logger.info({ ticketId: ticket.id, kind: this.kind, orderId: created.orderId, requestId: created.requestId, requester: args.requester.slackId }, 'ticket created');
-    const watcher = this.deps.watcher();
-    const published = await watcher.publishRoot(ticket).catch((err: unknown) => {
-      this.deps.logger.warn({ ticketId: ticket.id, err: (err as Error).message }, 'root message not posted yet; the watcher will retry');
-      return ticket;
-    });
-    watcher.wake();
-    return published;
+    return this.deps.watcher().follow(ticket);
   }
 
   /**

@@ -175,6 +175,16 @@ export class StatusWatcher {
     }
   }
 
+  /** Starts following a just-stored ticket: posts its root now if Slack lets us (else the next pass will), and wakes the loop. */
+  async follow(ticket: Ticket): Promise<Ticket> {
+    const published = await this.publishRoot(ticket).catch((err: unknown) => {
+      this.deps.logger.warn({ ticketId: ticket.id, err: describe(err) }, 'root message not posted yet; the watcher will retry');
+      return ticket;
+    });
+    this.wake();
+    return published;
+  }
+
   /** Starts the background loop (real timers). */
   start(): void {
     this.stopped = false;

@@ -20,9 +20,8 @@ export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
   /** Block that shows "form lost its channel" errors. */
   firstBlockId: string;
   relatedBlockId: string;
-  parse(values: ViewStateValues, meta: ModalMetadata, requester: ResolvedUser | undefined): ParseOutcome<F>;
-  /** Whether parse needs the requester (e.g. their time zone) before it can answer. */
-  needsRequester?: boolean;
+  /** Pure and quick: it runs before the ack. */
+  parse(values: ViewStateValues, meta: ModalMetadata): ParseOutcome<F>;
   create(s: Services, args: { form: F; channelId: string; requester: ResolvedUser; related: ResolvedUser[] }): Promise<Ticket>;
   /** Blocks that give back what the person typed, so a failure loses nothing. */
   keep(form: F): KnownBlock[];
@@ -45,9 +44,7 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
     return;
   }
   const values = view.state.values as unknown as ViewStateValues;
-  let requesterEarly: ResolvedUser | undefined;
-  if (spec.needsRequester) requesterEarly = await s.resolver.resolve(userId).catch(() => undefined);
-  const parsed = spec.parse(values, meta, requesterEarly);
+  const parsed = spec.parse(values, meta);
   if (parsed.ok === false) {
     await ack({ response_action: 'errors', errors: parsed.errors });
     return;

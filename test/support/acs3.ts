@@ -261,7 +261,11 @@ function fail(
 
 /** Parses `yyyy-MM-ddTHH:mm:ssZ` (UTC) to ms since the epoch; undefined if malformed. */
 export function parseAcsDate(value: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(value);
+  return utcFromMatch(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(value));
+}
+
+/** ms since the epoch from a match of (year, month, day, hour, minute, second); undefined for impossible dates. */
+export function utcFromMatch(m: RegExpExecArray | null): number | undefined {
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseRawQuery, verifyAcs3Request } from './acs3.js';
+import { parseRawQuery, utcFromMatch, verifyAcs3Request } from './acs3.js';
 
 /** The API version the emulator serves. */
 export const DMS_API_VERSION = '2018-11-01';
@@ -262,13 +262,7 @@ function formatDmsTime(ms: number): string {
 }
 
 function parseDmsTime(value: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(ms);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
-  return ms;
+  return utcFromMatch(/^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value));
 }
 
 /** Parameters of one request split by location, with strict lookup helpers. */
