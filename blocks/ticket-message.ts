@@ -11,6 +11,8 @@ export interface RootMessageModel {
   /** Fallback text start, e.g. "Data export ticket 123". */
   summary: string;
   requesterSlackId: string;
+  /** Replaces the Requester field (a ticket followed with /dms status was filed by someone else). */
+  requesterField?: [string, string];
   statusInfo: StatusInfo;
   /** Label and mrkdwn value pairs (at most 8 besides requester and status). */
   fields: [string, string][];
@@ -23,8 +25,9 @@ export interface RootMessageModel {
 
 /** The root message of any ticket; updated in place as the status moves. */
 export function buildRootMessage(m: RootMessageModel): { text: string; blocks: KnownBlock[] } {
+  const [whoLabel, who] = m.requesterField ?? ['Requester', mention(m.requesterSlackId)];
   const fields = [
-    `*Requester*\n${mention(m.requesterSlackId)}`,
+    `*${whoLabel}*\n${who}`,
     `*Status*\n${m.statusInfo.emoji} *${escapeMrkdwn(m.statusInfo.label)}*`,
     ...m.fields.slice(0, 8).map(([label, value]) => `*${label}*\n${value}`),
   ];
@@ -40,7 +43,7 @@ export function buildRootMessage(m: RootMessageModel): { text: string; blocks: K
   if (m.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(m.note), 1000) } });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}> · updates in the thread :thread:` }],
+    elements: [{ type: 'mrkdwn', text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}>` }],
   });
   return { text: `${m.summary}: ${m.statusInfo.label}`, blocks };
 }

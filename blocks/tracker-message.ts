@@ -143,7 +143,7 @@ export function buildTrackerRootMessage(m: TrackerMessageModel): MessageBody & {
     elements: [
       {
         type: 'mrkdwn',
-        text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}> · status changes in the thread :thread: for the first ${m.followHours} h`,
+        text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}> · followed for the first ${m.followHours} h`,
       },
     ],
   });

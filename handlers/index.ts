@@ -7,6 +7,9 @@ import { registerDatabaseOptions } from './options/database-options.js';
 import { registerChangeSubmission } from './views/change-submission.js';
 import { registerExportSubmission } from './views/export-submission.js';
 import { registerTrackSubmission } from './views/track-submission.js';
+import { registerTicketButtons } from './actions/ticket-buttons.js';
+import { registerAppHome } from './events/app-home.js';
+import { registerSettingsSubmission } from './views/settings-submission.js';
 
 /** Registers every Slack listener. */
 export function registerHandlers(app: App, s: Services): void {
@@ -17,4 +20,7 @@ export function registerHandlers(app: App, s: Services): void {
   registerTrackSubmission(app, s);
   registerChangeSubmission(app, s);
   registerTrackWindowPreview(app, s);
+  registerTicketButtons(app, s);
+  registerSettingsSubmission(app, s);
+  registerAppHome(app, s);
 }

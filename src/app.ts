@@ -13,6 +13,11 @@ import { ChangeService } from './change-service.js';
 import { ExportService } from './export-service.js';
 import { TrackService } from './track-service.js';
 import { Messenger } from './messenger.js';
+import { ApproverPolicy } from './approvers.js';
+import { FollowService } from './follow-service.js';
+import { HomeService } from './home.js';
+import { OrderService } from './order-service.js';
+import { TicketActions } from './ticket-actions.js';
 import type { Services } from './services.js';
 import type { Store } from './store/types.js';
 import { userMessageFor } from './user-errors.js';
@@ -75,19 +80,21 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const messenger = new Messenger({ slack: bolt.client, logger: logger.child({ component: 'messenger' }) });
   const resolver = new UserResolver({ slack: bolt.client, dms, userMap: deps.userMap ?? new Map(), clock, logger });
   let watcher: StatusWatcher | undefined;
-  const ticketDeps = (component: string) => ({ dms, store, clock, logger: logger.child({ component }), watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS });
+  const ticketDeps = (component: string) => ({ dms, store, clock, messenger, logger: logger.child({ component }), watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS });
   const exports = new ExportService(ticketDeps('export'));
   const tracks = new TrackService({ ...ticketDeps('track'), dmsZone: config.DMS_TIMEZONE });
   const changes = new ChangeService(ticketDeps('change'));
+  const orders = new OrderService(ticketDeps('order'));
   const ctsTrackers = deps.cts
     ? new CtsTrackerService({ cts: deps.cts, store, clock, logger: logger.child({ component: 'cts' }), config, watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS })
     : undefined;
+  const trackers = { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders, ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}) };
   watcher = new StatusWatcher({
     store,
     clock,
     logger: logger.child({ component: 'watcher' }),
     messenger,
-    trackers: { dms_export: exports, dms_track: tracks, dms_change: changes, ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}) },
+    trackers,
     settings: {
       intervalMs: config.WATCH_INTERVAL_MS,
       maxIntervalMs: config.WATCH_MAX_INTERVAL_MS,
@@ -95,7 +102,12 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       concurrency: config.WATCH_CONCURRENCY,
     },
   });
-  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, watcher, cts: deps.cts, ctsTrackers };
+  const approvers = new ApproverPolicy({ entries: config.APPROVERS, slack: bolt.client, clock, logger: logger.child({ component: 'approvers' }) });
+  const ticketActions = new TicketActions({ store, watcher, trackers, dms, exports, resolver, approvers, messenger, clock, config, logger: logger.child({ component: 'actions' }) });
+  const follows = new FollowService({ dms, store, clock, logger: logger.child({ component: 'follow' }), watcher, services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders }, intervalMs: config.WATCH_INTERVAL_MS });
+  const home = new HomeService({ slack: bolt.client, store, watcher, clock, logger: logger.child({ component: 'home' }) });
+  watcher.onChange((t) => home.ticketChanged(t));
+  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, cts: deps.cts, ctsTrackers };
   registerHandlers(bolt, services);
 
   bolt.error(async (err) => {
@@ -139,6 +151,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();
       await watcher!.stop();
+      await home.settle();
       if (socketMode) await bolt.stop().catch(() => undefined);
       await store.close();
     },

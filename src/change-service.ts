@@ -1,8 +1,10 @@
+import type { TicketActionId } from '../blocks/ticket-controls.js';
 import { buildRootMessage, userField, usersField } from '../blocks/ticket-message.js';
 import { escapeMrkdwn, truncate } from '../blocks/text.js';
 import { EXEC_MODES } from '../blocks/change-modal.js';
 import type { ChangeForm } from './change-input.js';
-import { DmsTicketService } from './dms-ticket-service.js';
+import { DmsTicketService, type OrderBaseInfo } from './dms-ticket-service.js';
+import { inspectSql, summarizeInspection } from './sql-inspect.js';
 import type { PrecheckProblem } from './dms/client.js';
 import { CHANGE_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from './dms/statuses.js';
 import type { Ticket } from './store/types.js';
@@ -70,6 +72,33 @@ export class ChangeService extends DmsTicketService {
     return jobOrOrderStatusInfo(CHANGE_STATUSES, status);
   }
 
+  async describeExisting(orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>> {
+    const d = await this.deps.dms.getDataCorrectOrderDetail(orderId);
+    const inspection = inspectSql(d.sql ?? '');
+    const details: ChangeDetails = {
+      databases: d.databases.length ? d.databases : ['unknown'],
+      sql: d.sql ?? '',
+      rollbackSql: d.rollbackSql,
+      reason: d.reason ?? base.Comment ?? '',
+      execMode: d.execMode ?? 'COMMITOR',
+      summary: summarizeInspection(inspection),
+      warnings: inspection.warnings,
+      relatedSlackIds: [],
+    };
+    return { ...details };
+  }
+
+  override actionsFor(ticket: Ticket): TicketActionId[] {
+    switch (ticket.status?.toLowerCase()) {
+      case 'precheck_success':
+        return ['submit'];
+      case 'toaudit':
+        return ['approve', 'reject'];
+      default:
+        return super.actionsFor(ticket);
+    }
+  }
+
   protected override replyExtras(ticket: Ticket, status: string): string[] {
     const problems = (ticket.details as unknown as ChangeDetails).precheckProblems ?? [];
     if (status !== 'precheckFailed' || !problems.length) return [];
@@ -84,6 +113,7 @@ export class ChangeService extends DmsTicketService {
       title: `Data change · DMS ticket ${ticket.externalId}`,
       summary: this.summary(ticket),
       requesterSlackId: ticket.requesterSlackId,
+      requesterField: this.whoField(ticket),
       statusInfo: this.statusInfo(ticket.status),
       fields: [
         ['Databases', userField(d.databases.join(', '), 800)],

@@ -25,6 +25,9 @@ const intInRange = (min: number, max: number, fallback: number) =>
     .transform((v) => Number(v))
     .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`);
 
+/** One entry of APPROVERS: a Slack user, a Slack user group, or an email. */
+export type ApproverEntry = { kind: 'user' | 'group' | 'email'; id: string };
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -101,6 +104,21 @@ export const configSchema = z
     WATCH_MAX_AGE_HOURS: intInRange(1, 24 * 90, 72),
     WATCH_CONCURRENCY: intInRange(1, 64, 4),
     USER_MAP_FILE: optionalString,
+    APPROVERS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const entries = (v ?? '').split(/[\s,]+/).filter(Boolean);
+        const out: ApproverEntry[] = [];
+        entries.forEach((e, i) => {
+          if (/^[UW][A-Z0-9]{2,}$/.test(e)) out.push({ kind: 'user', id: e });
+          else if (/^S[A-Z0-9]{2,}$/.test(e)) out.push({ kind: 'group', id: e });
+          else if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) out.push({ kind: 'email', id: e.toLowerCase() });
+          else ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not a Slack user id (U…/W…), user-group id (S…) or email` });
+        });
+        return out;
+      }),
+    ALLOW_SELF_APPROVAL: envBoolean.default(false),
   })
   .superRefine((c, ctx) => {
     if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { buildGiveUpReply, buildStatusReply } from '../blocks/ticket-message.js';
+import { buildGiveUpReply, buildStatusReply, userField } from '../blocks/ticket-message.js';
+import { mention } from '../blocks/text.js';
 import type { Clock } from './clock.js';
 import type { DmsClient } from './dms/client.js';
 import { ORDER_STATUS_PREFIX, type StatusInfo } from './dms/statuses.js';
 import { BotError, CloudApiError } from './errors.js';
-import type { MessageBody } from './messenger.js';
+import type { TicketActionId } from '../blocks/ticket-controls.js';
+import type { MessageBody, Messenger } from './messenger.js';
 import type { Store, Ticket, TicketKind } from './store/types.js';
 import type { ResolvedUser } from './user-resolver.js';
 import type { StatusWatcher, TicketTracker } from './watcher.js';
@@ -17,8 +19,12 @@ export interface DmsTicketDeps {
   clock: Clock;
   logger: Logger;
   watcher: () => StatusWatcher;
+  messenger: Messenger;
   intervalMs: number;
 }
+
+/** GetOrderBaseInfo's answer as the client returns it. */
+export type OrderBaseInfo = Awaited<ReturnType<DmsClient['getOrderBaseInfo']>>;
 
 /** A unique marker put in the DMS comment so a ticket can be found again (e.g. after a lost create response). */
 export function newMarker(): string {
@@ -44,6 +50,15 @@ export abstract class DmsTicketService implements TicketTracker {
   abstract poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }>;
   abstract statusInfo(status: string | null): StatusInfo;
   abstract renderRoot(ticket: Ticket, now: number): MessageBody;
+  /** Details for the root message of a ticket filed elsewhere and followed with `/dms status`. */
+  abstract describeExisting(orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>>;
+
+  /** For a followed ticket, who filed it in DMS and who follows it here (replaces the Requester field). */
+  protected whoField(ticket: Ticket): [string, string] | undefined {
+    if (ticket.details['followed'] !== true) return undefined;
+    const committer = typeof ticket.details['committerName'] === 'string' ? userField(ticket.details['committerName'], 100) : '_unknown_';
+    return ['Filed in DMS by', `${committer} · followed here by ${mention(ticket.requesterSlackId)}`];
+  }
 
   /**
    * While a ticket waits for approval its own job status does not move when an approver rejects it or someone
@@ -52,6 +67,11 @@ export abstract class DmsTicketService implements TicketTracker {
   protected async endedOnGeneralTicket(orderId: string): Promise<string | undefined> {
     const code = (await this.deps.dms.getOrderBaseInfo(orderId)).StatusCode.toLowerCase();
     return code === 'reject' || code === 'closed' ? ORDER_STATUS_PREFIX + code : undefined;
+  }
+
+  /** Lifecycle buttons for the ticket's status; every kind can be approved or rejected while DMS waits for approval. */
+  actionsFor(ticket: Ticket): TicketActionId[] {
+    return ticket.status === `${ORDER_STATUS_PREFIX}toaudit` ? ['approve', 'reject'] : [];
   }
 
   /** Extra thread lines for a status (e.g. failed precheck tips); already-safe mrkdwn. */

@@ -1,5 +1,9 @@
+import type { TicketActionId } from '../blocks/ticket-controls.js';
 import { buildRootMessage, userField, usersField } from '../blocks/ticket-message.js';
-import { DmsTicketService } from './dms-ticket-service.js';
+import { escapeMrkdwn, mention, truncate } from '../blocks/text.js';
+import { DmsTicketService, type OrderBaseInfo } from './dms-ticket-service.js';
+import { CloudApiError } from './errors.js';
+import { slackErrorCode } from './messenger.js';
 import { exportStatusInfo } from './dms/statuses.js';
 import type { ExportForm } from './export-input.js';
 import type { Ticket } from './store/types.js';
@@ -66,12 +70,94 @@ export class ExportService extends DmsTicketService {
     return exportStatusInfo(status);
   }
 
+  async describeExisting(orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>> {
+    const d = await this.deps.dms.getDataExportOrderDetail(orderId);
+    const details: ExportDetails = {
+      database: d.database ?? 'unknown',
+      envType: d.envType,
+      reason: d.reason ?? base.Comment ?? '',
+      sql: d.sql ?? '',
+      affectRows: d.affectRows ?? 0,
+      relatedSlackIds: [],
+    };
+    return { ...details };
+  }
+
+  override actionsFor(ticket: Ticket): TicketActionId[] {
+    switch (ticket.status) {
+      case 'PRE_CHECK_SUCCESS':
+      case 'WAITING_APPLY_AUDIT':
+        return ['submit'];
+      case 'APPLY_AUDIT_SUCCESS':
+        return ['approve', 'reject'];
+      case 'ENABLE_EXPORT':
+        return ['run'];
+      case 'EXPORT_SUCCESS':
+        return ['download'];
+      default:
+        return super.actionsFor(ticket);
+    }
+  }
+
+  /** On EXPORT_SUCCESS the result goes privately to the requester; the thread only says that it did. */
+  async onStatus(ticket: Ticket): Promise<{ extra?: string[] }> {
+    if (ticket.status !== 'EXPORT_SUCCESS') return {};
+    return { extra: [await this.deliver(ticket)] };
+  }
+
+  /**
+   * Sends the download link to the ticket's requester only: by DM, with an ephemeral pointer in the thread. The link
+   * grants access to the data, so it never goes into a channel message or a log line. Returns a line for the
+   * thread (or for whoever asked). Throws only for a passing DMS failure during the watcher's pass (retried later).
+   */
+  async deliver(ticket: Ticket, askedBy?: string): Promise<string> {
+    const owner = ticket.details['followed'] === true ? (ticket.details['submitterSlackId'] as string | undefined) : ticket.requesterSlackId;
+    const what = `data export (DMS ticket ${escapeMrkdwn(ticket.externalId)})`;
+    if (!owner) {
+      return `:lock: The result goes only to the person who filed this ticket in DMS; they are not known here, so they can download it from the DMS console.`;
+    }
+    let r: Awaited<ReturnType<typeof this.deps.dms.getDataExportDownloadUrl>>;
+    try {
+      r = await this.deps.dms.getDataExportDownloadUrl(ticket.externalId);
+    } catch (err) {
+      if (err instanceof CloudApiError && err.details.retryable && !askedBy) throw err;
+      const code = err instanceof CloudApiError ? escapeMrkdwn(truncate(err.details.errorCode, 80)) : 'error';
+      this.deps.logger.warn({ ticketId: ticket.id, code }, 'download link not available');
+      return `:warning: I couldn't get the download link from DMS (${code}). ${mention(owner)} can download the result from the DMS console, or press *Send me the link* on the ticket later.`;
+    }
+    if (!r.hasResult || !r.url) {
+      const tip = r.tipMessage ? escapeMrkdwn(truncate(r.tipMessage, 500)) : 'DMS gave no reason';
+      return `:information_source: DMS has no file to download for this export: ${tip}`;
+    }
+    const link = safeLink(r.url);
+    if (!link) {
+      this.deps.logger.warn({ ticketId: ticket.id }, 'download link is not an http(s) URL; not sent');
+      return `:warning: DMS answered with a download link I can't use. ${mention(owner)} can download the result from the DMS console.`;
+    }
+    const text = `:package: Your ${what} is ready: <${link}|download the result>. The link is for you only and expires; press *Send me the link* on the ticket's message for a fresh one.`;
+    try {
+      await this.deps.messenger.dm(owner, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+    } catch (err) {
+      const code = escapeMrkdwn(slackErrorCode(err) ?? 'error');
+      this.deps.logger.warn({ ticketId: ticket.id, slackError: code }, 'could not DM the download link');
+      return `:warning: I couldn't send ${mention(owner)} the download link by DM (Slack: ${code}). They can download the result from the DMS console.`;
+    }
+    this.deps.logger.info({ ticketId: ticket.id, to: owner, askedBy }, 'export result delivered by DM');
+    if (ticket.rootTs && !/^D/.test(ticket.channelId)) {
+      await this.deps.messenger
+        .ephemeral(ticket.channelId, owner, { text: `:lock: I sent you the download link for this ${what} in a direct message.` }, ticket.rootTs)
+        .catch(() => undefined);
+    }
+    return `:lock: Result delivered privately to ${mention(owner)}.`;
+  }
+
   renderRoot(ticket: Ticket, now: number) {
     const d = ticket.details as unknown as ExportDetails;
     return buildRootMessage({
       title: `Data export · DMS ticket ${ticket.externalId}`,
       summary: this.summary(ticket),
       requesterSlackId: ticket.requesterSlackId,
+      requesterField: this.whoField(ticket),
       statusInfo: this.statusInfo(ticket.status),
       fields: [
         ['Database', `${userField(d.database, 300)}${d.envType ? ` (${userField(d.envType, 40)})` : ''}`],
@@ -84,4 +170,16 @@ export class ExportService extends DmsTicketService {
       updatedAt: now,
     });
   }
+}
+
+/** The URL for a mrkdwn link, or undefined when it is not http(s); characters that would end the link are encoded. */
+function safeLink(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  return url.href.replace(/[|<>]/g, (c) => encodeURIComponent(c));
 }

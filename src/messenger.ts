@@ -39,9 +39,9 @@ export class Messenger {
   constructor(private readonly deps: { slack: WebClient; logger: Logger }) {}
 
   /** Posts a root message in the channel; if the bot cannot post there, in the requester's DM, saying why. */
-  async postRoot(channelId: string, requesterId: string, body: (note?: string) => MessageBody): Promise<PostedRoot> {
+  async postRoot(channelId: string, requesterId: string, body: (note?: string) => MessageBody | Promise<MessageBody>): Promise<PostedRoot> {
     try {
-      const r = await this.deps.slack.chat.postMessage({ channel: channelId, ...body(), unfurl_links: false, unfurl_media: false });
+      const r = await this.deps.slack.chat.postMessage({ channel: channelId, ...(await body()), unfurl_links: false, unfurl_media: false });
       return { channelId: r.channel ?? channelId, ts: r.ts! };
     } catch (err) {
       const code = slackErrorCode(err);
@@ -49,15 +49,32 @@ export class Messenger {
       if (!why) throw err;
       this.deps.logger.info({ channelId, slackError: code }, 'cannot post in channel; sending to the requester by DM');
       const note = `I couldn't post this in the channel because ${why}, so I'm following the ticket here instead.`;
-      const r = await this.deps.slack.chat.postMessage({ channel: requesterId, ...body(note), unfurl_links: false, unfurl_media: false });
+      const r = await this.deps.slack.chat.postMessage({ channel: requesterId, ...(await body(note)), unfurl_links: false, unfurl_media: false });
       return { channelId: r.channel ?? requesterId, ts: r.ts!, redirectedBecause: why, note };
     }
   }
 
-  /** Replies in a ticket's thread; returns the reply's ts. */
-  async reply(channelId: string, threadTs: string, body: MessageBody): Promise<string | undefined> {
-    const r = await this.deps.slack.chat.postMessage({ channel: channelId, thread_ts: threadTs, ...body, unfurl_links: false, unfurl_media: false });
+  /** Replies in a ticket's thread (`broadcast`: also shown in the channel); returns the reply's ts. */
+  async reply(channelId: string, threadTs: string, body: MessageBody, opts: { broadcast?: boolean } = {}): Promise<string | undefined> {
+    const r = await this.deps.slack.chat.postMessage({
+      channel: channelId,
+      thread_ts: threadTs,
+      ...body,
+      reply_broadcast: opts.broadcast === true,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     return r.ts;
+  }
+
+  /** A message only `userId` sees, in a channel (and thread, when given). Throws when Slack refuses. */
+  async ephemeral(channelId: string, userId: string, body: MessageBody, threadTs?: string): Promise<void> {
+    await this.deps.slack.chat.postEphemeral({ channel: channelId, user: userId, ...body, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  }
+
+  /** A direct message to one person (the bot's DM with them). */
+  async dm(userId: string, body: MessageBody): Promise<void> {
+    await this.deps.slack.chat.postMessage({ channel: userId, ...body, unfurl_links: false, unfurl_media: false });
   }
 
   /** Rewrites a root message in place. */

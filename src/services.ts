@@ -11,6 +11,11 @@ import type { Messenger } from './messenger.js';
 import type { Store } from './store/types.js';
 import type { UserResolver } from './user-resolver.js';
 import type { StatusWatcher } from './watcher.js';
+import type { ApproverPolicy } from './approvers.js';
+import type { FollowService } from './follow-service.js';
+import type { HomeService } from './home.js';
+import type { OrderService } from './order-service.js';
+import type { TicketActions } from './ticket-actions.js';
 
 /** Everything a Slack listener may use; built once in createApp and passed to every handler. */
 export interface Services {
@@ -29,4 +34,9 @@ export interface Services {
   /** Present only when CTS is configured. */
   ctsTrackers?: CtsTrackerService;
   watcher: StatusWatcher;
+  orders: OrderService;
+  approvers: ApproverPolicy;
+  ticketActions: TicketActions;
+  follows: FollowService;
+  home: HomeService;
 }

@@ -1,6 +1,6 @@
 import { buildRootMessage, userField, usersField } from '../blocks/ticket-message.js';
 import { escapeMrkdwn } from '../blocks/text.js';
-import { DmsTicketService, type DmsTicketDeps } from './dms-ticket-service.js';
+import { DmsTicketService, type DmsTicketDeps, type OrderBaseInfo } from './dms-ticket-service.js';
 import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, TRACK_STATUSES, type StatusInfo } from './dms/statuses.js';
 import type { Ticket } from './store/types.js';
 import { describeWindow } from './time-window.js';
@@ -13,6 +13,8 @@ interface TrackDetails {
   trackTypes: string[];
   startSeconds: number;
   endSeconds: number;
+  /** A followed ticket's window as DMS states it (wall times in the DMS zone), instead of the seconds. */
+  windowText?: string;
   dmsZone: string;
   userZone?: string;
   reason: string;
@@ -72,12 +74,27 @@ export class TrackService extends DmsTicketService {
     return { status: ORDER_STATUS_PREFIX + base.StatusCode.toLowerCase() };
   }
 
+  async describeExisting(orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>> {
+    const d = await this.deps.dms.getDataTrackOrderDetail(orderId);
+    return {
+      database: d.dbId ? `DMS database ${d.dbId}` : 'unknown',
+      tables: d.tables,
+      trackTypes: d.trackTypes,
+      startSeconds: 0,
+      endSeconds: 0,
+      windowText: `${d.startTime ?? '?'} → ${d.endTime ?? '?'} (${this.dmsZone})`,
+      dmsZone: this.dmsZone,
+      reason: base.Comment ?? '',
+      relatedSlackIds: [],
+    } satisfies TrackDetails;
+  }
+
   statusInfo(status: string | null): StatusInfo {
     return jobOrOrderStatusInfo(TRACK_STATUSES, status);
   }
 
   protected override replyExtras(ticket: Ticket): string[] {
-    return [`Window: ${escapeMrkdwn(describeWindow(ticket.details as unknown as TrackDetails)).replace('\n', ' · ')}`];
+    return [`Window: ${escapeMrkdwn(windowOf(ticket.details as unknown as TrackDetails)).replace('\n', ' · ')}`];
   }
 
   renderRoot(ticket: Ticket, now: number) {
@@ -86,12 +103,13 @@ export class TrackService extends DmsTicketService {
       title: `Data tracking · DMS ticket ${ticket.externalId}`,
       summary: this.summary(ticket),
       requesterSlackId: ticket.requesterSlackId,
+      requesterField: this.whoField(ticket),
       statusInfo: this.statusInfo(ticket.status),
       fields: [
         ['Database', userField(d.database, 300)],
         ['Tables', userField(d.tables.join(', '), 1500)],
         ['Operations', d.trackTypes.join(', ')],
-        ['Window', escapeMrkdwn(describeWindow(d))],
+        ['Window', escapeMrkdwn(windowOf(d))],
         ['Reason', userField(d.reason)],
         ['Related users', usersField(d.relatedSlackIds ?? [])],
       ],
@@ -99,4 +117,8 @@ export class TrackService extends DmsTicketService {
       updatedAt: now,
     });
   }
+}
+
+function windowOf(d: TrackDetails): string {
+  return d.windowText ?? describeWindow(d);
 }

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { withTicketControls, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
+import type { TicketCard } from '../blocks/home.js';
 import type { Clock } from './clock.js';
 import type { StatusInfo } from './dms/statuses.js';
 import { CloudApiError } from './errors.js';
 import type { MessageBody, Messenger } from './messenger.js';
-import type { Store, Ticket, TicketKind } from './store/types.js';
+import type { Store, ThreadMode, Ticket, TicketKind } from './store/types.js';
 
 /** What the watcher needs to know about one kind of ticket. */
 export interface TicketTracker {
@@ -20,7 +22,17 @@ export interface TicketTracker {
   renderGiveUp(ticket: Ticket, hours: number): MessageBody | null;
   /** How long to follow this kind of ticket; defaults to the watcher's maxAgeMs. */
   maxAgeMs?: number;
+  /** Lifecycle actions that apply to the ticket as it is now (Refresh and Stop are added for open tickets). */
+  actionsFor?(ticket: Ticket): TicketActionId[];
+  /**
+   * Work to do when the ticket reaches `ticket.status` (e.g. deliver an export's result), before the thread hears of
+   * it; returns extra already-safe mrkdwn lines for the reply. Throwing delays the change to a later pass.
+   */
+  onStatus?(ticket: Ticket): Promise<{ extra?: string[] }>;
 }
+
+/** Called after a ticket's messages changed (status, action, stop), e.g. to refresh its requester's Home tab. */
+export type TicketChangeListener = (ticket: Ticket) => void;
 
 export interface WatcherSettings {
   intervalMs: number;
@@ -40,6 +52,9 @@ export class StatusWatcher {
   private stopped = true;
   /** Tickets whose root message is being posted right now (by the create path or a pass). */
   private readonly publishing = new Set<number>();
+  /** One task per ticket at a time: a pass and a Refresh click never post the same change twice. */
+  private readonly locks = new Map<number, Promise<unknown>>();
+  private readonly listeners: TicketChangeListener[] = [];
 
   constructor(
     private readonly deps: {
@@ -80,22 +95,147 @@ export class StatusWatcher {
     }
   }
 
-  private async processSafely(ticket: Ticket): Promise<void> {
+  /** Runs `fn` once no other task holds the ticket. */
+  private withLock<T>(id: number, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
+    return run;
+  }
+
+  /** Subscribes to ticket changes. */
+  onChange(listener: TicketChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(ticket: Ticket): void {
+    for (const l of this.listeners) {
+      try {
+        l(ticket);
+      } catch (err) {
+        this.deps.logger.warn({ ticketId: ticket.id, err: describe(err) }, 'change listener failed');
+      }
+    }
+  }
+
+  private processSafely(ticket: Ticket): Promise<boolean> {
+    return this.withLock(ticket.id, () => this.processUnlocked(ticket));
+  }
+
+  private async processUnlocked(ticket: Ticket): Promise<boolean> {
     try {
-      await this.process(ticket);
+      return await this.process(ticket);
     } catch (err) {
       // Slack or store failure: try again soon; nothing is recorded, so nothing is lost.
       const now = this.deps.clock.now();
       this.deps.logger.warn({ ticketId: ticket.id, err: describe(err) }, 'ticket update failed; will retry');
       const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
       await this.deps.store.schedule(ticket.id, now + next, next, now).catch(() => undefined);
+      return false;
     }
   }
 
-  private async process(queued: Ticket): Promise<void> {
+  /** Polls one ticket now (a Refresh click, or right after an action); true when its status changed. */
+  async refreshNow(ticketId: number): Promise<boolean> {
+    const ticket = await this.deps.store.getTicket(ticketId);
+    if (!ticket || ticket.done) return false;
+    return this.processSafely(ticket);
+  }
+
+  /** Re-renders a ticket's root message from the stored truth (after an action, a stop, a settings change). */
+  async redraw(ticketId: number): Promise<void> {
+    await this.withLock(ticketId, async () => {
+      const ticket = await this.deps.store.getTicket(ticketId);
+      const tracker = ticket && this.deps.trackers[ticket.kind];
+      if (!ticket?.rootTs || !tracker) return;
+      await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, ticket, this.deps.clock.now()));
+      this.changed(ticket);
+    });
+  }
+
+  /** Stops following a ticket at someone's request; the root message says so and loses its buttons. */
+  async stopFollowing(ticketId: number, by: string): Promise<Ticket | undefined> {
+    return this.withLock(ticketId, async () => {
+      const ticket = await this.deps.store.getTicket(ticketId);
+      if (!ticket || ticket.done) return undefined;
+      const now = this.deps.clock.now();
+      const details = { ...ticket.details, stopped: { by, at: now } };
+      await this.deps.store.updateDetails(ticket.id, details, now);
+      await this.deps.store.finish(ticket.id, now);
+      return { ...ticket, details, done: true };
+    });
+  }
+
+  /** Changes a ticket's details under its lock (e.g. to record an action taken from Slack). */
+  async amend(ticketId: number, change: (t: Ticket) => Record<string, unknown>): Promise<Ticket | undefined> {
+    return this.withLock(ticketId, async () => {
+      const ticket = await this.deps.store.getTicket(ticketId);
+      if (!ticket) return undefined;
+      const details = change(ticket);
+      await this.deps.store.updateDetails(ticket.id, details, this.deps.clock.now());
+      return { ...ticket, details };
+    });
+  }
+
+  /** Which actions apply to a ticket now: its kind's lifecycle actions, plus Refresh and Stop while it is followed. */
+  actionsFor(ticket: Ticket): TicketActionId[] {
+    const tracker = this.deps.trackers[ticket.kind];
+    const own = tracker?.actionsFor?.(ticket) ?? [];
+    return ticket.done ? own.filter((a) => a === 'download') : [...own, 'refresh', 'stop'];
+  }
+
+  /** A ticket as listed in the Home tab and `/dms list`. */
+  card(ticket: Ticket): TicketCard {
+    const tracker = this.deps.trackers[ticket.kind];
+    const info = tracker ? tracker.statusInfo(ticket.status) : { emoji: ':grey_question:', label: ticket.status ?? 'unknown', final: false };
+    return {
+      ticketId: ticket.id,
+      title: `${tracker?.kindLabel ?? ticket.kind} ticket ${ticket.externalId}`,
+      statusInfo: info,
+      channelId: ticket.channelId,
+      updatedAt: ticket.updatedAt,
+      actions: this.actionsFor(ticket),
+      done: ticket.done,
+    };
+  }
+
+  /** A ticket's root message: its kind's body plus recent actions, where updates go, and the buttons. */
+  private async render(tracker: TicketTracker, ticket: Ticket, now: number, mode?: ThreadMode): Promise<MessageBody> {
+    const body = tracker.renderRoot(ticket, now);
+    const threadMode = mode ?? (await this.threadModeFor(ticket));
+    const activity = Array.isArray(ticket.details['activity']) ? (ticket.details['activity'] as TicketActivity[]) : [];
+    const stopped = ticket.details['stopped'] as { by: string; at: number } | undefined;
+    return {
+      text: body.text,
+      blocks: withTicketControls(body.blocks ?? [{ type: 'section', text: { type: 'mrkdwn', text: body.text } }], {
+        ticketId: ticket.id,
+        summary: `${tracker.kindLabel} ticket ${ticket.externalId}`,
+        actions: this.actionsFor(ticket),
+        activity,
+        threadMode,
+        stopped,
+        notes: Array.isArray(ticket.details['rootNotes']) ? (ticket.details['rootNotes'] as string[]) : undefined,
+      }),
+    };
+  }
+
+  /** How the ticket's channel wants updates; a root in a DM always threads. */
+  async threadModeFor(ticket: Pick<Ticket, 'channelId'>): Promise<ThreadMode> {
+    if (/^D/.test(ticket.channelId)) return 'threads';
+    return this.deps.store.getThreadMode(ticket.channelId);
+  }
+
+  private async process(queued: Ticket): Promise<boolean> {
     // The batch was read a moment ago; the create path may have posted the root since. Act on the stored truth.
     const fresh = await this.deps.store.getTicket(queued.id);
-    if (!fresh || fresh.done) return;
+    if (!fresh || fresh.done) return false;
     let ticket = fresh;
     const tracker = this.deps.trackers[ticket.kind];
     const now = this.deps.clock.now();
@@ -103,11 +243,11 @@ export class StatusWatcher {
     if (!tracker) {
       log.error('no tracker for this ticket kind; pausing it');
       await this.deps.store.schedule(ticket.id, now + this.deps.settings.maxIntervalMs, this.deps.settings.maxIntervalMs, now);
-      return;
+      return false;
     }
     if (this.publishing.has(ticket.id)) {
       await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, ticket.pollIntervalMs, now);
-      return;
+      return false;
     }
 
     // Checked first, so a ticket whose root can never be posted still ends.
@@ -117,7 +257,11 @@ export class StatusWatcher {
       if (ticket.rootTs && note) await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, note).catch(() => undefined);
       await this.deps.store.finish(ticket.id, now);
       log.info({ lastStatus: ticket.status }, 'stopped following: maximum age reached');
-      return;
+      const ended = { ...ticket, done: true };
+      // The buttons go: nobody follows the ticket here any more.
+      if (ticket.rootTs) await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, ended, now)).catch(() => undefined);
+      this.changed(ended);
+      return false;
     }
     if (!ticket.rootTs) ticket = await this.publishRoot(ticket);
 
@@ -130,32 +274,44 @@ export class StatusWatcher {
       const retryAfter = err instanceof CloudApiError ? (err.details.retryAfterMs ?? 0) : 0;
       await this.deps.store.schedule(ticket.id, now + Math.max(next, retryAfter), next, now);
       log.warn({ err: describe(err) }, 'status poll failed; will retry');
-      return;
+      return false;
     }
 
     if (result.status === ticket.status) {
       const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
       await this.deps.store.schedule(ticket.id, now + next, next, now);
-      return;
+      return false;
     }
 
     const details = result.details ? { ...ticket.details, ...result.details } : ticket.details;
-    const updated: Ticket = { ...ticket, status: result.status, details, updatedAt: now };
     const info = tracker.statusInfo(result.status);
-    // Post first, then record: a crash in between repeats at most this one reply; the reverse could lose it.
-    const threadTs = ticket.rootTs ? ((await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, tracker.renderReply(updated, result.status, ticket.status))) ?? null) : null;
-    await this.deps.store.recordStatus(ticket.id, result.status, threadTs, now, result.details ? details : undefined);
-    log.info({ from: ticket.status, to: result.status }, 'status changed');
-    if (ticket.rootTs) {
-      await this.deps.messenger.update(ticket.channelId, ticket.rootTs, tracker.renderRoot(updated, now)).catch((err: unknown) => {
-        log.warn({ err: describe(err) }, 'root message update failed');
-      });
+    const updated: Ticket = { ...ticket, status: result.status, details, updatedAt: now, done: info.final };
+    // Side effects of reaching the status (result delivery) come before the thread hears of it, so it can say so.
+    const effects = tracker.onStatus ? await tracker.onStatus(updated) : {};
+    const mode = await this.threadModeFor(ticket);
+    let threadTs: string | null = null;
+    if (ticket.rootTs && mode !== 'root_only') {
+      // Post first, then record: a crash in between repeats at most this one reply; the reverse could lose it.
+      const reply = tracker.renderReply(updated, result.status, ticket.status);
+      const withExtra = effects.extra?.length ? appendLines(reply, effects.extra) : reply;
+      threadTs = (await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, withExtra, { broadcast: mode === 'broadcast_final' && info.final })) ?? null;
     }
+    const rootDetails = effects.extra?.length && mode === 'root_only' ? { ...details, rootNotes: effects.extra } : details;
+    const rendered: Ticket = { ...updated, details: rootDetails };
+    await this.deps.store.recordStatus(ticket.id, result.status, threadTs, now, result.details || rootDetails !== details ? rootDetails : undefined);
+    log.info({ from: ticket.status, to: result.status }, 'status changed');
     if (info.final) {
       await this.deps.store.finish(ticket.id, now);
     } else {
       await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, this.deps.settings.intervalMs, now);
     }
+    if (ticket.rootTs) {
+      await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, rendered, now, mode)).catch((err: unknown) => {
+        log.warn({ err: describe(err) }, 'root message update failed');
+      });
+    }
+    this.changed(rendered);
+    return true;
   }
 
   /** Posts a ticket's root message (in its channel, or the requester's DM when the bot cannot post there). */
@@ -166,10 +322,14 @@ export class StatusWatcher {
     const withNote = (note?: string): Ticket => (note ? { ...ticket, details: { ...ticket.details, note } } : ticket);
     this.publishing.add(ticket.id);
     try {
-      const posted = await this.deps.messenger.postRoot(ticket.channelId, ticket.requesterSlackId, (note) => tracker.renderRoot(withNote(note), now));
+      const inChannel = await this.render(tracker, ticket, now);
+      const inDm = (note: string) => this.render(tracker, withNote(note), now, 'threads');
+      const posted = await this.deps.messenger.postRoot(ticket.channelId, ticket.requesterSlackId, (note) => (note ? inDm(note) : Promise.resolve(inChannel)));
       const moved = withNote(posted.redirectedBecause && posted.note);
       await this.deps.store.setMessageLocation(ticket.id, posted.channelId, posted.ts, now, posted.redirectedBecause ? moved.details : undefined);
-      return { ...moved, channelId: posted.channelId, rootTs: posted.ts };
+      const published = { ...moved, channelId: posted.channelId, rootTs: posted.ts };
+      this.changed(published);
+      return published;
     } finally {
       this.publishing.delete(ticket.id);
     }
@@ -221,6 +381,15 @@ export class StatusWatcher {
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
   }
+}
+
+/** Adds already-safe mrkdwn lines to a message (as a section after its blocks, and to its fallback text). */
+function appendLines(body: MessageBody, lines: string[]): MessageBody {
+  const text = lines.join('\n');
+  return {
+    text: `${body.text}\n${text}`,
+    blocks: [...(body.blocks ?? []), { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }],
+  };
 }
 
 /** Log-safe description of an error (code and message, no request config). */

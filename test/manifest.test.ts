@@ -20,9 +20,9 @@ function validator() {
 
 describe('manifest.yml', () => {
   const manifest = parse(readFileSync(join(import.meta.dirname, '..', 'manifest.yml'), 'utf8')) as {
-    features: { slash_commands: { command: string }[] };
+    features: { slash_commands: { command: string }[]; app_home: { home_tab_enabled: boolean } };
     oauth_config: { scopes: { bot: string[] } };
-    settings: { socket_mode_enabled: boolean; interactivity: { is_enabled: boolean } };
+    settings: { socket_mode_enabled: boolean; interactivity: { is_enabled: boolean }; event_subscriptions: { bot_events: string[] } };
   };
 
   it('validates against Slack’s published manifest schema', () => {
@@ -42,6 +42,11 @@ describe('manifest.yml', () => {
     expect(manifest.features.slash_commands.map((c) => c.command).sort()).toEqual(['/cts', '/dms']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'users:read', 'users:read.email']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'usergroups:read', 'users:read', 'users:read.email']);
+  });
+
+  it('enables the Home tab and subscribes to app_home_opened, which the bot listens for', () => {
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
   });
 });

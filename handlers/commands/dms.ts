@@ -5,12 +5,21 @@ import { helpAnswer, type SubcommandHelp } from '../../blocks/help.js';
 import { buildTrackModal } from '../../blocks/track-modal.js';
 import type { Services } from '../../src/services.js';
 import { openModal } from '../open-modal.js';
+import type { AckFn, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { buildSettingsModal } from '../../blocks/action-modals.js';
+import { buildTicketList } from '../../blocks/home.js';
+import { parseOrderId } from '../../src/follow-service.js';
+import { timeBox, userMessageFor } from '../../src/user-errors.js';
 
 /** Subcommands `/dms` understands, as shown in its help. */
 export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
   { usage: 'export', description: 'request a data export (SELECT → file), followed here in a thread' },
   { usage: 'track', description: 'track which rows changed in past window (INSERT/UPDATE/DELETE on chosen tables)' },
   { usage: 'change', description: 'request a lock-free data change (UPDATE/DELETE/INSERT/DDL), reviewed before it is filed' },
+  { usage: 'status <ticket id>', description: 'follow an existing DMS ticket (any kind) here, like one filed from Slack' },
+  { usage: 'list', description: 'your open tickets (only you see the answer)' },
+  { usage: 'settings', description: 'how this channel hears about status changes (threads, final states, root only)' },
   { usage: 'help', description: 'show this list' },
 ];
 
@@ -40,6 +49,19 @@ export function registerDmsCommand(app: App, s: Services): void {
         }
         return;
       }
+      case 'status':
+        await followTicket(s, { ack, respond, command, log }, rest.join(' '));
+        return;
+      case 'list': {
+        const { open, openTotal } = await s.store.ticketsOf(command.user_id, { openLimit: 40, doneLimit: 0 });
+        await ack({ response_type: 'ephemeral', ...buildTicketList(open.map((t) => s.watcher.card(t)), openTotal) });
+        return;
+      }
+      case 'settings': {
+        const mode = await s.store.getThreadMode(command.channel_id);
+        await openModal({ ack, client, respond, command, log }, buildSettingsModal(command.channel_id, mode));
+        return;
+      }
       case '':
       case 'help':
         await ack(helpAnswer('/dms', DMS_SUBCOMMANDS));
@@ -49,4 +71,44 @@ export function registerDmsCommand(app: App, s: Services): void {
         await ack(helpAnswer('/dms', DMS_SUBCOMMANDS, sub));
     }
   });
+}
+
+/**
+ * `/dms status <id>`: acks at once (DMS may take longer than Slack's 3 s), then follows the ticket in this channel
+ * and says how it went, only to the person who asked.
+ */
+async function followTicket(s: Services, a: { ack: AckFn<string | RespondArguments>; respond: RespondFn; command: SlashCommand; log: Logger }, text: string): Promise<void> {
+  const orderId = parseOrderId(text);
+  if (!orderId) {
+    await a.ack({ response_type: 'ephemeral', text: 'Give the DMS ticket id (digits), e.g. `/dms status 123456`. You find it in the DMS console or in a ticket message header.' });
+    return;
+  }
+  await a.ack({ response_type: 'ephemeral', text: `:mag: Looking up DMS ticket ${orderId}…` });
+  const say = (message: string) => a.respond({ response_type: 'ephemeral', replace_original: true, text: message }).catch((err: unknown) => a.log.warn({ err: String(err) }, 'could not answer /dms status'));
+  try {
+    const caller = await timeBox(s.resolver.resolve(a.command.user_id), 10_000, 'resolve_timeout', 'Checking who you are in DMS took too long. Try again in a moment.');
+    if (!caller.dmsUserId) {
+      await audit(s, a.command, orderId, 'denied', 'dms_account');
+      await say(`:no_entry_sign: To follow DMS tickets here you need a DMS account matched to your Slack user. ${caller.problem ?? ''}`);
+      return;
+    }
+    const { ticket, already, kindLabel } = await s.follows.follow({ orderId, channelId: a.command.channel_id, caller });
+    await audit(s, a.command, orderId, already ? 'failed' : 'done', already ? 'already_followed' : 'requester', ticket.id);
+    if (already) {
+      const where = ticket.channelId === a.command.channel_id ? 'in this channel' : /^D/.test(ticket.channelId) ? "in a DM (the bot couldn't post in its channel)" : `in <#${ticket.channelId}>`;
+      await say(`:information_source: ${kindLabel} ticket ${orderId} is already followed ${where}, for <@${ticket.requesterSlackId}>. Its message there has the buttons.`);
+      return;
+    }
+    const where = ticket.channelId === a.command.channel_id ? 'here' : 'in your DMs with me (I could not post in this channel)';
+    await say(`:eyes: Following ${kindLabel.toLowerCase()} ticket ${orderId} ${where}${ticket.done ? '. It has already ended, so there will be no more updates.' : '; status changes will follow in its thread.'}`);
+  } catch (err) {
+    await audit(s, a.command, orderId, 'failed', null);
+    await say(`:x: I couldn't follow DMS ticket ${orderId}. ${userMessageFor(err, a.log, { step: 'follow' })}`);
+  }
+}
+
+function audit(s: Services, c: SlashCommand, orderId: string, decision: 'done' | 'denied' | 'failed', rule: string | null, ticketId?: number): Promise<void> {
+  return s.store
+    .appendAudit({ at: s.clock.now(), actorSlackId: c.user_id, channelId: c.channel_id, action: 'dms.status', decision, rule, externalId: orderId, ticketId: ticketId ?? null })
+    .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
 }

@@ -47,8 +47,8 @@ interface CallParams {
 }
 
 interface CallOptions {
-  /** Safe to retry (reads). */
-  retry: boolean;
+  /** true: safe to retry (reads); 'throttled': retry only answers that prove nothing happened (throttling). */
+  retry: boolean | 'throttled';
   timeoutMs?: number;
 }
 
@@ -157,7 +157,8 @@ export class DmsClient {
       minTimeout: this.opts.retryMinTimeoutMs ?? 500,
       maxTimeout: 20_000,
       randomize: true,
-      shouldRetry: ({ error }) => error instanceof CloudApiError && error.details.retryable,
+      shouldRetry: ({ error }) =>
+        error instanceof CloudApiError && error.details.retryable && (options.retry === true || error.details.notSent === true || /Throttling/.test(error.details.errorCode)),
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         const details = error instanceof CloudApiError ? error.details : undefined;
         this.opts.logger.warn(
@@ -299,33 +300,90 @@ export class DmsClient {
     return { orderId: res.CreateOrderResult[0]!, requestId: res.RequestId };
   }
 
-  /** GetDataTrackOrderDetail: the tracking job's status. */
-  async getDataTrackOrderDetail(orderId: string): Promise<{ jobStatus: string; statusDesc?: string }> {
+  /** GetDataTrackOrderDetail: the tracking job's status and what it tracks. */
+  async getDataTrackOrderDetail(orderId: string): Promise<{ jobStatus: string; statusDesc?: string; dbId?: string; startTime?: string; endTime?: string; tables: string[]; trackTypes: string[] }> {
     const res = await this.call('GetDataTrackOrderDetail', { query: { OrderId: orderId } }, S.dataTrackOrderDetailResponse, { retry: true });
-    return { jobStatus: res.DataTrackOrderDetail.JobStatus, statusDesc: res.DataTrackOrderDetail.StatusDesc };
+    const d = res.DataTrackOrderDetail;
+    return {
+      jobStatus: d.JobStatus,
+      statusDesc: d.StatusDesc,
+      dbId: d.DbId == null ? undefined : String(d.DbId),
+      startTime: d.JobStartTime,
+      endTime: d.JobEndTime,
+      tables: d.TableNames ?? [],
+      trackTypes: d.TrackTypes ?? [],
+    };
   }
 
-  /** GetDataCorrectOrderDetail: a lock-free change's status and its failed precheck steps. */
-  async getDataCorrectOrderDetail(orderId: string): Promise<{ status: string; precheckProblems: PrecheckProblem[] }> {
+  /** GetDataCorrectOrderDetail: a lock-free change's status, its failed precheck steps and what it runs. */
+  async getDataCorrectOrderDetail(orderId: string): Promise<{ status: string; precheckProblems: PrecheckProblem[]; execMode?: string; databases: string[]; sql?: string; rollbackSql?: string; reason?: string }> {
     const res = await this.call('GetDataCorrectOrderDetail', { query: { OrderId: orderId } }, S.dataCorrectOrderDetailResponse, { retry: true });
     const d = res.DataCorrectOrderDetail;
     const problems = (d.PreCheckDetail?.TaskCheckDO ?? [])
       .filter((t) => t.CheckStatus && /^(fail|failed|error)$/i.test(t.CheckStatus))
       .map((t) => ({ step: t.CheckStep ?? 'precheck', tip: t.UserTip ?? t.CheckStatus ?? '' }));
-    return { status: d.Status, precheckProblems: problems };
+    return {
+      status: d.Status,
+      precheckProblems: problems,
+      execMode: d.ExecMode,
+      databases: (d.DatabaseList?.Database ?? []).map((db) => db.SearchName || String(db.DbId ?? '?')),
+      sql: d.OrderDetail?.ExeSQL,
+      rollbackSql: d.OrderDetail?.RbSQL || undefined,
+      reason: d.OrderDetail?.Classify,
+    };
   }
 
-  /** GetDataExportOrderDetail: the export job's status. */
-  async getDataExportOrderDetail(orderId: string): Promise<{ jobStatus: string; database?: string; envType?: string; requestId?: string }> {
+  /** GetDataExportOrderDetail: the export job's status and what it exports. */
+  async getDataExportOrderDetail(orderId: string): Promise<{ jobStatus: string; database?: string; envType?: string; sql?: string; reason?: string; affectRows?: number; requestId?: string }> {
     const res = await this.call('GetDataExportOrderDetail', { body: { OrderId: orderId } }, S.dataExportOrderDetailResponse, { retry: true });
     const d = res.DataExportOrderDetail;
-    return { jobStatus: d.KeyInfo.JobStatus, database: d.OrderDetail?.Database, envType: d.OrderDetail?.EnvType, requestId: res.RequestId };
+    const rows = d.OrderDetail?.ActualAffectRows;
+    return {
+      jobStatus: d.KeyInfo.JobStatus,
+      database: d.OrderDetail?.Database,
+      envType: d.OrderDetail?.EnvType,
+      sql: d.OrderDetail?.ExeSQL,
+      reason: d.OrderDetail?.Classify,
+      affectRows: rows === undefined || rows === null || Number.isNaN(Number(rows)) ? undefined : Number(rows),
+      requestId: res.RequestId,
+    };
   }
 
   /** GetOrderBaseInfo: any ticket's kind and general status. */
   async getOrderBaseInfo(orderId: string) {
     const res = await this.call('GetOrderBaseInfo', { query: { OrderId: orderId } }, S.orderBaseInfoResponse, { retry: true });
     return { ...res.OrderBaseInfo, requestId: res.RequestId };
+  }
+
+  /** SubmitOrderApproval. A throttled call did nothing and is retried; anything else is not (it may have happened). */
+  async submitOrderApproval(orderId: string): Promise<{ requestId?: string }> {
+    const res = await this.call('SubmitOrderApproval', { query: { OrderId: orderId } }, S.acknowledgedResponse, { retry: 'throttled' });
+    return { requestId: res.RequestId };
+  }
+
+  /** ApproveOrder on the ticket's approval workflow (AGREE or REJECT), with a comment naming the real approver. */
+  async approveOrder(input: { workflowInstanceId: string; approvalType: 'AGREE' | 'REJECT'; comment: string }): Promise<{ requestId?: string }> {
+    const res = await this.call(
+      'ApproveOrder',
+      { query: { WorkflowInstanceId: input.workflowInstanceId, ApprovalType: input.approvalType, Comment: input.comment } },
+      S.acknowledgedResponse,
+      { retry: 'throttled' },
+    );
+    return { requestId: res.RequestId };
+  }
+
+  /** ExecuteDataExport with the chosen file type and encoding. */
+  async executeDataExport(input: { orderId: string; fileType: string; encoding: string }): Promise<{ requestId?: string }> {
+    const actionDetail = { mode: 'FAST', fileType: input.fileType, encoding: input.encoding };
+    const res = await this.call('ExecuteDataExport', { query: { OrderId: input.orderId, ActionDetail: JSON.stringify(actionDetail) } }, S.acknowledgedResponse, { retry: 'throttled' });
+    return { requestId: res.RequestId };
+  }
+
+  /** GetDataExportDownloadURL. The URL grants access to the data: never log it, never post it in a channel. */
+  async getDataExportDownloadUrl(orderId: string): Promise<{ hasResult: boolean; tipMessage?: string; url?: string; requestId?: string }> {
+    const res = await this.call('GetDataExportDownloadURL', { query: { OrderId: orderId } }, S.downloadUrlResponse, { retry: true });
+    const r = res.DownloadURLResult;
+    return { hasResult: r.HasResult && !!r.URL, tipMessage: r.TipMessage, url: r.URL || undefined, requestId: res.RequestId };
   }
 
   /** ListOrders filtered by comment text (we search by the unique marker the bot puts in each comment). */

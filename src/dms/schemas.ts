@@ -54,6 +54,18 @@ export const orderBaseInfoResponse = z.looseObject({
     CommitterId: z.union([z.number(), z.string()]).nullish(),
     WorkflowInstanceId: z.union([z.number(), z.string()]).nullish(),
     WorkflowStatusDesc: optionalText,
+    CreateTime: optionalText,
+  }),
+});
+
+/** Actions that answer only the common fields (SubmitOrderApproval, ApproveOrder, ExecuteDataExport). */
+export const acknowledgedResponse = z.looseObject({});
+
+export const downloadUrlResponse = z.looseObject({
+  DownloadURLResult: z.looseObject({
+    HasResult: z.boolean(),
+    TipMessage: optionalText,
+    URL: optionalText,
   }),
 });
 
@@ -119,8 +131,11 @@ export const dataTrackOrderDetailResponse = z.looseObject({
   DataTrackOrderDetail: z.looseObject({
     JobStatus: z.string().min(1),
     StatusDesc: optionalText,
+    DbId: z.union([z.number(), z.string()]).nullish(),
     JobStartTime: optionalText,
     JobEndTime: optionalText,
+    TableNames: z.array(z.string()).nullish(),
+    TrackTypes: z.array(z.string()).nullish(),
   }),
 });
 
@@ -128,6 +143,12 @@ export const dataCorrectOrderDetailResponse = z.looseObject({
   DataCorrectOrderDetail: z.looseObject({
     Status: z.string().min(1),
     ExecMode: optionalText,
+    DatabaseList: z
+      .looseObject({
+        Database: z.array(z.looseObject({ DbId: z.union([z.number(), z.string()]).nullish(), SearchName: optionalText, EnvType: optionalText })).nullish(),
+      })
+      .nullish(),
+    OrderDetail: z.looseObject({ ExeSQL: optionalText, Classify: optionalText, RbSQL: optionalText }).nullish(),
     PreCheckDetail: z
       .looseObject({
         TaskCheckDO: z

@@ -20,7 +20,7 @@ export const EXPORT_STATUSES: Catalog = {
   WAITING_EXPORT: { emoji: ':clock3:', label: 'Export scheduled', final: false },
   DOING_EXPORT: { emoji: ':gear:', label: 'Exporting', final: false },
   EXPORT_FAIL: { emoji: ':x:', label: 'Export failed', final: true, hint: 'See the ticket in the DMS console for the failure reason.' },
-  EXPORT_SUCCESS: { emoji: ':tada:', label: 'Export finished', final: true, hint: 'The requester can download the result from DMS.' },
+  EXPORT_SUCCESS: { emoji: ':tada:', label: 'Export finished', final: true, hint: 'The download link goes privately to the requester.' },
 };
 
 /** General ticket `StatusCode` (GetOrderBaseInfo), keyed lower-case (docs disagree on `Approved`/`approved`). */

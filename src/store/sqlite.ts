@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { NewTicket, Store, Ticket, TicketKind, TicketUpdate } from './types.js';
+import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate } from './types.js';
 
 /** Ordered schema migrations; each runs once, in a transaction, recorded in schema_migrations. */
 const MIGRATIONS: string[] = [
@@ -35,6 +35,35 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      ticket_id INTEGER
    );`,
+  `CREATE INDEX tickets_requester ON tickets (requester_slack_id, done, updated_at);
+   CREATE TABLE channel_settings (
+     channel_id TEXT PRIMARY KEY,
+     thread_mode TEXT NOT NULL,
+     updated_by TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE home_viewers (
+     slack_id TEXT PRIMARY KEY,
+     first_seen_at INTEGER NOT NULL
+   );
+   CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor_slack_id TEXT NOT NULL,
+     actor_dms_id TEXT,
+     channel_id TEXT,
+     action TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     rule TEXT,
+     ticket_id INTEGER,
+     external_id TEXT,
+     cloud_request_id TEXT,
+     detail TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX audit_log_at ON audit_log (at);
+   -- Append-only: the trail cannot be edited or pruned through the application's connection.
+   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
 ];
 
 interface TicketRow {
@@ -52,6 +81,21 @@ interface TicketRow {
   next_poll_at: number;
   poll_interval_ms: number;
   done: number;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor_slack_id: string;
+  actor_dms_id: string | null;
+  channel_id: string | null;
+  action: string;
+  decision: string;
+  rule: string | null;
+  ticket_id: number | null;
+  external_id: string | null;
+  cloud_request_id: string | null;
+  detail: string;
 }
 
 function toTicket(r: TicketRow): Ticket {
@@ -173,6 +217,86 @@ export class SqliteStore implements Store {
       .prepare('SELECT ticket_id, status, thread_ts, posted_at FROM ticket_updates WHERE ticket_id = ? ORDER BY rowid')
       .all(ticketId) as { ticket_id: number; status: string; thread_ts: string | null; posted_at: number }[];
     return rows.map((r) => ({ ticketId: r.ticket_id, status: r.status, threadTs: r.thread_ts, postedAt: r.posted_at }));
+  }
+
+  async updateDetails(id: number, details: Record<string, unknown>, now: number): Promise<void> {
+    this.db.prepare('UPDATE tickets SET details = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(details), now, id);
+  }
+
+  async reopenTicket(
+    id: number,
+    t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>,
+    now: number,
+  ): Promise<Ticket> {
+    this.db
+      .prepare(
+        `UPDATE tickets SET channel_id = ?, root_ts = NULL, requester_slack_id = ?, requester_dms_id = ?, status = ?, details = ?,
+                            created_at = ?, updated_at = ?, next_poll_at = ?, poll_interval_ms = ?, done = 0 WHERE id = ?`,
+      )
+      .run(t.channelId, t.requesterSlackId, t.requesterDmsId, t.status, JSON.stringify(t.details), now, now, t.nextPollAt, t.pollIntervalMs, id);
+    return (await this.getTicket(id))!;
+  }
+
+  async ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
+    const open = this.db
+      .prepare('SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 0 ORDER BY created_at DESC, id DESC LIMIT ?')
+      .all(slackId, opts.openLimit) as TicketRow[];
+    const done = this.db
+      .prepare('SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 1 ORDER BY updated_at DESC, id DESC LIMIT ?')
+      .all(slackId, opts.doneLimit) as TicketRow[];
+    const total = this.db.prepare('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = ? AND done = 0').get(slackId) as { n: number };
+    return { open: open.map(toTicket), done: done.map(toTicket), openTotal: total.n };
+  }
+
+  async getThreadMode(channelId: string): Promise<ThreadMode> {
+    const r = this.db.prepare('SELECT thread_mode FROM channel_settings WHERE channel_id = ?').get(channelId) as { thread_mode: string } | undefined;
+    return r && (THREAD_MODES as readonly string[]).includes(r.thread_mode) ? (r.thread_mode as ThreadMode) : 'threads';
+  }
+
+  async setThreadMode(channelId: string, mode: ThreadMode, by: string, now: number): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO channel_settings (channel_id, thread_mode, updated_by, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (channel_id) DO UPDATE SET thread_mode = excluded.thread_mode, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+      )
+      .run(channelId, mode, by, now);
+  }
+
+  async markHomeViewer(slackId: string, now: number): Promise<void> {
+    this.db.prepare('INSERT OR IGNORE INTO home_viewers (slack_id, first_seen_at) VALUES (?, ?)').run(slackId, now);
+  }
+
+  async isHomeViewer(slackId: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM home_viewers WHERE slack_id = ?').get(slackId) !== undefined;
+  }
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO audit_log (at, actor_slack_id, actor_dms_id, channel_id, action, decision, rule, ticket_id, external_id, cloud_request_id, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(e.at, e.actorSlackId, e.actorDmsId ?? null, e.channelId ?? null, e.action, e.decision, e.rule ?? null, e.ticketId ?? null, e.externalId ?? null, e.cloudRequestId ?? null, JSON.stringify(e.detail ?? {}));
+  }
+
+  async listAudit(opts: { since?: number; limit?: number }): Promise<StoredAuditEntry[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM audit_log WHERE at >= ? ORDER BY id LIMIT ?')
+      .all(opts.since ?? 0, opts.limit ?? 1_000_000) as AuditRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actorSlackId: r.actor_slack_id,
+      actorDmsId: r.actor_dms_id,
+      channelId: r.channel_id,
+      action: r.action,
+      decision: r.decision as AuditEntry['decision'],
+      rule: r.rule,
+      ticketId: r.ticket_id,
+      externalId: r.external_id,
+      cloudRequestId: r.cloud_request_id,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    }));
   }
 
   async close(): Promise<void> {

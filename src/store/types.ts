@@ -1,5 +1,31 @@
 /** Ticket kinds the bot follows. */
-export type TicketKind = 'dms_export' | 'dms_track' | 'dms_change' | 'cts_tracker';
+export type TicketKind = 'dms_export' | 'dms_track' | 'dms_change' | 'dms_order' | 'cts_tracker';
+
+/** How a channel hears about ticket status changes (`/dms settings`). */
+export type ThreadMode = 'threads' | 'broadcast_final' | 'root_only';
+export const THREAD_MODES: readonly ThreadMode[] = ['threads', 'broadcast_final', 'root_only'];
+
+/** One line of the append-only audit trail: a request or decision, who made it, and what came of it. */
+export interface AuditEntry {
+  at: number;
+  actorSlackId: string;
+  actorDmsId?: string | null;
+  channelId?: string | null;
+  /** What was asked, e.g. `ticket.approve`, `dms.status`, `settings.thread_mode`. */
+  action: string;
+  decision: 'allowed' | 'denied' | 'failed' | 'done';
+  /** The rule that decided (e.g. `approvers`, `submitter`, `self_approval`). */
+  rule?: string | null;
+  ticketId?: number | null;
+  externalId?: string | null;
+  cloudRequestId?: string | null;
+  /** Short facts (no secrets): reason given, error code, chosen file type, ... */
+  detail?: Record<string, unknown>;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
+}
 
 /** A ticket the bot created (or follows), with where its messages live and when to look at it next. */
 export interface Ticket {
@@ -67,5 +93,18 @@ export interface Store {
   /** Marks the ticket finished (no more polling). */
   finish(id: number, now: number): Promise<void>;
   listUpdates(ticketId: number): Promise<TicketUpdate[]>;
+  /** Replaces a ticket's details (e.g. the last action taken on it). */
+  updateDetails(id: number, details: Record<string, unknown>, now: number): Promise<void>;
+  /** Starts following a finished ticket again, from a new channel and requester (`/dms status`). */
+  reopenTicket(id: number, t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>, now: number): Promise<Ticket>;
+  /** Tickets a person filed or follows: open ones first (newest first), then finished ones (most recently changed first). */
+  ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }>;
+  getThreadMode(channelId: string): Promise<ThreadMode>;
+  setThreadMode(channelId: string, mode: ThreadMode, by: string, now: number): Promise<void>;
+  /** Remembers that a person opened the bot's Home tab (their Home is refreshed when their tickets change). */
+  markHomeViewer(slackId: string, now: number): Promise<void>;
+  isHomeViewer(slackId: string): Promise<boolean>;
+  appendAudit(e: AuditEntry): Promise<void>;
+  listAudit(opts: { since?: number; limit?: number }): Promise<StoredAuditEntry[]>;
   close(): Promise<void>;
 }

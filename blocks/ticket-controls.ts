@@ -1,0 +1,112 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import type { ThreadMode } from '../src/store/types.js';
+import { escapeMrkdwn, mention, truncate } from './text.js';
+
+/** What a person can do to a ticket from Slack. */
+export type TicketActionId = 'submit' | 'approve' | 'reject' | 'run' | 'download' | 'refresh' | 'stop';
+
+/** Action ids of the buttons (`ticket:<action>`); the value is the ticket's internal id and nothing else. */
+export const TICKET_ACTION_PREFIX = 'ticket:';
+export const ticketActionId = (a: TicketActionId) => `${TICKET_ACTION_PREFIX}${a}`;
+
+/** Words for each action, for buttons, refusals and the thread. */
+export const ACTION_WORDS: Record<TicketActionId, { button: string; done: string; verb: string }> = {
+  submit: { button: 'Submit for approval', done: 'submitted the ticket for approval', verb: 'submit this ticket for approval' },
+  approve: { button: 'Approve', done: 'approved the ticket', verb: 'approve this ticket' },
+  reject: { button: 'Reject', done: 'rejected the ticket', verb: 'reject this ticket' },
+  run: { button: 'Run export', done: 'started the export', verb: 'run this export' },
+  download: { button: 'Send me the link', done: 'asked for the download link', verb: 'get the download link' },
+  refresh: { button: 'Refresh', done: 'refreshed the status', verb: 'refresh this ticket' },
+  stop: { button: 'Stop following', done: 'stopped following the ticket here', verb: 'stop following this ticket' },
+};
+
+/** One thing that happened to a ticket from Slack, kept in its details and shown on the root message. */
+export interface TicketActivity {
+  action: TicketActionId;
+  by: string;
+  at: number;
+  /** Extra words (file type, rejection reason), plain text. */
+  note?: string;
+}
+
+const ORDER: TicketActionId[] = ['submit', 'approve', 'reject', 'run', 'download', 'refresh', 'stop'];
+
+/** The buttons for a ticket (in a stable order), or nothing when none applies. */
+export function ticketActionsBlock(ticketId: number, actions: readonly TicketActionId[], summary: string): ActionsBlock | undefined {
+  const shown = ORDER.filter((a) => actions.includes(a));
+  if (shown.length === 0) return undefined;
+  return {
+    type: 'actions',
+    block_id: `ticket:${ticketId}`,
+    elements: shown.map((a) => button(ticketId, a, summary)),
+  };
+}
+
+function button(ticketId: number, action: TicketActionId, summary: string): Button {
+  const b: Button = { type: 'button', action_id: ticketActionId(action), value: String(ticketId), text: { type: 'plain_text', text: ACTION_WORDS[action].button } };
+  if (action === 'approve') b.style = 'primary';
+  if (action === 'reject') b.style = 'danger';
+  if (action === 'run' || action === 'submit') b.style = 'primary';
+  if (action === 'approve') {
+    b.confirm = {
+      title: { type: 'plain_text', text: 'Approve in DMS?' },
+      text: { type: 'plain_text', text: truncate(`${summary}: DMS records the approval with your name in the comment. The ticket can then run.`, 300) },
+      confirm: { type: 'plain_text', text: 'Approve' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+    };
+  }
+  if (action === 'stop') {
+    b.confirm = {
+      title: { type: 'plain_text', text: 'Stop following?' },
+      text: { type: 'plain_text', text: truncate(`${summary} goes on in DMS; this channel just stops hearing about it.`, 300) },
+      confirm: { type: 'plain_text', text: 'Stop following' },
+      deny: { type: 'plain_text', text: 'Keep following' },
+    };
+  }
+  return b;
+}
+
+/** A line for one activity, e.g. "✔ <@U1> approved the ticket · 10:04". */
+export function activityLine(a: TicketActivity): string {
+  const when = `<!date^${Math.floor(a.at / 1000)}^{date_short_pretty} {time}|${new Date(a.at).toISOString()}>`;
+  const note = a.note ? `: ${escapeMrkdwn(truncate(a.note, 200))}` : '';
+  return `${mention(a.by)} ${ACTION_WORDS[a.action].done}${note} · ${when}`;
+}
+
+const WHERE_UPDATES: Record<ThreadMode, string> = {
+  threads: 'Status changes are posted in the thread :thread:',
+  broadcast_final: 'Status changes are posted in the thread :thread:; the final one also in the channel',
+  root_only: 'Status changes update this message (no thread replies in this channel)',
+};
+
+/**
+ * Adds the shared parts to a ticket's root message: recent actions taken from Slack, whether it is still followed,
+ * where updates go, and the buttons that apply now.
+ */
+export function withTicketControls(
+  blocks: KnownBlock[],
+  c: {
+    ticketId: number;
+    summary: string;
+    actions: readonly TicketActionId[];
+    activity: readonly TicketActivity[];
+    threadMode: ThreadMode;
+    stopped?: { by: string; at: number };
+    /** Already-safe mrkdwn lines that would have gone to the thread (root-only channels). */
+    notes?: readonly string[];
+  },
+): KnownBlock[] {
+  const out = [...blocks];
+  if (c.notes?.length) out.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(c.notes.join('\n'), 3000) } });
+  const recent = c.activity.slice(-3);
+  if (recent.length) out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(recent.map(activityLine).join('\n'), 2000) }] });
+  if (c.stopped) {
+    out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:black_square_for_stop: No longer followed here (stopped by ${mention(c.stopped.by)}). The ticket goes on in DMS; \`/dms status\` follows it again.` }] });
+  } else {
+    out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: WHERE_UPDATES[c.threadMode] }] });
+  }
+  const actions = ticketActionsBlock(c.ticketId, c.actions, c.summary);
+  if (actions) out.push(actions);
+  // Slack allows 50 blocks in a message; ticket messages stay far below, but never pass it.
+  return out.slice(0, 50);
+}

@@ -1,0 +1,138 @@
+import type { AckFn, App, BlockAction, ButtonAction, ViewResponseAction } from '@slack/bolt';
+import {
+  ActionModalIds as Ids,
+  buildRejectModal,
+  buildRunExportModal,
+  decodeTicketMetadata,
+  EXPORT_ENCODINGS,
+  EXPORT_FILE_TYPES,
+  REJECT_REASON_MAX,
+} from '../../blocks/action-modals.js';
+import { buildNoticeModal } from '../../blocks/export-modal.js';
+import { TICKET_ACTION_PREFIX, type TicketActionId } from '../../blocks/ticket-controls.js';
+import type { ViewStateValues } from '../../src/export-input.js';
+import type { Services } from '../../src/services.js';
+import type { ActionOutcome } from '../../src/ticket-actions.js';
+
+/** Where a click came from: a message in a channel (or DM), or the Home tab. */
+type Surface = { kind: 'message'; channelId: string } | { kind: 'home' };
+
+function surfaceOf(body: BlockAction): Surface {
+  const channelId = body.channel?.id ?? (body.container['channel_id'] as string | undefined);
+  return body.container['type'] === 'message' && channelId ? { kind: 'message', channelId } : { kind: 'home' };
+}
+
+/** A button's value is the ticket's internal id; anything else is not ours. */
+function ticketIdOf(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value && /^\d{1,15}$/.test(value) && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/** Tells the person who clicked how it went, where they are: ephemeral in the channel, or on their Home tab. */
+async function tell(s: Services, userId: string, surface: Surface, outcome: ActionOutcome): Promise<void> {
+  try {
+    if (surface.kind === 'home') await s.home.publish(userId, outcome.message);
+    else await s.messenger.tellUser(surface.channelId, userId, { text: outcome.message });
+  } catch (err) {
+    s.logger.warn({ userId, err: String(err) }, 'could not tell the person how their click went');
+  }
+}
+
+const DIRECT: TicketActionId[] = ['submit', 'approve', 'refresh', 'stop', 'download'];
+
+/** The buttons on ticket messages and the Home tab, and the two small modals some of them open. */
+export function registerTicketButtons(app: App, s: Services): void {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${TICKET_ACTION_PREFIX}(${DIRECT.join('|')})$`), async ({ ack, body, action }) => {
+    // Acknowledge at once; the work (DMS calls, thread replies) follows.
+    await ack();
+    const userId = body.user.id;
+    const surface = surfaceOf(body);
+    const ticketId = ticketIdOf(action.value);
+    if (!ticketId) {
+      await tell(s, userId, surface, { result: 'unknown', message: ":grey_question: That button isn't one of mine any more." });
+      return;
+    }
+    const which = action.action_id.slice(TICKET_ACTION_PREFIX.length) as TicketActionId;
+    const outcome = await s.ticketActions.perform({ action: which, ticketId, actorSlackId: userId, channelId: surface.kind === 'message' ? surface.channelId : undefined });
+    await tell(s, userId, surface, outcome);
+  });
+
+  // Reject and Run export ask for more first: open the modal within the trigger's 3 s, then check the person.
+  for (const which of ['reject', 'run'] as const) {
+    app.action<BlockAction<ButtonAction>>(`${TICKET_ACTION_PREFIX}${which}`, async ({ ack, body, action, client }) => {
+      await ack();
+      const userId = body.user.id;
+      const surface = surfaceOf(body);
+      const ticketId = ticketIdOf(action.value);
+      if (!ticketId) {
+        await tell(s, userId, surface, { result: 'unknown', message: ":grey_question: That button isn't one of mine any more." });
+        return;
+      }
+      const meta = { ticketId, ...(surface.kind === 'message' ? { channelId: surface.channelId } : {}) };
+      const summary = (await s.ticketActions.summaryOf(ticketId)) ?? `ticket ${ticketId}`;
+      const view = which === 'reject' ? buildRejectModal(meta, summary) : buildRunExportModal(meta, summary);
+      const opened = await client.views.open({ trigger_id: body.trigger_id, view }).catch((err: unknown) => {
+        s.logger.warn({ err: String(err) }, 'could not open the action modal');
+        return undefined;
+      });
+      const refused = await s.ticketActions.precheck({ action: which, ticketId, actorSlackId: userId, channelId: meta.channelId });
+      if (!refused) return;
+      await tell(s, userId, surface, refused);
+      const viewId = opened?.view?.id;
+      if (viewId) await client.views.update({ view_id: viewId, view: buildNoticeModal(which === 'reject' ? 'Reject ticket' : 'Run export', refused.message) }).catch(() => undefined);
+    });
+  }
+
+  app.view(Ids.rejectModal, async ({ ack, body, view, client }) => {
+    const meta = decodeTicketMetadata(view.private_metadata);
+    const values = view.state.values as unknown as ViewStateValues;
+    const reason = (values[Ids.reasonBlock]?.[Ids.reasonInput]?.value ?? '').trim();
+    if (!meta) {
+      await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: 'This form lost track of its ticket. Close it and press Reject again.' } });
+      return;
+    }
+    if (reason.length < 3) {
+      await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: 'Say why in a few words: the requester reads this in the thread.' } });
+      return;
+    }
+    if (reason.length > REJECT_REASON_MAX) {
+      await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: `Keep the reason under ${REJECT_REASON_MAX} characters (it has ${reason.length}).` } });
+      return;
+    }
+    await submitAction(s, { ack, client, viewId: view.id, userId: body.user.id, title: 'Reject ticket' }, { action: 'reject', ticketId: meta.ticketId, actorSlackId: body.user.id, channelId: meta.channelId, reason });
+  });
+
+  app.view(Ids.runModal, async ({ ack, body, view, client }) => {
+    const meta = decodeTicketMetadata(view.private_metadata);
+    const values = view.state.values as unknown as ViewStateValues;
+    const fileType = values[Ids.fileTypeBlock]?.[Ids.fileTypeSelect]?.selected_option?.value ?? '';
+    const encoding = values[Ids.encodingBlock]?.[Ids.encodingSelect]?.selected_option?.value ?? '';
+    const errors: Record<string, string> = {};
+    if (!meta) errors[Ids.fileTypeBlock] = 'This form lost track of its ticket. Close it and press Run export again.';
+    if (!(EXPORT_FILE_TYPES as readonly string[]).includes(fileType)) errors[Ids.fileTypeBlock] = `Pick one of ${EXPORT_FILE_TYPES.join(', ')}.`;
+    if (!(EXPORT_ENCODINGS as readonly string[]).includes(encoding)) errors[Ids.encodingBlock] = `Pick one of ${EXPORT_ENCODINGS.join(', ')}.`;
+    if (!meta || Object.keys(errors).length) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await submitAction(s, { ack, client, viewId: view.id, userId: body.user.id, title: 'Run export' }, { action: 'run', ticketId: meta.ticketId, actorSlackId: body.user.id, channelId: meta.channelId, fileType, encoding });
+  });
+}
+
+/** A modal's submission: "working" at once, then the outcome in the modal (and ephemerally if refused). */
+async function submitAction(
+  s: Services,
+  ui: { ack: AckFn<ViewResponseAction> | AckFn<void>; client: App['client']; viewId: string; userId: string; title: string },
+  req: Parameters<Services['ticketActions']['perform']>[0],
+): Promise<void> {
+  // A retried or double submission of the same view acts once.
+  const ack = ui.ack as AckFn<ViewResponseAction>;
+  if (!(await s.store.claimSubmission(`view:${ui.viewId}`, s.clock.now()))) {
+    await ack();
+    return;
+  }
+  await ack({ response_action: 'update', view: buildNoticeModal(ui.title, ':hourglass_flowing_sand: Working on it…') });
+  const outcome = await s.ticketActions.perform(req);
+  await ui.client.views.update({ view_id: ui.viewId, view: buildNoticeModal(ui.title, outcome.message) }).catch(() => undefined);
+  if (outcome.result !== 'done') await tell(s, ui.userId, req.channelId ? { kind: 'message', channelId: req.channelId } : { kind: 'home' }, outcome);
+}

@@ -1,0 +1,35 @@
+import type { App } from '@slack/bolt';
+import { ActionModalIds as Ids, THREAD_MODE_WORDS } from '../../blocks/action-modals.js';
+import type { ViewStateValues } from '../../src/export-input.js';
+import type { Services } from '../../src/services.js';
+import { THREAD_MODES, type ThreadMode } from '../../src/store/types.js';
+
+/** `/dms settings` saved: store the channel's thread mode and confirm it to the person. */
+export function registerSettingsSubmission(app: App, s: Services): void {
+  app.view(Ids.settingsModal, async ({ ack, body, view }) => {
+    let channelId: string | undefined;
+    try {
+      const c = (JSON.parse(view.private_metadata) as { c?: unknown }).c;
+      channelId = typeof c === 'string' && /^[A-Z0-9]{2,30}$/.test(c) ? c : undefined;
+    } catch {
+      channelId = undefined;
+    }
+    const values = view.state.values as unknown as ViewStateValues;
+    const mode = values[Ids.modeBlock]?.[Ids.modeRadio]?.selected_option?.value;
+    if (!channelId || !mode || !(THREAD_MODES as readonly string[]).includes(mode)) {
+      await ack({ response_action: 'errors', errors: { [Ids.modeBlock]: channelId ? 'Pick one of the options.' : 'This form lost track of its channel. Run /dms settings again.' } });
+      return;
+    }
+    await ack();
+    const userId = body.user.id;
+    const now = s.clock.now();
+    await s.store.setThreadMode(channelId, mode as ThreadMode, userId, now);
+    await s.store
+      .appendAudit({ at: now, actorSlackId: userId, channelId, action: 'settings.thread_mode', decision: 'done', detail: { mode } })
+      .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
+    s.logger.info({ channelId, mode, by: userId }, 'channel thread mode changed');
+    await s.messenger
+      .tellUser(channelId, userId, { text: `:gear: Ticket updates in <#${channelId}>: *${THREAD_MODE_WORDS[mode as ThreadMode].label}*. ${THREAD_MODE_WORDS[mode as ThreadMode].description}` })
+      .catch(() => undefined);
+  });
+}

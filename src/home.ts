@@ -1,0 +1,61 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { buildHomeView } from '../blocks/home.js';
+import type { Clock } from './clock.js';
+import type { Store, Ticket } from './store/types.js';
+import type { StatusWatcher } from './watcher.js';
+
+/**
+ * The bot's Home tab: each person's tickets with their buttons. Published when the person opens it, and again
+ * when one of their tickets changes (only for people who have opened it, so other changes cost no Slack call).
+ */
+export class HomeService {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+
+  constructor(private readonly deps: { slack: WebClient; store: Store; watcher: StatusWatcher; clock: Clock; logger: Logger }) {}
+
+  /** The person opened the Home tab. */
+  async opened(userId: string): Promise<void> {
+    await this.deps.store.markHomeViewer(userId, this.deps.clock.now());
+    await this.publish(userId);
+  }
+
+  /** Re-publishes the Home tab of a ticket's requester if they use it; concurrent refreshes collapse into one more. */
+  ticketChanged(ticket: Ticket): void {
+    void this.refresh(ticket.requesterSlackId);
+  }
+
+  private async refresh(userId: string): Promise<void> {
+    if (!(await this.deps.store.isHomeViewer(userId).catch(() => false))) return;
+    if (this.inFlight.has(userId)) {
+      this.again.add(userId);
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(userId);
+        await this.publish(userId).catch((err: unknown) => this.deps.logger.warn({ userId, err: String(err) }, 'home tab refresh failed'));
+      } while (this.again.has(userId));
+    })();
+    this.inFlight.set(userId, run);
+    try {
+      await run;
+    } finally {
+      this.inFlight.delete(userId);
+    }
+  }
+
+  /** Publishes the person's Home tab, with a notice at the top (e.g. the answer to a button they pressed there). */
+  async publish(userId: string, notice?: string): Promise<void> {
+    const { open, done, openTotal } = await this.deps.store.ticketsOf(userId, { openLimit: 20, doneLimit: 5 });
+    const w = this.deps.watcher;
+    const view = buildHomeView({ open: open.map((t) => w.card(t)), done: done.map((t) => w.card(t)), openTotal, notice });
+    await this.deps.slack.views.publish({ user_id: userId, view });
+  }
+
+  /** Waits for refreshes in flight (tests and shutdown). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight.values()]);
+  }
+}

@@ -1,0 +1,289 @@
+import type { Logger } from 'pino';
+import { ACTION_WORDS, activityLine, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
+import { escapeMrkdwn, mention, truncate } from '../blocks/text.js';
+import type { ApproverPolicy } from './approvers.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { DmsClient } from './dms/client.js';
+import { CloudApiError } from './errors.js';
+import type { ExportService } from './export-service.js';
+import type { Messenger } from './messenger.js';
+import type { AuditEntry, Store, Ticket } from './store/types.js';
+import { userMessageFor } from './user-errors.js';
+import type { ResolvedUser, UserResolver } from './user-resolver.js';
+import type { StatusWatcher, TicketTracker } from './watcher.js';
+
+/** A click (or a modal submitted from a click) on one of a ticket's buttons. */
+export interface ActionRequest {
+  action: TicketActionId;
+  ticketId: number;
+  actorSlackId: string;
+  /** Channel the click came from (absent from the Home tab), for the audit trail. */
+  channelId?: string;
+  /** Rejection reason. */
+  reason?: string;
+  /** Run export: file type and encoding. */
+  fileType?: string;
+  encoding?: string;
+}
+
+/** What became of a request, in words for the person who clicked (already-safe mrkdwn). */
+export interface ActionOutcome {
+  result: 'done' | 'denied' | 'stale' | 'failed' | 'unknown';
+  message: string;
+  ticket?: Ticket;
+}
+
+/** Whether a person may do something, and by which rule. */
+type Verdict = { ok: true; rule: string } | { ok: false; rule: string; reason: string };
+
+/** The Slack user who filed the ticket, as far as DMS is concerned (null: someone outside Slack filed it). */
+export function isSubmitter(ticket: Ticket, who: ResolvedUser): boolean {
+  if (ticket.details['followed'] === true) {
+    if (ticket.details['submitterSlackId'] === who.slackId) return true;
+    const committer = ticket.details['committerDmsId'];
+    return typeof committer === 'string' && who.dmsUserId !== undefined && who.dmsUserId === committer;
+  }
+  return who.slackId === ticket.requesterSlackId;
+}
+
+/**
+ * Carries a ticket through its lifecycle from Slack: submit for approval, approve/reject, run an export, send the
+ * result, refresh, stop following. The bot acts with its own cloud identity, so every click is checked here first
+ * (who the person is in DMS, whether they filed the ticket or are an approver), and the real person is recorded in
+ * the DMS comment where DMS has one, in the thread, and in the audit trail.
+ */
+export class TicketActions {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      watcher: StatusWatcher;
+      trackers: Partial<Record<Ticket['kind'], TicketTracker>>;
+      dms: DmsClient;
+      exports: ExportService;
+      resolver: UserResolver;
+      approvers: ApproverPolicy;
+      messenger: Messenger;
+      clock: Clock;
+      config: Config;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Everything a click does after the ack; never throws (failures come back as an outcome). */
+  async perform(req: ActionRequest): Promise<ActionOutcome> {
+    const log = this.deps.logger.child({ action: req.action, ticketId: req.ticketId, user: req.actorSlackId });
+    try {
+      return await this.performUnsafe(req, log);
+    } catch (err) {
+      await this.audit(req, undefined, { decision: 'failed', detail: { error: err instanceof CloudApiError ? err.details.errorCode : 'error' } });
+      return { result: 'failed', message: `:x: I couldn't ${ACTION_WORDS[req.action].verb}. ${userMessageFor(err, log, { step: req.action })}` };
+    }
+  }
+
+  /**
+   * Checks a click that opens a modal (Reject, Run export) before the person fills it in: undefined when they may
+   * go on, else the refusal. The submission is checked again in full.
+   */
+  async precheck(req: ActionRequest): Promise<ActionOutcome | undefined> {
+    const log = this.deps.logger.child({ action: req.action, ticketId: req.ticketId, user: req.actorSlackId });
+    try {
+      const ticket = await this.deps.store.getTicket(req.ticketId);
+      const tracker = ticket && this.deps.trackers[ticket.kind];
+      if (!ticket || !tracker) return { result: 'unknown', message: ":grey_question: I don't know that ticket any more." };
+      const who = await this.deps.resolver.resolve(req.actorSlackId);
+      const verdict = await this.authorize(req.action, ticket, who);
+      if (!verdict.ok) {
+        await this.audit(req, ticket, { decision: 'denied', rule: verdict.rule, actorDmsId: who.dmsUserId });
+        return { result: 'denied', message: `:no_entry_sign: You can't ${ACTION_WORDS[req.action].verb}. ${verdict.reason}` };
+      }
+      if (ticket.done || !(tracker.actionsFor?.(ticket) ?? []).includes(req.action)) {
+        return this.stale(req, ticket, tracker, `${tracker.kindLabel} ticket ${escapeMrkdwn(ticket.externalId)}`);
+      }
+      return undefined;
+    } catch (err) {
+      return { result: 'failed', message: `:x: I couldn't check that. ${userMessageFor(err, log, { step: 'precheck' })}` };
+    }
+  }
+
+  /** The ticket's one-line summary, for modal texts. */
+  async summaryOf(ticketId: number): Promise<string | undefined> {
+    const ticket = await this.deps.store.getTicket(ticketId);
+    const tracker = ticket && this.deps.trackers[ticket.kind];
+    return ticket && tracker ? `${tracker.kindLabel} ticket ${ticket.externalId}` : undefined;
+  }
+
+  private async performUnsafe(req: ActionRequest, log: Logger): Promise<ActionOutcome> {
+    const ticket = await this.deps.store.getTicket(req.ticketId);
+    const tracker = ticket && this.deps.trackers[ticket.kind];
+    if (!ticket || !tracker) return { result: 'unknown', message: ":grey_question: I don't know that ticket any more (it may come from an older installation of the bot)." };
+    const summary = `${tracker.kindLabel} ticket ${escapeMrkdwn(ticket.externalId)}`;
+
+    if (req.action === 'refresh') return this.refresh(ticket, tracker, summary);
+
+    const who = await this.deps.resolver.resolve(req.actorSlackId);
+    const verdict = await this.authorize(req.action, ticket, who);
+    if (!verdict.ok) {
+      log.info({ rule: verdict.rule }, 'ticket action refused');
+      await this.audit(req, ticket, { decision: 'denied', rule: verdict.rule, actorDmsId: who.dmsUserId });
+      return { result: 'denied', message: `:no_entry_sign: You can't ${ACTION_WORDS[req.action].verb}. ${verdict.reason}` };
+    }
+    await this.audit(req, ticket, { decision: 'allowed', rule: verdict.rule, actorDmsId: who.dmsUserId });
+
+    if (req.action === 'stop') return this.stop(req, ticket, summary);
+    if (req.action === 'download') return this.download(req, ticket, who);
+    if (ticket.done) return this.stale(req, ticket, tracker, summary);
+
+    // Ask DMS where the ticket is now: a button drawn a minute ago may no longer apply.
+    const { status } = await tracker.poll(ticket);
+    if (status !== ticket.status) await this.deps.watcher.refreshNow(ticket.id);
+    const now = { ...ticket, status };
+    if (!(tracker.actionsFor?.(now) ?? []).includes(req.action)) return this.stale(req, now, tracker, summary);
+
+    let requestId: string | undefined;
+    try {
+      requestId = await this.execute(req, ticket, who);
+    } catch (err) {
+      // DMS refusing because of the ticket's state means someone else got there first.
+      if (err instanceof CloudApiError && err.details.httpStatus === 200 && /status/i.test(err.details.errorCode)) {
+        await this.deps.watcher.refreshNow(ticket.id);
+        return this.stale(req, now, tracker, summary, err.details.errorCode);
+      }
+      throw err;
+    }
+    log.info({ requestId }, 'ticket action done');
+    const note = req.action === 'reject' ? req.reason : req.action === 'run' ? `${req.fileType}, ${req.encoding}` : undefined;
+    await this.audit(req, ticket, { decision: 'done', rule: verdict.rule, actorDmsId: who.dmsUserId, cloudRequestId: requestId, detail: note ? { note: truncate(note, 300) } : {} });
+    return this.recordDone(req, ticket, note);
+  }
+
+  /** Who may do what: a DMS account for everything; the submitter for submit/run/download; approvers approve. */
+  private async authorize(action: TicketActionId, ticket: Ticket, who: ResolvedUser): Promise<Verdict> {
+    if (!who.dmsUserId) {
+      return { ok: false, rule: 'dms_account', reason: `Your Slack user is not matched to a DMS user: ${escapeMrkdwn(who.problem ?? 'no DMS account found')}` };
+    }
+    const submitter = isSubmitter(ticket, who);
+    const filer = ticket.details['followed'] === true ? 'the person who filed it in DMS' : mention(ticket.requesterSlackId);
+    switch (action) {
+      case 'submit':
+      case 'run':
+      case 'download':
+        return submitter ? { ok: true, rule: 'submitter' } : { ok: false, rule: 'submitter', reason: `Only the ticket's requester (${filer}) can do that.` };
+      case 'stop': {
+        if (submitter || who.slackId === ticket.requesterSlackId) return { ok: true, rule: 'requester' };
+        const approver = await this.deps.approvers.check(who);
+        return approver.ok ? { ok: true, rule: approver.rule } : { ok: false, rule: 'requester', reason: `Only ${mention(ticket.requesterSlackId)} (who follows it here) or an approver can stop following it.` };
+      }
+      case 'approve':
+      case 'reject': {
+        const approver = await this.deps.approvers.check(who);
+        if (!approver.ok) return { ok: false, rule: 'approvers', reason: approver.reason };
+        if (submitter && !this.deps.config.ALLOW_SELF_APPROVAL) {
+          return { ok: false, rule: 'self_approval', reason: 'You filed this ticket, so another approver has to decide on it.' };
+        }
+        return { ok: true, rule: approver.rule };
+      }
+      default:
+        return { ok: true, rule: 'anyone' };
+    }
+  }
+
+  /** Calls DMS for the action; returns its request id. */
+  private async execute(req: ActionRequest, ticket: Ticket, who: ResolvedUser): Promise<string | undefined> {
+    const dms = this.deps.dms;
+    switch (req.action) {
+      case 'submit':
+        return (await dms.submitOrderApproval(ticket.externalId)).requestId;
+      case 'approve':
+      case 'reject': {
+        const base = await dms.getOrderBaseInfo(ticket.externalId);
+        if (base.WorkflowInstanceId === undefined || base.WorkflowInstanceId === null) {
+          throw new CloudApiError({ service: 'DMS', action: 'GetOrderBaseInfo', errorCode: 'NoWorkflow', errorMessage: 'DMS shows no approval workflow for this ticket', httpStatus: 200, retryable: false });
+        }
+        if (base.StatusCode.toLowerCase() !== 'toaudit') {
+          throw new CloudApiError({ service: 'DMS', action: 'GetOrderBaseInfo', errorCode: 'IllegalOrderStatus', errorMessage: `the ticket is ${base.StatusCode}`, httpStatus: 200, retryable: false });
+        }
+        const verb = req.action === 'approve' ? 'Approved' : 'Rejected';
+        const person = `${who.name}${who.email ? ` <${who.email}>` : ''} (Slack ${who.slackId}, DMS user ${who.dmsUserId})`;
+        const comment = `${verb} from Slack by ${person}${req.reason ? `: ${req.reason}` : ''}`;
+        return (await dms.approveOrder({ workflowInstanceId: String(base.WorkflowInstanceId), approvalType: req.action === 'approve' ? 'AGREE' : 'REJECT', comment: truncate(comment, 1000) })).requestId;
+      }
+      case 'run':
+        return (await dms.executeDataExport({ orderId: ticket.externalId, fileType: req.fileType ?? 'CSV', encoding: req.encoding ?? 'UTF8' })).requestId;
+      default:
+        return undefined;
+    }
+  }
+
+  /** After a successful action: remember it, tell the thread who did what, then let the ticket's new status show. */
+  private async recordDone(req: ActionRequest, ticket: Ticket, note?: string): Promise<ActionOutcome> {
+    const activity: TicketActivity = { action: req.action, by: req.actorSlackId, at: this.deps.clock.now(), ...(note ? { note } : {}) };
+    const updated = await this.deps.watcher.amend(ticket.id, (t) => ({ ...t.details, activity: [...activityOf(t), activity].slice(-10) }));
+    await this.tellThread(updated ?? ticket, `:ballot_box_with_check: ${activityLine(activity)}`);
+    const changed = await this.deps.watcher.refreshNow(ticket.id);
+    if (!changed) await this.deps.watcher.redraw(ticket.id).catch((err: unknown) => this.deps.logger.warn({ ticketId: ticket.id, err: String(err) }, 'root redraw failed'));
+    return { result: 'done', message: `:white_check_mark: Done: you ${ACTION_WORDS[req.action].done}.`, ticket: updated };
+  }
+
+  private async refresh(ticket: Ticket, tracker: TicketTracker, summary: string): Promise<ActionOutcome> {
+    if (ticket.done) {
+      await this.deps.watcher.redraw(ticket.id).catch(() => undefined);
+      return { result: 'stale', message: `${summary} is no longer followed here; its last status was *${escapeMrkdwn(tracker.statusInfo(ticket.status).label)}*. \`/dms status ${escapeMrkdwn(ticket.externalId)}\` follows it again.` };
+    }
+    const changed = await this.deps.watcher.refreshNow(ticket.id);
+    const fresh = (await this.deps.store.getTicket(ticket.id)) ?? ticket;
+    const label = escapeMrkdwn(tracker.statusInfo(fresh.status).label);
+    return { result: 'done', message: changed ? `:arrows_counterclockwise: ${summary} is now *${label}* (see the thread).` : `:arrows_counterclockwise: ${summary} is still *${label}* (checked just now).`, ticket: fresh };
+  }
+
+  private async stop(req: ActionRequest, ticket: Ticket, summary: string): Promise<ActionOutcome> {
+    const stopped = await this.deps.watcher.stopFollowing(ticket.id, req.actorSlackId);
+    if (!stopped) return { result: 'stale', message: `${summary} is already not followed here.` };
+    await this.audit(req, ticket, { decision: 'done', rule: 'requester' });
+    await this.tellThread(stopped, `:black_square_for_stop: ${mention(req.actorSlackId)} stopped following this ticket here. It goes on in DMS.`);
+    await this.deps.watcher.redraw(ticket.id).catch(() => undefined);
+    return { result: 'done', message: `:white_check_mark: Stopped following ${summary}.`, ticket: stopped };
+  }
+
+  private async download(req: ActionRequest, ticket: Ticket, who: ResolvedUser): Promise<ActionOutcome> {
+    if (ticket.kind !== 'dms_export' || ticket.status !== 'EXPORT_SUCCESS') {
+      return { result: 'stale', message: 'There is no finished export to download on this ticket.' };
+    }
+    const line = await this.deps.exports.deliver(ticket, who.slackId);
+    await this.audit(req, ticket, { decision: 'done', rule: 'submitter' });
+    return { result: 'done', message: line };
+  }
+
+  private async stale(req: ActionRequest, ticket: Ticket, tracker: TicketTracker, summary: string, dmsCode?: string): Promise<ActionOutcome> {
+    await this.audit(req, ticket, { decision: 'failed', rule: 'stale', detail: { status: ticket.status, ...(dmsCode ? { dmsCode } : {}) } });
+    await this.deps.watcher.redraw(ticket.id).catch(() => undefined);
+    const label = escapeMrkdwn(tracker.statusInfo(ticket.status).label);
+    const ended = ticket.done ? ' and is no longer followed here' : '';
+    return { result: 'stale', message: `:information_source: ${summary} has moved on: it is *${label}*${ended}, so "${ACTION_WORDS[req.action].button}" no longer applies. The message's buttons now show what you can do.` };
+  }
+
+  /** A line in the ticket's thread, unless the channel asked for root-message updates only. */
+  private async tellThread(ticket: Ticket, text: string): Promise<void> {
+    if (!ticket.rootTs) return;
+    if ((await this.deps.watcher.threadModeFor(ticket)) === 'root_only') return;
+    await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, { text }).catch((err: unknown) => this.deps.logger.warn({ ticketId: ticket.id, err: String(err) }, 'thread note failed'));
+  }
+
+  private async audit(req: ActionRequest, ticket: Ticket | undefined, e: Pick<AuditEntry, 'decision'> & Partial<AuditEntry>): Promise<void> {
+    await this.deps.store
+      .appendAudit({
+        at: this.deps.clock.now(),
+        actorSlackId: req.actorSlackId,
+        channelId: req.channelId ?? ticket?.channelId ?? null,
+        action: `ticket.${req.action}`,
+        ticketId: req.ticketId,
+        externalId: ticket?.externalId ?? null,
+        ...e,
+      })
+      .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'audit write failed'));
+  }
+}
+
+function activityOf(t: Ticket): TicketActivity[] {
+  return Array.isArray(t.details['activity']) ? (t.details['activity'] as TicketActivity[]) : [];
+}
