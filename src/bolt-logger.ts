@@ -8,7 +8,9 @@ export function boltLogger(logger: Logger): BoltLogger {
     scrubTokens(msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : safeJson(m))).join(' '));
   let level: LogLevel = LogLevel.INFO;
   return {
-    debug: (...msg: unknown[]) => child.debug(join(msg)),
+    // The WebClient logs whole request and response bodies at debug level: message texts, which may hold a
+    // person's private download link. Keep that such a call happened, not what it carried.
+    debug: (...msg: unknown[]) => child.debug(omitBodies(join(msg))),
     info: (...msg: unknown[]) => child.info(join(msg)),
     warn: (...msg: unknown[]) => child.warn(join(msg)),
     error: (...msg: unknown[]) => child.error(join(msg)),
@@ -28,7 +30,15 @@ function safeJson(v: unknown): string {
   }
 }
 
+function omitBodies(line: string): string {
+  const m = /^(http request (?:body|result|headers)):/.exec(line);
+  return m ? `${m[1]}: [omitted]` : line;
+}
+
 /** Masks Slack tokens that may appear inside free-text log lines (pino redaction only sees object keys). */
 export function scrubTokens(line: string): string {
-  return line.replace(/\b(xox[abposr]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]');
+  return line
+    .replace(/\b(xox[abposr]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]')
+    // Pre-signed links (export results) grant access by their query string.
+    .replace(/https?:\/\/[^\s"'<>|]+[?&](?:Expires|Signature|OSSAccessKeyId|X-Amz-Signature|x-oss-signature)=[^\s"'<>|]*/gi, '[redacted-url]');
 }

@@ -373,6 +373,8 @@ export class DmsEmulator {
   readonly requests: RecordedDmsRequest[] = [];
   /** When N, every Nth detail poll of a ticket advances it one step; null = manual only. */
   autoAdvanceEvery: number | null = null;
+  /** Orders whose GetDataExportDownloadURL answers HasResult=false with this TipMessage, even after EXPORT_SUCCESS. */
+  readonly noResultTips = new Map<number, string>();
   /** Delay added before answering each request (ms), or a function of the action. */
   latencyMs: number | ((action: string) => number) = 0;
 
@@ -1151,6 +1153,8 @@ export class DmsEmulator {
     this.checkTid(params);
     const order = this.findOrder(params, 'Q');
     if (order.pluginType !== 'DATA_EXPORT') throw new BusinessError('InvalidOrderId', `The ticket (OrderId=${order.orderId}) is not a data export ticket.`);
+    const tip = this.noResultTips.get(order.orderId);
+    if (tip !== undefined) return { DownloadURLResult: { HasResult: false, TipMessage: tip, URL: '' } };
     if (order.status !== 'EXPORT_SUCCESS') {
       return { DownloadURLResult: { HasResult: false, TipMessage: 'The export has not finished yet.', URL: '' } };
     }

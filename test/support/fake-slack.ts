@@ -31,6 +31,8 @@ export class FakeSlack {
   readonly users = new Map<string, FakeUser>();
   /** Channels where chat.postMessage answers with this error (e.g. not_in_channel). */
   readonly channelErrors = new Map<string, string>();
+  /** User groups for usergroups.users.list: group id -> member user ids. */
+  readonly userGroups = new Map<string, string[]>();
   private readonly failures: { method: string; error: string; status?: number; retryAfter?: number }[] = [];
   private readonly waiters: Waiter[] = [];
   private tsCounter = 0;
@@ -154,6 +156,12 @@ export class FakeSlack {
         return { ok: true, channel: args['channel'], ts: args['ts'] };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
+      case 'usergroups.users.list': {
+        const members = this.userGroups.get(String(args['usergroup']));
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
+      }
+      case 'views.publish':
+        return { ok: true, view: { ...(args['view'] as object), id: `VHOME${String(args['user_id'])}`, hash: `h${++this.viewCounter}` } };
       case 'users.info': {
         const u = this.users.get(String(args['user']));
         if (!u) return { ok: false, error: 'user_not_found' };

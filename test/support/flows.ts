@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { ExportIds } from '../../blocks/ids.js';
 import type { SlackCall } from './fake-slack.js';
 import { viewSubmission, type Harness } from './harness.js';
 
@@ -58,4 +59,95 @@ export function seedPeople(h: Harness): void {
   h.dms.addDatabase({ DatabaseId: '1001', SearchName: 'orders_prod', SchemaName: 'orders', DbType: 'mysql', EnvType: 'product', Logic: false });
   h.dms.addDatabase({ DatabaseId: '1002', SearchName: 'orders_dev', SchemaName: 'orders', DbType: 'mysql', EnvType: 'dev', Logic: false });
   h.dms.addDatabase({ DatabaseId: '2001', SearchName: 'orders_logic', SchemaName: 'orders', DbType: 'mysql', EnvType: 'product', Logic: true });
+}
+
+/** State values for a filled-in export modal (orders_prod, Bob related). */
+export function exportValues(over: Partial<Record<string, Record<string, unknown>>> = {}): Record<string, Record<string, unknown>> {
+  const Ids = ExportIds;
+  return {
+    [Ids.dbBlock]: { [Ids.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:P', text: { type: 'plain_text', text: 'orders_prod · product · mysql' } } } },
+    [Ids.logicBlock]: { [Ids.logicCheckbox]: { type: 'checkboxes', selected_options: [] } },
+    [Ids.sqlBlock]: { [Ids.sqlInput]: { type: 'plain_text_input', value: "SELECT id, status FROM orders WHERE created_at > '2026-01-01'" } },
+    [Ids.reasonBlock]: { [Ids.reasonInput]: { type: 'plain_text_input', value: 'Quarterly audit' } },
+    [Ids.rowsBlock]: { [Ids.rowsInput]: { type: 'number_input', value: '1200' } },
+    [Ids.skipCheckBlock]: { [Ids.skipCheckCheckbox]: { type: 'checkboxes', selected_options: [] } },
+    [Ids.skipReasonBlock]: { [Ids.skipReasonInput]: { type: 'plain_text_input', value: null } },
+    [Ids.commentBlock]: { [Ids.commentInput]: { type: 'plain_text_input', value: null } },
+    [Ids.relatedBlock]: { [Ids.relatedSelect]: { type: 'multi_users_select', selected_users: ['U0BOB'] } },
+    ...over,
+  } as Record<string, Record<string, unknown>>;
+}
+
+/** Files an export through the real modal flow as `user`; returns the root message, its ts, the DMS order id and the bot's ticket id. */
+export async function fileExport(h: Harness, opts: { channel?: string; user?: string } = {}): Promise<{ root: SlackCall; rootTs: string; orderId: number; ticketId: number }> {
+  const channel = opts.channel ?? 'C0EXPORTS';
+  const before = h.dms.calls('CreateOrder').length;
+  const view = await openModal(h, 'export', channel, opts.user ?? 'U0ALICE');
+  await submit(h, view, exportValues(), opts.user ?? 'U0ALICE');
+  await h.slack.waitFor('views.update', (c) => c.args['view_id'] === view['id'] && JSON.stringify(c.args['view']).includes('is filed'));
+  const create = h.dms.calls('CreateOrder')[before]!;
+  const orderId = (create.response as { CreateOrderResult: { OrderIds: number[] } }).CreateOrderResult.OrderIds[0]!;
+  const root = h.slack.callsTo('chat.postMessage').find((c) => c.args['thread_ts'] === undefined && String(c.args['text']).includes(`ticket ${orderId}`))!;
+  const ticket = await h.app.services.store.findTicketByExternalId('dms_export', String(orderId));
+  return { root, rootTs: tsOf(root), orderId, ticketId: ticket!.id };
+}
+
+/** Action ids of the buttons a message (or view) shows, in order. */
+export function buttonsOf(blocks: unknown): string[] {
+  const out: string[] = [];
+  for (const b of (blocks ?? []) as { type: string; elements?: { type: string; action_id?: string }[] }[]) {
+    if (b.type === 'actions') for (const e of b.elements ?? []) if (e.type === 'button' && e.action_id) out.push(e.action_id);
+  }
+  return out;
+}
+
+/** The latest version of a root message: its last chat.update, or the post itself. */
+export function latestRoot(h: Harness, channel: string, ts: string): SlackCall | undefined {
+  const updates = h.slack.callsTo('chat.update').filter((c) => c.args['channel'] === channel && c.args['ts'] === ts);
+  return updates.at(-1) ?? h.slack.callsTo('chat.postMessage').find((c) => c.args['channel'] === channel && c.response?.['ts'] === ts);
+}
+
+/** Clicks a ticket button on a channel message (or the Home tab, when `home` is set) as Slack sends it. */
+export async function clickButton(
+  h: Harness,
+  args: { action: string; value: string; user?: string; channel?: string; messageTs?: string; home?: boolean; triggerId?: string },
+): Promise<Response> {
+  const user = args.user ?? 'U0ALICE';
+  const actionId = args.action.startsWith('ticket:') ? args.action : `ticket:${args.action}`;
+  const payload: Record<string, unknown> = {
+    type: 'block_actions',
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    trigger_id: args.triggerId ?? `trigger-click-${Math.random().toString(36).slice(2)}`,
+    response_url: h.slack.responseUrl,
+    actions: [{ type: 'button', action_id: actionId, block_id: `ticket:${args.value}`, value: args.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1700000000.000001' }],
+  };
+  if (args.home) {
+    payload['container'] = { type: 'view', view_id: `VHOME${user}` };
+    payload['view'] = { id: `VHOME${user}`, type: 'home', blocks: [], state: { values: {} }, hash: 'h', private_metadata: '', callback_id: '' };
+  } else {
+    const channel = args.channel ?? 'C0EXPORTS';
+    payload['container'] = { type: 'message', message_ts: args.messageTs ?? '1700000000.000001', channel_id: channel, is_ephemeral: false };
+    payload['channel'] = { id: channel, name: 'exports' };
+    payload['message'] = { type: 'message', ts: args.messageTs ?? '1700000000.000001', text: 'ticket' };
+  }
+  const res = await h.interaction(payload);
+  expect(res.status).toBe(200);
+  return res;
+}
+
+/** Sends an app_home_opened event (Events API, JSON body) for `user`. */
+export function openHome(h: Harness, user = 'U0ALICE'): Promise<Response> {
+  const body = JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T1',
+    api_app_id: 'A1',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 10)}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab: 'home', event_ts: '1700000000.000100' },
+  });
+  return h.post(body, { contentType: 'application/json' });
 }
