@@ -18,7 +18,8 @@ interface ExportDetails {
   envType?: string;
   reason: string;
   sql: string;
-  affectRows: number;
+  /** The requester's estimate; unknown for a ticket followed with /dms status (DMS does not return it). */
+  affectRows?: number;
   skipCheckReason?: string;
   relatedSlackIds: string[];
   note?: string;
@@ -77,7 +78,6 @@ export class ExportService extends DmsTicketService {
       envType: d.envType,
       reason: d.reason ?? base.Comment ?? '',
       sql: d.sql ?? '',
-      affectRows: d.affectRows ?? 0,
       relatedSlackIds: [],
     };
     return { ...details };
@@ -162,7 +162,7 @@ export class ExportService extends DmsTicketService {
       fields: [
         ['Database', `${userField(d.database, 300)}${d.envType ? ` (${userField(d.envType, 40)})` : ''}`],
         ['Reason', userField(d.reason)],
-        ['Estimated rows', `${d.affectRows}${d.skipCheckReason !== undefined ? ` (check skipped: ${userField(d.skipCheckReason, 300)})` : ''}`],
+        ...(d.affectRows === undefined ? [] : ([['Estimated rows', `${d.affectRows}${d.skipCheckReason !== undefined ? ` (check skipped: ${userField(d.skipCheckReason, 300)})` : ''}`]] as [string, string][])),
         ['Related users', usersField(d.relatedSlackIds ?? [])],
       ],
       code: [['SQL', d.sql]],

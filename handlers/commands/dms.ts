@@ -100,7 +100,7 @@ async function followTicket(s: Services, a: { ack: AckFn<string | RespondArgumen
       return;
     }
     const where = ticket.channelId === a.command.channel_id ? 'here' : 'in your DMs with me (I could not post in this channel)';
-    await say(`:eyes: Following ${kindLabel.toLowerCase()} ticket ${orderId} ${where}${ticket.done ? '. It has already ended, so there will be no more updates.' : '; status changes will follow in its thread.'}`);
+    await say(`:eyes: Following ${/^[A-Z][a-z]/.test(kindLabel) ? kindLabel.toLowerCase() : kindLabel} ticket ${orderId} ${where}${ticket.done ? '. It has already ended, so there will be no more updates.' : '; status changes will follow in its thread.'}`);
   } catch (err) {
     await audit(s, a.command, orderId, 'failed', null);
     await say(`:x: I couldn't follow DMS ticket ${orderId}. ${userMessageFor(err, a.log, { step: 'follow' })}`);

@@ -70,7 +70,7 @@ export class FakeSlack {
 
   /** Resolves with the first call (past or future) of `method` that matches. Event-driven: no polling. */
   waitFor(method: string, pred: (c: SlackCall) => boolean = () => true): Promise<SlackCall> {
-    const seen = this.calls.find((c) => c.method === method && pred(c));
+    const seen = (method === 'response_url' ? this.responses : this.calls).find((c) => c.method === method && pred(c));
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve) => this.waiters.push({ method, pred, resolve }));
   }
