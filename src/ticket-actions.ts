@@ -159,6 +159,12 @@ export class TicketActions {
 
   /** Who may do what: a DMS account for everything; the submitter for submit/run/download; approvers approve. */
   private async authorize(action: TicketActionId, ticket: Ticket, who: ResolvedUser): Promise<Verdict> {
+    // A CTS tracker has no DMS side: whoever created or follows it may stop following it.
+    if (!ticket.kind.startsWith('dms_')) {
+      return action === 'stop' && who.slackId === ticket.requesterSlackId
+        ? { ok: true, rule: 'requester' }
+        : { ok: false, rule: 'requester', reason: `Only ${mention(ticket.requesterSlackId)} can do that.` };
+    }
     if (!who.dmsUserId) {
       return { ok: false, rule: 'dms_account', reason: `Your Slack user is not matched to a DMS user: ${escapeMrkdwn(who.problem ?? 'no DMS account found')}` };
     }

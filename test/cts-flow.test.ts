@@ -3,6 +3,7 @@ import { TrackerIds as Ids } from '../blocks/cts-ids.js';
 import type { Tracker } from '../src/cts/schemas.js';
 import type { SlackCall } from './support/fake-slack.js';
 import { CTS_PROJECT, startHarness, viewSubmission, type Harness } from './support/harness.js';
+import { buttonsOf, clickButton } from './support/flows.js';
 
 type Values = Record<string, Record<string, unknown>>;
 
@@ -239,6 +240,22 @@ describe('/cts tracker', () => {
     h.clock.advance(2_000);
     await h.app.watcher.runDue();
     expect(threadReplies(h, ts)).toHaveLength(1);
+  });
+
+  it('offers Refresh and Stop following on the tracker message; only its requester stops it', async () => {
+    const view = await openModal(h, 'tracker system');
+    await submit(h, view, systemValues());
+    const root = await created(h);
+    const rootTs = String(root.response!['ts']);
+    expect(buttonsOf(root.args['blocks'])).toEqual(['ticket:refresh', 'ticket:stop']);
+    const ticketId = (root.args['blocks'] as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!.elements![0]!.value;
+
+    await clickButton(h, { action: 'stop', value: ticketId, user: 'U0BOB', channel: CHANNEL, messageTs: rootTs });
+    await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0BOB' && /Only <@U0ALICE> can do that/.test(String(c.args['text'])));
+    await clickButton(h, { action: 'stop', value: ticketId, user: 'U0ALICE', channel: CHANNEL, messageTs: rootTs });
+    const stopped = await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])));
+    expect(buttonsOf(stopped.args['blocks'])).toEqual([]);
+    expect((await h.app.services.store.getTicket(Number(ticketId)))!.done).toBe(true);
   });
 
   it('creates a data tracker with the exact body', async () => {

@@ -76,6 +76,10 @@ export function registerTicketButtons(app: App, s: Services): void {
         return undefined;
       });
       const refused = await s.ticketActions.precheck({ action: which, ticketId, actorSlackId: userId, channelId: meta.channelId });
+      if (!refused && !opened) {
+        await tell(s, userId, surface, { result: 'failed', message: ":warning: Slack didn't let me open the form in time. Press the button again." });
+        return;
+      }
       if (!refused) return;
       await tell(s, userId, surface, refused);
       const viewId = opened?.view?.id;
