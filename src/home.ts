@@ -23,27 +23,20 @@ export class HomeService {
 
   /** Re-publishes the Home tab of a ticket's requester if they use it; concurrent refreshes collapse into one more. */
   ticketChanged(ticket: Ticket): void {
-    void this.refresh(ticket.requesterSlackId);
-  }
-
-  private async refresh(userId: string): Promise<void> {
-    if (!(await this.deps.store.isHomeViewer(userId).catch(() => false))) return;
+    const userId = ticket.requesterSlackId;
     if (this.inFlight.has(userId)) {
       this.again.add(userId);
       return;
     }
+    // Registered before any await, so settle() always sees it.
     const run = (async () => {
+      if (!(await this.deps.store.isHomeViewer(userId).catch(() => false))) return;
       do {
         this.again.delete(userId);
         await this.publish(userId).catch((err: unknown) => this.deps.logger.warn({ userId, err: String(err) }, 'home tab refresh failed'));
       } while (this.again.has(userId));
-    })();
+    })().finally(() => this.inFlight.delete(userId));
     this.inFlight.set(userId, run);
-    try {
-      await run;
-    } finally {
-      this.inFlight.delete(userId);
-    }
   }
 
   /** Publishes the person's Home tab, with a notice at the top (e.g. the answer to a button they pressed there). */
