@@ -14,6 +14,9 @@ import { ExportService } from './export-service.js';
 import { TrackService } from './track-service.js';
 import { Messenger } from './messenger.js';
 import { ApproverPolicy } from './approvers.js';
+import { SlackGroups } from './slack-groups.js';
+import { Guard } from './guard.js';
+import { DEFAULT_POLICY, loadPolicy, type Policy } from './policy.js';
 import { FollowService } from './follow-service.js';
 import { HomeService } from './home.js';
 import { OrderService } from './order-service.js';
@@ -34,6 +37,8 @@ export interface AppDeps {
   cts?: CtsClient;
   clock?: Clock;
   userMap?: UserMap;
+  /** Who may do what (POLICY_FILE); defaults to POLICY_FILE from the config, else allow-all. */
+  policy?: Policy;
   /** Extra WebClient options (tests shorten Slack retries). */
   slackClientOptions?: WebClientOptions;
 }
@@ -102,12 +107,15 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       concurrency: config.WATCH_CONCURRENCY,
     },
   });
-  const approvers = new ApproverPolicy({ entries: config.APPROVERS, slack: bolt.client, clock, logger: logger.child({ component: 'approvers' }) });
-  const ticketActions = new TicketActions({ store, watcher, trackers, dms, exports, resolver, approvers, messenger, clock, config, logger: logger.child({ component: 'actions' }) });
+  const groups = new SlackGroups({ slack: bolt.client, clock, logger: logger.child({ component: 'groups' }) });
+  const approvers = new ApproverPolicy({ entries: config.APPROVERS, groups });
+  const policy = deps.policy ?? (config.POLICY_FILE ? loadPolicy(config.POLICY_FILE) : DEFAULT_POLICY);
+  const guard = new Guard({ policy, groups, resolver, dms, store, clock, logger: logger.child({ component: 'policy' }), ratePerHour: config.RATE_LIMIT_PER_USER_PER_HOUR });
+  const ticketActions = new TicketActions({ store, watcher, trackers, dms, exports, resolver, approvers, guard, messenger, clock, config, logger: logger.child({ component: 'actions' }) });
   const follows = new FollowService({ dms, store, clock, logger: logger.child({ component: 'follow' }), watcher, services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders }, intervalMs: config.WATCH_INTERVAL_MS });
   const home = new HomeService({ slack: bolt.client, store, watcher, clock, logger: logger.child({ component: 'home' }) });
   watcher.onChange((t) => home.ticketChanged(t));
-  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, cts: deps.cts, ctsTrackers };
+  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, cts: deps.cts, ctsTrackers };
   registerHandlers(bolt, services);
 
   bolt.error(async (err) => {
@@ -123,6 +131,13 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       return;
     }
     if (receiver && path === '/slack/events') {
+      // Bolt rejects requests signed more than 5 minutes ago; a timestamp as far in the future is as suspect.
+      const ts = Number(req.headers['x-slack-request-timestamp']);
+      if (Number.isFinite(ts) && ts * 1000 - Date.now() > 300_000) {
+        logger.warn({ skewSeconds: Math.round(ts - Date.now() / 1000) }, 'Slack request timestamp is in the future; rejected');
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('');
+        return;
+      }
       receiver.requestListener(req, res);
       return;
     }

@@ -12,6 +12,8 @@ import type { ResolvedUser } from './user-resolver.js';
 
 interface ChangeDetails {
   databases: string[];
+  /** DMS database ids the ticket touches (policy checks on approval). */
+  dbIds?: string[];
   sql: string;
   rollbackSql?: string;
   reason: string;
@@ -36,6 +38,7 @@ export class ChangeService extends DmsTicketService {
     const { form } = args;
     const details: ChangeDetails = {
       databases: form.databases.map((d) => d.label),
+      dbIds: form.databases.map((d) => d.id),
       sql: form.sql,
       rollbackSql: form.rollbackSql,
       reason: form.reason,

@@ -119,6 +119,8 @@ export const configSchema = z
         return out;
       }),
     ALLOW_SELF_APPROVAL: envBoolean.default(false),
+    POLICY_FILE: optionalString,
+    RATE_LIMIT_PER_USER_PER_HOUR: intInRange(1, 10_000, 30),
   })
   .superRefine((c, ctx) => {
     if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {

@@ -121,7 +121,7 @@ export abstract class DmsTicketService implements TicketTracker {
         requesterSlackId: args.requester.slackId,
         requesterDmsId: args.requester.dmsUserId ?? null,
         status: null,
-        details: { ...args.details, marker },
+        details: { ...args.details, marker, ...(created.requestId ? { createRequestId: created.requestId } : {}) },
         nextPollAt: now + this.deps.intervalMs,
         pollIntervalMs: this.deps.intervalMs,
       },

@@ -15,6 +15,8 @@ const AWAITING_APPROVAL = new Set(['PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', '
 /** What the root message needs, stored with the ticket. */
 interface ExportDetails {
   database: string;
+  /** DMS database ids the ticket touches (policy checks on approval). */
+  dbIds?: string[];
   envType?: string;
   reason: string;
   sql: string;
@@ -35,6 +37,7 @@ export class ExportService extends DmsTicketService {
     const { form } = args;
     const details: ExportDetails = {
       database: form.db.label,
+      dbIds: [form.db.id],
       reason: form.reason,
       sql: form.sql,
       affectRows: form.affectRows,

@@ -35,6 +35,7 @@ export const redactPaths = [
   '*.authorization',
   '*.Authorization',
   '*.downloadUrl',
+  '*.url',
   '*.URL',
   'err.config',
   'err.request',

@@ -6,6 +6,7 @@ import { DmsClient } from './dms/client.js';
 import { createLogger } from './logger.js';
 import { SqliteStore } from './store/sqlite.js';
 import { loadUserMap } from './user-map.js';
+import { DEFAULT_POLICY, loadPolicy } from './policy.js';
 
 /** Entry point of `npm start`: read the environment, wire the bot, run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -28,8 +29,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   let userMap;
+  let policy;
   try {
     userMap = config.USER_MAP_FILE ? loadUserMap(config.USER_MAP_FILE) : new Map<string, string>();
+    policy = config.POLICY_FILE ? loadPolicy(config.POLICY_FILE) : DEFAULT_POLICY;
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);
@@ -55,7 +58,8 @@ async function main(): Promise<void> {
       })
     : undefined;
   if (!cts) logger.info('CTS is not configured: /cts will explain how to set it up');
-  const app = createApp({ config, logger, store, dms, cts, userMap });
+  logger.info({ policy: policy.source, rules: policy.rules.length, default: policy.default }, 'policy loaded');
+  const app = createApp({ config, logger, store, dms, cts, userMap, policy });
   await app.start();
 
   let stopping = false;

@@ -14,6 +14,7 @@ import type { StatusWatcher } from './watcher.js';
 import type { ApproverPolicy } from './approvers.js';
 import type { FollowService } from './follow-service.js';
 import type { HomeService } from './home.js';
+import type { Guard } from './guard.js';
 import type { OrderService } from './order-service.js';
 import type { TicketActions } from './ticket-actions.js';
 
@@ -39,4 +40,5 @@ export interface Services {
   ticketActions: TicketActions;
   follows: FollowService;
   home: HomeService;
+  guard: Guard;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ACTION_WORDS, activityLine, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
 import { escapeMrkdwn, mention, truncate } from '../blocks/text.js';
 import type { ApproverPolicy } from './approvers.js';
+import type { Guard } from './guard.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DmsClient } from './dms/client.js';
@@ -63,6 +64,7 @@ export class TicketActions {
       exports: ExportService;
       resolver: UserResolver;
       approvers: ApproverPolicy;
+      guard: Guard;
       messenger: Messenger;
       clock: Clock;
       config: Config;
@@ -187,6 +189,10 @@ export class TicketActions {
         if (submitter && !this.deps.config.ALLOW_SELF_APPROVAL) {
           return { ok: false, rule: 'self_approval', reason: 'You filed this ticket, so another approver has to decide on it.' };
         }
+        // The policy may narrow approvals further (by channel, group, environment); unknown databases fail closed.
+        const dbIds = Array.isArray(ticket.details['dbIds']) ? (ticket.details['dbIds'] as string[]) : [];
+        const policy = await this.deps.guard.check('approve', { userId: who.slackId, channelId: ticket.channelId, databases: dbIds.length ? dbIds : ['unknown'] }, false);
+        if (!policy.allowed) return { ok: false, rule: `policy:${policy.rule}`, reason: `This bot's policy does not allow you to approve or reject it (rule *${escapeMrkdwn(policy.rule)}*).` };
         return { ok: true, rule: approver.rule };
       }
       default:

@@ -9,6 +9,8 @@ import type { ResolvedUser } from './user-resolver.js';
 
 interface TrackDetails {
   database: string;
+  /** DMS database ids the ticket touches (policy checks on approval). */
+  dbIds?: string[];
   tables: string[];
   trackTypes: string[];
   startSeconds: number;
@@ -39,6 +41,7 @@ export class TrackService extends DmsTicketService {
     const { form } = args;
     const details: TrackDetails = {
       database: form.db.label,
+      dbIds: [form.db.id],
       tables: form.tables,
       trackTypes: form.trackTypes,
       startSeconds: form.startSeconds,

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import { buildSettingsModal } from '../../blocks/action-modals.js';
 import { buildTicketList } from '../../blocks/home.js';
 import { parseOrderId } from '../../src/follow-service.js';
+import type { PolicyCommand } from '../../src/policy.js';
+import { gate } from '../policy-gate.js';
 import { timeBox, userMessageFor } from '../../src/user-errors.js';
 
 /** Subcommands `/dms` understands, as shown in its help. */
@@ -29,14 +31,23 @@ export function registerDmsCommand(app: App, s: Services): void {
     const [sub = '', ...rest] = command.text.trim().split(/\s+/);
     const log = s.logger.child({ command: '/dms', sub: sub.slice(0, 20), user: command.user_id, channel: command.channel_id });
     const meta = { channelId: command.channel_id };
+    const who = { userId: command.user_id, channelId: command.channel_id };
+    const refused = async (policyCommand: PolicyCommand, creates: boolean): Promise<boolean> => {
+      const message = await gate(s, policyCommand, who, { creates });
+      if (message) await ack({ response_type: 'ephemeral', text: message });
+      return message !== undefined;
+    };
     switch (sub.toLowerCase()) {
       case 'export':
+        if (await refused('dms.export', true)) return;
         await openModal({ ack, client, respond, command, log }, buildExportModal(meta));
         return;
       case 'change':
+        if (await refused('dms.change', true)) return;
         await openModal({ ack, client, respond, command, log }, buildChangeModal(meta));
         return;
       case 'track': {
+        if (await refused('dms.track', true)) return;
         const c = s.config;
         const view = await openModal({ ack, client, respond, command, log }, buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }));
         if (!view) return;
@@ -50,6 +61,7 @@ export function registerDmsCommand(app: App, s: Services): void {
         return;
       }
       case 'status':
+        if (await refused('dms.status', false)) return;
         await followTicket(s, { ack, respond, command, log }, rest.join(' '));
         return;
       case 'list': {

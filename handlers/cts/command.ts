@@ -5,6 +5,7 @@ import { buildTrackerModal } from '../../blocks/tracker-modal.js';
 import type { Services } from '../../src/services.js';
 import { userMessageFor } from '../../src/user-errors.js';
 import { openModal } from '../open-modal.js';
+import { gate } from '../policy-gate.js';
 
 /** Subcommands `/cts` understands, as shown in its help. */
 export const CTS_SUBCOMMANDS: SubcommandHelp[] = [
@@ -28,6 +29,11 @@ export function registerCtsCommand(app: App, s: Services): void {
     const log = s.logger.child({ command: '/cts', sub, user: command.user_id, channel: command.channel_id });
     switch (sub.toLowerCase()) {
       case 'tracker': {
+        const refused = await gate(s, 'cts.tracker', { userId: command.user_id, channelId: command.channel_id }, { creates: true });
+        if (refused) {
+          await ack({ response_type: 'ephemeral', text: refused });
+          return;
+        }
         const wanted = (rest[0] ?? '').toLowerCase();
         const trackerType = wanted === 'system' || wanted === 'management' ? 'system' : 'data';
         // Trigger ids die after 3 s: open the modal first and ack in parallel.
@@ -35,6 +41,11 @@ export function registerCtsCommand(app: App, s: Services): void {
         return;
       }
       case 'list': {
+        const refused = await gate(s, 'cts.list', { userId: command.user_id, channelId: command.channel_id }, { creates: false });
+        if (refused) {
+          await ack({ response_type: 'ephemeral', text: refused });
+          return;
+        }
         // ListTrackers may be slow (and is retried): answer Slack now, the list follows through response_url.
         await ack();
         try {

@@ -7,6 +7,8 @@ import { buildTrackerResultModal, decodeTrackerMetadata, readTrackerForm, tracke
 import { validateTrackerInput } from '../../src/cts/tracker-input.js';
 import type { Services } from '../../src/services.js';
 import { userMessageFor } from '../../src/user-errors.js';
+import { submissionRefusal } from '../policy-gate.js';
+import { auditCreate } from '../views/submit-ticket.js';
 
 const section = (mrkdwn: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, 3000) } });
 
@@ -35,6 +37,11 @@ export function registerTrackerSubmission(app: App, s: Services): void {
       return;
     }
     const asked = result.body;
+    const refused = await submissionRefusal(s, 'cts.tracker', { userId, channelId: meta.channelId });
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { [Ids.typeBlock]: refused.replace(/[*`]|:[a-z_]+: /g, '') } });
+      return;
+    }
 
     // A Slack retry or a double click of the same view must not create twice.
     if (!(await s.store.claimSubmission(`view:${view.id}`, s.clock.now()))) {
@@ -50,6 +57,7 @@ export function registerTrackerSubmission(app: App, s: Services): void {
     try {
       const created = await trackers.create({ body: asked, channelId: meta.channelId, requesterSlackId: userId });
       await s.store.completeSubmission(`view:${view.id}`, created.ticket.id);
+      await auditCreate(s, { userId, channelId: meta.channelId, command: 'cts.tracker', decision: 'done', ticket: created.ticket });
       const t = created.tracker;
       const where = created.ticket.channelId === meta.channelId ? `<#${meta.channelId}>` : 'your DMs with me (I could not post in the channel)';
       const lines = [
@@ -59,6 +67,7 @@ export function registerTrackerSubmission(app: App, s: Services): void {
       if (created.confirmation) lines.push(escapeMrkdwn(created.confirmation));
       await client.views.update({ view_id: view.id, view: buildTrackerResultModal('Tracker created', [section(lines.join('\n'))]) }).catch(() => undefined);
     } catch (err) {
+      await auditCreate(s, { userId, channelId: meta.channelId, command: 'cts.tracker', decision: 'failed', error: err });
       const message = buildTrackerNotCreatedMessage(userMessageFor(err, log, { step: 'create' }), summaryFromRequest(asked));
       await client.views.update({ view_id: view.id, view: buildTrackerResultModal('Tracker not created', message.blocks) }).catch(() => undefined);
       await s.messenger.tellUser(meta.channelId, userId, message).catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));

@@ -1,7 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { PlainTextOption } from '@slack/types';
 import { databaseOption, explanationOption, typedIdOption } from '../../blocks/export-modal.js';
-import { DB_SELECT_SUFFIX } from '../../blocks/ids.js';
+import { ChangeIds, DB_SELECT_SUFFIX, ExportIds, TrackIds } from '../../blocks/ids.js';
+import { decodeMetadata } from '../../blocks/metadata.js';
+import type { PolicyCommand } from '../../src/policy.js';
 import { CloudApiError } from '../../src/errors.js';
 import type { Services } from '../../src/services.js';
 import { timeBox } from '../../src/user-errors.js';
@@ -9,12 +11,17 @@ import { timeBox } from '../../src/user-errors.js';
 /** Options for every database picker: DMS SearchDatabase, time-boxed to stay inside Slack's 3 s budget. */
 export function registerDatabaseOptions(app: App, s: Services): void {
   app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: DB_SELECT_SUFFIX }, async ({ body, ack }) => {
-    await ack({ options: await databaseOptions(s, body.value ?? '') });
+    const command = COMMAND_BY_MODAL[body.view?.callback_id ?? ''];
+    const who = { userId: body.user.id, channelId: decodeMetadata(body.view?.private_metadata)?.channelId };
+    await ack({ options: await databaseOptions(s, body.value ?? '', command ? { command, who } : undefined) });
   });
 }
 
+/** Which policy command each modal's picker serves. */
+const COMMAND_BY_MODAL: Record<string, PolicyCommand> = { [ExportIds.modal]: 'dms.export', [TrackIds.modal]: 'dms.track', [ChangeIds.modal]: 'dms.change' };
+
 /** Builds the options for a typed query; never throws (failures become one explanatory option). */
-export async function databaseOptions(s: Services, rawQuery: string): Promise<PlainTextOption[]> {
+export async function databaseOptions(s: Services, rawQuery: string, policy?: { command: PolicyCommand; who: { userId: string; channelId?: string } }): Promise<PlainTextOption[]> {
   const query = rawQuery.trim().slice(0, 100);
   const options: PlainTextOption[] = [];
   if (/^\d+$/.test(query)) {
@@ -24,7 +31,10 @@ export async function databaseOptions(s: Services, rawQuery: string): Promise<Pl
   const budget = s.config.DMS_SEARCH_TIMEOUT_MS;
   try {
     const found = await timeBox(s.dms.searchDatabases(query, { pageSize: 50, timeoutMs: budget }), budget, 'search_timeout', 'DMS search timed out');
-    for (const db of found) if (options.length < 100) options.push(databaseOption(db));
+    // Only the databases the policy lets this person use for this form (the submission is checked again).
+    const { allowed, hiddenBy } = policy ? await s.guard.filter(policy.command, policy.who, found) : { allowed: found, hiddenBy: undefined };
+    for (const db of allowed) if (options.length < 100) options.push(databaseOption(db));
+    if (options.length === 0 && hiddenBy) options.push(explanationOption(`No database you may use here matches “${query}” (policy rule ${hiddenBy}).`, 'policy'));
     if (options.length === 0) options.push(explanationOption(`No database matches “${query}”. Try another name or the numeric id.`, 'none'));
   } catch (err) {
     const code = err instanceof CloudApiError ? err.details.errorCode : 'timeout';

@@ -8,6 +8,9 @@ import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
 
 const spec: TicketModalSpec<ChangeForm> = {
   noun: 'data change',
+  command: 'dms.change',
+  dbBlockId: Ids.dbBlock,
+  databaseIds: (form) => form.databases.map((d) => d.id),
   firstBlockId: Ids.dbBlock,
   relatedBlockId: Ids.relatedBlock,
   parse: (values, meta) => {

@@ -7,6 +7,9 @@ import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
 
 const spec: TicketModalSpec<ExportForm> = {
   noun: 'data export',
+  command: 'dms.export',
+  dbBlockId: Ids.dbBlock,
+  databaseIds: (form) => [form.db.id],
   firstBlockId: Ids.dbBlock,
   relatedBlockId: Ids.relatedBlock,
   parse: (values) => parseExportSubmission(values),

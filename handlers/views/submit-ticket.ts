@@ -5,8 +5,11 @@ import { decodeMetadata, type ModalMetadata } from '../../blocks/metadata.js';
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
 import type { Ticket } from '../../src/store/types.js';
+import { BotError, CloudApiError } from '../../src/errors.js';
 import { timeBox, userMessageFor } from '../../src/user-errors.js';
 import type { ResolvedUser } from '../../src/user-resolver.js';
+import type { PolicyCommand } from '../../src/policy.js';
+import { submissionRefusal } from '../policy-gate.js';
 
 const RESOLVE_BUDGET_MS = 2_000;
 
@@ -17,6 +20,12 @@ export type ParseOutcome<F> = { ok: true; form: F } | { ok: false; errors: Recor
 export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
   /** "data export", "data tracking", ... (for messages). */
   noun: string;
+  /** The policy command this form files. */
+  command: PolicyCommand;
+  /** Block of the database picker (where a policy refusal is shown). */
+  dbBlockId: string;
+  /** DMS database ids the form touches. */
+  databaseIds(form: F): string[];
   /** Block that shows "form lost its channel" errors. */
   firstBlockId: string;
   relatedBlockId: string;
@@ -55,6 +64,13 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
   }
   const form = parsed.form;
 
+  // The policy and the rate limit hold even if the picker was bypassed (a crafted submission, a typed id).
+  const refused = await submissionRefusal(s, spec.command, { userId, channelId: meta.channelId, databases: spec.databaseIds(form) });
+  if (refused) {
+    await ack({ response_action: 'errors', errors: { [spec.dbBlockId]: plainError(refused.replace(/:[a-z_]+: /g, '')) } });
+    return;
+  }
+
   let people: ResolvedUser[];
   try {
     people = await timeBox(
@@ -86,11 +102,13 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
   try {
     const ticket = await spec.create(s, { form, channelId: meta.channelId, requester, related });
     await s.store.completeSubmission(key, ticket.id);
+    await auditCreate(s, { userId, dmsUserId: requester.dmsUserId, channelId: meta.channelId, command: spec.command, decision: 'done', ticket });
     const where = ticket.channelId === meta.channelId ? `<#${meta.channelId}>` : 'your DMs with me (I could not post in the channel)';
     await client.views
       .update({ view_id: view.id, view: buildNoticeModal('Ticket created', `:white_check_mark: DMS ticket *${ticket.externalId}* is filed. I'll post its status in ${where} as it moves.`) })
       .catch(() => undefined);
   } catch (err) {
+    await auditCreate(s, { userId, dmsUserId: requester.dmsUserId, channelId: meta.channelId, command: spec.command, decision: 'failed', error: err });
     const text = `:x: Your ${spec.noun} ticket was not filed. ${userMessageFor(err, log, { step: 'create' })}`;
     const kept = spec.keep(form);
     await client.views.update({ view_id: view.id, view: buildNoticeModal('Ticket not created', text, kept) }).catch(() => undefined);
@@ -98,6 +116,30 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
       .tellUser(meta.channelId, userId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...kept] })
       .catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));
   }
+}
+
+/** The audit line for a create: who, where, which ticket (and DMS's request id), or why it failed. */
+export function auditCreate(
+  s: Services,
+  a: { userId: string; dmsUserId?: string; channelId: string; command: string; decision: 'done' | 'failed'; ticket?: Ticket; error?: unknown },
+): Promise<void> {
+  const code = a.error instanceof CloudApiError ? a.error.details.errorCode : a.error instanceof BotError ? a.error.code : a.error ? 'error' : undefined;
+  const requestId = a.error instanceof CloudApiError ? a.error.details.requestId : (a.ticket?.details['createRequestId'] as string | undefined);
+  return s.store
+    .appendAudit({
+      at: s.clock.now(),
+      actorSlackId: a.userId,
+      actorDmsId: a.dmsUserId ?? null,
+      channelId: a.channelId,
+      action: `${a.command}.create`,
+      decision: a.decision,
+      rule: null,
+      ticketId: a.ticket?.id ?? null,
+      externalId: a.ticket?.externalId ?? null,
+      cloudRequestId: requestId ?? null,
+      detail: code ? { error: code } : {},
+    })
+    .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
 }
 
 /** Modal error texts are plain text: drop mrkdwn decoration. */

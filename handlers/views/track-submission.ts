@@ -9,6 +9,9 @@ import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
 export function registerTrackSubmission(app: App, s: Services): void {
   const spec: TicketModalSpec<TrackForm> = {
     noun: 'data tracking',
+    command: 'dms.track',
+    dbBlockId: Ids.dbBlock,
+    databaseIds: (form) => [form.db.id],
     firstBlockId: Ids.dbBlock,
     relatedBlockId: Ids.relatedBlock,
     parse: (values) =>

@@ -248,6 +248,13 @@ export class SqliteStore implements Store {
     return { open: open.map(toTicket), done: done.map(toTicket), openTotal: total.n };
   }
 
+  async createdSince(slackId: string, since: number): Promise<number[]> {
+    const rows = this.db
+      .prepare("SELECT created_at FROM tickets WHERE requester_slack_id = ? AND created_at >= ? AND json_extract(details, '$.followed') IS NULL")
+      .all(slackId, since) as { created_at: number }[];
+    return rows.map((r) => r.created_at);
+  }
+
   async getThreadMode(channelId: string): Promise<ThreadMode> {
     const r = this.db.prepare('SELECT thread_mode FROM channel_settings WHERE channel_id = ?').get(channelId) as { thread_mode: string } | undefined;
     return r && (THREAD_MODES as readonly string[]).includes(r.thread_mode) ? (r.thread_mode as ThreadMode) : 'threads';

@@ -99,6 +99,8 @@ export interface Store {
   reopenTicket(id: number, t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>, now: number): Promise<Ticket>;
   /** Tickets a person filed or follows: open ones first (newest first), then finished ones (most recently changed first). */
   ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }>;
+  /** Creation times of tickets a person filed (not merely followed) since `since`. */
+  createdSince(slackId: string, since: number): Promise<number[]>;
   getThreadMode(channelId: string): Promise<ThreadMode>;
   setThreadMode(channelId: string, mode: ThreadMode, by: string, now: number): Promise<void>;
   /** Remembers that a person opened the bot's Home tab (their Home is refreshed when their tickets change). */

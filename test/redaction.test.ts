@@ -1,0 +1,203 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { boltLogger, scrubTokens } from '../src/bolt-logger.js';
+import { createLogger, redactPaths } from '../src/logger.js';
+
+/** A logger writing into an array of parsed JSON lines (pino writes synchronously to a plain Writable). */
+function capture(level = 'trace') {
+  const raw: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      raw.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const logger = createLogger(level, sink);
+  return { logger, raw, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** Reads a value at a path of keys. */
+function at(obj: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+/**
+ * One case per redacted path: what is logged, where the secret sits, and the secret itself (unique per case, so a
+ * leak names its case).
+ */
+interface Case {
+  path: string;
+  secret: string;
+  obj: Record<string, unknown>;
+  at: string[];
+}
+const cases: Case[] = [];
+function add(path: string, keys: string[], secret: string): void {
+  const obj: Record<string, unknown> = {};
+  let o = obj;
+  keys.slice(0, -1).forEach((k) => {
+    o[k] = { keep: `visible-${k}` };
+    o = o[k] as Record<string, unknown>;
+  });
+  o[keys.at(-1)!] = secret;
+  cases.push({ path, secret, obj, at: keys });
+}
+
+add('token', ['token'], 'xoxb-111-222-TOPLEVELTOKEN');
+add('botToken', ['botToken'], 'xoxb-333-444-BOTTOKEN');
+add('appToken', ['appToken'], 'xapp-1-A01-555-APPTOKEN');
+add('signingSecret', ['signingSecret'], 'SIGNINGSECRET8f742231b10e8888');
+add('accessKeyId', ['accessKeyId'], 'LTAI5tACCESSKEYID0001');
+add('accessKeySecret', ['accessKeySecret'], 'ACCESSKEYSECRET-aliyun-0001');
+add('securityToken', ['securityToken'], 'CAIS-STS-SECURITYTOKEN-0001');
+add('ak', ['ak'], 'HWAKHUAWEIACCESSKEY01');
+add('sk', ['sk'], 'hw-sk-HUAWEISECRETKEY-0001');
+add('password', ['password'], 'P@ssw0rd-DBPASSWORD');
+add('authorization', ['authorization'], 'Bearer xoxb-AUTHLOWER');
+add('Authorization', ['Authorization'], 'Bearer xoxb-AUTHUPPER');
+add('url', ['url'], 'https://x.oss-cn-hangzhou.aliyuncs.com/a.zip?Expires=1&OSSAccessKeyId=AK&Signature=TOPURL');
+add('downloadUrl', ['downloadUrl'], 'https://x.oss-cn-hangzhou.aliyuncs.com/b.zip?Signature=DOWNLOADURL');
+add('URL', ['URL'], 'https://x.oss-cn-hangzhou.aliyuncs.com/c.zip?Signature=UPPERURL');
+add('headers.authorization', ['headers', 'authorization'], 'ACS3-HMAC-SHA256 Credential=AK,Signature=HEADERAUTHLOWER');
+add('headers.Authorization', ['headers', 'Authorization'], 'SDK-HMAC-SHA256 Access=AK, Signature=HEADERAUTHUPPER');
+add('headers["x-acs-security-token"]', ['headers', 'x-acs-security-token'], 'ACS-SECURITY-TOKEN-HEADER');
+add('headers["X-Security-Token"]', ['headers', 'X-Security-Token'], 'HW-SECURITY-TOKEN-UPPER');
+add('headers["x-security-token"]', ['headers', 'x-security-token'], 'HW-SECURITY-TOKEN-LOWER');
+add('config.SLACK_BOT_TOKEN', ['config', 'SLACK_BOT_TOKEN'], 'xoxb-CONFIGBOTTOKEN');
+add('config.SLACK_APP_TOKEN', ['config', 'SLACK_APP_TOKEN'], 'xapp-CONFIGAPPTOKEN');
+add('config.SLACK_SIGNING_SECRET', ['config', 'SLACK_SIGNING_SECRET'], 'CONFIGSIGNINGSECRET');
+add('*.token', ['slack', 'token'], 'xoxp-NESTEDUSERTOKEN');
+add('*.botToken', ['options', 'botToken'], 'xoxb-NESTEDBOTTOKEN');
+add('*.appToken', ['options', 'appToken'], 'xapp-NESTEDAPPTOKEN');
+add('*.signingSecret', ['options', 'signingSecret'], 'NESTEDSIGNINGSECRET');
+add('*.accessKeySecret', ['credentials', 'accessKeySecret'], 'NESTEDACCESSKEYSECRET');
+add('*.securityToken', ['credentials', 'securityToken'], 'NESTEDSECURITYTOKEN');
+add('*.sk', ['cts', 'sk'], 'NESTEDHUAWEISK');
+add('*.authorization', ['request', 'authorization'], 'Bearer NESTEDAUTHLOWER');
+add('*.Authorization', ['request', 'Authorization'], 'Bearer NESTEDAUTHUPPER');
+add('*.downloadUrl', ['result', 'downloadUrl'], 'https://x/d.zip?Signature=NESTEDDOWNLOADURL');
+add('*.url', ['link', 'url'], 'https://x/f.zip?Signature=NESTEDLOWERURL');
+add('*.URL', ['DownloadURLResult', 'URL'], 'https://x/e.zip?Signature=NESTEDUPPERURL');
+add('err.config', ['err', 'config'], 'ERRCONFIG-Bearer-xoxb-AXIOS');
+add('err.request', ['err', 'request'], 'ERRREQUEST-ClientRequest-Authorization');
+
+describe('log redaction', () => {
+  it('has a case for every redacted path', () => {
+    expect(cases.map((c) => c.path).sort()).toEqual([...redactPaths].sort());
+  });
+
+  it.each(cases)('replaces $path with [redacted]', (c) => {
+    const { logger, raw, lines } = capture();
+    logger.info(c.obj, 'logging %s', c.path);
+    expect(raw).toHaveLength(1);
+    expect(raw[0]).not.toContain(c.secret);
+    expect(at(lines()[0], c.at)).toBe('[redacted]');
+    // The neighbours of a secret survive: redaction is by key, not by whole object.
+    if (c.at.length > 1) expect(at(lines()[0], [...c.at.slice(0, -1), 'keep'])).toBe(`visible-${c.at.at(-2)}`);
+    expect(lines()[0]!['msg']).toBe(`logging ${c.path}`);
+  });
+
+  it('redacts every secret at every level, all in one object, and leaves other fields alone', () => {
+    const { logger, raw } = capture();
+    const all: Record<string, unknown> = { ticketId: 42 };
+    for (const c of cases) mergeInto(all, c.obj);
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const) logger[level](all, `at ${level}`);
+    expect(raw).toHaveLength(6);
+    for (const line of raw) {
+      for (const c of cases) expect(line, c.path).not.toContain(c.secret);
+      expect(line).toContain('[redacted]');
+      expect(JSON.parse(line)['ticketId']).toBe(42);
+    }
+  });
+
+  it('redacts child-logger bindings too', () => {
+    const { logger, raw, lines } = capture();
+    logger.child({ component: 'dms', accessKeySecret: 'CHILDSECRET', headers: { authorization: 'CHILDAUTH' } }).info('hello');
+    expect(raw[0]).not.toContain('CHILDSECRET');
+    expect(raw[0]).not.toContain('CHILDAUTH');
+    expect(lines()[0]).toMatchObject({ component: 'dms', accessKeySecret: '[redacted]', headers: { authorization: '[redacted]' }, msg: 'hello' });
+  });
+
+  it('redacts the config and request an HTTP client error carries (pino err serializer)', () => {
+    const { logger, raw, lines } = capture();
+    const err = Object.assign(new Error('Request failed with status code 500'), {
+      config: { headers: { Authorization: 'Bearer xoxb-ERRSERIALIZED' }, url: 'https://slack.com/api/chat.postMessage' },
+      request: { path: '/a.zip?Signature=ERRREQUESTPATH' },
+    });
+    logger.error({ err }, 'call failed');
+    expect(raw[0]).not.toContain('xoxb-ERRSERIALIZED');
+    expect(raw[0]).not.toContain('ERRREQUESTPATH');
+    expect(lines()[0]).toMatchObject({ err: { message: 'Request failed with status code 500', config: '[redacted]', request: '[redacted]' } });
+  });
+});
+
+/** Deep-merges b into a (plain objects only). */
+function mergeInto(a: Record<string, unknown>, b: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(b)) {
+    if (v && typeof v === 'object' && a[k] && typeof a[k] === 'object') mergeInto(a[k] as Record<string, unknown>, v as Record<string, unknown>);
+    else a[k] = v && typeof v === 'object' ? structuredClone(v) : v;
+  }
+}
+
+describe('scrubTokens (free text)', () => {
+  it('masks Slack bot, user and app-level tokens, keeping their kind', () => {
+    const line = 'auth with xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp, user xoxp-11-22-33-abcdef and app xapp-1-A0123456789-1234567890-deadbeef done';
+    const out = scrubTokens(line);
+    for (const secret of ['AbCdEfGhIjKlMnOp', '1234567890-0987654321', 'xoxp-11-22-33-abcdef', 'deadbeef', 'A0123456789']) expect(out).not.toContain(secret);
+    expect(out).toBe('auth with xoxb-[redacted], user xoxp-[redacted] and app xapp-[redacted] done');
+  });
+
+  it('masks other Slack token kinds (legacy, refresh, workspace)', () => {
+    expect(scrubTokens('a xoxa-2-AAA b xoxr-BBB c xoxs-CCC d xoxo-DDD')).toBe('a xoxa-[redacted] b xoxr-[redacted] c xoxs-[redacted] d xoxo-[redacted]');
+  });
+
+  it('replaces a pre-signed OSS download link as a whole', () => {
+    const link = 'https://x.oss-cn-hangzhou.aliyuncs.com/a.zip?Expires=1&OSSAccessKeyId=AK&Signature=abc';
+    const out = scrubTokens(`your export is ready: ${link} (valid 1 h)`);
+    expect(out).toBe('your export is ready: [redacted-url] (valid 1 h)');
+    for (const part of ['Signature=abc', 'OSSAccessKeyId=AK', 'aliyuncs.com/a.zip']) expect(out).not.toContain(part);
+  });
+
+  it('replaces signed links inside JSON and with the signature in any position or spelling', () => {
+    const inJson = JSON.stringify({ text: 'link https://x.oss-cn-hangzhou.aliyuncs.com/a.zip?Expires=1&OSSAccessKeyId=AK&Signature=abc' });
+    expect(scrubTokens(inJson)).toBe('{"text":"link [redacted-url]"}');
+    const later = 'get https://b.s3.amazonaws.com/k.csv?response-content-type=text%2Fcsv&X-Amz-Credential=AK&X-Amz-Signature=f00d now';
+    expect(scrubTokens(later)).toBe('get [redacted-url] now');
+    const ossV4 = 'https://b.oss-cn-beijing.aliyuncs.com/r.zip?x-oss-signature-version=OSS4&x-oss-signature=beef';
+    expect(scrubTokens(ossV4)).toBe('[redacted-url]');
+    expect(scrubTokens('http://x/a?SIGNATURE=s1')).toBe('[redacted-url]');
+  });
+
+  it('leaves ordinary text and unsigned links alone', () => {
+    const plain = 'ticket 123 moved to EXPORT_SUCCESS; see https://dms.aliyun.com/?orderId=123 and xoxbox-not-a-token';
+    expect(scrubTokens(plain)).toBe(plain);
+  });
+});
+
+describe('Bolt logger adapter', () => {
+  it("drops the WebClient's debug bodies, keeping that the call happened", () => {
+    const { logger, raw, lines } = capture('debug');
+    const bolt = boltLogger(logger);
+    bolt.debug('http request body: {"text":"secret link https://x/?Signature=s"}');
+    bolt.debug('http request result: {"ok":true,"message":{"text":"download https://x/?Signature=r2"}}');
+    bolt.debug('http request headers: {"Authorization":"Bearer xoxb-HEADERS"}');
+    bolt.debug("apiCall('chat.postMessage') start");
+    expect(lines().map((l) => l['msg'])).toEqual(['http request body: [omitted]', 'http request result: [omitted]', 'http request headers: [omitted]', "apiCall('chat.postMessage') start"]);
+    expect(lines().every((l) => l['component'] === 'bolt' && l['level'] === 20)).toBe(true);
+    for (const secret of ['Signature=s', 'Signature=r2', 'xoxb-HEADERS', 'secret link']) expect(raw.join('\n')).not.toContain(secret);
+  });
+
+  it('scrubs tokens and signed links from every level, whatever the arguments are', () => {
+    const { logger, raw, lines } = capture('debug');
+    const bolt = boltLogger(logger);
+    bolt.info('token', 'xoxb-INFO-123');
+    bolt.warn('http request failed', { url: 'https://x/a.zip?Signature=WARNURL', token: 'xoxp-WARN-1' });
+    bolt.error(new Error('invalid_auth for xapp-1-ERROR'));
+    expect(lines().map((l) => [l['level'], l['msg']])).toEqual([
+      [30, 'token xoxb-[redacted]'],
+      [40, 'http request failed {"url":"[redacted-url]","token":"xoxp-[redacted]"}'],
+      [50, 'invalid_auth for xapp-[redacted]'],
+    ]);
+    for (const secret of ['INFO-123', 'WARNURL', 'WARN-1', '1-ERROR']) expect(raw.join('\n')).not.toContain(secret);
+  });
+});
