@@ -66,7 +66,7 @@ export abstract class DmsTicketService implements TicketTracker {
    */
   protected async endedOnGeneralTicket(orderId: string): Promise<string | undefined> {
     const code = (await this.deps.dms.getOrderBaseInfo(orderId)).StatusCode.toLowerCase();
-    return code === 'reject' || code === 'closed' ? ORDER_STATUS_PREFIX + code : undefined;
+    return code === 'reject' || code === 'closed' || code === 'cancel' ? ORDER_STATUS_PREFIX + code : undefined;
   }
 
   /** Lifecycle buttons for the ticket's status; every kind can be approved or rejected while DMS waits for approval. */

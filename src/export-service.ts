@@ -103,9 +103,16 @@ export class ExportService extends DmsTicketService {
   }
 
   /** On EXPORT_SUCCESS the result goes privately to the requester; the thread only says that it did. */
-  async onStatus(ticket: Ticket): Promise<{ extra?: string[] }> {
+  async onStatus(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown> }> {
     if (ticket.status !== 'EXPORT_SUCCESS') return {};
-    return { extra: [await this.deliver(ticket)] };
+    // Delivered once: if the thread reply fails and the change is retried, the person is not sent the link again.
+    const stored = await this.deps.store.getTicket(ticket.id);
+    const earlier = stored?.details['delivery'] as string | undefined;
+    if (earlier) return { extra: [earlier] };
+    const line = await this.deliver(ticket);
+    const details = { ...(stored ?? ticket).details, delivery: line };
+    await this.deps.store.updateDetails(ticket.id, details, this.deps.clock.now());
+    return { extra: [line], details: { delivery: line } };
   }
 
   /**
@@ -113,8 +120,9 @@ export class ExportService extends DmsTicketService {
    * grants access to the data, so it never goes into a channel message or a log line. Returns a line for the
    * thread (or for whoever asked). Throws only for a passing DMS failure during the watcher's pass (retried later).
    */
-  async deliver(ticket: Ticket, askedBy?: string): Promise<string> {
-    const owner = ticket.details['followed'] === true ? (ticket.details['submitterSlackId'] as string | undefined) : ticket.requesterSlackId;
+  async deliver(ticket: Ticket, opts: { askedBy?: string; to?: string } = {}): Promise<string> {
+    const { askedBy } = opts;
+    const owner = opts.to ?? (ticket.details['followed'] === true ? (ticket.details['submitterSlackId'] as string | undefined) : ticket.requesterSlackId);
     const what = `data export (DMS ticket ${escapeMrkdwn(ticket.externalId)})`;
     if (!owner) {
       return `:lock: The result goes only to the person who filed this ticket in DMS; they are not known here, so they can download it from the DMS console.`;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { DmsClient } from './dms/client.js';
+import type { ApproverPolicy } from './approvers.js';
 import type { DmsTicketService } from './dms-ticket-service.js';
 import { BotError, CloudApiError } from './errors.js';
 import type { Store, Ticket, TicketKind } from './store/types.js';
@@ -22,8 +23,15 @@ export function parseOrderId(text: string): string | undefined {
   return n > 0n && n <= 9_223_372_036_854_775_807n ? n.toString() : undefined;
 }
 
-// The bot's own comment names the Slack requester: "(Slack U123, DMS user 51) [chatops-…]".
-const OUR_COMMENT = /Requested from Slack by .*\(Slack ([UW][A-Z0-9]{2,})[,)].*\[chatops-[0-9a-f]{12}\]/;
+// The bot's own comment ends with a line naming the Slack requester: "… (Slack U123, DMS user 51) [chatops-…]".
+// Only the last line counts: text the requester typed above it cannot pose as it.
+const OUR_LAST_LINE = /^— Requested from Slack by .*\(Slack ([UW][A-Z0-9]{2,})(?:, DMS user \d+|, no DMS account matched)\) \[chatops-[0-9a-f]{12}\]$/;
+
+/** The Slack user the bot's own comment names as requester, if the comment is the bot's. */
+export function requesterInComment(comment: string | undefined): string | undefined {
+  const last = comment?.split('\n').at(-1) ?? '';
+  return OUR_LAST_LINE.exec(last)?.[1];
+}
 
 /**
  * `/dms status <id>`: follows an existing DMS ticket of any kind in a channel. The kind comes from
@@ -38,6 +46,7 @@ export class FollowService {
       logger: Logger;
       watcher: StatusWatcher;
       services: Record<'dms_export' | 'dms_track' | 'dms_change' | 'dms_order', DmsTicketService>;
+      approvers: ApproverPolicy;
       intervalMs: number;
     },
   ) {}
@@ -58,11 +67,21 @@ export class FollowService {
     const existing = await this.deps.store.findTicketByExternalId(kind, orderId);
     if (existing && !existing.done) return { ticket: existing, already: true, kindLabel: service.kindLabel };
 
-    const described = await service.describeExisting(orderId, base);
     const committerDmsId = base.CommitterId === undefined || base.CommitterId === null ? undefined : String(base.CommitterId);
-    // Who filed it, in Slack terms: the bot's own comment names them; otherwise the caller if they are the committer.
-    const namedInComment = base.Comment ? OUR_COMMENT.exec(base.Comment)?.[1] : undefined;
-    const submitterSlackId = namedInComment ?? (caller.dmsUserId !== undefined && caller.dmsUserId === committerDmsId ? caller.slackId : undefined);
+    // Who filed it, in Slack terms: a ticket this bot filed keeps its requester; else the bot's comment names them;
+    // else the caller, if DMS says they are its committer.
+    const filedHere = existing && existing.details['followed'] !== true ? existing.requesterSlackId : undefined;
+    const isCommitter = caller.dmsUserId !== undefined && caller.dmsUserId === committerDmsId;
+    const submitterSlackId = filedHere ?? requesterInComment(base.Comment) ?? (isCommitter ? caller.slackId : undefined);
+
+    // The bot reads with its own cloud identity: only people involved in the ticket may bring its SQL into a channel.
+    const related = (base.RelatedUserList?.UserIds ?? []).map(String);
+    const involved = isCommitter || submitterSlackId === caller.slackId || (caller.dmsUserId !== undefined && related.includes(caller.dmsUserId)) || (await this.deps.approvers.check(caller)).ok;
+    if (!involved) {
+      throw new BotError('not_involved', `Only the people on DMS ticket ${orderId} (who filed it, its related users) or an approver can follow it here: it would show its SQL and reason to this channel.`);
+    }
+
+    const described = await service.describeExisting(orderId, base);
     const details: Record<string, unknown> = {
       ...described,
       followed: true,

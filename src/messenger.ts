@@ -28,6 +28,12 @@ const CANNOT_POST: Record<string, string> = {
   ekm_access_denied: 'the workspace blocks the bot from that channel',
 };
 
+/** True when Slack refused a post because the bot can never post there (not a member, archived, ...). */
+export function cannotPostIn(err: unknown): boolean {
+  const code = slackErrorCode(err);
+  return code !== undefined && code in CANNOT_POST;
+}
+
 /** The Slack error code of a failed Web API call, if any. */
 export function slackErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } }).data;

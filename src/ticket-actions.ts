@@ -55,6 +55,9 @@ export function isSubmitter(ticket: Ticket, who: ResolvedUser): boolean {
  * the DMS comment where DMS has one, in the thread, and in the audit trail.
  */
 export class TicketActions {
+  /** Tickets with a state-changing click being handled: a double click or a second approver waits for the first. */
+  private readonly busy = new Set<number>();
+
   constructor(
     private readonly deps: {
       store: Store;
@@ -132,14 +135,25 @@ export class TicketActions {
     }
     await this.audit(req, ticket, { decision: 'allowed', rule: verdict.rule, actorDmsId: who.dmsUserId });
 
-    if (req.action === 'stop') return this.stop(req, ticket, summary);
+    if (req.action === 'stop') return this.stop(req, ticket, summary, verdict.rule);
     if (req.action === 'download') return this.download(req, ticket, who);
     if (ticket.done) return this.stale(req, ticket, tracker, summary);
+    if (this.busy.has(ticket.id)) {
+      return { result: 'stale', message: `:hourglass_flowing_sand: Someone's click on ${summary} is being handled right now; the thread will show the outcome in a moment.` };
+    }
+    this.busy.add(ticket.id);
+    try {
+      return await this.act(req, ticket, tracker, summary, who, verdict, log);
+    } finally {
+      this.busy.delete(ticket.id);
+    }
+  }
 
+  private async act(req: ActionRequest, ticket: Ticket, tracker: TicketTracker, summary: string, who: ResolvedUser, verdict: { rule: string }, log: Logger): Promise<ActionOutcome> {
     // Ask DMS where the ticket is now: a button drawn a minute ago may no longer apply.
     const { status } = await tracker.poll(ticket);
     if (status !== ticket.status) await this.deps.watcher.refreshNow(ticket.id);
-    const now = { ...ticket, status };
+    const now = { ...((await this.deps.store.getTicket(ticket.id)) ?? ticket), status };
     if (!(tracker.actionsFor?.(now) ?? []).includes(req.action)) return this.stale(req, now, tracker, summary);
 
     let requestId: string | undefined;
@@ -149,7 +163,8 @@ export class TicketActions {
       // DMS refusing because of the ticket's state means someone else got there first.
       if (err instanceof CloudApiError && err.details.httpStatus === 200 && /status/i.test(err.details.errorCode)) {
         await this.deps.watcher.refreshNow(ticket.id);
-        return this.stale(req, now, tracker, summary, err.details.errorCode);
+        const fresh = (await this.deps.store.getTicket(ticket.id)) ?? now;
+        return this.stale(req, fresh, tracker, summary, err.details.errorCode);
       }
       throw err;
     }
@@ -186,6 +201,10 @@ export class TicketActions {
       case 'reject': {
         const approver = await this.deps.approvers.check(who);
         if (!approver.ok) return { ok: false, rule: 'approvers', reason: approver.reason };
+        // A workflow with several steps still waits for approval after one: the same person must not clear them all.
+        if (activityOf(ticket).some((a) => (a.action === 'approve' || a.action === 'reject') && a.by === who.slackId)) {
+          return { ok: false, rule: 'one_decision_per_person', reason: 'You already decided on this ticket; any further approval step needs another approver.' };
+        }
         if (submitter && !this.deps.config.ALLOW_SELF_APPROVAL) {
           return { ok: false, rule: 'self_approval', reason: 'You filed this ticket, so another approver has to decide on it.' };
         }
@@ -230,7 +249,12 @@ export class TicketActions {
   /** After a successful action: remember it, tell the thread who did what, then let the ticket's new status show. */
   private async recordDone(req: ActionRequest, ticket: Ticket, note?: string): Promise<ActionOutcome> {
     const activity: TicketActivity = { action: req.action, by: req.actorSlackId, at: this.deps.clock.now(), ...(note ? { note } : {}) };
-    const updated = await this.deps.watcher.amend(ticket.id, (t) => ({ ...t.details, activity: [...activityOf(t), activity].slice(-10) }));
+    const updated = await this.deps.watcher.amend(ticket.id, (t) => ({
+      ...t.details,
+      activity: [...activityOf(t), activity].slice(-10),
+      // On a followed ticket, the filer recognised by their DMS account is who gets the result.
+      ...(t.details['followed'] === true && !t.details['submitterSlackId'] && (req.action === 'submit' || req.action === 'run') ? { submitterSlackId: req.actorSlackId } : {}),
+    }));
     await this.tellThread(updated ?? ticket, `:ballot_box_with_check: ${activityLine(activity)}`);
     const changed = await this.deps.watcher.refreshNow(ticket.id);
     if (!changed) await this.deps.watcher.redraw(ticket.id).catch((err: unknown) => this.deps.logger.warn({ ticketId: ticket.id, err: String(err) }, 'root redraw failed'));
@@ -248,10 +272,10 @@ export class TicketActions {
     return { result: 'done', message: changed ? `:arrows_counterclockwise: ${summary} is now *${label}* (see the thread).` : `:arrows_counterclockwise: ${summary} is still *${label}* (checked just now).`, ticket: fresh };
   }
 
-  private async stop(req: ActionRequest, ticket: Ticket, summary: string): Promise<ActionOutcome> {
+  private async stop(req: ActionRequest, ticket: Ticket, summary: string, rule: string): Promise<ActionOutcome> {
     const stopped = await this.deps.watcher.stopFollowing(ticket.id, req.actorSlackId);
     if (!stopped) return { result: 'stale', message: `${summary} is already not followed here.` };
-    await this.audit(req, ticket, { decision: 'done', rule: 'requester' });
+    await this.audit(req, ticket, { decision: 'done', rule });
     await this.tellThread(stopped, `:black_square_for_stop: ${mention(req.actorSlackId)} stopped following this ticket here. It goes on in DMS.`);
     await this.deps.watcher.redraw(ticket.id).catch(() => undefined);
     return { result: 'done', message: `:white_check_mark: Stopped following ${summary}.`, ticket: stopped };
@@ -261,7 +285,7 @@ export class TicketActions {
     if (ticket.kind !== 'dms_export' || ticket.status !== 'EXPORT_SUCCESS') {
       return { result: 'stale', message: 'There is no finished export to download on this ticket.' };
     }
-    const line = await this.deps.exports.deliver(ticket, who.slackId);
+    const line = await this.deps.exports.deliver(ticket, { askedBy: who.slackId, to: who.slackId });
     await this.audit(req, ticket, { decision: 'done', rule: 'submitter' });
     return { result: 'done', message: line };
   }

@@ -4,7 +4,7 @@ import type { TicketCard } from '../blocks/home.js';
 import type { Clock } from './clock.js';
 import type { StatusInfo } from './dms/statuses.js';
 import { CloudApiError } from './errors.js';
-import type { MessageBody, Messenger } from './messenger.js';
+import { cannotPostIn, type MessageBody, type Messenger } from './messenger.js';
 import type { Store, ThreadMode, Ticket, TicketKind } from './store/types.js';
 
 /** What the watcher needs to know about one kind of ticket. */
@@ -28,7 +28,7 @@ export interface TicketTracker {
    * Work to do when the ticket reaches `ticket.status` (e.g. deliver an export's result), before the thread hears of
    * it; returns extra already-safe mrkdwn lines for the reply. Throwing delays the change to a later pass.
    */
-  onStatus?(ticket: Ticket): Promise<{ extra?: string[] }>;
+  onStatus?(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown> }>;
 }
 
 /** Called after a ticket's messages changed (status, action, stop), e.g. to refresh its requester's Home tab. */
@@ -125,13 +125,13 @@ export class StatusWatcher {
     }
   }
 
-  private processSafely(ticket: Ticket): Promise<boolean> {
-    return this.withLock(ticket.id, () => this.processUnlocked(ticket));
+  private processSafely(ticket: Ticket, manual = false): Promise<boolean> {
+    return this.withLock(ticket.id, () => this.processUnlocked(ticket, manual));
   }
 
-  private async processUnlocked(ticket: Ticket): Promise<boolean> {
+  private async processUnlocked(ticket: Ticket, manual: boolean): Promise<boolean> {
     try {
-      return await this.process(ticket);
+      return await this.process(ticket, manual);
     } catch (err) {
       // Slack or store failure: try again soon; nothing is recorded, so nothing is lost.
       const now = this.deps.clock.now();
@@ -146,7 +146,7 @@ export class StatusWatcher {
   async refreshNow(ticketId: number): Promise<boolean> {
     const ticket = await this.deps.store.getTicket(ticketId);
     if (!ticket || ticket.done) return false;
-    return this.processSafely(ticket);
+    return this.processSafely(ticket, true);
   }
 
   /** Re-renders a ticket's root message from the stored truth (after an action, a stop, a settings change). */
@@ -232,7 +232,8 @@ export class StatusWatcher {
     return this.deps.store.getThreadMode(ticket.channelId);
   }
 
-  private async process(queued: Ticket): Promise<boolean> {
+  /** `manual`: a click asked for this poll; people are watching, so an unchanged status keeps the short interval. */
+  private async process(queued: Ticket, manual = false): Promise<boolean> {
     // The batch was read a moment ago; the create path may have posted the root since. Act on the stored truth.
     const fresh = await this.deps.store.getTicket(queued.id);
     if (!fresh || fresh.done) return false;
@@ -278,27 +279,35 @@ export class StatusWatcher {
     }
 
     if (result.status === ticket.status) {
-      const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
+      const next = manual ? this.deps.settings.intervalMs : Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
       await this.deps.store.schedule(ticket.id, now + next, next, now);
       return false;
     }
 
-    const details = result.details ? { ...ticket.details, ...result.details } : ticket.details;
+    let details = result.details ? { ...ticket.details, ...result.details } : ticket.details;
     const info = tracker.statusInfo(result.status);
     const updated: Ticket = { ...ticket, status: result.status, details, updatedAt: now, done: info.final };
     // Side effects of reaching the status (result delivery) come before the thread hears of it, so it can say so.
     const effects = tracker.onStatus ? await tracker.onStatus(updated) : {};
+    if (effects.details) details = { ...details, ...effects.details };
     const mode = await this.threadModeFor(ticket);
+    const reply = tracker.renderReply({ ...updated, details }, result.status, ticket.status);
+    const withExtra = effects.extra?.length ? appendLines(reply, effects.extra) : reply;
     let threadTs: string | null = null;
     if (ticket.rootTs && mode !== 'root_only') {
       // Post first, then record: a crash in between repeats at most this one reply; the reverse could lose it.
-      const reply = tracker.renderReply(updated, result.status, ticket.status);
-      const withExtra = effects.extra?.length ? appendLines(reply, effects.extra) : reply;
-      threadTs = (await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, withExtra, { broadcast: mode === 'broadcast_final' && info.final })) ?? null;
+      try {
+        threadTs = (await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, withExtra, { broadcast: mode === 'broadcast_final' && info.final })) ?? null;
+      } catch (err) {
+        // A thread that can never take a reply (archived channel, bot removed) must not hold the ticket back forever.
+        if (!cannotPostIn(err)) throw err;
+        log.warn({ err: describe(err) }, 'thread reply impossible; recording the change without it');
+      }
     }
-    const rootDetails = effects.extra?.length && mode === 'root_only' ? { ...details, rootNotes: effects.extra } : details;
+    // Root-only channels read the whole reply (status, hint, pre-check problems, delivery note) on the root message.
+    const rootDetails = mode === 'root_only' ? { ...details, rootNotes: [replyText(withExtra)] } : details;
     const rendered: Ticket = { ...updated, details: rootDetails };
-    await this.deps.store.recordStatus(ticket.id, result.status, threadTs, now, result.details || rootDetails !== details ? rootDetails : undefined);
+    await this.deps.store.recordStatus(ticket.id, result.status, threadTs, now, result.details || rootDetails !== ticket.details ? rootDetails : undefined);
     log.info({ from: ticket.status, to: result.status }, 'status changed');
     if (info.final) {
       await this.deps.store.finish(ticket.id, now);
@@ -381,6 +390,12 @@ export class StatusWatcher {
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
   }
+}
+
+/** The mrkdwn of a message's sections (or its fallback text), for showing a reply on the root message. */
+function replyText(body: MessageBody): string {
+  const sections = (body.blocks ?? []).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
+  return (sections.length ? sections.join('\n') : body.text).slice(0, 2900);
 }
 
 /** Adds already-safe mrkdwn lines to a message (as a section after its blocks, and to its fallback text). */

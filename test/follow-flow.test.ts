@@ -46,7 +46,7 @@ async function consoleExport(h: Harness): Promise<string> {
     ignoreAffectRows: false,
     ignoreAffectRowsReason: '',
     comment: 'Filed in the DMS console',
-    relatedUserIds: [],
+    relatedUserIds: ['51', '52'],
   });
   return orderId;
 }
@@ -59,7 +59,7 @@ async function consoleTrack(h: Harness): Promise<string> {
     tables: ['orders', 'order_items'],
     trackTypes: ['UPDATE', 'DELETE'],
     comment: 'Who deleted order items?',
-    relatedUserIds: [],
+    relatedUserIds: ['51', '52'],
   });
   return orderId;
 }
@@ -71,7 +71,7 @@ async function consoleChange(h: Harness): Promise<string> {
     classify: 'Fix a stuck payment',
     execMode: 'COMMITOR',
     comment: 'Console change',
-    relatedUserIds: [],
+    relatedUserIds: ['51', '52'],
   });
   return orderId;
 }
@@ -313,6 +313,26 @@ describe('/dms status and /dms list', () => {
     for (const kind of ['dms_export', 'dms_track', 'dms_change', 'dms_order'] as const) {
       expect(await h.app.services.store.findTicketByExternalId(kind, '999999')).toBeUndefined();
     }
+  });
+
+  it('refuses a DMS user who is not involved in the ticket (its SQL would reach the channel), unless they are an approver', async () => {
+    h.slack.addUser({ id: 'U0DAVE', name: 'Dave Outsider', email: 'dave@example.com' });
+    h.dms.addUser({ UserId: '54', NickName: 'dave', Email: 'dave@example.com' });
+    const orderId = await consoleExport(h);
+    await h.command(`status ${orderId}`, { user: 'U0DAVE' });
+    const answer = await response(h, (t) => t.includes(`couldn't follow DMS ticket ${orderId}`));
+    expect(String(answer.args['text'])).toContain('Only the people on DMS ticket');
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(h.dms.calls('GetDataExportOrderDetail')).toHaveLength(0);
+    await h.close();
+
+    h = await startHarness({ env: { APPROVERS: 'U0DAVE' } });
+    seedPeople(h);
+    h.slack.addUser({ id: 'U0DAVE', name: 'Dave Approver', email: 'dave@example.com' });
+    h.dms.addUser({ UserId: '54', NickName: 'dave', Email: 'dave@example.com' });
+    const again = await consoleExport(h);
+    await h.command(`status ${again}`, { user: 'U0DAVE' });
+    await response(h, (t) => t.includes(`Following data export ticket ${again}`));
   });
 
   it('refuses someone without a DMS account and posts nothing', async () => {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { buildSettingsModal } from '../../blocks/action-modals.js';
 import { buildTicketList } from '../../blocks/home.js';
 import { parseOrderId } from '../../src/follow-service.js';
+import { escapeMrkdwn } from '../../blocks/text.js';
 import type { PolicyCommand } from '../../src/policy.js';
 import { gate } from '../policy-gate.js';
 import { timeBox, userMessageFor } from '../../src/user-errors.js';
@@ -65,8 +66,12 @@ export function registerDmsCommand(app: App, s: Services): void {
         await followTicket(s, { ack, respond, command, log }, rest.join(' '));
         return;
       case 'list': {
-        const { open, openTotal } = await s.store.ticketsOf(command.user_id, { openLimit: 40, doneLimit: 0 });
-        await ack({ response_type: 'ephemeral', ...buildTicketList(open.map((t) => s.watcher.card(t)), openTotal) });
+        try {
+          const { open, openTotal } = await s.store.ticketsOf(command.user_id, { openLimit: 40, doneLimit: 0 });
+          await ack({ response_type: 'ephemeral', ...buildTicketList(open.map((t) => s.watcher.card(t)), openTotal) });
+        } catch (err) {
+          await ack({ response_type: 'ephemeral', text: `:warning: I couldn't list your tickets. ${userMessageFor(err, log, { step: 'list' })}` });
+        }
         return;
       }
       case 'settings': {
@@ -101,7 +106,7 @@ async function followTicket(s: Services, a: { ack: AckFn<string | RespondArgumen
     const caller = await timeBox(s.resolver.resolve(a.command.user_id), 10_000, 'resolve_timeout', 'Checking who you are in DMS took too long. Try again in a moment.');
     if (!caller.dmsUserId) {
       await audit(s, a.command, orderId, 'denied', 'dms_account');
-      await say(`:no_entry_sign: To follow DMS tickets here you need a DMS account matched to your Slack user. ${caller.problem ?? ''}`);
+      await say(`:no_entry_sign: To follow DMS tickets here you need a DMS account matched to your Slack user. ${escapeMrkdwn(caller.problem ?? '')}`);
       return;
     }
     const { ticket, already, kindLabel } = await s.follows.follow({ orderId, channelId: a.command.channel_id, caller });

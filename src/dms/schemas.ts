@@ -55,6 +55,7 @@ export const orderBaseInfoResponse = z.looseObject({
     WorkflowInstanceId: z.union([z.number(), z.string()]).nullish(),
     WorkflowStatusDesc: optionalText,
     CreateTime: optionalText,
+    RelatedUserList: z.looseObject({ UserIds: z.array(z.union([z.number(), z.string()])).nullish() }).nullish(),
   }),
 });
 

@@ -32,6 +32,7 @@ export const ORDER_STATUSES: Catalog = {
   processing: { emoji: ':gear:', label: 'Processing', final: false },
   success: { emoji: ':tada:', label: 'Finished', final: true },
   closed: { emoji: ':lock:', label: 'Closed', final: true, hint: 'The ticket was closed in DMS.' },
+  cancel: { emoji: ':lock:', label: 'Cancelled', final: true, hint: 'The ticket was cancelled in DMS.' },
 };
 
 /** Data tracking `JobStatus` values (GetDataTrackOrderDetail). */
