@@ -12,7 +12,7 @@ export function buildHelpMessage(command: string, subcommands: SubcommandHelp[],
   const lines = subcommands.map((s) => `• \`${command} ${s.usage}\`: ${s.description}`);
   const intro =
     unknown !== undefined
-      ? `I don't know \`${escapeMrkdwn(truncate(unknown, 50))}\`. Here is what \`${command}\` can do:`
+      ? `I don't know \`${escapeMrkdwn(truncate(unknown.replace(/`/g, "'"), 50))}\`. Here is what \`${command}\` can do:`
       : `Here is what \`${command}\` can do:`;
   const text = `${intro}\n${lines.join('\n')}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };

@@ -33,7 +33,7 @@ const HOW_TO = [
   '`/dms export`: export query results to a file (the file comes to you privately)',
   '`/dms track`: find which rows changed in a past time window',
   '`/dms change`: a lock-free data change, reviewed before it is filed',
-  '`/dms status <ticket id>`: follow an existing DMS ticket in a channel',
+  '`/dms status &lt;ticket id&gt;`: follow an existing DMS ticket in a channel',
   '`/dms list`: your open tickets · `/dms settings`: how a channel hears about updates',
   '`/cts tracker`, `/cts list`: Huawei Cloud CTS trackers',
 ].join('\n');
@@ -61,7 +61,7 @@ export function buildHomeView(m: { open: TicketCard[]; done: TicketCard[]; openT
 
 /** `/dms list`: the person's open tickets, as an ephemeral answer. */
 export function buildTicketList(open: TicketCard[], total: number): { text: string; blocks: KnownBlock[] } {
-  if (total === 0) return { text: 'You have no open tickets.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'You have no open tickets. `/dms status <ticket id>` follows an existing DMS ticket here.' } }] };
+  if (total === 0) return { text: 'You have no open tickets.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'You have no open tickets. `/dms status &lt;ticket id&gt;` follows an existing DMS ticket here.' } }] };
   const shown = open.slice(0, 40);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*Your open tickets (${total})*` } }, ...shown.flatMap((c) => ticketCardBlocks(c, false))];
   if (total > shown.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${total - shown.length} more; the Home tab shows the newest with their buttons.` }] });

@@ -1,3 +1,4 @@
+import { plain } from '../blocks/text.js';
 import { createHash } from 'node:crypto';
 import type { PlainTextOption } from '@slack/types';
 import { z } from 'zod';
@@ -21,8 +22,8 @@ export interface ChangeForm {
 }
 
 const schema = z.object({
-  [Ids.sqlBlock]: z.string().min(1, 'Enter the SQL to execute.'),
-  [Ids.rollbackBlock]: z.string(),
+  [Ids.sqlBlock]: z.string().min(1, 'Enter the SQL to execute.').max(3000, 'The SQL is longer than 3000 characters; split the change into several tickets.'),
+  [Ids.rollbackBlock]: z.string().max(3000, 'The rollback SQL is longer than 3000 characters; shorten it.'),
   [Ids.reasonBlock]: z.string().min(1, 'Say why this change is needed; DMS records it on the ticket.').max(200, 'Keep the reason under 200 characters.'),
   [Ids.commentBlock]: z.string().max(1000, 'Keep the comment under 1000 characters.'),
 });
@@ -31,7 +32,7 @@ const schema = z.object({
 export function changeModalValues(values: ViewStateValues): ChangeModalValues {
   const get = (block: string, action: string) => values[block]?.[action];
   return {
-    databases: (get(Ids.dbBlock, Ids.dbSelect)?.selected_options ?? []).map((o) => ({ text: { type: 'plain_text', text: o.text?.text ?? o.value }, value: o.value }) as PlainTextOption),
+    databases: (get(Ids.dbBlock, Ids.dbSelect)?.selected_options ?? []).slice(0, 100).map((o) => ({ text: { type: 'plain_text', text: plain(o.text?.text ?? o.value, 75) }, value: o.value.slice(0, 150) }) as PlainTextOption),
     sql: trimmed(get(Ids.sqlBlock, Ids.sqlInput)?.value),
     rollbackSql: trimmed(get(Ids.rollbackBlock, Ids.rollbackInput)?.value),
     reason: trimmed(get(Ids.reasonBlock, Ids.reasonInput)?.value),
@@ -59,7 +60,7 @@ export function parseChangeSubmission(values: ViewStateValues): { ok: true; form
     const value = o.value ?? '';
     const picked = parseDatabaseOptionValue(value);
     if (!picked) {
-      errors[Ids.dbBlock] ??= value.startsWith('err:') ? 'One entry is an explanation, not a database. Remove it and type the numeric DMS database id instead.' : `“${o.text.text}” is not a valid database choice. Pick it from the list again.`;
+      errors[Ids.dbBlock] ??= value.startsWith('err:') ? 'One entry is an explanation, not a database. Remove it and type the numeric DMS database id instead.' : `“${plain(o.text.text, 60)}” is not a valid database choice. Pick it from the list again.`;
       continue;
     }
     // A typed id carries no logical/physical flag: DMS ids typed by hand are taken as physical databases.

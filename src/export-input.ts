@@ -63,7 +63,7 @@ const formSchema = z
     [Ids.skipCheckBlock]: z.boolean(),
     [Ids.skipReasonBlock]: z.string().max(500, 'Keep the reason for skipping under 500 characters.'),
     [Ids.commentBlock]: z.string().max(1000, 'Keep the comment under 1000 characters.'),
-    [Ids.relatedBlock]: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/)).max(20, 'Pick at most 20 related users.'),
+    [Ids.relatedBlock]: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Pick related users from the list (one of them is not a Slack user).')).max(20, 'Pick at most 20 related users.'),
   })
   .superRefine((f, ctx) => {
     if (f[Ids.skipCheckBlock] && f[Ids.skipReasonBlock].length === 0) {

@@ -1,3 +1,4 @@
+import { sanitize } from '../blocks/text.js';
 /**
  * Table names typed by a person into a modal, checked before they reach DMS.
  *
@@ -26,7 +27,9 @@ const SQL_WORDS = new Set([
   'TABLE', 'FROM', 'WHERE', 'INTO', 'VALUES', 'SET', 'JOIN', 'AND', 'OR', 'NOT',
 ]);
 
-function shown(entry: string): string {
+function shown(raw: string): string {
+  // Echoed into a modal error: no invisible or direction-changing characters.
+  const entry = sanitize(raw);
   const chars = [...entry];
   const text = chars.length > SHOWN_ENTRY_LENGTH ? `${chars.slice(0, SHOWN_ENTRY_LENGTH - 1).join('')}…` : entry;
   return `“${text}”`;

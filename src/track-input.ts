@@ -1,3 +1,4 @@
+import { plain } from '../blocks/text.js';
 import { z } from 'zod';
 import { parseDatabaseOptionValue } from '../blocks/export-modal.js';
 import { TrackIds as Ids } from '../blocks/ids.js';
@@ -38,7 +39,7 @@ export function parseTrackSubmission(values: ViewStateValues, rules: TrackRules)
   if (!dbSel) errors[Ids.dbBlock] = 'Choose a database: type part of its name or its numeric DMS id.';
   else if (dbSel.value.startsWith('err:')) errors[Ids.dbBlock] = 'That entry is an explanation, not a database. Type the numeric DMS database id instead.';
   else if (!picked) errors[Ids.dbBlock] = 'That database choice is not valid. Pick one from the list again.';
-  else if (picked.logic === true) errors[Ids.dbBlock] = `Data tracking works on physical databases only, and ${dbSel.text?.text ?? 'this one'} is a logical database. Pick one of its physical databases.`;
+  else if (picked.logic === true) errors[Ids.dbBlock] = `Data tracking works on physical databases only, and ${plain(dbSel.text?.text ?? 'this one', 60)} is a logical database. Pick one of its physical databases.`;
 
   const tables = parseTableList(trimmed(get(Ids.tablesBlock, Ids.tablesInput)?.value));
   if (tables.errors.length) errors[Ids.tablesBlock] = joinErrors(tables.errors);

@@ -352,7 +352,7 @@ describe('/dms status and /dms list', () => {
     const ack = await command(h, 'list', { channel: 'C0OPS' });
     expect(ack.response_type).toBe('ephemeral');
     expect(ack.text).toBe('You have no open tickets.');
-    expect(JSON.stringify(ack.blocks)).toContain('/dms status <ticket id>');
+    expect(JSON.stringify(ack.blocks)).toContain('/dms status &lt;ticket id&gt;');
     expect(h.dms.requests).toHaveLength(0);
   });
 

@@ -4,6 +4,7 @@ import { decodeMetadata } from '../../blocks/metadata.js';
 import { buildTrackModal, type TrackModalValues } from '../../blocks/track-modal.js';
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
+import { plain } from '../../blocks/text.js';
 import { describeInZone, describeWindow } from '../../src/time-window.js';
 
 /** What the track modal holds right now, read from Slack's view state. */
@@ -11,7 +12,7 @@ export function trackModalValues(values: ViewStateValues): TrackModalValues {
   const get = (block: string, action: string) => values[block]?.[action];
   const db = get(Ids.dbBlock, Ids.dbSelect)?.selected_option;
   return {
-    db: db ? { text: { type: 'plain_text', text: db.text?.text ?? db.value }, value: db.value } : undefined,
+    db: db ? { text: { type: 'plain_text', text: plain(db.text?.text ?? db.value, 75) }, value: db.value.slice(0, 150) } : undefined,
     tables: get(Ids.tablesBlock, Ids.tablesInput)?.value ?? undefined,
     types: (get(Ids.typesBlock, Ids.typesCheckbox)?.selected_options ?? []).map((o) => o.value),
     start: get(Ids.startBlock, Ids.startPicker)?.selected_date_time ?? undefined,
@@ -23,6 +24,9 @@ export function trackModalValues(values: ViewStateValues): TrackModalValues {
 
 /** The window as picked so far, in the DMS zone and the person's Slack zone. */
 export function windowPreview(v: TrackModalValues, dmsZone: string, userZone?: string): string | undefined {
+  // A forged picker value outside the dates JavaScript can show gets no preview (the submission explains it).
+  const inRange = (t: number | undefined) => t === undefined || (Number.isFinite(t) && Math.abs(t) <= 8.64e12);
+  if (!inRange(v.start) || !inRange(v.end)) return undefined;
   if (v.start && v.end) return describeWindow({ startSeconds: v.start, endSeconds: v.end, dmsZone, userZone });
   const one = v.start ?? v.end;
   if (!one) return undefined;

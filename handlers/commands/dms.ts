@@ -20,7 +20,7 @@ export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
   { usage: 'export', description: 'request a data export (SELECT → file), followed here in a thread' },
   { usage: 'track', description: 'track which rows changed in past window (INSERT/UPDATE/DELETE on chosen tables)' },
   { usage: 'change', description: 'request a lock-free data change (UPDATE/DELETE/INSERT/DDL), reviewed before it is filed' },
-  { usage: 'status <ticket id>', description: 'follow an existing DMS ticket (any kind) here, like one filed from Slack' },
+  { usage: 'status &lt;ticket id&gt;', description: 'follow an existing DMS ticket (any kind) here, like one filed from Slack' },
   { usage: 'list', description: 'your open tickets (only you see the answer)' },
   { usage: 'settings', description: 'how this channel hears about status changes (threads, final states, root only)' },
   { usage: 'help', description: 'show this list' },

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ExportIds as Ids } from '../../blocks/ids.js';
-import { codeBlock, escapeMrkdwn } from '../../blocks/text.js';
+import { codeBlock } from '../../blocks/text.js';
+import { userField } from '../../blocks/ticket-message.js';
 import { parseExportSubmission, type ExportForm } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
@@ -14,7 +15,7 @@ const spec: TicketModalSpec<ExportForm> = {
   relatedBlockId: Ids.relatedBlock,
   parse: (values) => parseExportSubmission(values),
   create: (s, args) => s.exports.create(args),
-  keep: (form) => [{ type: 'section', text: { type: 'mrkdwn', text: `Your request, so nothing is lost. Database: ${escapeMrkdwn(form.db.label)}\n${codeBlock(form.sql, 2800)}` } }],
+  keep: (form) => [{ type: 'section', text: { type: 'mrkdwn', text: `Your request, so nothing is lost. Database: ${userField(form.db.label, 100)}\n${codeBlock(form.sql, 2800)}` } }],
 };
 
 /** `/dms export` modal submission. */
