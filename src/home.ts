@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { buildHomeView } from '../blocks/home.js';
+import { buildHomeView, type TicketCard } from '../blocks/home.js';
 import type { Clock } from './clock.js';
 import type { Store, Ticket } from './store/types.js';
 import type { StatusWatcher } from './watcher.js';
@@ -13,7 +13,7 @@ export class HomeService {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
 
-  constructor(private readonly deps: { slack: WebClient; store: Store; watcher: StatusWatcher; clock: Clock; logger: Logger }) {}
+  constructor(private readonly deps: { slack: WebClient; store: Store; watcher: StatusWatcher; clock: Clock; logger: Logger; allowSelfApproval: boolean }) {}
 
   /** The person opened the Home tab. */
   async opened(userId: string): Promise<void> {
@@ -42,9 +42,23 @@ export class HomeService {
   /** Publishes the person's Home tab, with a notice at the top (e.g. the answer to a button they pressed there). */
   async publish(userId: string, notice?: string): Promise<void> {
     const { open, done, openTotal } = await this.deps.store.ticketsOf(userId, { openLimit: 20, doneLimit: 5 });
-    const w = this.deps.watcher;
-    const view = buildHomeView({ open: open.map((t) => w.card(t)), done: done.map((t) => w.card(t)), openTotal, notice });
+    const card = (t: Ticket) => this.forViewer(this.deps.watcher.card(t), t, userId);
+    const view = buildHomeView({ open: open.map(card), done: done.map(card), openTotal, notice });
     await this.deps.slack.views.publish({ user_id: userId, view });
+  }
+
+  /**
+   * Home lists the viewer's own tickets: no Approve/Reject on them (someone else decides, unless self-approval is
+   * allowed), and on a ticket they only follow, none of the filer's buttons.
+   */
+  private forViewer(card: TicketCard, ticket: Ticket, viewer: string): TicketCard {
+    const followedOnly = ticket.details['followed'] === true && ticket.details['submitterSlackId'] !== viewer;
+    const actions = card.actions.filter((a) => {
+      if ((a === 'approve' || a === 'reject') && !this.deps.allowSelfApproval) return false;
+      if (followedOnly && (a === 'submit' || a === 'run' || a === 'download')) return false;
+      return true;
+    });
+    return { ...card, actions };
   }
 
   /** Waits for refreshes in flight (tests and shutdown). */

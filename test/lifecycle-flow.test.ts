@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionModalIds } from '../blocks/action-modals.js';
 import type { SlackCall } from './support/fake-slack.js';
-import { buttonsOf, clickButton, fileExport, latestRoot, seedPeople, submit, threadReplies, tick } from './support/flows.js';
+import { buttonsOf, clickButton, fileExport, latestRoot, openHome, seedPeople, submit, threadReplies, tick } from './support/flows.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const CH = 'C0EXPORTS';
@@ -323,5 +323,14 @@ describe('ticket lifecycle buttons', () => {
     await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /: Approved/.test(String(c.args['text'])));
     expect(h.dms.getOrder(orderId)!.status).toBe('Approved');
     expect(h.dms.calls('ApproveOrder')[0]!.query['WorkflowInstanceId']).toBe(String(h.dms.getOrder(orderId)!.workflowInstanceId));
+  });
+
+  it("Home shows a requester's ticket without Approve/Reject (someone else decides), while the channel message has them", async () => {
+    const { rootTs, orderId } = await fileExport(h);
+    await moveTo(h, orderId, 'APPLY_AUDIT_SUCCESS');
+    expect(rootButtons(h, rootTs)).toEqual(['ticket:approve', 'ticket:reject', 'ticket:refresh', 'ticket:stop']);
+    await openHome(h, 'U0ALICE');
+    const home = await h.slack.waitFor('views.publish', (c) => c.args['user_id'] === 'U0ALICE');
+    expect(buttonsOf((home.args['view'] as { blocks: unknown }).blocks)).toEqual(['ticket:refresh', 'ticket:stop']);
   });
 });
