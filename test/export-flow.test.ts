@@ -5,26 +5,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadUserMap } from '../src/user-map.js';
-import { filed, openModal, seedPeople, submit, threadReplies, tick, tsOf } from './support/flows.js';
+import { exportValues, filed, openModal, seedPeople, submit, threadReplies, tick, tsOf } from './support/flows.js';
 import { blockSuggestion, startHarness, type Harness } from './support/harness.js';
 
 const EXPORT_STATUSES = ['PRE_CHECKING', 'PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', 'APPLY_AUDIT_SUCCESS', 'ENABLE_EXPORT', 'WAITING_EXPORT', 'DOING_EXPORT', 'EXPORT_SUCCESS'];
 
 /** State values as Slack would send them for a filled-in export modal. */
-function filledValues(over: Partial<Record<string, Record<string, unknown>>> = {}): Record<string, Record<string, unknown>> {
-  return {
-    [Ids.dbBlock]: { [Ids.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:P', text: { type: 'plain_text', text: 'orders_prod · product · mysql' } } } },
-    [Ids.logicBlock]: { [Ids.logicCheckbox]: { type: 'checkboxes', selected_options: [] } },
-    [Ids.sqlBlock]: { [Ids.sqlInput]: { type: 'plain_text_input', value: "SELECT id, status FROM orders WHERE created_at > '2026-01-01'" } },
-    [Ids.reasonBlock]: { [Ids.reasonInput]: { type: 'plain_text_input', value: 'Quarterly audit' } },
-    [Ids.rowsBlock]: { [Ids.rowsInput]: { type: 'number_input', value: '1200' } },
-    [Ids.skipCheckBlock]: { [Ids.skipCheckCheckbox]: { type: 'checkboxes', selected_options: [] } },
-    [Ids.skipReasonBlock]: { [Ids.skipReasonInput]: { type: 'plain_text_input', value: null } },
-    [Ids.commentBlock]: { [Ids.commentInput]: { type: 'plain_text_input', value: null } },
-    [Ids.relatedBlock]: { [Ids.relatedSelect]: { type: 'multi_users_select', selected_users: ['U0BOB'] } },
-    ...over,
-  } as Record<string, Record<string, unknown>>;
-}
+const filledValues = exportValues;
 
 async function openExport(h: Harness, channel = 'C0EXPORTS'): Promise<Record<string, unknown>> {
   return openModal(h, 'export', channel);

@@ -38,6 +38,16 @@ async function tell(s: Services, userId: string, surface: Surface, outcome: Acti
   }
 }
 
+/** Who clicked, where, on which ticket; a value that is not a ticket id is answered here and gives undefined. */
+async function readClick(s: Services, body: BlockAction, action: ButtonAction): Promise<{ userId: string; surface: Surface; ticketId: number } | undefined> {
+  const userId = body.user.id;
+  const surface = surfaceOf(body);
+  const ticketId = ticketIdOf(action.value);
+  if (ticketId) return { userId, surface, ticketId };
+  await tell(s, userId, surface, { result: 'unknown', message: ":grey_question: That button isn't one of mine any more." });
+  return undefined;
+}
+
 const DIRECT: TicketActionId[] = ['submit', 'approve', 'refresh', 'stop', 'download'];
 
 /** The buttons on ticket messages and the Home tab, and the two small modals some of them open. */
@@ -45,13 +55,9 @@ export function registerTicketButtons(app: App, s: Services): void {
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${TICKET_ACTION_PREFIX}(${DIRECT.join('|')})$`), async ({ ack, body, action }) => {
     // Acknowledge at once; the work (DMS calls, thread replies) follows.
     await ack();
-    const userId = body.user.id;
-    const surface = surfaceOf(body);
-    const ticketId = ticketIdOf(action.value);
-    if (!ticketId) {
-      await tell(s, userId, surface, { result: 'unknown', message: ":grey_question: That button isn't one of mine any more." });
-      return;
-    }
+    const click = await readClick(s, body, action);
+    if (!click) return;
+    const { userId, surface, ticketId } = click;
     const which = action.action_id.slice(TICKET_ACTION_PREFIX.length) as TicketActionId;
     const outcome = await s.ticketActions.perform({ action: which, ticketId, actorSlackId: userId, channelId: surface.kind === 'message' ? surface.channelId : undefined });
     await tell(s, userId, surface, outcome);
@@ -61,13 +67,9 @@ export function registerTicketButtons(app: App, s: Services): void {
   for (const which of ['reject', 'run'] as const) {
     app.action<BlockAction<ButtonAction>>(`${TICKET_ACTION_PREFIX}${which}`, async ({ ack, body, action, client }) => {
       await ack();
-      const userId = body.user.id;
-      const surface = surfaceOf(body);
-      const ticketId = ticketIdOf(action.value);
-      if (!ticketId) {
-        await tell(s, userId, surface, { result: 'unknown', message: ":grey_question: That button isn't one of mine any more." });
-        return;
-      }
+      const click = await readClick(s, body, action);
+      if (!click) return;
+      const { userId, surface, ticketId } = click;
       const meta = { ticketId, ...(surface.kind === 'message' ? { channelId: surface.channelId } : {}) };
       const summary = (await s.ticketActions.summaryOf(ticketId)) ?? `ticket ${ticketId}`;
       const view = which === 'reject' ? buildRejectModal(meta, summary) : buildRunExportModal(meta, summary);
