@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 
 /** What a policy rule can allow or deny. */
@@ -69,14 +69,27 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    const at = e.linePos?.[0];
+    const at = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     throw new Error(`${source} is not valid YAML${at ? ` (line ${at.line})` : ''}: ${e.message.split('\n')[0]}`);
   }
-  const parsed = policySchema.safeParse(doc.toJS() ?? {});
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // e.g. an alias to an anchor that does not exist.
+    let line: number | undefined;
+    visit(doc, {
+      Alias(_, n) {
+        if (line === undefined && n.range) line = lines.linePos(n.range[0]).line;
+      },
+    });
+    throw new Error(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = policySchema.safeParse(data ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 10).map((i) => {
       const path = i.path.map(String);
-      const line = lineOf(doc.contents, path, lines);
+      const line = i.code === 'unrecognized_keys' ? lineOf(doc.contents, [...path, i.keys[0]!], lines, true) : lineOf(doc.contents, path, lines);
       const key = path.length ? path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
       const message = i.code === 'unrecognized_keys' ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}` : i.code === 'invalid_type' ? `must be ${i.expected}` : i.message;
       return `${line ? `line ${line}, ` : ''}${key}: ${message}`;
@@ -102,7 +115,7 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
 }
 
 /** The line of the YAML node at `path` (or its closest existing parent). */
-function lineOf(root: unknown, path: string[], lines: LineCounter): number | undefined {
+function lineOf(root: unknown, path: string[], lines: LineCounter, atKey = false): number | undefined {
   let node = root as YamlNode | null | undefined;
   let best: number | undefined;
   const here = (n: unknown) => {
@@ -110,11 +123,12 @@ function lineOf(root: unknown, path: string[], lines: LineCounter): number | und
     if (range) best = lines.linePos(range[0]).line;
   };
   here(node);
-  for (const key of path) {
+  for (const [idx, key] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === key);
       if (!pair) break;
       here(pair.key);
+      if (atKey && idx === path.length - 1) break;
       node = pair.value as YamlNode | null;
       if (node) here(node);
     } else if (isSeq(node)) {

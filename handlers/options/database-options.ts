@@ -34,7 +34,7 @@ export async function databaseOptions(s: Services, rawQuery: string, policy?: { 
     // Only the databases the policy lets this person use for this form (the submission is checked again).
     const { allowed, hiddenBy } = policy ? await s.guard.filter(policy.command, policy.who, found) : { allowed: found, hiddenBy: undefined };
     for (const db of allowed) if (options.length < 100) options.push(databaseOption(db));
-    if (options.length === 0 && hiddenBy) options.push(explanationOption(`No database you may use here matches “${query}” (policy rule ${hiddenBy}).`, 'policy'));
+    if (options.length === 0 && hiddenBy) options.push(explanationOption(`Policy rule ${hiddenBy} hides every database matching “${query}”.`, 'policy'));
     if (options.length === 0) options.push(explanationOption(`No database matches “${query}”. Try another name or the numeric id.`, 'none'));
   } catch (err) {
     const code = err instanceof CloudApiError ? err.details.errorCode : 'timeout';
