@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { withTicketControls, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
 import type { TicketCard } from '../blocks/home.js';
@@ -39,6 +40,10 @@ export interface WatcherSettings {
   maxIntervalMs: number;
   maxAgeMs: number;
   concurrency: number;
+  /** How long a claimed ticket stays this replica's; a replica that dies loses its tickets after this. */
+  leaseMs?: number;
+  /** This replica's name in the store's leases (default: a random one). */
+  owner?: string;
 }
 
 /**
@@ -50,11 +55,15 @@ export class StatusWatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = true;
+  private draining = false;
   /** Tickets whose root message is being posted right now (by the create path or a pass). */
   private readonly publishing = new Set<number>();
   /** One task per ticket at a time: a pass and a Refresh click never post the same change twice. */
   private readonly locks = new Map<number, Promise<unknown>>();
   private readonly listeners: TicketChangeListener[] = [];
+  /** This replica's name on the leases it takes. */
+  readonly owner: string;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly deps: {
@@ -65,7 +74,10 @@ export class StatusWatcher {
       trackers: Partial<Record<TicketKind, TicketTracker>>;
       settings: WatcherSettings;
     },
-  ) {}
+  ) {
+    this.owner = deps.settings.owner ?? `replica-${randomBytes(6).toString('hex')}`;
+    this.leaseMs = deps.settings.leaseMs ?? 120_000;
+  }
 
   /** Polls every ticket due now (each at most once) and returns how many were processed. */
   runDue(): Promise<number> {
@@ -82,7 +94,8 @@ export class StatusWatcher {
     const seen = new Set<number>();
     const { concurrency } = this.deps.settings;
     for (;;) {
-      const due = (await this.deps.store.dueTickets(this.deps.clock.now(), concurrency * 4)).filter((t) => !seen.has(t.id));
+      if (this.stopped && this.draining) return seen.size;
+      const due = (await this.deps.store.claimDue(this.deps.clock.now(), concurrency * 4, this.owner, this.leaseMs)).filter((t) => !seen.has(t.id));
       if (due.length === 0) return seen.size;
       for (const t of due) seen.add(t.id);
       // Tickets are independent; each ticket's own updates stay in order because one ticket is handled by one task.
@@ -125,8 +138,15 @@ export class StatusWatcher {
     }
   }
 
+  /** Processes a ticket this replica has claimed, then gives the lease back. */
   private processSafely(ticket: Ticket, manual = false): Promise<boolean> {
-    return this.withLock(ticket.id, () => this.processUnlocked(ticket, manual));
+    return this.withLock(ticket.id, async () => {
+      try {
+        return await this.processUnlocked(ticket, manual);
+      } finally {
+        await this.deps.store.releaseLease(ticket.id, this.owner).catch(() => undefined);
+      }
+    });
   }
 
   private async processUnlocked(ticket: Ticket, manual: boolean): Promise<boolean> {
@@ -144,8 +164,9 @@ export class StatusWatcher {
 
   /** Polls one ticket now (a Refresh click, or right after an action); true when its status changed. */
   async refreshNow(ticketId: number): Promise<boolean> {
-    const ticket = await this.deps.store.getTicket(ticketId);
-    if (!ticket || ticket.done) return false;
+    // Another replica may be polling it right now: then its reply is on the way and this click need not poll.
+    const ticket = await this.deps.store.claimTicket(ticketId, this.deps.clock.now(), this.owner, this.leaseMs);
+    if (!ticket) return false;
     return this.processSafely(ticket, true);
   }
 
@@ -357,6 +378,7 @@ export class StatusWatcher {
   /** Starts the background loop (real timers). */
   start(): void {
     this.stopped = false;
+    this.draining = false;
     this.arm(0);
   }
 
@@ -384,11 +406,27 @@ export class StatusWatcher {
     this.arm(Math.min(Math.max(wait, 20), 5_000));
   }
 
-  /** Stops the loop and waits for the pass in flight. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the loop: no new tickets are claimed, the tickets in hand are finished (bounded by `timeoutMs`), and every
+   * lease this replica holds is given back so another replica takes over at once.
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
     this.stopped = true;
+    this.draining = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.all([this.running?.catch(() => undefined), ...this.locks.values()]), bounded]);
+    clearTimeout(timer);
+    await this.deps.store.releaseAll(this.owner).catch((err: unknown) => this.deps.logger.warn({ err: describe(err) }, 'could not release leases'));
+  }
+
+  /** Tickets being worked on right now (for the metrics). */
+  get inFlight(): number {
+    return this.locks.size;
   }
 }
 

@@ -64,6 +64,8 @@ const MIGRATIONS: string[] = [
    -- Append-only: the trail cannot be edited or pruned through the application's connection.
    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+  `ALTER TABLE tickets ADD COLUMN lease_owner TEXT;
+   ALTER TABLE tickets ADD COLUMN lease_until INTEGER;`,
 ];
 
 interface TicketRow {
@@ -180,6 +182,39 @@ export class SqliteStore implements Store {
       .prepare('SELECT * FROM tickets WHERE done = 0 AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?')
       .all(now, limit) as TicketRow[];
     return rows.map(toTicket);
+  }
+
+  async claimDue(now: number, limit: number, owner: string, leaseMs: number): Promise<Ticket[]> {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT * FROM tickets WHERE done = 0 AND next_poll_at <= ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)
+           ORDER BY next_poll_at, id LIMIT ?`,
+        )
+        .all(now, now, owner, limit) as TicketRow[];
+      const lease = this.db.prepare('UPDATE tickets SET lease_owner = ?, lease_until = ? WHERE id = ?');
+      for (const r of rows) lease.run(owner, now + leaseMs, r.id);
+      return rows.map(toTicket);
+    }).immediate();
+  }
+
+  async claimTicket(id: number, now: number, owner: string, leaseMs: number): Promise<Ticket | undefined> {
+    const r = this.db
+      .prepare('UPDATE tickets SET lease_owner = ?, lease_until = ? WHERE id = ? AND done = 0 AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)')
+      .run(owner, now + leaseMs, id, now, owner);
+    return r.changes === 1 ? this.getTicket(id) : undefined;
+  }
+
+  async releaseLease(id: number, owner: string): Promise<void> {
+    this.db.prepare('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(id, owner);
+  }
+
+  async releaseAll(owner: string): Promise<void> {
+    this.db.prepare('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
   }
 
   async nextDueAt(): Promise<number | undefined> {

@@ -80,8 +80,22 @@ export interface Store {
   createTicket(t: NewTicket, now: number): Promise<Ticket>;
   getTicket(id: number): Promise<Ticket | undefined>;
   findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined>;
-  /** Tickets not done whose next poll is due, oldest due first. */
+  /** Tickets not done whose next poll is due, oldest due first (a read: no lease taken). */
   dueTickets(now: number, limit: number): Promise<Ticket[]>;
+  /**
+   * Claims up to `limit` due tickets for `owner` until `now + leaseMs`, oldest due first, skipping tickets whose lease
+   * another owner still holds. Replicas sharing a database each claim different tickets; a replica that dies loses
+   * its leases when they expire.
+   */
+  claimDue(now: number, limit: number, owner: string, leaseMs: number): Promise<Ticket[]>;
+  /** Claims one open ticket (a click asked for it) unless another owner holds a live lease on it. */
+  claimTicket(id: number, now: number, owner: string, leaseMs: number): Promise<Ticket | undefined>;
+  /** Gives up `owner`'s lease on a ticket. */
+  releaseLease(id: number, owner: string): Promise<void>;
+  /** Gives up every lease `owner` holds (shutdown). */
+  releaseAll(owner: string): Promise<void>;
+  /** A cheap round trip, for readiness checks. */
+  ping(): Promise<void>;
   /** The earliest next poll time among open tickets, if any. */
   nextDueAt(): Promise<number | undefined>;
   /** Changes where the ticket's messages live. */
