@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import type { WebClientOptions } from '@slack/web-api';
+import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { registerHandlers } from '../handlers/index.js';
 import { boltLogger } from './bolt-logger.js';
@@ -13,6 +13,8 @@ import { ChangeService } from './change-service.js';
 import { ExportService } from './export-service.js';
 import { TrackService } from './track-service.js';
 import { Messenger } from './messenger.js';
+import { Metrics } from './metrics.js';
+import { withDeadline } from './deadline.js';
 import { ApproverPolicy } from './approvers.js';
 import { SlackGroups } from './slack-groups.js';
 import { Guard } from './guard.js';
@@ -39,6 +41,8 @@ export interface AppDeps {
   userMap?: UserMap;
   /** Who may do what (POLICY_FILE); defaults to POLICY_FILE from the config, else allow-all. */
   policy?: Policy;
+  /** Metrics registry to fill (default: a new one, with Node's default metrics). */
+  metrics?: Metrics;
   /** Extra WebClient options (tests shorten Slack retries). */
   slackClientOptions?: WebClientOptions;
 }
@@ -59,9 +63,11 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const { config, logger, store, dms } = deps;
   const clock = deps.clock ?? systemClock;
   const socketMode = config.SLACK_APP_TOKEN !== undefined;
+  const metrics = deps.metrics ?? new Metrics();
   const clientOptions: WebClientOptions = {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     ...deps.slackClientOptions,
+    fetch: observingFetch(metrics, deps.slackClientOptions?.fetch),
   };
 
   const receiver = socketMode
@@ -81,6 +87,10 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     deferInitialization: true,
     ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : { receiver }),
   });
+
+  dms.observe(metrics.cloudCall);
+  deps.cts?.observe(metrics.cloudCall);
+  let slackReady = false;
 
   const messenger = new Messenger({ slack: bolt.client, logger: logger.child({ component: 'messenger' }) });
   const resolver = new UserResolver({ slack: bolt.client, dms, userMap: deps.userMap ?? new Map(), clock, logger });
@@ -115,13 +125,31 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const follows = new FollowService({ dms, store, clock, logger: logger.child({ component: 'follow' }), watcher, services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders }, approvers, intervalMs: config.WATCH_INTERVAL_MS });
   const home = new HomeService({ slack: bolt.client, store, watcher, clock, logger: logger.child({ component: 'home' }), allowSelfApproval: config.ALLOW_SELF_APPROVAL });
   watcher.onChange((t) => home.ticketChanged(t));
-  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, cts: deps.cts, ctsTrackers };
+  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, metrics, cts: deps.cts, ctsTrackers };
   registerHandlers(bolt, services);
 
   bolt.error(async (err) => {
     // Listeners surface their own errors to the person; whatever escapes is logged with an id.
     userMessageFor(err.original ?? err, logger, { where: 'bolt' });
   });
+
+  /** Ready when the store answers and Slack accepted the bot token at start-up. */
+  const readiness = async (): Promise<{ ready: boolean; store: string; slack: string }> => {
+    const storeOk = await withDeadline(store.ping(), 2_000, () => new Error('timeout')).then(
+      () => 'ok',
+      () => 'unreachable',
+    );
+    const slack = slackReady ? 'ok' : 'not authenticated';
+    return { ready: storeOk === 'ok' && slackReady, store: storeOk, slack };
+  };
+  const scrape = async (): Promise<string> => {
+    const now = clock.now();
+    const [due, next] = await Promise.all([store.dueTickets(now, 10_000), store.nextDueAt()]);
+    metrics.watcherQueue.set(due.length);
+    metrics.watcherLag.set(next !== undefined && next < now ? (now - next) / 1000 : 0);
+    metrics.watcherInFlight.set(watcher!.inFlight);
+    return metrics.registry.metrics();
+  };
 
   let server: Server | undefined;
   const route = (req: IncomingMessage, res: ServerResponse) => {
@@ -130,7 +158,24 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
+    if (req.method === 'GET' && path === '/readyz') {
+      void readiness().then((r) => res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r)));
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      void scrape().then(
+        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+        (err: unknown) => {
+          logger.warn({ err: String(err) }, 'metrics scrape failed');
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable');
+        },
+      );
+      return;
+    }
     if (receiver && path === '/slack/events') {
+      // Bolt answers Slack when a listener acks (processBeforeResponse off): the response time is the ack time.
+      const started = process.hrtime.bigint();
+      res.once('finish', () => metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9));
       // Bolt rejects requests signed more than 5 minutes ago; a timestamp as far in the future is as suspect.
       const ts = Number(req.headers['x-slack-request-timestamp']);
       if (Number.isFinite(ts) && ts * 1000 - Date.now() > 300_000) {
@@ -150,6 +195,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     watcher,
     async start(opts = {}) {
       await bolt.init();
+      slackReady = true;
       if (socketMode) await bolt.start();
       server = createServer(route);
       await new Promise<void>((resolve, reject) => {
@@ -170,5 +216,22 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       if (socketMode) await bolt.stop().catch(() => undefined);
       await store.close();
     },
+  };
+}
+
+/** A fetch for the Slack client that counts failed calls by method and error (`ok: false`, HTTP errors, 429s). */
+function observingFetch(metrics: Metrics, inner: FetchFunction = globalThis.fetch as unknown as FetchFunction): FetchFunction {
+  return async (url, init) => {
+    const method = new URL(String(url)).pathname.split('/').pop() ?? 'unknown';
+    const res = await inner(url, init);
+    if (res.status === 429) metrics.slackRateLimited.inc();
+    if (res.status !== 200) {
+      metrics.slackErrors.inc({ method, error: `http_${res.status}` });
+      return res;
+    }
+    // The body is read from a copy; the client reads the original.
+    const body = (await (res as unknown as Response).clone().json().catch(() => undefined)) as { ok?: boolean; error?: string } | undefined;
+    if (body && body.ok === false) metrics.slackErrors.inc({ method, error: body.error ?? 'unknown' });
+    return res;
   };
 }

@@ -15,6 +15,7 @@ import type { ApproverPolicy } from './approvers.js';
 import type { FollowService } from './follow-service.js';
 import type { HomeService } from './home.js';
 import type { Guard } from './guard.js';
+import type { Metrics } from './metrics.js';
 import type { OrderService } from './order-service.js';
 import type { TicketActions } from './ticket-actions.js';
 
@@ -41,4 +42,5 @@ export interface Services {
   follows: FollowService;
   home: HomeService;
   guard: Guard;
+  metrics: Metrics;
 }

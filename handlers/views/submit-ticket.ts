@@ -123,6 +123,7 @@ export function auditCreate(
   s: Services,
   a: { userId: string; dmsUserId?: string; channelId: string; command: string; decision: 'done' | 'failed'; ticket?: Ticket; error?: unknown },
 ): Promise<void> {
+  if (a.decision === 'done' && a.ticket) s.metrics.ticketsCreated.inc({ kind: a.ticket.kind });
   const code = a.error instanceof CloudApiError ? a.error.details.errorCode : a.error instanceof BotError ? a.error.code : a.error ? 'error' : undefined;
   const requestId = a.error instanceof CloudApiError ? a.error.details.requestId : (a.ticket?.details['createRequestId'] as string | undefined);
   return s.store

@@ -1,3 +1,4 @@
+import type { CloudCallObserver } from '../metrics.js';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -102,6 +103,13 @@ export class CtsClient {
   private readonly now: () => Date;
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
+
+  private readonly observers: CloudCallObserver[] = [];
+
+  /** Reports every call's action, outcome and duration (metrics). */
+  observe(observer: CloudCallObserver): void {
+    this.observers.push(observer);
+  }
 
   constructor(options: CtsClientOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '');
@@ -223,6 +231,7 @@ export class CtsClient {
       text = await response.text();
     } catch (cause) {
       const error = this.transportError(action, url, cause);
+      for (const o of this.observers) o({ service: 'CTS', action, outcome: 'error', ms: durationMs() });
       this.log?.warn({ action, errorCode: error.details.errorCode, durationMs: durationMs() }, 'cts call failed');
       throw error;
     }
@@ -231,6 +240,7 @@ export class CtsClient {
     const errorBody = ctsErrorBodySchema.safeParse(json);
     const requestId = (errorBody.success ? errorBody.data.request_id : undefined) ?? response.headers.get('x-request-id') ?? undefined;
     this.log?.info({ action, status: response.status, requestId, durationMs: durationMs() }, 'cts call');
+    for (const o of this.observers) o({ service: 'CTS', action, outcome: response.ok ? 'ok' : 'error', ms: durationMs() });
 
     if (response.ok) return { status: response.status, json, requestId };
 

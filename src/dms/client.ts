@@ -1,3 +1,4 @@
+import type { CloudCallObserver } from '../metrics.js';
 import OpenApiModule, * as OpenApi from '@alicloud/openapi-core';
 import CredentialModule, * as Credentials from '@alicloud/credentials';
 import * as Dara from '@darabonba/typescript';
@@ -120,6 +121,16 @@ export interface DmsUser {
 export class DmsClient {
   private readonly client: InstanceType<typeof OpenApiClient>;
   private readonly opts: DmsClientOptions;
+  private readonly observers: CloudCallObserver[] = [];
+
+  /** Reports every call's action, outcome and duration (metrics). */
+  observe(observer: CloudCallObserver): void {
+    this.observers.push(observer);
+  }
+
+  private report(action: string, outcome: Parameters<CloudCallObserver>[0]['outcome'], started: number): void {
+    for (const o of this.observers) o({ service: 'DMS', action, outcome, ms: Date.now() - started });
+  }
 
   constructor(opts: DmsClientOptions) {
     this.opts = opts;
@@ -202,6 +213,7 @@ export class DmsClient {
       raw = response['body'];
     } catch (err) {
       const mapped = mapTransportError(action, err);
+      this.report(action, 'error', started);
       this.opts.logger.info(
         { action, outcome: 'error', errorCode: mapped.details.errorCode, httpStatus: mapped.details.httpStatus, requestId: mapped.details.requestId, ms: Date.now() - started },
         'DMS call',
@@ -211,6 +223,7 @@ export class DmsClient {
     const envelope = S.dmsEnvelope.safeParse(raw);
     const requestId = envelope.success ? envelope.data.RequestId : undefined;
     if (envelope.success && envelope.data.Success === false) {
+      this.report(action, 'business_error', started);
       this.opts.logger.info({ action, outcome: 'business_error', errorCode: envelope.data.ErrorCode, requestId, ms: Date.now() - started }, 'DMS call');
       throw new CloudApiError({
         service: 'DMS',
@@ -224,6 +237,7 @@ export class DmsClient {
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
+      this.report(action, 'malformed', started);
       this.opts.logger.warn({ action, outcome: 'malformed', requestId, issues: parsed.error.issues.slice(0, 5).map((i) => i.path.join('.')) }, 'DMS call');
       throw new CloudApiError({
         service: 'DMS',
@@ -235,6 +249,7 @@ export class DmsClient {
         retryable: false,
       });
     }
+    this.report(action, 'ok', started);
     this.opts.logger.debug({ action, outcome: 'ok', requestId, ms: Date.now() - started }, 'DMS call');
     return Object.assign(parsed.data as object, { RequestId: requestId }) as z.output<T> & { RequestId?: string };
   }
