@@ -39,6 +39,8 @@ export class FakeSlack {
   private viewCounter = 0;
   private server!: Server;
   url = '';
+  /** Socket Mode: what apps.connections.open hands out (a ws:// URL, or a function issuing a fresh one per call). */
+  socketUrl?: string | (() => string);
 
   /** Starts the fake on 127.0.0.1 with a random port. */
   static async start(): Promise<FakeSlack> {
@@ -114,7 +116,7 @@ export class FakeSlack {
       }
       return;
     }
-    call.response = this.answer(method, args);
+    call.response = this.answer(method, args, token);
     this.record(call);
     send(res, call.response);
   }
@@ -135,8 +137,13 @@ export class FakeSlack {
     return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
   }
 
-  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+  private answer(method: string, args: Record<string, unknown>, token?: string): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        // Only an app-level token opens a Socket Mode connection; Slack refuses a bot token.
+        if (!token?.startsWith('xapp-')) return { ok: false, error: token ? 'not_allowed_token_type' : 'not_authed' };
+        if (this.socketUrl === undefined) return { ok: false, error: 'fake_socket_mode_not_started' };
+        return { ok: true, url: typeof this.socketUrl === 'function' ? this.socketUrl() : this.socketUrl };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'chatops' };
       case 'views.open':

@@ -14,9 +14,11 @@ import { ctsSettings } from '../../src/config.js';
 import { CtsEmulator } from './cts-emulator.js';
 import { DmsEmulator } from './dms-emulator.js';
 import { FakeSlack } from './fake-slack.js';
+import type { FakeSocketMode } from './fake-socket-mode.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-bot-token-SECRET-111';
+export const APP_TOKEN = 'xapp-1-test-app-token-SECRET';
 export const CTS_AK = 'HWTESTAKSECRET0000001';
 export const CTS_SK = 'hw-test-sk-SECRET-value-0123456789';
 export const CTS_PROJECT = '0123456789abcdef0123456789abcdef';
@@ -41,6 +43,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   userMap?: UserMap;
   clock?: FakeClock;
+  /** Runs the app in Socket Mode against this endpoint (app token set, no signing secret); default HTTP mode. */
+  socketMode?: FakeSocketMode;
 }
 
 /** The real app wired to a fake Slack and the DMS emulator, on loopback, with captured log lines. */
@@ -51,6 +55,8 @@ export interface Harness {
   dms: DmsEmulator;
   /** Set when the harness was started with CTS. */
   cts?: CtsEmulator;
+  /** Set when the harness runs in Socket Mode. */
+  socket?: FakeSocketMode;
   clock: FakeClock;
   config: Config;
   dbPath: string;
@@ -84,9 +90,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       cb();
     },
   });
+  const socket = opts.socketMode;
+  if (socket) slack.socketUrl = () => socket.issueUrl();
   const config = readConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    // Socket Mode: the app token instead of the signing secret (nothing is signed over the socket).
+    ...(socket ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_API_URL: slack.url,
     PORT: '0',
     DMS_ENDPOINT: dms.endpoint,
@@ -130,6 +139,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     slack,
     dms,
     cts: ctsEmu,
+    socket,
     clock,
     config,
     dbPath,
@@ -160,8 +170,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       await app.stop();
-      await Promise.all([slack.close(), dms.close(), ctsEmu?.close()]);
-      assertNoSecretsLogged(logs, [BOT_TOKEN, SIGNING_SECRET, dms.accessKeySecret, CTS_SK]);
+      await Promise.all([slack.close(), dms.close(), ctsEmu?.close(), socket?.close()]);
+      assertNoSecretsLogged(logs, [BOT_TOKEN, SIGNING_SECRET, APP_TOKEN, dms.accessKeySecret, CTS_SK]);
     },
   };
   return h;
