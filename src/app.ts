@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { registerHandlers } from '../handlers/index.js';
@@ -43,6 +43,8 @@ export interface AppDeps {
   policy?: Policy;
   /** Metrics registry to fill (default: a new one, with Node's default metrics). */
   metrics?: Metrics;
+  /** Socket Mode: how long to wait for pings before reconnecting (default 5 s / 30 s; tests shorten them). */
+  socketPingTimeoutMs?: { client: number; server: number };
   /** Extra WebClient options (tests shorten Slack retries). */
   slackClientOptions?: WebClientOptions;
 }
@@ -70,6 +72,16 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     fetch: observingFetch(metrics, deps.slackClientOptions?.fetch),
   };
 
+  const socketReceiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: config.SLACK_APP_TOKEN!,
+        logger: boltLogger(logger),
+        clientPingTimeout: deps.socketPingTimeoutMs?.client ?? 5_000,
+        serverPingTimeout: deps.socketPingTimeoutMs?.server ?? 30_000,
+        // apps.connections.open must go where the rest of the Web API goes (SLACK_API_URL).
+        installerOptions: { clientOptions },
+      })
+    : undefined;
   const receiver = socketMode
     ? undefined
     : new HTTPReceiver({
@@ -85,7 +97,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     clientOptions,
     // Initialised in start(): auth.test then checks the bot token before we accept traffic.
     deferInitialization: true,
-    ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : { receiver }),
+    receiver: socketReceiver ?? receiver,
   });
 
   dms.observe(metrics.cloudCall);

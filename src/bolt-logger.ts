@@ -30,8 +30,11 @@ function safeJson(v: unknown): string {
   }
 }
 
+// Lines from the Slack libraries that carry whole payloads: form values, SQL, message texts, response URLs.
+const BODY_LINES = /^(http request (?:body|result|headers)|Received a message on the WebSocket|Sending a WebSocket message|ack\(\) call begins)\b/;
+
 function omitBodies(line: string): string {
-  const m = /^(http request (?:body|result|headers)):/.exec(line);
+  const m = BODY_LINES.exec(line);
   return m ? `${m[1]}: [omitted]` : line;
 }
 

@@ -101,6 +101,15 @@ describe('Socket Mode', () => {
     expect(h.slack.calls.filter((c) => c.token === APP_TOKEN).every((c) => c.method === 'apps.connections.open')).toBe(true);
   });
 
+  it('reconnects when Slack asks for a refresh (disconnect: refresh_requested) and keeps serving', async () => {
+    await command('export');
+    socket.requestRefresh();
+    await within(socket.connected(2), RECONNECT_MS, 'the app to reconnect after refresh_requested');
+    expect(h.slack.callsTo('apps.connections.open')).toHaveLength(2);
+    const after = await command('export');
+    expect(socket.acks.find((a) => a.envelope_id === after.envelopeId)!.connection).toBe(2);
+  });
+
   it('answers /healthz on its PORT in Socket Mode', async () => {
     const res = await within(fetch(`http://127.0.0.1:${h.port}/healthz`), STEP_MS, '/healthz');
     expect(res.status).toBe(200);

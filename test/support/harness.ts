@@ -122,7 +122,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const ctsClient = cts
     ? new CtsClient({ endpoint: cts.endpoint!, projectId: cts.projectId, ak: cts.ak, sk: cts.sk, timeoutMs: cts.timeoutMs, logger: logger.child({ component: 'cts' }), retries: 2, sleep: async () => undefined })
     : undefined;
-  const app = createApp({ config, logger, store, dms: dmsClient, cts: ctsClient, clock, userMap: opts.userMap, slackClientOptions: { retryConfig: { retries: 0 } } });
+  const app = createApp({ config, logger, store, dms: dmsClient, cts: ctsClient, clock, userMap: opts.userMap, slackClientOptions: { retryConfig: { retries: 0 } }, socketPingTimeoutMs: { client: 300, server: 5_000 } });
   const port = await app.start({ watch: false });
   const base = `http://127.0.0.1:${port}`;
 
