@@ -98,7 +98,10 @@ export const configSchema = z
       .string()
       .trim()
       .default('sqlite:./data/chatops.db')
-      .refine((v) => v.startsWith('sqlite:'), 'must be sqlite:<path> (for example sqlite:./data/chatops.db)'),
+      .refine(
+        (v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\/\S+$/i.test(v),
+        'must be sqlite:<path> (for example sqlite:./data/chatops.db) or postgres://user:password@host:5432/database',
+      ),
     WATCH_INTERVAL_MS: intInRange(100, 3_600_000, 5_000),
     WATCH_MAX_INTERVAL_MS: intInRange(100, 86_400_000, 60_000),
     WATCH_MAX_AGE_HOURS: intInRange(1, 24 * 90, 72),

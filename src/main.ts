@@ -1,10 +1,10 @@
-import { ConfigError, ctsSettings, readConfig, sqlitePath } from './config.js';
+import { ConfigError, ctsSettings, readConfig } from './config.js';
 import { CtsClient } from './cts/client.js';
 import { resolveCtsEndpoint } from './cts/endpoint.js';
 import { createApp } from './app.js';
 import { DmsClient } from './dms/client.js';
 import { createLogger } from './logger.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import { loadUserMap } from './user-map.js';
 import { DEFAULT_POLICY, loadPolicy } from './policy.js';
 
@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);
   }
-  const store = new SqliteStore(sqlitePath(config.DATABASE_URL));
+  // The URL may hold a password: it is never logged, and openStore's errors do not quote it.
+  const store = await openStore(config.DATABASE_URL);
+  logger.info({ store: config.DATABASE_URL.startsWith('sqlite:') ? 'sqlite' : 'postgres' }, 'store opened');
   const dms = new DmsClient({
     endpoint: config.DMS_ENDPOINT,
     regionId: config.DMS_REGION,

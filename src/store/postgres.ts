@@ -1,0 +1,429 @@
+import pg from 'pg';
+import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate } from './types.js';
+
+/**
+ * Ordered schema migrations; all pending ones run at start-up in one transaction that holds an advisory lock, so two
+ * replicas starting at once apply each migration exactly once (the second waits, then finds nothing left to do).
+ *
+ * Times are epoch milliseconds (BIGINT). `details`/`detail` are `json` (an exact copy of the text, like SQLite's TEXT:
+ * unlike `jsonb` it accepts the `\u0000` escape, and `->>` still reads single fields).
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE tickets (
+     id BIGSERIAL PRIMARY KEY,
+     kind TEXT NOT NULL,
+     external_id TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     root_ts TEXT,
+     requester_slack_id TEXT NOT NULL,
+     requester_dms_id TEXT,
+     status TEXT,
+     details JSON NOT NULL,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     next_poll_at BIGINT NOT NULL,
+     poll_interval_ms BIGINT NOT NULL,
+     done BOOLEAN NOT NULL DEFAULT FALSE,
+     lease_owner TEXT,
+     lease_until BIGINT,
+     UNIQUE (kind, external_id)
+   );
+   CREATE INDEX tickets_due ON tickets (done, next_poll_at);
+   CREATE INDEX tickets_requester ON tickets (requester_slack_id, done, updated_at);
+   CREATE INDEX tickets_lease_owner ON tickets (lease_owner) WHERE lease_owner IS NOT NULL;
+   CREATE TABLE ticket_updates (
+     id BIGSERIAL PRIMARY KEY,
+     ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+     status TEXT NOT NULL,
+     thread_ts TEXT,
+     posted_at BIGINT NOT NULL
+   );
+   CREATE INDEX ticket_updates_ticket ON ticket_updates (ticket_id, id);
+   CREATE TABLE submissions (
+     key TEXT PRIMARY KEY,
+     created_at BIGINT NOT NULL,
+     ticket_id BIGINT
+   );
+   CREATE TABLE channel_settings (
+     channel_id TEXT PRIMARY KEY,
+     thread_mode TEXT NOT NULL,
+     updated_by TEXT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );
+   CREATE TABLE home_viewers (
+     slack_id TEXT PRIMARY KEY,
+     first_seen_at BIGINT NOT NULL
+   );
+   CREATE TABLE audit_log (
+     id BIGSERIAL PRIMARY KEY,
+     at BIGINT NOT NULL,
+     actor_slack_id TEXT NOT NULL,
+     actor_dms_id TEXT,
+     channel_id TEXT,
+     action TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     rule TEXT,
+     ticket_id BIGINT,
+     external_id TEXT,
+     cloud_request_id TEXT,
+     detail JSON NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX audit_log_at ON audit_log (at);
+   -- Append-only: the trail cannot be edited or pruned through the application's connection.
+   CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     RAISE EXCEPTION 'audit_log is append-only';
+   END
+   $$;
+   CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+   CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`,
+];
+
+/** Advisory lock namespace for migrations (any constant; the second key is the schema's hash). */
+const MIGRATION_LOCK = 0x4d49_4752; // "MIGR"
+
+/** BIGINT/BIGSERIAL (oid 20) come back as JS numbers: ids and epoch-millisecond times stay far below 2^53. */
+const INT8_OID = 20;
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+interface TicketRow {
+  id: number;
+  kind: string;
+  external_id: string;
+  channel_id: string;
+  root_ts: string | null;
+  requester_slack_id: string;
+  requester_dms_id: string | null;
+  status: string | null;
+  details: Record<string, unknown>;
+  created_at: number;
+  updated_at: number;
+  next_poll_at: number;
+  poll_interval_ms: number;
+  done: boolean;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor_slack_id: string;
+  actor_dms_id: string | null;
+  channel_id: string | null;
+  action: string;
+  decision: string;
+  rule: string | null;
+  ticket_id: number | null;
+  external_id: string | null;
+  cloud_request_id: string | null;
+  detail: Record<string, unknown>;
+}
+
+function toTicket(r: TicketRow): Ticket {
+  return {
+    id: r.id,
+    kind: r.kind as TicketKind,
+    externalId: r.external_id,
+    channelId: r.channel_id,
+    rootTs: r.root_ts,
+    requesterSlackId: r.requester_slack_id,
+    requesterDmsId: r.requester_dms_id,
+    status: r.status,
+    details: r.details,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    nextPollAt: r.next_poll_at,
+    pollIntervalMs: r.poll_interval_ms,
+    done: r.done,
+  };
+}
+
+const byDue = (a: Ticket, b: Ticket): number => a.nextPollAt - b.nextPollAt || a.id - b.id;
+
+export interface PostgresStoreOptions {
+  /**
+   * A schema to keep the tables in (created if missing; every pooled connection's search_path is set to it). Lets
+   * tests isolate themselves on one server. Lower-case letters, digits and underscores.
+   */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+  /** Errors of idle pooled connections (e.g. the server restarted); the next query reconnects. */
+  onError?: (err: Error) => void;
+}
+
+/** The shared store for several replicas: a PostgreSQL database through a `pg` pool. */
+export class PostgresStore implements Store {
+  private closed = false;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Connects and brings the schema up to date. The URL is never put into an error message (it holds a password).
+   */
+  static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const schema = opts.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new Error('PostgreSQL schema name must be lower-case letters, digits and underscores');
+    }
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.max ?? 10,
+      // A query waits at most this long for a connection, so an unreachable server fails readiness instead of hanging.
+      connectionTimeoutMillis: 10_000,
+      types,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    pool.on('error', (err) => opts.onError?.(err));
+    const store = new PostgresStore(pool);
+    try {
+      await store.migrate(schema);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  private async migrate(schema: string | undefined): Promise<void> {
+    await this.tx(async (c) => {
+      // Held until commit: a second replica starting now waits here, then sees the migrations already applied.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK, schema ?? '']);
+      if (schema) await c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      for (const [i, sql] of MIGRATIONS.entries()) {
+        const version = i + 1;
+        if (applied.has(version)) continue;
+        await c.query(sql);
+        await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, Date.now()]);
+      }
+    });
+  }
+
+  /** Runs `fn` in a transaction on one pooled connection. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const result = await fn(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  private async one(sql: string, params: unknown[]): Promise<Ticket | undefined> {
+    const r = await this.pool.query<TicketRow>(sql, params);
+    const row = r.rows[0];
+    return row && toTicket(row);
+  }
+
+  async claimSubmission(key: string, now: number): Promise<boolean> {
+    const r = await this.pool.query('INSERT INTO submissions (key, created_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, now]);
+    return r.rowCount === 1;
+  }
+
+  async completeSubmission(key: string, ticketId: number): Promise<void> {
+    await this.pool.query('UPDATE submissions SET ticket_id = $1 WHERE key = $2', [ticketId, key]);
+  }
+
+  async createTicket(t: NewTicket, now: number): Promise<Ticket> {
+    const ticket = await this.one(
+      `INSERT INTO tickets (kind, external_id, channel_id, root_ts, requester_slack_id, requester_dms_id, status, details,
+                            created_at, updated_at, next_poll_at, poll_interval_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11) RETURNING *`,
+      [t.kind, t.externalId, t.channelId, t.rootTs, t.requesterSlackId, t.requesterDmsId, t.status, JSON.stringify(t.details), now, t.nextPollAt, t.pollIntervalMs],
+    );
+    return ticket!;
+  }
+
+  async getTicket(id: number): Promise<Ticket | undefined> {
+    return this.one('SELECT * FROM tickets WHERE id = $1', [id]);
+  }
+
+  async findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined> {
+    return this.one('SELECT * FROM tickets WHERE kind = $1 AND external_id = $2', [kind, externalId]);
+  }
+
+  async dueTickets(now: number, limit: number): Promise<Ticket[]> {
+    const r = await this.pool.query<TicketRow>('SELECT * FROM tickets WHERE NOT done AND next_poll_at <= $1 ORDER BY next_poll_at, id LIMIT $2', [now, limit]);
+    return r.rows.map(toTicket);
+  }
+
+  async claimDue(now: number, limit: number, owner: string, leaseMs: number): Promise<Ticket[]> {
+    // SKIP LOCKED: replicas claiming at the same moment take different rows instead of queueing on each other; a row
+    // another replica claimed (and committed) meanwhile is re-checked against the lease condition and left out.
+    const r = await this.pool.query<TicketRow>(
+      `UPDATE tickets SET lease_owner = $1, lease_until = $2
+        WHERE id IN (SELECT id FROM tickets
+                      WHERE NOT done AND next_poll_at <= $3 AND (lease_until IS NULL OR lease_until < $3 OR lease_owner = $1)
+                      ORDER BY next_poll_at, id LIMIT $4
+                      FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+      [owner, now + leaseMs, now, limit],
+    );
+    return r.rows.map(toTicket).sort(byDue);
+  }
+
+  async claimTicket(id: number, now: number, owner: string, leaseMs: number): Promise<Ticket | undefined> {
+    return this.one(
+      `UPDATE tickets SET lease_owner = $1, lease_until = $2
+        WHERE id = $3 AND NOT done AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $1)
+        RETURNING *`,
+      [owner, now + leaseMs, id, now],
+    );
+  }
+
+  async releaseLease(id: number, owner: string): Promise<void> {
+    await this.pool.query('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2', [id, owner]);
+  }
+
+  async releaseAll(owner: string): Promise<void> {
+    await this.pool.query('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1', [owner]);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const r = await this.pool.query<{ t: number | null }>('SELECT MIN(next_poll_at) AS t FROM tickets WHERE NOT done');
+    return r.rows[0]?.t ?? undefined;
+  }
+
+  async setMessageLocation(id: number, channelId: string, rootTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
+    await this.pool.query('UPDATE tickets SET channel_id = $1, root_ts = $2, details = COALESCE($3::json, details), updated_at = $4 WHERE id = $5', [
+      channelId,
+      rootTs,
+      details ? JSON.stringify(details) : null,
+      now,
+      id,
+    ]);
+  }
+
+  async recordStatus(id: number, status: string, threadTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('INSERT INTO ticket_updates (ticket_id, status, thread_ts, posted_at) VALUES ($1, $2, $3, $4)', [id, status, threadTs, now]);
+      await c.query('UPDATE tickets SET status = $1, details = COALESCE($2::json, details), updated_at = $3 WHERE id = $4', [
+        status,
+        details ? JSON.stringify(details) : null,
+        now,
+        id,
+      ]);
+    });
+  }
+
+  async schedule(id: number, nextPollAt: number, pollIntervalMs: number, now: number): Promise<void> {
+    await this.pool.query('UPDATE tickets SET next_poll_at = $1, poll_interval_ms = $2, updated_at = $3 WHERE id = $4', [nextPollAt, pollIntervalMs, now, id]);
+  }
+
+  async finish(id: number, now: number): Promise<void> {
+    await this.pool.query('UPDATE tickets SET done = TRUE, updated_at = $1 WHERE id = $2', [now, id]);
+  }
+
+  async listUpdates(ticketId: number): Promise<TicketUpdate[]> {
+    const r = await this.pool.query<{ ticket_id: number; status: string; thread_ts: string | null; posted_at: number }>(
+      'SELECT ticket_id, status, thread_ts, posted_at FROM ticket_updates WHERE ticket_id = $1 ORDER BY id',
+      [ticketId],
+    );
+    return r.rows.map((row) => ({ ticketId: row.ticket_id, status: row.status, threadTs: row.thread_ts, postedAt: row.posted_at }));
+  }
+
+  async updateDetails(id: number, details: Record<string, unknown>, now: number): Promise<void> {
+    await this.pool.query('UPDATE tickets SET details = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(details), now, id]);
+  }
+
+  async reopenTicket(
+    id: number,
+    t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>,
+    now: number,
+  ): Promise<Ticket> {
+    const ticket = await this.one(
+      `UPDATE tickets SET channel_id = $1, root_ts = NULL, requester_slack_id = $2, requester_dms_id = $3, status = $4, details = $5,
+                          created_at = $6, updated_at = $6, next_poll_at = $7, poll_interval_ms = $8, done = FALSE
+        WHERE id = $9 RETURNING *`,
+      [t.channelId, t.requesterSlackId, t.requesterDmsId, t.status, JSON.stringify(t.details), now, t.nextPollAt, t.pollIntervalMs, id],
+    );
+    return ticket!;
+  }
+
+  async ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
+    const [open, done, total] = await Promise.all([
+      this.pool.query<TicketRow>('SELECT * FROM tickets WHERE requester_slack_id = $1 AND NOT done ORDER BY created_at DESC, id DESC LIMIT $2', [slackId, opts.openLimit]),
+      this.pool.query<TicketRow>('SELECT * FROM tickets WHERE requester_slack_id = $1 AND done ORDER BY updated_at DESC, id DESC LIMIT $2', [slackId, opts.doneLimit]),
+      this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = $1 AND NOT done', [slackId]),
+    ]);
+    return { open: open.rows.map(toTicket), done: done.rows.map(toTicket), openTotal: total.rows[0]?.n ?? 0 };
+  }
+
+  async createdSince(slackId: string, since: number): Promise<number[]> {
+    // Like SQLite's json_extract(details, '$.followed') IS NULL: a missing or null `followed` counts as filed here.
+    const r = await this.pool.query<{ created_at: number }>(
+      "SELECT created_at FROM tickets WHERE requester_slack_id = $1 AND created_at >= $2 AND details ->> 'followed' IS NULL",
+      [slackId, since],
+    );
+    return r.rows.map((row) => row.created_at);
+  }
+
+  async getThreadMode(channelId: string): Promise<ThreadMode> {
+    const r = await this.pool.query<{ thread_mode: string }>('SELECT thread_mode FROM channel_settings WHERE channel_id = $1', [channelId]);
+    const mode = r.rows[0]?.thread_mode;
+    return mode !== undefined && (THREAD_MODES as readonly string[]).includes(mode) ? (mode as ThreadMode) : 'threads';
+  }
+
+  async setThreadMode(channelId: string, mode: ThreadMode, by: string, now: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO channel_settings (channel_id, thread_mode, updated_by, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (channel_id) DO UPDATE SET thread_mode = excluded.thread_mode, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+      [channelId, mode, by, now],
+    );
+  }
+
+  async markHomeViewer(slackId: string, now: number): Promise<void> {
+    await this.pool.query('INSERT INTO home_viewers (slack_id, first_seen_at) VALUES ($1, $2) ON CONFLICT (slack_id) DO NOTHING', [slackId, now]);
+  }
+
+  async isHomeViewer(slackId: string): Promise<boolean> {
+    const r = await this.pool.query('SELECT 1 FROM home_viewers WHERE slack_id = $1', [slackId]);
+    return r.rows.length > 0;
+  }
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO audit_log (at, actor_slack_id, actor_dms_id, channel_id, action, decision, rule, ticket_id, external_id, cloud_request_id, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [e.at, e.actorSlackId, e.actorDmsId ?? null, e.channelId ?? null, e.action, e.decision, e.rule ?? null, e.ticketId ?? null, e.externalId ?? null, e.cloudRequestId ?? null, JSON.stringify(e.detail ?? {})],
+    );
+  }
+
+  async listAudit(opts: { since?: number; limit?: number }): Promise<StoredAuditEntry[]> {
+    const r = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2', [opts.since ?? 0, opts.limit ?? 1_000_000]);
+    return r.rows.map((row) => ({
+      id: row.id,
+      at: row.at,
+      actorSlackId: row.actor_slack_id,
+      actorDmsId: row.actor_dms_id,
+      channelId: row.channel_id,
+      action: row.action,
+      decision: row.decision as AuditEntry['decision'],
+      rule: row.rule,
+      ticketId: row.ticket_id,
+      externalId: row.external_id,
+      cloudRequestId: row.cloud_request_id,
+      detail: row.detail,
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
