@@ -14,6 +14,7 @@ import { ExportService } from './export-service.js';
 import { TrackService } from './track-service.js';
 import { Messenger } from './messenger.js';
 import { Metrics } from './metrics.js';
+import { sandboxFetch } from './sandbox/mark.js';
 import { withDeadline } from './deadline.js';
 import { ApproverPolicy } from './approvers.js';
 import { SlackGroups } from './slack-groups.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Socket Mode: how long to wait for pings before reconnecting (default 5 s / 30 s; tests shorten them). */
   socketPingTimeoutMs?: { client: number; server: number };
+  /** This replica's name on ticket leases (default: random). */
+  watcherOwner?: string;
   /** Extra WebClient options (tests shorten Slack retries). */
   slackClientOptions?: WebClientOptions;
 }
@@ -56,8 +59,11 @@ export interface ChatOpsApp {
   watcher: StatusWatcher;
   /** Starts listening (HTTP server, Socket Mode connection) and the status watcher. Returns the HTTP port. */
   start(opts?: { watch?: boolean }): Promise<number>;
-  /** Stops taking requests, stops the watcher, closes the store. */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: takes no new requests or tickets, lets listener work and status checks in flight finish (within
+   * `timeoutMs`, default SHUTDOWN_TIMEOUT_MS), gives back this replica's leases, and closes the store.
+   */
+  stop(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
 /** Builds the bot from its dependencies; nothing global, so tests build as many as they like. */
@@ -69,7 +75,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const clientOptions: WebClientOptions = {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     ...deps.slackClientOptions,
-    fetch: observingFetch(metrics, deps.slackClientOptions?.fetch),
+    // In sandbox mode everything the bot shows in Slack says so.
+    fetch: observingFetch(metrics, config.SANDBOX ? sandboxFetch(deps.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as FetchFunction)) : deps.slackClientOptions?.fetch),
   };
 
   const socketReceiver = socketMode
@@ -127,6 +134,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       maxIntervalMs: config.WATCH_MAX_INTERVAL_MS,
       maxAgeMs: config.WATCH_MAX_AGE_HOURS * 3_600_000,
       concurrency: config.WATCH_CONCURRENCY,
+      leaseMs: config.WATCH_LEASE_MS,
+      owner: deps.watcherOwner,
     },
   });
   const groups = new SlackGroups({ slack: bolt.client, clock, logger: logger.child({ component: 'groups' }) });
@@ -138,6 +147,19 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const home = new HomeService({ slack: bolt.client, store, watcher, clock, logger: logger.child({ component: 'home' }), allowSelfApproval: config.ALLOW_SELF_APPROVAL });
   watcher.onChange((t) => home.ticketChanged(t));
   const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, metrics, cts: deps.cts, ctsTrackers };
+  // Counts Slack requests whose listener work (after the ack) is still running, for a graceful stop.
+  let busy = 0;
+  const idleWaiters: (() => void)[] = [];
+  bolt.use(async ({ next }) => {
+    busy += 1;
+    try {
+      await next();
+    } finally {
+      busy -= 1;
+      if (busy === 0) idleWaiters.splice(0).forEach((w) => w());
+    }
+  });
+  const listenersIdle = (): Promise<void> => (busy === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
   registerHandlers(bolt, services);
 
   bolt.error(async (err) => {
@@ -220,13 +242,26 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       logger.info({ mode: socketMode ? 'socket' : 'http', port }, 'bot started');
       return port;
     },
-    async stop() {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      server?.closeAllConnections();
-      await watcher!.stop();
-      await home.settle();
+    async stop(opts = {}) {
+      const timeoutMs = opts.timeoutMs ?? config.SHUTDOWN_TIMEOUT_MS;
+      const deadline = Date.now() + timeoutMs;
+      const left = () => Math.max(0, deadline - Date.now());
+      logger.info({ timeoutMs }, 'stopping: no new requests; finishing work in flight');
+      // 1. No new work: the socket closes, the HTTP server stops accepting (health answers stop too).
       if (socketMode) await bolt.stop().catch(() => undefined);
+      const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeIdleConnections();
+      // 2. Work in flight finishes: listeners after their ack (filing a ticket), and the watcher's current checks.
+      const bound = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+      await Promise.race([Promise.all([listenersIdle(), watcher!.stop(left())]), bound(left())]);
+      if (busy > 0) logger.warn({ busy }, 'stopping with listener work still running (SHUTDOWN_TIMEOUT_MS reached)');
+      await watcher!.stop(0);
+      await Promise.race([home.settle(), bound(Math.min(left(), 2_000))]);
+      server?.closeAllConnections();
+      await closed;
+      // 3. Leases were given back by the watcher; the store closes last.
       await store.close();
+      logger.info('stopped');
     },
   };
 }

@@ -106,6 +106,9 @@ export const configSchema = z
     WATCH_MAX_INTERVAL_MS: intInRange(100, 86_400_000, 60_000),
     WATCH_MAX_AGE_HOURS: intInRange(1, 24 * 90, 72),
     WATCH_CONCURRENCY: intInRange(1, 64, 4),
+    WATCH_LEASE_MS: intInRange(1_000, 3_600_000, 120_000),
+    SHUTDOWN_TIMEOUT_MS: intInRange(100, 600_000, 20_000),
+    SANDBOX: envBoolean.default(false),
     USER_MAP_FILE: optionalString,
     APPROVERS: z
       .string()

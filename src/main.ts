@@ -1,4 +1,8 @@
-import { ConfigError, ctsSettings, readConfig } from './config.js';
+import { ConfigError, ctsSettings, endpointSchema, readConfig } from './config.js';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox } from './sandbox/index.js';
 import { CtsClient } from './cts/client.js';
 import { resolveCtsEndpoint } from './cts/endpoint.js';
 import { createApp } from './app.js';
@@ -20,7 +24,8 @@ async function main(): Promise<void> {
         process.stderr.write(
           '\nNo Slack app configured yet. Create one from manifest.yml (api.slack.com/apps → Create New App → From a manifest),\n' +
             'install it to your workspace, then set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).\n' +
-            'See README.md, "Slack app setup".\n',
+            'See README.md, "Slack app setup".\n' +
+            'To see the bot work first, without Slack or cloud accounts: npm run demo\n',
         );
       }
       process.exit(1);
@@ -37,17 +42,30 @@ async function main(): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);
   }
+  // Sandbox: emulated clouds in this process; otherwise refuse to start without cloud credentials.
+  const sandbox = config.SANDBOX ? await startSandbox({ logger }) : undefined;
+  if (!sandbox && !hasAlibabaCredentials(process.env)) {
+    process.stderr.write(
+      'No Alibaba Cloud credentials found. Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or ALIBABA_CLOUD_PROFILE /\n' +
+        '~/.aliyun/config.json, an ECS RAM role with ALIBABA_CLOUD_ECS_METADATA, or OIDC with ALIBABA_CLOUD_ROLE_ARN and\n' +
+        'ALIBABA_CLOUD_OIDC_TOKEN_FILE). To try the bot without cloud accounts, set SANDBOX=1 (emulated DMS and CTS).\n',
+    );
+    process.exit(1);
+  }
   // The URL may hold a password: it is never logged, and openStore's errors do not quote it.
   const store = await openStore(config.DATABASE_URL);
   logger.info({ store: config.DATABASE_URL.startsWith('sqlite:') ? 'sqlite' : 'postgres' }, 'store opened');
   const dms = new DmsClient({
-    endpoint: config.DMS_ENDPOINT,
+    endpoint: sandbox ? endpointSchema.parse(sandbox.dmsEndpoint) : config.DMS_ENDPOINT,
     regionId: config.DMS_REGION,
     tid: config.DMS_TID,
     timeoutMs: config.DMS_TIMEOUT_MS,
+    ...(sandbox ? { credentials: sandbox.dmsCredentials } : {}),
     logger: logger.child({ component: 'dms' }),
   });
-  const ctsConfig = ctsSettings(config);
+  const ctsConfig = sandbox
+    ? { region: config.CTS_REGION, endpoint: sandbox.ctsSettings.endpoint, projectId: sandbox.ctsSettings.projectId, ak: sandbox.ctsSettings.ak, sk: sandbox.ctsSettings.sk, securityToken: undefined, timeoutMs: config.CTS_TIMEOUT_MS }
+    : ctsSettings(config);
   const cts = ctsConfig
     ? new CtsClient({
         endpoint: resolveCtsEndpoint(ctsConfig.region, ctsConfig.endpoint),
@@ -69,7 +87,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    app.stop().then(
+    // A last resort if stopping itself hangs.
+    setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
+    app
+      .stop()
+      .then(() => sandbox?.close())
+      .then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err: String(err) }, 'shutdown failed');
@@ -79,6 +102,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Whether @alicloud/credentials' default chain has anything to work with (it would otherwise fail at the first call). */
+function hasAlibabaCredentials(env: NodeJS.ProcessEnv): boolean {
+  if (env['ALIBABA_CLOUD_ACCESS_KEY_ID'] && env['ALIBABA_CLOUD_ACCESS_KEY_SECRET']) return true;
+  if (env['ALIBABA_CLOUD_ECS_METADATA'] || (env['ALIBABA_CLOUD_ROLE_ARN'] && env['ALIBABA_CLOUD_OIDC_TOKEN_FILE'])) return true;
+  if (env['ALIBABA_CLOUD_CREDENTIALS_FILE'] && existsSync(env['ALIBABA_CLOUD_CREDENTIALS_FILE'])) return true;
+  return existsSync(join(homedir(), '.aliyun', 'config.json')) || existsSync(join(homedir(), '.alibabacloud', 'credentials'));
 }
 
 main().catch((err: unknown) => {

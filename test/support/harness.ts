@@ -8,6 +8,7 @@ import { readConfig, sqlitePath, type Config } from '../../src/config.js';
 import { DmsClient } from '../../src/dms/client.js';
 import { createLogger } from '../../src/logger.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/types.js';
 import type { UserMap } from '../../src/user-map.js';
 import { CtsClient } from '../../src/cts/client.js';
 import { ctsSettings } from '../../src/config.js';
@@ -43,6 +44,10 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   userMap?: UserMap;
   clock?: FakeClock;
+  /** A store to use instead of the SQLite file (e.g. PostgreSQL shared by several app instances). */
+  store?: Store;
+  /** This instance's replica name on ticket leases. */
+  owner?: string;
   /** Runs the app in Socket Mode against this endpoint (app token set, no signing secret); default HTTP mode. */
   socketMode?: FakeSocketMode;
 }
@@ -107,7 +112,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
-  const store = new SqliteStore(sqlitePath(config.DATABASE_URL));
+  const store = opts.store ?? new SqliteStore(sqlitePath(config.DATABASE_URL));
   const dmsClient = new DmsClient({
     endpoint: config.DMS_ENDPOINT,
     regionId: config.DMS_REGION,
@@ -122,7 +127,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const ctsClient = cts
     ? new CtsClient({ endpoint: cts.endpoint!, projectId: cts.projectId, ak: cts.ak, sk: cts.sk, timeoutMs: cts.timeoutMs, logger: logger.child({ component: 'cts' }), retries: 2, sleep: async () => undefined })
     : undefined;
-  const app = createApp({ config, logger, store, dms: dmsClient, cts: ctsClient, clock, userMap: opts.userMap, slackClientOptions: { retryConfig: { retries: 0 } }, socketPingTimeoutMs: { client: 300, server: 5_000 } });
+  const app = createApp({ config, logger, store, dms: dmsClient, cts: ctsClient, clock, userMap: opts.userMap, slackClientOptions: { retryConfig: { retries: 0 } }, socketPingTimeoutMs: { client: 300, server: 5_000 }, watcherOwner: opts.owner });
   const port = await app.start({ watch: false });
   const base = `http://127.0.0.1:${port}`;
 
