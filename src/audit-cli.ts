@@ -1,5 +1,4 @@
-import { sqlitePath } from './config.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { StoredAuditEntry } from './store/types.js';
 
 const COLUMNS = ['id', 'at', 'actor_slack_id', 'actor_dms_id', 'channel_id', 'action', 'decision', 'rule', 'ticket_id', 'external_id', 'cloud_request_id', 'detail'] as const;
@@ -82,11 +81,11 @@ export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEn
     return 2;
   }
   const url = env['DATABASE_URL']?.trim() || 'sqlite:./data/chatops.db';
-  if (!url.startsWith('sqlite:')) {
-    err('DATABASE_URL must be sqlite:<path>\n');
+  if (!url.startsWith('sqlite:') && !/^postgres(ql)?:\/\//i.test(url)) {
+    err('DATABASE_URL must be sqlite:<path> or postgres://…\n');
     return 2;
   }
-  const store = new SqliteStore(sqlitePath(url));
+  const store = await openStore(url);
   try {
     const entries = (await store.listAudit({ since: opts.since })).filter((e) => opts.until === undefined || e.at < opts.until);
     out(formatAudit(entries, opts.format));

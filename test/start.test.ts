@@ -82,4 +82,35 @@ describe('npm start (compiled, plain Node)', () => {
     expect(err).not.toContain('not-a-port');
     expect(err).toContain('manifest.yml');
   });
+
+  it('refuses to start without Alibaba Cloud credentials, saying what to set, unless SANDBOX=1', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const base = { SLACK_BOT_TOKEN: 'xoxb-start-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url, PORT: '0', HOME: home, DATABASE_URL: `sqlite:${join(home, 'bot.db')}` };
+    const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...base } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(1);
+    expect(err).toContain('No Alibaba Cloud credentials found');
+    expect(err).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
+    expect(err).toContain('SANDBOX=1');
+
+    // Sandbox: emulated clouds in the process; start-up says so, and the database picker answers from them.
+    const bot = startBot({ ...base, SANDBOX: '1' });
+    const lines: string[] = [];
+    createInterface({ input: bot.child.stdout }).on('line', (l) => lines.push(l));
+    const port = await bot.port;
+    expect(lines.some((l) => l.includes('SANDBOX MODE'))).toBe(true);
+    const body = new URLSearchParams({ payload: JSON.stringify(blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, 'orders')) }).toString();
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SECRET, ts, body) },
+      body,
+    });
+    const options = (await res.json()) as { options: { text: { text: string } }[] };
+    expect(options.options.map((o) => o.text.text)).toContain('orders_dev · dev · mysql');
+    const exited = new Promise<number | null>((resolve) => bot.child.on('exit', resolve));
+    bot.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
 });

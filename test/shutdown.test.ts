@@ -1,0 +1,51 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exportValues, openModal, seedPeople, submit } from './support/flows.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+describe('graceful shutdown', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ env: { SHUTDOWN_TIMEOUT_MS: '5000' } });
+    seedPeople(h);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('finishes a ticket being filed (after the ack) before closing the store, and takes no new requests', async () => {
+    const view = await openModal(h, 'export');
+    // DMS is slow to answer the create: the person has their ack, the filing is still in flight when we stop.
+    h.dms.latencyMs = (action) => (action === 'CreateOrder' ? 400 : 0);
+    const ack = await submit(h, view, exportValues());
+    expect(ack.response_action).toBe('update');
+    await h.stop();
+    // The filing finished: DMS has the ticket, the root message and the "is filed" modal went out, and it is stored.
+    expect(h.dms.calls('CreateOrder')).toHaveLength(1);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => /Data export ticket/.test(String(c.args['text'])))).toHaveLength(1);
+    expect(h.slack.callsTo('views.update').some((c) => JSON.stringify(c.args['view']).includes('is filed'))).toBe(true);
+    const order = String(h.dms.allOrders()[0]!.orderId);
+    expect(h.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    // And nothing more is accepted.
+    await expect(h.command('export')).rejects.toThrow();
+    // The ticket was stored before the store closed: a new instance on the same file finds it.
+    const again = await startHarness({ slack: h.slack, dms: h.dms, dbPath: h.dbPath });
+    try {
+      expect(await again.app.services.store.findTicketByExternalId('dms_export', order)).toBeDefined();
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('gives back every lease it holds, so another replica takes the tickets at once', async () => {
+    const store = h.app.services.store;
+    const now = h.clock.now();
+    for (let i = 0; i < 3; i++) {
+      await store.createTicket({ kind: 'dms_export', externalId: `9${i}`, channelId: 'C0EXPORTS', rootTs: null, requesterSlackId: 'U0ALICE', requesterDmsId: '51', status: null, details: {}, nextPollAt: now, pollIntervalMs: 1000 }, now);
+    }
+    const owner = h.app.watcher.owner;
+    expect(await store.claimDue(now, 10, owner, 60_000)).toHaveLength(3);
+    expect(await store.claimDue(now, 10, 'replica-other', 60_000)).toHaveLength(0);
+    await h.app.watcher.stop(1_000);
+    expect(await store.claimDue(now, 10, 'replica-other', 60_000)).toHaveLength(3);
+  });
+});
