@@ -81,6 +81,7 @@ describe('npm start (compiled, plain Node)', () => {
     expect(err).toContain('PORT must be a whole number');
     expect(err).not.toContain('not-a-port');
     expect(err).toContain('manifest.yml');
+    expect(err).toContain('npm run demo');
   });
 
   it('refuses to start without Alibaba Cloud credentials, saying what to set, unless SANDBOX=1', async () => {
