@@ -1,3 +1,4 @@
+import * as Rows from './rows.js';
 import pg from 'pg';
 import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate } from './types.js';
 
@@ -89,56 +90,12 @@ const types: pg.CustomTypesConfig = {
     oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-interface TicketRow {
-  id: number;
-  kind: string;
-  external_id: string;
-  channel_id: string;
-  root_ts: string | null;
-  requester_slack_id: string;
-  requester_dms_id: string | null;
-  status: string | null;
-  details: Record<string, unknown>;
-  created_at: number;
-  updated_at: number;
-  next_poll_at: number;
-  poll_interval_ms: number;
-  done: boolean;
-}
 
-interface AuditRow {
-  id: number;
-  at: number;
-  actor_slack_id: string;
-  actor_dms_id: string | null;
-  channel_id: string | null;
-  action: string;
-  decision: string;
-  rule: string | null;
-  ticket_id: number | null;
-  external_id: string | null;
-  cloud_request_id: string | null;
-  detail: Record<string, unknown>;
-}
 
-function toTicket(r: TicketRow): Ticket {
-  return {
-    id: r.id,
-    kind: r.kind as TicketKind,
-    externalId: r.external_id,
-    channelId: r.channel_id,
-    rootTs: r.root_ts,
-    requesterSlackId: r.requester_slack_id,
-    requesterDmsId: r.requester_dms_id,
-    status: r.status,
-    details: r.details,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    nextPollAt: r.next_poll_at,
-    pollIntervalMs: r.poll_interval_ms,
-    done: r.done,
-  };
-}
+type TicketRow = Rows.TicketRow<Record<string, unknown>, boolean>;
+type AuditRow = Rows.AuditRow<Record<string, unknown>>;
+const toTicket = (r: TicketRow): Ticket => Rows.ticketFromRow(r, (d) => d, (b) => b);
+const toAudit = (r: AuditRow): StoredAuditEntry => Rows.auditFromRow(r, (d) => d);
 
 const byDue = (a: Ticket, b: Ticket): number => a.nextPollAt - b.nextPollAt || a.id - b.id;
 
@@ -405,20 +362,7 @@ export class PostgresStore implements Store {
 
   async listAudit(opts: { since?: number; limit?: number }): Promise<StoredAuditEntry[]> {
     const r = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2', [opts.since ?? 0, opts.limit ?? 1_000_000]);
-    return r.rows.map((row) => ({
-      id: row.id,
-      at: row.at,
-      actorSlackId: row.actor_slack_id,
-      actorDmsId: row.actor_dms_id,
-      channelId: row.channel_id,
-      action: row.action,
-      decision: row.decision as AuditEntry['decision'],
-      rule: row.rule,
-      ticketId: row.ticket_id,
-      externalId: row.external_id,
-      cloudRequestId: row.cloud_request_id,
-      detail: row.detail,
-    }));
+    return r.rows.map(toAudit);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import * as Rows from './rows.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -68,56 +69,12 @@ const MIGRATIONS: string[] = [
    ALTER TABLE tickets ADD COLUMN lease_until INTEGER;`,
 ];
 
-interface TicketRow {
-  id: number;
-  kind: string;
-  external_id: string;
-  channel_id: string;
-  root_ts: string | null;
-  requester_slack_id: string;
-  requester_dms_id: string | null;
-  status: string | null;
-  details: string;
-  created_at: number;
-  updated_at: number;
-  next_poll_at: number;
-  poll_interval_ms: number;
-  done: number;
-}
 
-interface AuditRow {
-  id: number;
-  at: number;
-  actor_slack_id: string;
-  actor_dms_id: string | null;
-  channel_id: string | null;
-  action: string;
-  decision: string;
-  rule: string | null;
-  ticket_id: number | null;
-  external_id: string | null;
-  cloud_request_id: string | null;
-  detail: string;
-}
 
-function toTicket(r: TicketRow): Ticket {
-  return {
-    id: r.id,
-    kind: r.kind as TicketKind,
-    externalId: r.external_id,
-    channelId: r.channel_id,
-    rootTs: r.root_ts,
-    requesterSlackId: r.requester_slack_id,
-    requesterDmsId: r.requester_dms_id,
-    status: r.status,
-    details: JSON.parse(r.details) as Record<string, unknown>,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    nextPollAt: r.next_poll_at,
-    pollIntervalMs: r.poll_interval_ms,
-    done: r.done === 1,
-  };
-}
+type TicketRow = Rows.TicketRow<string, number>;
+type AuditRow = Rows.AuditRow<string>;
+const toTicket = (r: TicketRow): Ticket => Rows.ticketFromRow(r, (d) => JSON.parse(d) as Record<string, unknown>, (b) => b === 1);
+const toAudit = (r: AuditRow): StoredAuditEntry => Rows.auditFromRow(r, (d) => JSON.parse(d) as Record<string, unknown>);
 
 /** The embedded default store: one SQLite file through better-sqlite3 (WAL mode). */
 export class SqliteStore implements Store {
@@ -325,20 +282,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare('SELECT * FROM audit_log WHERE at >= ? ORDER BY id LIMIT ?')
       .all(opts.since ?? 0, opts.limit ?? 1_000_000) as AuditRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      actorSlackId: r.actor_slack_id,
-      actorDmsId: r.actor_dms_id,
-      channelId: r.channel_id,
-      action: r.action,
-      decision: r.decision as AuditEntry['decision'],
-      rule: r.rule,
-      ticketId: r.ticket_id,
-      externalId: r.external_id,
-      cloudRequestId: r.cloud_request_id,
-      detail: JSON.parse(r.detail) as Record<string, unknown>,
-    }));
+    return rows.map(toAudit);
   }
 
   async close(): Promise<void> {
