@@ -300,6 +300,15 @@ export class StatusWatcher {
     }
 
     if (result.status === ticket.status) {
+      if (tracker.statusInfo(ticket.status).final) {
+        // The final status was recorded but the ticket never marked done (a crash in between): finish it now.
+        await this.deps.store.finish(ticket.id, now);
+        const ended = { ...ticket, done: true };
+        if (ticket.rootTs) await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, ended, now)).catch(() => undefined);
+        this.changed(ended);
+        log.info({ status: ticket.status }, 'finished a ticket left open at its final status');
+        return false;
+      }
       const next = manual ? this.deps.settings.intervalMs : Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
       await this.deps.store.schedule(ticket.id, now + next, next, now);
       return false;

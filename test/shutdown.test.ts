@@ -49,3 +49,30 @@ describe('graceful shutdown', () => {
     expect(await store.claimDue(now, 10, 'replica-other', 60_000)).toHaveLength(3);
   });
 });
+
+describe('a crash between recording a final status and finishing the ticket', () => {
+  it('finishes the ticket at the next check instead of polling it until the maximum age', async () => {
+    const h = await startHarness();
+    try {
+      seedPeople(h);
+      const view = await openModal(h, 'export');
+      await submit(h, view, exportValues());
+      await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes('is filed'));
+      const store = h.app.services.store;
+      const [ticket] = await store.dueTickets(h.clock.now() + 60_000, 10);
+      // The status was recorded as final, and the process died before marking the ticket done.
+      h.dms.setStatus(Number(ticket!.externalId), 'EXPORT_SUCCESS');
+      await store.recordStatus(ticket!.id, 'EXPORT_SUCCESS', null, h.clock.now());
+      h.clock.advance(10_000);
+      await h.app.watcher.runDue();
+      expect((await store.getTicket(ticket!.id))!.done).toBe(true);
+      expect(h.logs.some((l) => l.includes('finished a ticket left open at its final status'))).toBe(true);
+      h.clock.advance(60_000);
+      const polls = h.dms.calls('GetDataExportOrderDetail').length;
+      await h.app.watcher.runDue();
+      expect(h.dms.calls('GetDataExportOrderDetail')).toHaveLength(polls);
+    } finally {
+      await h.close();
+    }
+  });
+});
