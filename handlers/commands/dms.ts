@@ -33,24 +33,28 @@ export function registerDmsCommand(app: App, s: Services): void {
     const log = s.logger.child({ command: '/dms', sub: sub.slice(0, 20), user: command.user_id, channel: command.channel_id });
     const meta = { channelId: command.channel_id };
     const who = { userId: command.user_id, channelId: command.channel_id };
+    // Forms: acknowledge at once (Slack's 3 s), check the policy and the rate limit, then open the form with the
+    // trigger id (also 3 s). A refusal arrives through the response URL, only for the person.
+    const acked = async () => undefined;
     const refused = async (policyCommand: PolicyCommand, creates: boolean): Promise<boolean> => {
+      await ack();
       const message = await gate(s, policyCommand, who, { creates });
-      if (message) await ack({ response_type: 'ephemeral', text: message });
+      if (message) await respond({ response_type: 'ephemeral', text: message }).catch((err: unknown) => log.warn({ err: String(err) }, 'could not send the refusal'));
       return message !== undefined;
     };
     switch (sub.toLowerCase()) {
       case 'export':
         if (await refused('dms.export', true)) return;
-        await openModal({ ack, client, respond, command, log }, buildExportModal(meta));
+        await openModal({ ack: acked, client, respond, command, log }, buildExportModal(meta));
         return;
       case 'change':
         if (await refused('dms.change', true)) return;
-        await openModal({ ack, client, respond, command, log }, buildChangeModal(meta));
+        await openModal({ ack: acked, client, respond, command, log }, buildChangeModal(meta));
         return;
       case 'track': {
         if (await refused('dms.track', true)) return;
         const c = s.config;
-        const view = await openModal({ ack, client, respond, command, log }, buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }));
+        const view = await openModal({ ack: acked, client, respond, command, log }, buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }));
         if (!view) return;
         // After the modal is open: learn the person's Slack time zone and show it next to the DMS zone.
         const tz = await s.resolver.resolve(command.user_id).then((u) => u.tz, () => undefined);
@@ -62,7 +66,6 @@ export function registerDmsCommand(app: App, s: Services): void {
         return;
       }
       case 'status':
-        if (await refused('dms.status', false)) return;
         await followTicket(s, { ack, respond, command, log }, rest.join(' '));
         return;
       case 'list': {
@@ -102,6 +105,11 @@ async function followTicket(s: Services, a: { ack: AckFn<string | RespondArgumen
   }
   await a.ack({ response_type: 'ephemeral', text: `:mag: Looking up DMS ticket ${orderId}…` });
   const say = (message: string) => a.respond({ response_type: 'ephemeral', replace_original: true, text: message }).catch((err: unknown) => a.log.warn({ err: String(err) }, 'could not answer /dms status'));
+  const refusal = await gate(s, 'dms.status', { userId: a.command.user_id, channelId: a.command.channel_id }, { creates: false });
+  if (refusal) {
+    await say(refusal);
+    return;
+  }
   try {
     const caller = await timeBox(s.resolver.resolve(a.command.user_id), 10_000, 'resolve_timeout', 'Checking who you are in DMS took too long. Try again in a moment.');
     if (!caller.dmsUserId) {

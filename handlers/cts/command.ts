@@ -29,25 +29,27 @@ export function registerCtsCommand(app: App, s: Services): void {
     const log = s.logger.child({ command: '/cts', sub, user: command.user_id, channel: command.channel_id });
     switch (sub.toLowerCase()) {
       case 'tracker': {
+        // Acknowledge at once; check; then open the form with the trigger id. A refusal comes by the response URL.
+        await ack();
         const refused = await gate(s, 'cts.tracker', { userId: command.user_id, channelId: command.channel_id }, { creates: true });
         if (refused) {
-          await ack({ response_type: 'ephemeral', text: refused });
+          await respond({ response_type: 'ephemeral', text: refused }).catch(() => undefined);
           return;
         }
         const wanted = (rest[0] ?? '').toLowerCase();
         const trackerType = wanted === 'system' || wanted === 'management' ? 'system' : 'data';
         // Trigger ids die after 3 s: open the modal first and ack in parallel.
-        await openModal({ ack, client, respond, command, log }, buildTrackerModal({ channelId: command.channel_id, trackerType }));
+        await openModal({ ack: async () => undefined, client, respond, command, log }, buildTrackerModal({ channelId: command.channel_id, trackerType }));
         return;
       }
       case 'list': {
-        const refused = await gate(s, 'cts.list', { userId: command.user_id, channelId: command.channel_id }, { creates: false });
-        if (refused) {
-          await ack({ response_type: 'ephemeral', text: refused });
-          return;
-        }
         // ListTrackers may be slow (and is retried): answer Slack now, the list follows through response_url.
         await ack();
+        const refused = await gate(s, 'cts.list', { userId: command.user_id, channelId: command.channel_id }, { creates: false });
+        if (refused) {
+          await respond({ response_type: 'ephemeral', text: refused }).catch(() => undefined);
+          return;
+        }
         try {
           const items = await trackers.list();
           await respond({ response_type: 'ephemeral', ...buildTrackerListMessage(items) });
