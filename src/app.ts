@@ -135,6 +135,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       maxAgeMs: config.WATCH_MAX_AGE_HOURS * 3_600_000,
       concurrency: config.WATCH_CONCURRENCY,
       leaseMs: config.WATCH_LEASE_MS,
+      pollsPerSecond: config.WATCH_MAX_CALLS_PER_SECOND,
       owner: deps.watcherOwner,
     },
   });

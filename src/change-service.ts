@@ -65,10 +65,11 @@ export class ChangeService extends DmsTicketService {
     });
   }
 
-  async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }> {
+  async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }> {
     const d = await this.deps.dms.getDataCorrectOrderDetail(ticket.externalId);
-    const ended = WATCH_BASE_INFO.has(d.status.toLowerCase()) ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
-    return { status: ended ?? d.status, details: d.precheckProblems.length ? { precheckProblems: d.precheckProblems } : undefined };
+    const awaiting = WATCH_BASE_INFO.has(d.status.toLowerCase());
+    const ended = awaiting ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
+    return { status: ended ?? d.status, calls: awaiting ? 2 : 1, details: d.precheckProblems.length ? { precheckProblems: d.precheckProblems } : undefined };
   }
 
   statusInfo(status: string | null): StatusInfo {

@@ -107,6 +107,7 @@ export const configSchema = z
     WATCH_MAX_AGE_HOURS: intInRange(1, 24 * 90, 72),
     WATCH_CONCURRENCY: intInRange(1, 64, 4),
     WATCH_LEASE_MS: intInRange(1_000, 3_600_000, 120_000),
+    WATCH_MAX_CALLS_PER_SECOND: intInRange(1, 10_000, 20),
     SHUTDOWN_TIMEOUT_MS: intInRange(100, 600_000, 20_000),
     SANDBOX: envBoolean.default(false),
     USER_MAP_FILE: optionalString,

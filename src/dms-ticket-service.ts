@@ -47,7 +47,7 @@ export abstract class DmsTicketService implements TicketTracker {
 
   constructor(protected readonly deps: DmsTicketDeps) {}
 
-  abstract poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }>;
+  abstract poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }>;
   abstract statusInfo(status: string | null): StatusInfo;
   abstract renderRoot(ticket: Ticket, now: number): MessageBody;
   /** Details for the root message of a ticket filed elsewhere and followed with `/dms status`. */

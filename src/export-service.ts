@@ -64,10 +64,11 @@ export class ExportService extends DmsTicketService {
     });
   }
 
-  async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }> {
+  async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }> {
     const d = await this.deps.dms.getDataExportOrderDetail(ticket.externalId);
-    const ended = AWAITING_APPROVAL.has(d.jobStatus) ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
-    return { status: ended ?? d.jobStatus, details: d.envType && ticket.details['envType'] !== d.envType ? { envType: d.envType } : undefined };
+    const awaiting = AWAITING_APPROVAL.has(d.jobStatus);
+    const ended = awaiting ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
+    return { status: ended ?? d.jobStatus, calls: awaiting ? 2 : 1, details: d.envType && ticket.details['envType'] !== d.envType ? { envType: d.envType } : undefined };
   }
 
   statusInfo(status: string | null) {
@@ -103,7 +104,7 @@ export class ExportService extends DmsTicketService {
   }
 
   /** On EXPORT_SUCCESS the result goes privately to the requester; the thread only says that it did. */
-  async onStatus(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown> }> {
+  async onStatus(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown>; calls?: number }> {
     if (ticket.status !== 'EXPORT_SUCCESS') return {};
     // Delivered once: if the thread reply fails and the change is retried, the person is not sent the link again.
     const stored = await this.deps.store.getTicket(ticket.id);
@@ -112,7 +113,7 @@ export class ExportService extends DmsTicketService {
     const line = await this.deliver(ticket);
     const details = { ...(stored ?? ticket).details, delivery: line };
     await this.deps.store.updateDetails(ticket.id, details, this.deps.clock.now());
-    return { extra: [line], details: { delivery: line } };
+    return { extra: [line], details: { delivery: line }, calls: 1 };
   }
 
   /**

@@ -69,12 +69,12 @@ export class TrackService extends DmsTicketService {
     });
   }
 
-  async poll(ticket: Ticket): Promise<{ status: string }> {
+  async poll(ticket: Ticket): Promise<{ status: string; calls?: number }> {
     const d = await this.deps.dms.getDataTrackOrderDetail(ticket.externalId);
     if (d.jobStatus !== 'INIT') return { status: d.jobStatus };
     // Before the job starts, the approval state lives on the general ticket.
     const base = await this.deps.dms.getOrderBaseInfo(ticket.externalId);
-    return { status: ORDER_STATUS_PREFIX + base.StatusCode.toLowerCase() };
+    return { status: ORDER_STATUS_PREFIX + base.StatusCode.toLowerCase(), calls: 2 };
   }
 
   async describeExisting(orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>> {

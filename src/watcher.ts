@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TokenBucket } from './rate-limit.js';
 import type { Logger } from 'pino';
 import { withTicketControls, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
 import type { TicketCard } from '../blocks/home.js';
@@ -12,8 +13,8 @@ import type { Store, ThreadMode, Ticket, TicketKind } from './store/types.js';
 export interface TicketTracker {
   /** "Data export", "Data tracking", ... */
   kindLabel: string;
-  /** Asks the cloud for the current status. Throws CloudApiError on failure. */
-  poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }>;
+  /** Asks the cloud for the current status (`calls`: how many cloud calls it took, default 1). Throws CloudApiError on failure. */
+  poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }>;
   statusInfo(status: string | null): StatusInfo;
   /** The root message for the ticket as it is now (`details.note` explains an unusual location such as a DM). */
   renderRoot(ticket: Ticket, now: number): MessageBody;
@@ -29,7 +30,7 @@ export interface TicketTracker {
    * Work to do when the ticket reaches `ticket.status` (e.g. deliver an export's result), before the thread hears of
    * it; returns extra already-safe mrkdwn lines for the reply. Throwing delays the change to a later pass.
    */
-  onStatus?(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown> }>;
+  onStatus?(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown>; calls?: number }>;
 }
 
 /** Called after a ticket's messages changed (status, action, stop), e.g. to refresh its requester's Home tab. */
@@ -44,6 +45,8 @@ export interface WatcherSettings {
   leaseMs?: number;
   /** This replica's name in the store's leases (default: a random one). */
   owner?: string;
+  /** Cloud calls per second the watcher may make (the provider's query quota); unlimited when absent. */
+  pollsPerSecond?: number;
 }
 
 /**
@@ -77,7 +80,12 @@ export class StatusWatcher {
   ) {
     this.owner = deps.settings.owner ?? `replica-${randomBytes(6).toString('hex')}`;
     this.leaseMs = deps.settings.leaseMs ?? 120_000;
+    const rate = deps.settings.pollsPerSecond;
+    this.bucket = rate ? new TokenBucket(rate, Math.max(1, Math.ceil(rate)), deps.clock.now()) : undefined;
   }
+
+  /** Keeps status checks under the cloud's query quota. */
+  private readonly bucket: TokenBucket | undefined;
 
   /** Polls every ticket due now (each at most once) and returns how many were processed. */
   runDue(): Promise<number> {
@@ -100,12 +108,27 @@ export class StatusWatcher {
       for (const t of due) seen.add(t.id);
       // Tickets are independent; each ticket's own updates stay in order because one ticket is handled by one task.
       const queue = [...due];
+      let quotaReached = false;
       await Promise.all(
         Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-          for (let t = queue.shift(); t; t = queue.shift()) await this.processSafely(t);
+          for (let t = queue.shift(); t; t = queue.shift()) {
+            if (this.bucket && !this.bucket.tryTake(this.deps.clock.now())) {
+              // Over the quota: hand the rest back untouched; they stay due and come first next time.
+              quotaReached = true;
+              await this.deps.store.releaseLease(t.id, this.owner).catch(() => undefined);
+              continue;
+            }
+            await this.processSafely(t);
+          }
         }),
       );
+      if (quotaReached) return seen.size;
     }
+  }
+
+  /** When the watcher may next make a call under the quota (now, without a quota). */
+  nextAllowedAt(now: number): number {
+    return this.bucket ? this.bucket.nextAt(now) : now;
   }
 
   /** Runs `fn` once no other task holds the ticket. */
@@ -167,6 +190,8 @@ export class StatusWatcher {
     // Another replica may be polling it right now: then its reply is on the way and this click need not poll.
     const ticket = await this.deps.store.claimTicket(ticketId, this.deps.clock.now(), this.owner, this.leaseMs);
     if (!ticket) return false;
+    // A click is answered now; its call still counts against the quota.
+    this.bucket?.debit(this.deps.clock.now(), 1);
     return this.processSafely(ticket, true);
   }
 
@@ -287,9 +312,10 @@ export class StatusWatcher {
     }
     if (!ticket.rootTs) ticket = await this.publishRoot(ticket);
 
-    let result: { status: string; details?: Record<string, unknown> };
+    let result: { status: string; details?: Record<string, unknown>; calls?: number };
     try {
       result = await tracker.poll(ticket);
+      if (this.bucket && (result.calls ?? 1) > 1) this.bucket.debit(now, (result.calls ?? 1) - 1);
     } catch (err) {
       // Throttling or an outage delays the update; the ticket stays due with a back-off and is never dropped.
       const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
@@ -319,6 +345,7 @@ export class StatusWatcher {
     const updated: Ticket = { ...ticket, status: result.status, details, updatedAt: now, done: info.final };
     // Side effects of reaching the status (result delivery) come before the thread hears of it, so it can say so.
     const effects = tracker.onStatus ? await tracker.onStatus(updated) : {};
+    if (this.bucket && effects.calls) this.bucket.debit(now, effects.calls);
     if (effects.details) details = { ...details, ...effects.details };
     const mode = await this.threadModeFor(ticket);
     const reply = tracker.renderReply({ ...updated, details }, result.status, ticket.status);
@@ -410,8 +437,9 @@ export class StatusWatcher {
       this.deps.logger.error({ err: describe(err) }, 'watcher pass failed');
     }
     if (this.stopped) return;
+    const now = this.deps.clock.now();
     const next = await this.deps.store.nextDueAt().catch(() => undefined);
-    const wait = next === undefined ? 5_000 : next - this.deps.clock.now();
+    const wait = next === undefined ? 5_000 : Math.max(next, this.nextAllowedAt(now)) - now;
     this.arm(Math.min(Math.max(wait, 20), 5_000));
   }
 

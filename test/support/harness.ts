@@ -107,6 +107,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     DATABASE_URL: `sqlite:${dbPath}`,
     WATCH_INTERVAL_MS: '1000',
     WATCH_MAX_INTERVAL_MS: '8000',
+    // The quota is tested on its own; flows here are about behaviour, not throughput.
+    WATCH_MAX_CALLS_PER_SECOND: '10000',
     LOG_LEVEL: 'debug',
     ...(ctsEmu ? { CTS_ENDPOINT: ctsEmu.endpoint, HUAWEICLOUD_SDK_AK: CTS_AK, HUAWEICLOUD_SDK_SK: CTS_SK, CTS_PROJECT_ID: CTS_PROJECT } : {}),
     ...opts.env,
