@@ -375,6 +375,12 @@ export class DmsEmulator {
   autoAdvanceEvery: number | null = null;
   /** Orders whose GetDataExportDownloadURL answers HasResult=false with this TipMessage, even after EXPORT_SUCCESS. */
   readonly noResultTips = new Map<number, string>();
+  /**
+   * Random faults for fault-injection runs: each request of a matching action is throttled (`Throttling.User`, HTTP
+   * 400 with Retry-After) with probability `throttle`, else answered with a 5xx with probability `serverError`
+   * (before it takes effect), and delayed up to `maxLatencyMs`. `random` makes runs repeatable.
+   */
+  chaos: { throttle: number; serverError: number; maxLatencyMs: number; actions?: (action: string) => boolean; random?: () => number } | null = null;
   /** When true, ListUsers by an unknown email creates a DMS user for it (sandbox: every Slack user has an account). */
   autoUsers = false;
   /** Delay added before answering each request (ms), or a function of the action. */
@@ -562,8 +568,15 @@ export class DmsEmulator {
     if (headers['x-acs-security-token'] !== undefined) record.securityToken = headers['x-acs-security-token'];
     this.requests.push(record);
 
-    const latency = typeof this.latencyMs === 'function' ? this.latencyMs(action) : this.latencyMs;
+    const chaos = this.chaos && (!this.chaos.actions || this.chaos.actions(action)) ? this.chaos : null;
+    const rnd = chaos?.random ?? Math.random;
+    const latency = (typeof this.latencyMs === 'function' ? this.latencyMs(action) : this.latencyMs) + (chaos ? Math.floor(rnd() * chaos.maxLatencyMs) : 0);
     if (latency > 0) await delay(latency);
+    if (chaos) {
+      const roll = rnd();
+      if (roll < chaos.throttle) this.failNext(action, { kind: 'throttle', code: 'Throttling.User', retryAfterSeconds: 1 });
+      else if (roll < chaos.throttle + chaos.serverError) this.failNext(action, { kind: 'server', status: 503, code: 'ServiceUnavailable' });
+    }
 
     let drop = false;
     let answer: Answer;
