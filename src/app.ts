@@ -104,6 +104,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     clientOptions,
     // Initialised in start(): auth.test then checks the bot token before we accept traffic.
     deferInitialization: true,
+    // No conversation context is used; Bolt's default store costs work on every event.
+    convoStore: false,
     receiver: socketReceiver ?? receiver,
   });
 
@@ -151,7 +153,15 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   // Counts Slack requests whose listener work (after the ack) is still running, for a graceful stop.
   let busy = 0;
   const idleWaiters: (() => void)[] = [];
-  bolt.use(async ({ next }) => {
+  bolt.use(async (args) => {
+    const { next } = args;
+    // Overload: a command that would queue behind MAX_IN_FLIGHT others is told so at once instead of waiting
+    // until its trigger id expires.
+    if ('command' in args && args.command && busy >= config.MAX_IN_FLIGHT) {
+      metrics.shedRequests.inc();
+      await args.ack({ response_type: 'ephemeral', text: ':hourglass: I am very busy right now and could not take this. Please try again in a moment.' });
+      return;
+    }
     busy += 1;
     try {
       await next();
@@ -277,9 +287,13 @@ function observingFetch(metrics: Metrics, inner: FetchFunction = globalThis.fetc
       metrics.slackErrors.inc({ method, error: `http_${res.status}` });
       return res;
     }
-    // The body is read from a copy; the client reads the original.
-    const body = (await (res as unknown as Response).clone().json().catch(() => undefined)) as { ok?: boolean; error?: string } | undefined;
-    if (body && body.ok === false) metrics.slackErrors.inc({ method, error: body.error ?? 'unknown' });
+    // The client reads the body with text(): look at that text on its way (no copy, no second parse).
+    const text = res.text.bind(res);
+    res.text = async () => {
+      const t = await text();
+      if (/"ok"\s*:\s*false/.test(t)) metrics.slackErrors.inc({ method, error: /"error"\s*:\s*"([^"]{1,80})"/.exec(t)?.[1] ?? 'unknown' });
+      return t;
+    };
     return res;
   };
 }

@@ -10,8 +10,9 @@ export function boltLogger(logger: Logger): BoltLogger {
   return {
     // The WebClient logs whole request and response bodies at debug level: message texts, which may hold a
     // person's private download link. Keep that such a call happened, not what it carried.
-    debug: (...msg: unknown[]) => child.debug(omitBodies(join(msg))),
-    info: (...msg: unknown[]) => child.info(join(msg)),
+    // Formatting costs: only for lines that will be written.
+    debug: (...msg: unknown[]) => child.isLevelEnabled('debug') && child.debug(omitBodies(join(msg))),
+    info: (...msg: unknown[]) => child.isLevelEnabled('info') && child.info(join(msg)),
     warn: (...msg: unknown[]) => child.warn(join(msg)),
     error: (...msg: unknown[]) => child.error(join(msg)),
     setLevel: (l: LogLevel) => {

@@ -109,6 +109,7 @@ export const configSchema = z
     WATCH_LEASE_MS: intInRange(1_000, 3_600_000, 120_000),
     WATCH_MAX_CALLS_PER_SECOND: intInRange(1, 10_000, 20),
     SHUTDOWN_TIMEOUT_MS: intInRange(100, 600_000, 20_000),
+    MAX_IN_FLIGHT: intInRange(1, 100_000, 200),
     SANDBOX: envBoolean.default(false),
     USER_MAP_FILE: optionalString,
     APPROVERS: z

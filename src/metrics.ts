@@ -23,6 +23,7 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
     registers: [this.registry],
   });
+  readonly shedRequests = new Counter({ name: 'chatops_requests_shed_total', help: 'Slash commands answered "busy" because MAX_IN_FLIGHT requests were being handled', registers: [this.registry] });
   readonly watcherQueue = new Gauge({ name: 'chatops_watcher_queue_size', help: 'Followed tickets due for a status check now', registers: [this.registry] });
   readonly watcherLag = new Gauge({ name: 'chatops_watcher_lag_seconds', help: 'How late the most overdue status check is (now minus its due time; 0 when none is overdue)', registers: [this.registry] });
   readonly watcherInFlight = new Gauge({ name: 'chatops_watcher_in_flight', help: 'Tickets being checked right now by this replica', registers: [this.registry] });

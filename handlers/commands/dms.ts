@@ -29,6 +29,7 @@ export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
 /** `/dms <subcommand>`: opens modals immediately (no cloud call before views.open) or answers with help. */
 export function registerDmsCommand(app: App, s: Services): void {
   app.command('/dms', async ({ command, ack, client, respond }) => {
+    const receivedAt = Date.now();
     const [sub = '', ...rest] = command.text.trim().split(/\s+/);
     const log = s.logger.child({ command: '/dms', sub: sub.slice(0, 20), user: command.user_id, channel: command.channel_id });
     const meta = { channelId: command.channel_id };
@@ -45,16 +46,16 @@ export function registerDmsCommand(app: App, s: Services): void {
     switch (sub.toLowerCase()) {
       case 'export':
         if (await refused('dms.export', true)) return;
-        await openModal({ ack: acked, client, respond, command, log }, buildExportModal(meta));
+        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildExportModal(meta));
         return;
       case 'change':
         if (await refused('dms.change', true)) return;
-        await openModal({ ack: acked, client, respond, command, log }, buildChangeModal(meta));
+        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildChangeModal(meta));
         return;
       case 'track': {
         if (await refused('dms.track', true)) return;
         const c = s.config;
-        const view = await openModal({ ack: acked, client, respond, command, log }, buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }));
+        const view = await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }));
         if (!view) return;
         // After the modal is open: learn the person's Slack time zone and show it next to the DMS zone.
         const tz = await s.resolver.resolve(command.user_id).then((u) => u.tz, () => undefined);

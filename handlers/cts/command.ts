@@ -20,6 +20,7 @@ const NOT_CONFIGURED =
 /** `/cts <subcommand>`: opens the tracker modal at once (no cloud call before views.open), lists trackers, or helps. */
 export function registerCtsCommand(app: App, s: Services): void {
   app.command('/cts', async ({ command, ack, client, respond }) => {
+    const receivedAt = Date.now();
     const trackers = s.ctsTrackers;
     if (!trackers) {
       await ack({ response_type: 'ephemeral', text: NOT_CONFIGURED });
@@ -39,7 +40,7 @@ export function registerCtsCommand(app: App, s: Services): void {
         const wanted = (rest[0] ?? '').toLowerCase();
         const trackerType = wanted === 'system' || wanted === 'management' ? 'system' : 'data';
         // Trigger ids die after 3 s: open the modal first and ack in parallel.
-        await openModal({ ack: async () => undefined, client, respond, command, log }, buildTrackerModal({ channelId: command.channel_id, trackerType }));
+        await openModal({ ack: async () => undefined, client, respond, command, log, receivedAt }, buildTrackerModal({ channelId: command.channel_id, trackerType }));
         return;
       }
       case 'list': {

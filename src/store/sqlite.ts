@@ -91,28 +91,40 @@ export class SqliteStore implements Store {
     this.migrate();
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once per SQL text. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
     const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+      (this.stmt('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
     );
     MIGRATIONS.forEach((sql, i) => {
       const version = i + 1;
       if (applied.has(version)) return;
       this.db.transaction(() => {
         this.db.exec(sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+        this.stmt('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
       })();
     });
   }
 
   async claimSubmission(key: string, now: number): Promise<boolean> {
-    const r = this.db.prepare('INSERT OR IGNORE INTO submissions (key, created_at) VALUES (?, ?)').run(key, now);
+    const r = this.stmt('INSERT OR IGNORE INTO submissions (key, created_at) VALUES (?, ?)').run(key, now);
     return r.changes === 1;
   }
 
   async completeSubmission(key: string, ticketId: number): Promise<void> {
-    this.db.prepare('UPDATE submissions SET ticket_id = ? WHERE key = ?').run(ticketId, key);
+    this.stmt('UPDATE submissions SET ticket_id = ? WHERE key = ?').run(ticketId, key);
   }
 
   async createTicket(t: NewTicket, now: number): Promise<Ticket> {
@@ -127,12 +139,12 @@ export class SqliteStore implements Store {
   }
 
   async getTicket(id: number): Promise<Ticket | undefined> {
-    const r = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
+    const r = this.stmt('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
     return r && toTicket(r);
   }
 
   async findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined> {
-    const r = this.db.prepare('SELECT * FROM tickets WHERE kind = ? AND external_id = ?').get(kind, externalId) as TicketRow | undefined;
+    const r = this.stmt('SELECT * FROM tickets WHERE kind = ? AND external_id = ?').get(kind, externalId) as TicketRow | undefined;
     return r && toTicket(r);
   }
 
@@ -151,7 +163,7 @@ export class SqliteStore implements Store {
            ORDER BY next_poll_at, id LIMIT ?`,
         )
         .all(now, now, owner, limit) as TicketRow[];
-      const lease = this.db.prepare('UPDATE tickets SET lease_owner = ?, lease_until = ? WHERE id = ?');
+      const lease = this.stmt('UPDATE tickets SET lease_owner = ?, lease_until = ? WHERE id = ?');
       for (const r of rows) lease.run(owner, now + leaseMs, r.id);
       return rows.map(toTicket);
     }).immediate();
@@ -165,19 +177,19 @@ export class SqliteStore implements Store {
   }
 
   async releaseLease(id: number, owner: string): Promise<void> {
-    this.db.prepare('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(id, owner);
+    this.stmt('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(id, owner);
   }
 
   async releaseAll(owner: string): Promise<void> {
-    this.db.prepare('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
+    this.stmt('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.stmt('SELECT 1').get();
   }
 
   async nextDueAt(): Promise<number | undefined> {
-    const r = this.db.prepare('SELECT MIN(next_poll_at) AS t FROM tickets WHERE done = 0').get() as { t: number | null };
+    const r = this.stmt('SELECT MIN(next_poll_at) AS t FROM tickets WHERE done = 0').get() as { t: number | null };
     return r.t ?? undefined;
   }
 
@@ -189,21 +201,21 @@ export class SqliteStore implements Store {
 
   async recordStatus(id: number, status: string, threadTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO ticket_updates (ticket_id, status, thread_ts, posted_at) VALUES (?, ?, ?, ?)').run(id, status, threadTs, now);
+      this.stmt('INSERT INTO ticket_updates (ticket_id, status, thread_ts, posted_at) VALUES (?, ?, ?, ?)').run(id, status, threadTs, now);
       if (details) {
-        this.db.prepare('UPDATE tickets SET status = ?, details = ?, updated_at = ? WHERE id = ?').run(status, JSON.stringify(details), now, id);
+        this.stmt('UPDATE tickets SET status = ?, details = ?, updated_at = ? WHERE id = ?').run(status, JSON.stringify(details), now, id);
       } else {
-        this.db.prepare('UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
+        this.stmt('UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
       }
     })();
   }
 
   async schedule(id: number, nextPollAt: number, pollIntervalMs: number, now: number): Promise<void> {
-    this.db.prepare('UPDATE tickets SET next_poll_at = ?, poll_interval_ms = ?, updated_at = ? WHERE id = ?').run(nextPollAt, pollIntervalMs, now, id);
+    this.stmt('UPDATE tickets SET next_poll_at = ?, poll_interval_ms = ?, updated_at = ? WHERE id = ?').run(nextPollAt, pollIntervalMs, now, id);
   }
 
   async finish(id: number, now: number): Promise<void> {
-    this.db.prepare('UPDATE tickets SET done = 1, updated_at = ? WHERE id = ?').run(now, id);
+    this.stmt('UPDATE tickets SET done = 1, updated_at = ? WHERE id = ?').run(now, id);
   }
 
   async listUpdates(ticketId: number): Promise<TicketUpdate[]> {
@@ -214,7 +226,7 @@ export class SqliteStore implements Store {
   }
 
   async updateDetails(id: number, details: Record<string, unknown>, now: number): Promise<void> {
-    this.db.prepare('UPDATE tickets SET details = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(details), now, id);
+    this.stmt('UPDATE tickets SET details = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(details), now, id);
   }
 
   async reopenTicket(
@@ -238,7 +250,7 @@ export class SqliteStore implements Store {
     const done = this.db
       .prepare('SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 1 ORDER BY updated_at DESC, id DESC LIMIT ?')
       .all(slackId, opts.doneLimit) as TicketRow[];
-    const total = this.db.prepare('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = ? AND done = 0').get(slackId) as { n: number };
+    const total = this.stmt('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = ? AND done = 0').get(slackId) as { n: number };
     return { open: open.map(toTicket), done: done.map(toTicket), openTotal: total.n };
   }
 
@@ -250,7 +262,7 @@ export class SqliteStore implements Store {
   }
 
   async getThreadMode(channelId: string): Promise<ThreadMode> {
-    const r = this.db.prepare('SELECT thread_mode FROM channel_settings WHERE channel_id = ?').get(channelId) as { thread_mode: string } | undefined;
+    const r = this.stmt('SELECT thread_mode FROM channel_settings WHERE channel_id = ?').get(channelId) as { thread_mode: string } | undefined;
     return r && (THREAD_MODES as readonly string[]).includes(r.thread_mode) ? (r.thread_mode as ThreadMode) : 'threads';
   }
 
@@ -264,11 +276,11 @@ export class SqliteStore implements Store {
   }
 
   async markHomeViewer(slackId: string, now: number): Promise<void> {
-    this.db.prepare('INSERT OR IGNORE INTO home_viewers (slack_id, first_seen_at) VALUES (?, ?)').run(slackId, now);
+    this.stmt('INSERT OR IGNORE INTO home_viewers (slack_id, first_seen_at) VALUES (?, ?)').run(slackId, now);
   }
 
   async isHomeViewer(slackId: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM home_viewers WHERE slack_id = ?').get(slackId) !== undefined;
+    return this.stmt('SELECT 1 FROM home_viewers WHERE slack_id = ?').get(slackId) !== undefined;
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
