@@ -637,6 +637,8 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
     WATCH_MAX_CALLS_PER_SECOND: '10000',
     // A restarted process has a new lease owner: the dead one's leases must run out before it takes them.
     WATCH_LEASE_MS: '2000',
+    // Creates cut short by a kill are looked for once DMS_TIMEOUT_MS × 2 + 10 s have passed.
+    DMS_TIMEOUT_MS: '2000',
     RATE_LIMIT_PER_USER_PER_HOUR: '10000',
     LOG_LEVEL: 'info',
   };
@@ -767,7 +769,10 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
   let ro: Database.Database | undefined;
   const open = (): number => {
     ro ??= new Database(dbFile, { readonly: true, fileMustExist: true });
-    return (ro.prepare('SELECT COUNT(*) AS n FROM tickets WHERE done = 0').get() as { n: number }).n;
+    // Open tickets, and creates not yet settled (recovery is still looking for them).
+    const tickets = (ro.prepare('SELECT COUNT(*) AS n FROM tickets WHERE done = 0').get() as { n: number }).n;
+    const creating = (ro.prepare('SELECT COUNT(*) AS n FROM pending_creates').get() as { n: number }).n;
+    return tickets + creating;
   };
   const deadline = Date.now() + (o.quick ? 60_000 : 600_000);
   let completed = false;
@@ -962,7 +967,7 @@ async function runLostCreate(): Promise<LostCreateResult> {
   const submitOnce = async (h: Harness, viewId: string): Promise<SlackCall | undefined> => {
     const res = await h.interaction(exportSubmission(viewId, 0));
     await res.text();
-    const answer = h.slack.waitFor('views.update', (c) => c.args['view_id'] === viewId && /is filed|not filed/.test(JSON.stringify(c.args['view'])));
+    const answer = h.slack.waitFor('views.update', (c) => c.args['view_id'] === viewId && /is filed|not filed|whether your/.test(JSON.stringify(c.args['view'])));
     return Promise.race([answer, sleep(15_000).then(() => undefined)]);
   };
   const markerOf = (h: Harness) => /\[(chatops-[0-9a-f]{12})\]/.exec(h.dms.calls('CreateOrder')[0]?.query['Comment'] ?? '')?.[1];

@@ -14,6 +14,7 @@ import { ExportService } from './export-service.js';
 import { TrackService } from './track-service.js';
 import { Messenger } from './messenger.js';
 import { Metrics } from './metrics.js';
+import { CreateRecovery } from './create-recovery.js';
 import { sandboxFetch } from './sandbox/mark.js';
 import { withDeadline } from './deadline.js';
 import { ApproverPolicy } from './approvers.js';
@@ -149,7 +150,20 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const follows = new FollowService({ dms, store, clock, logger: logger.child({ component: 'follow' }), watcher, services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders }, approvers, intervalMs: config.WATCH_INTERVAL_MS });
   const home = new HomeService({ slack: bolt.client, store, watcher, clock, logger: logger.child({ component: 'home' }), allowSelfApproval: config.ALLOW_SELF_APPROVAL });
   watcher.onChange((t) => home.ticketChanged(t));
-  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, metrics, cts: deps.cts, ctsTrackers };
+  const recovery = new CreateRecovery({
+    store,
+    dms,
+    clock,
+    logger: logger.child({ component: 'recovery' }),
+    messenger,
+    watcher,
+    services: { dms_export: exports, dms_track: tracks, dms_change: changes },
+    // A create may be in flight for up to its timeout (plus the lookup); after 15 minutes it certainly did not happen.
+    graceMs: config.DMS_TIMEOUT_MS * 2 + 10_000,
+    giveUpMs: 15 * 60_000,
+  });
+  let recoveryTimer: NodeJS.Timeout | undefined;
+  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, metrics, recovery, cts: deps.cts, ctsTrackers };
   // Counts Slack requests whose listener work (after the ack) is still running, for a graceful stop.
   let busy = 0;
   const idleWaiters: (() => void)[] = [];
@@ -249,7 +263,14 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
-      if (opts.watch !== false) watcher!.start();
+      if (opts.watch !== false) {
+        watcher!.start();
+        // Creates cut short by a crash or a lost answer: look for them now and every 10 s.
+        const recover = () => void recovery.run().catch((err: unknown) => logger.warn({ err: String(err) }, 'create recovery failed'));
+        recover();
+        recoveryTimer = setInterval(recover, 10_000);
+        recoveryTimer.unref();
+      }
       logger.info({ mode: socketMode ? 'socket' : 'http', port }, 'bot started');
       return port;
     },
@@ -258,6 +279,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       const deadline = Date.now() + timeoutMs;
       const left = () => Math.max(0, deadline - Date.now());
       logger.info({ timeoutMs }, 'stopping: no new requests; finishing work in flight');
+      if (recoveryTimer) clearInterval(recoveryTimer);
       // 1. No new work: the socket closes, the HTTP server stops accepting (health answers stop too).
       if (socketMode) await bolt.stop().catch(() => undefined);
       const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

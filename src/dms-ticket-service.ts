@@ -8,7 +8,7 @@ import { ORDER_STATUS_PREFIX, type StatusInfo } from './dms/statuses.js';
 import { BotError, CloudApiError } from './errors.js';
 import type { TicketActionId } from '../blocks/ticket-controls.js';
 import type { MessageBody, Messenger } from './messenger.js';
-import type { Store, Ticket, TicketKind } from './store/types.js';
+import type { PendingCreate, Store, Ticket, TicketKind } from './store/types.js';
 import type { ResolvedUser } from './user-resolver.js';
 import type { StatusWatcher, TicketTracker } from './watcher.js';
 
@@ -110,25 +110,52 @@ export abstract class DmsTicketService implements TicketTracker {
     details: Record<string, unknown>;
   }): Promise<Ticket> {
     const marker = newMarker();
-    const created = await args.create(dmsComment(args.commentText, args.requester, marker)).catch((err: unknown) => this.reconcile(err, marker));
-    const now = this.deps.clock.now();
-    const ticket = await this.deps.store.createTicket(
-      {
-        kind: this.kind,
-        externalId: created.orderId,
-        channelId: args.channelId,
-        rootTs: null,
-        requesterSlackId: args.requester.slackId,
-        requesterDmsId: args.requester.dmsUserId ?? null,
-        status: null,
-        details: { ...args.details, marker, ...(created.requestId ? { createRequestId: created.requestId } : {}) },
-        nextPollAt: now + this.deps.intervalMs,
-        pollIntervalMs: this.deps.intervalMs,
-      },
-      now,
-    );
-    this.deps.logger.info({ ticketId: ticket.id, kind: this.kind, orderId: created.orderId, requestId: created.requestId, requester: args.requester.slackId }, 'ticket created');
+    const pending: PendingCreate = {
+      marker,
+      kind: this.kind,
+      channelId: args.channelId,
+      requesterSlackId: args.requester.slackId,
+      requesterDmsId: args.requester.dmsUserId ?? null,
+      details: { ...args.details, marker },
+      createdAt: this.deps.clock.now(),
+    };
+    // Written before the create is sent: if the process dies before the ticket is stored, recovery finds it by marker.
+    await this.deps.store.beginCreate(pending);
+    let created: { orderId: string; requestId?: string };
+    try {
+      created = await args.create(dmsComment(args.commentText, args.requester, marker)).catch((err: unknown) => this.reconcile(err, marker));
+    } catch (err) {
+      // An unknown outcome stays pending (recovery keeps looking); anything else certainly created nothing.
+      if (!(err instanceof BotError && err.code === 'create_outcome_unknown')) await this.deps.store.endCreate(marker);
+      throw err;
+    }
+    const ticket = await this.storeCreated(pending, created.orderId, created.requestId);
     return this.deps.watcher().follow(ticket);
+  }
+
+  /** Stores the ticket a create produced and settles its pending record. */
+  async storeCreated(pending: PendingCreate, orderId: string, requestId?: string): Promise<Ticket> {
+    const now = this.deps.clock.now();
+    const ticket =
+      (await this.deps.store.findTicketByExternalId(this.kind, orderId)) ??
+      (await this.deps.store.createTicket(
+        {
+          kind: this.kind,
+          externalId: orderId,
+          channelId: pending.channelId,
+          rootTs: null,
+          requesterSlackId: pending.requesterSlackId,
+          requesterDmsId: pending.requesterDmsId,
+          status: null,
+          details: { ...pending.details, ...(requestId ? { createRequestId: requestId } : {}) },
+          nextPollAt: now + this.deps.intervalMs,
+          pollIntervalMs: this.deps.intervalMs,
+        },
+        now,
+      ));
+    await this.deps.store.endCreate(pending.marker);
+    this.deps.logger.info({ ticketId: ticket.id, kind: this.kind, orderId, requestId, requester: pending.requesterSlackId }, 'ticket created');
+    return ticket;
   }
 
   /**

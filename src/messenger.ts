@@ -34,6 +34,12 @@ export function cannotPostIn(err: unknown): boolean {
   return code !== undefined && code in CANNOT_POST;
 }
 
+/** True when a message can never be updated (deleted, channel gone or archived): retrying is pointless. */
+export function cannotUpdate(err: unknown): boolean {
+  const code = slackErrorCode(err);
+  return code !== undefined && (code in CANNOT_POST || code === 'message_not_found' || code === 'cant_update_message' || code === 'edit_window_closed');
+}
+
 /** The Slack error code of a failed Web API call, if any. */
 export function slackErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } }).data;

@@ -1,44 +1,43 @@
 /**
- * A token bucket on an injectable clock: `ratePerSecond` tokens a second, at most `burst` saved up. Used to keep the
- * status watcher's cloud calls under the provider's query quota.
+ * At most `limit` calls in any window of `windowMs` (a sliding window over the times of the calls), on an
+ * injectable clock. Keeps the status watcher's cloud calls under the provider's query quota: unlike a token bucket,
+ * it never lets a saved-up burst push one second over the quota.
  */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
+export class SlidingWindowLimiter {
+  /** Times of the calls still inside the window, oldest first. */
+  private readonly times: number[] = [];
 
   constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number,
-    now: number,
-  ) {
-    this.tokens = burst;
-    this.last = now;
+    private readonly limit: number,
+    private readonly windowMs = 1000,
+  ) {}
+
+  private prune(now: number): void {
+    while (this.times.length > 0 && this.times[0]! <= now - this.windowMs) this.times.shift();
   }
 
-  private refill(now: number): void {
-    if (now > this.last) {
-      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.ratePerSecond) / 1000);
-      this.last = now;
-    }
-  }
-
-  /** Takes one token if one is there. */
+  /** Takes one call if the window has room. */
   tryTake(now: number): boolean {
-    this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    this.prune(now);
+    if (this.times.length >= this.limit) return false;
+    this.times.push(now);
     return true;
   }
 
-  /** Charges calls already made (a check that needed more than one call); the bucket may go below zero. */
+  /** Charges calls already made (a check that needed more than one call). */
   debit(now: number, n: number): void {
-    this.refill(now);
-    this.tokens -= n;
+    for (let i = 0; i < n; i++) this.times.push(now);
   }
 
-  /** When the next token is there (now, if one is). */
+  /** How many calls the window has room for now. */
+  available(now: number): number {
+    this.prune(now);
+    return Math.max(0, this.limit - this.times.length);
+  }
+
+  /** When the next call fits (now, if one does). */
   nextAt(now: number): number {
-    this.refill(now);
-    return this.tokens >= 1 ? now : now + Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
+    this.prune(now);
+    return this.times.length < this.limit ? now : this.times[this.times.length - this.limit]! + this.windowMs;
   }
 }

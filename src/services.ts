@@ -16,6 +16,7 @@ import type { FollowService } from './follow-service.js';
 import type { HomeService } from './home.js';
 import type { Guard } from './guard.js';
 import type { Metrics } from './metrics.js';
+import type { CreateRecovery } from './create-recovery.js';
 import type { OrderService } from './order-service.js';
 import type { TicketActions } from './ticket-actions.js';
 
@@ -43,4 +44,5 @@ export interface Services {
   home: HomeService;
   guard: Guard;
   metrics: Metrics;
+  recovery: CreateRecovery;
 }

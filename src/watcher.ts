@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { TokenBucket } from './rate-limit.js';
+import { SlidingWindowLimiter } from './rate-limit.js';
 import type { Logger } from 'pino';
 import { withTicketControls, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
 import type { TicketCard } from '../blocks/home.js';
 import type { Clock } from './clock.js';
 import type { StatusInfo } from './dms/statuses.js';
 import { CloudApiError } from './errors.js';
-import { cannotPostIn, type MessageBody, type Messenger } from './messenger.js';
+import { cannotPostIn, cannotUpdate, type MessageBody, type Messenger } from './messenger.js';
 import type { Store, ThreadMode, Ticket, TicketKind } from './store/types.js';
 
 /** What the watcher needs to know about one kind of ticket. */
@@ -81,11 +81,17 @@ export class StatusWatcher {
     this.owner = deps.settings.owner ?? `replica-${randomBytes(6).toString('hex')}`;
     this.leaseMs = deps.settings.leaseMs ?? 120_000;
     const rate = deps.settings.pollsPerSecond;
-    this.bucket = rate ? new TokenBucket(rate, Math.max(1, Math.ceil(rate)), deps.clock.now()) : undefined;
+    this.bucket = rate ? new SlidingWindowLimiter(Math.max(1, Math.floor(rate))) : undefined;
   }
 
   /** Keeps status checks under the cloud's query quota. */
-  private readonly bucket: TokenBucket | undefined;
+  private readonly bucket: SlidingWindowLimiter | undefined;
+  /**
+   * The shortest interval the quota can pay for when every open ticket is checked in turn (open tickets / quota,
+   * capped at the back-off ceiling): no ticket is planned sooner, so quick re-checks never crowd out the queue.
+   */
+  private floorMs = 0;
+  private floorAt = Number.NEGATIVE_INFINITY;
 
   /** Polls every ticket due now (each at most once) and returns how many were processed. */
   runDue(): Promise<number> {
@@ -100,10 +106,19 @@ export class StatusWatcher {
 
   private async pass(): Promise<number> {
     const seen = new Set<number>();
+    const rate = this.deps.settings.pollsPerSecond;
+    if (rate && this.deps.clock.now() - this.floorAt > 10_000) {
+      this.floorAt = this.deps.clock.now();
+      const open = await this.deps.store.countOpen().catch(() => 0);
+      this.floorMs = Math.min(this.deps.settings.maxIntervalMs, (open / rate) * 1000);
+    }
     const { concurrency } = this.deps.settings;
     for (;;) {
       if (this.stopped && this.draining) return seen.size;
-      const due = (await this.deps.store.claimDue(this.deps.clock.now(), concurrency * 4, this.owner, this.leaseMs)).filter((t) => !seen.has(t.id));
+      // Claim no more than the quota can pay for now (the rest would only be handed back).
+      const budget = this.bucket ? this.bucket.available(this.deps.clock.now()) : concurrency * 4;
+      if (budget < 1) return seen.size;
+      const due = (await this.deps.store.claimDue(this.deps.clock.now(), Math.min(concurrency * 4, budget), this.owner, this.leaseMs)).filter((t) => !seen.has(t.id));
       if (due.length === 0) return seen.size;
       for (const t of due) seen.add(t.id);
       // Tickets are independent; each ticket's own updates stay in order because one ticket is handled by one task.
@@ -327,16 +342,28 @@ export class StatusWatcher {
 
     if (result.status === ticket.status) {
       if (tracker.statusInfo(ticket.status).final) {
-        // The final status was recorded but the ticket never marked done (a crash in between): finish it now.
-        await this.deps.store.finish(ticket.id, now);
+        // The final status is recorded but the ticket not done (a crash, or its root could not be redrawn): draw the
+        // root as ended, then finish; if Slack still refuses, try again later.
         const ended = { ...ticket, done: true };
-        if (ticket.rootTs) await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, ended, now)).catch(() => undefined);
+        if (ticket.rootTs) {
+          try {
+            await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, ended, now));
+          } catch (err) {
+            if (!cannotUpdate(err)) {
+              const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
+              await this.deps.store.schedule(ticket.id, now + next, next, now);
+              log.warn({ err: describe(err) }, 'final root update failed again; will retry');
+              return false;
+            }
+          }
+        }
+        await this.deps.store.finish(ticket.id, now);
         this.changed(ended);
         log.info({ status: ticket.status }, 'finished a ticket left open at its final status');
         return false;
       }
       const next = manual ? this.deps.settings.intervalMs : Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
-      await this.deps.store.schedule(ticket.id, now + next, next, now);
+      await this.deps.store.schedule(ticket.id, now + (manual ? next : Math.max(next, this.floorMs)), next, now);
       return false;
     }
 
@@ -366,15 +393,20 @@ export class StatusWatcher {
     const rendered: Ticket = { ...updated, details: rootDetails };
     await this.deps.store.recordStatus(ticket.id, result.status, threadTs, now, result.details || rootDetails !== ticket.details ? rootDetails : undefined);
     log.info({ from: ticket.status, to: result.status }, 'status changed');
+    if (!info.final) await this.deps.store.schedule(ticket.id, now + Math.max(this.deps.settings.intervalMs, this.floorMs), this.deps.settings.intervalMs, now);
+    const rootShown = ticket.rootTs
+      ? await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, rendered, now, mode)).then(
+          () => true,
+          (err: unknown) => {
+            log.warn({ err: describe(err) }, 'root message update failed');
+            return cannotUpdate(err);
+          },
+        )
+      : true;
+    // A final status ends the ticket only once its root shows it; otherwise the next check redraws it, then ends it.
     if (info.final) {
-      await this.deps.store.finish(ticket.id, now);
-    } else {
-      await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, this.deps.settings.intervalMs, now);
-    }
-    if (ticket.rootTs) {
-      await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, rendered, now, mode)).catch((err: unknown) => {
-        log.warn({ err: describe(err) }, 'root message update failed');
-      });
+      if (rootShown) await this.deps.store.finish(ticket.id, now);
+      else await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, this.deps.settings.intervalMs, now);
     }
     this.changed(rendered);
     return true;

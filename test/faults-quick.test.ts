@@ -47,9 +47,8 @@ describe('fault injection (quick mode of npm run faults)', () => {
     expect(k.finalExitCode).toBe(0);
   });
 
-  // Known product gap: a kill while CreateOrder is at DMS leaves a DMS ticket nobody follows (the marker is never
-  // stored before the create, so a restart cannot reconcile it). Turn `it.fails` into `it` once fixed.
-  it.fails('crash: every ticket DMS holds is followed by the bot, even when the kill came while its CreateOrder was at DMS (fails: orphaned)', () => {
+  // A kill while CreateOrder is at DMS: the create was recorded before it was sent, so recovery finds it by marker.
+  it('crash: every ticket DMS holds is followed by the bot, even when the kill came while its CreateOrder was at DMS', () => {
     const k = r.crash!;
     expect(k.lostOrders).toEqual([]);
     expect(k.lost).toBe(0);

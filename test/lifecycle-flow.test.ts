@@ -198,6 +198,8 @@ describe('ticket lifecycle buttons', () => {
     await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /: Rejected/.test(String(c.args['text'])));
     const ended = await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && /Rejected/.test(String(c.args['text'])));
     expect(buttonsOf(ended.args['blocks'])).toEqual([]);
+    // The modal's last word comes after the ticket's new status was handled.
+    await h.slack.waitFor('views.update', (c) => c.args['view_id'] === modal['id'] && /Done: you rejected/.test(JSON.stringify(c.args['view'])));
     expect((await h.app.services.store.getTicket(ticketId))!.done).toBe(true);
   });
 

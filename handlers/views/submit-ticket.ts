@@ -109,9 +109,13 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
       .catch(() => undefined);
   } catch (err) {
     await auditCreate(s, { userId, dmsUserId: requester.dmsUserId, channelId: meta.channelId, command: spec.command, decision: 'failed', error: err });
-    const text = `:x: Your ${spec.noun} ticket was not filed. ${userMessageFor(err, log, { step: 'create' })}`;
+    // DMS may have created it after all: say so, and that the bot keeps looking (recovery tells them what it finds).
+    const unknown = err instanceof BotError && err.code === 'create_outcome_unknown';
+    const text = unknown
+      ? `:grey_question: I don't know yet whether your ${spec.noun} ticket was filed. ${userMessageFor(err, log, { step: 'create' })} I'll keep looking and tell you here.`
+      : `:x: Your ${spec.noun} ticket was not filed. ${userMessageFor(err, log, { step: 'create' })}`;
     const kept = spec.keep(form);
-    await client.views.update({ view_id: view.id, view: buildNoticeModal('Ticket not created', text, kept) }).catch(() => undefined);
+    await client.views.update({ view_id: view.id, view: buildNoticeModal(unknown ? 'Status unknown' : 'Ticket not created', text, kept) }).catch(() => undefined);
     await s.messenger
       .tellUser(meta.channelId, userId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...kept] })
       .catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));

@@ -1,6 +1,7 @@
 import * as Rows from './rows.js';
+import { pendingFromRow, type PendingRow } from './rows.js';
 import pg from 'pg';
-import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate } from './types.js';
+import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate, type PendingCreate } from './types.js';
 
 /**
  * Ordered schema migrations; all pending ones run at start-up in one transaction that holds an advisory lock, so two
@@ -78,6 +79,15 @@ const MIGRATIONS: string[] = [
    $$;
    CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`,
+  `CREATE TABLE pending_creates (
+     marker TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     requester_slack_id TEXT NOT NULL,
+     requester_dms_id TEXT,
+     details JSON NOT NULL,
+     created_at BIGINT NOT NULL
+   );`,
 ];
 
 /** Advisory lock namespace for migrations (any constant; the second key is the schema's hash). */
@@ -191,6 +201,22 @@ export class PostgresStore implements Store {
     await this.pool.query('UPDATE submissions SET ticket_id = $1 WHERE key = $2', [ticketId, key]);
   }
 
+  async beginCreate(p: PendingCreate): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO pending_creates (marker, kind, channel_id, requester_slack_id, requester_dms_id, details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [p.marker, p.kind, p.channelId, p.requesterSlackId, p.requesterDmsId, JSON.stringify(p.details), p.createdAt],
+    );
+  }
+
+  async endCreate(marker: string): Promise<void> {
+    await this.pool.query('DELETE FROM pending_creates WHERE marker = $1', [marker]);
+  }
+
+  async pendingCreates(before: number): Promise<PendingCreate[]> {
+    const r = await this.pool.query<PendingRow<Record<string, unknown>>>('SELECT * FROM pending_creates WHERE created_at < $1 ORDER BY created_at, marker', [before]);
+    return r.rows.map((row) => pendingFromRow(row, (d) => d));
+  }
+
   async createTicket(t: NewTicket, now: number): Promise<Ticket> {
     const ticket = await this.one(
       `INSERT INTO tickets (kind, external_id, channel_id, root_ts, requester_slack_id, requester_dms_id, status, details,
@@ -248,6 +274,11 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  async countOpen(): Promise<number> {
+    const r = await this.pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM tickets WHERE NOT done');
+    return r.rows[0]?.n ?? 0;
   }
 
   async nextDueAt(): Promise<number | undefined> {

@@ -1,4 +1,4 @@
-import type { AuditEntry, StoredAuditEntry, Ticket, TicketKind } from './types.js';
+import type { AuditEntry, PendingCreate, StoredAuditEntry, Ticket, TicketKind } from './types.js';
 
 /** A `tickets` row; `D` is how the database hands back JSON, `B` how it hands back booleans. */
 export interface TicketRow<D, B> {
@@ -67,5 +67,28 @@ export function auditFromRow<D>(r: AuditRow<D>, json: (d: D) => Record<string, u
     externalId: r.external_id,
     cloudRequestId: r.cloud_request_id,
     detail: json(r.detail),
+  };
+}
+
+/** A `pending_creates` row. */
+export interface PendingRow<D> {
+  marker: string;
+  kind: string;
+  channel_id: string;
+  requester_slack_id: string;
+  requester_dms_id: string | null;
+  details: D;
+  created_at: number;
+}
+
+export function pendingFromRow<D>(r: PendingRow<D>, json: (d: D) => Record<string, unknown>): PendingCreate {
+  return {
+    marker: r.marker,
+    kind: r.kind as TicketKind,
+    channelId: r.channel_id,
+    requesterSlackId: r.requester_slack_id,
+    requesterDmsId: r.requester_dms_id,
+    details: json(r.details),
+    createdAt: r.created_at,
   };
 }

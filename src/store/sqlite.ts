@@ -1,8 +1,9 @@
 import * as Rows from './rows.js';
+import { pendingFromRow, type PendingRow } from './rows.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate } from './types.js';
+import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate, type PendingCreate } from './types.js';
 
 /** Ordered schema migrations; each runs once, in a transaction, recorded in schema_migrations. */
 const MIGRATIONS: string[] = [
@@ -67,6 +68,15 @@ const MIGRATIONS: string[] = [
    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
   `ALTER TABLE tickets ADD COLUMN lease_owner TEXT;
    ALTER TABLE tickets ADD COLUMN lease_until INTEGER;`,
+  `CREATE TABLE pending_creates (
+     marker TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     requester_slack_id TEXT NOT NULL,
+     requester_dms_id TEXT,
+     details TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
 ];
 
 
@@ -138,6 +148,21 @@ export class SqliteStore implements Store {
     return (await this.getTicket(Number(r.lastInsertRowid)))!;
   }
 
+  async beginCreate(p: PendingCreate): Promise<void> {
+    this.stmt('INSERT INTO pending_creates (marker, kind, channel_id, requester_slack_id, requester_dms_id, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      p.marker, p.kind, p.channelId, p.requesterSlackId, p.requesterDmsId, JSON.stringify(p.details), p.createdAt,
+    );
+  }
+
+  async endCreate(marker: string): Promise<void> {
+    this.stmt('DELETE FROM pending_creates WHERE marker = ?').run(marker);
+  }
+
+  async pendingCreates(before: number): Promise<PendingCreate[]> {
+    const rows = this.stmt('SELECT * FROM pending_creates WHERE created_at < ? ORDER BY created_at, marker').all(before) as PendingRow<string>[];
+    return rows.map((r) => pendingFromRow(r, (d) => JSON.parse(d) as Record<string, unknown>));
+  }
+
   async getTicket(id: number): Promise<Ticket | undefined> {
     const r = this.stmt('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
     return r && toTicket(r);
@@ -186,6 +211,10 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.stmt('SELECT 1').get();
+  }
+
+  async countOpen(): Promise<number> {
+    return (this.stmt('SELECT COUNT(*) AS n FROM tickets WHERE done = 0').get() as { n: number }).n;
   }
 
   async nextDueAt(): Promise<number | undefined> {

@@ -71,6 +71,18 @@ export interface TicketUpdate {
   postedAt: number;
 }
 
+/** A create sent (or about to be sent) to the cloud whose outcome is not yet stored as a ticket. */
+export interface PendingCreate {
+  /** The unique marker in the ticket's comment: how the ticket is found again. */
+  marker: string;
+  kind: TicketKind;
+  channelId: string;
+  requesterSlackId: string;
+  requesterDmsId: string | null;
+  details: Record<string, unknown>;
+  createdAt: number;
+}
+
 /** Persistence the app needs. Async so a network database fits behind the same interface. */
 export interface Store {
   /** Claims a submission key (view id). False when it was claimed before: a retry or a double click. */
@@ -78,6 +90,12 @@ export interface Store {
   /** Links a claimed submission to the ticket it produced. */
   completeSubmission(key: string, ticketId: number): Promise<void>;
   createTicket(t: NewTicket, now: number): Promise<Ticket>;
+  /** Records a create before it is sent: a crash before its ticket is stored can then be reconciled. */
+  beginCreate(p: PendingCreate): Promise<void>;
+  /** The create is settled (its ticket is stored, or it certainly did not happen). */
+  endCreate(marker: string): Promise<void>;
+  /** Creates begun before `before` and never settled, oldest first. */
+  pendingCreates(before: number): Promise<PendingCreate[]>;
   getTicket(id: number): Promise<Ticket | undefined>;
   findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined>;
   /** Tickets not done whose next poll is due, oldest due first (a read: no lease taken). */
@@ -96,6 +114,8 @@ export interface Store {
   releaseAll(owner: string): Promise<void>;
   /** A cheap round trip, for readiness checks. */
   ping(): Promise<void>;
+  /** How many tickets are followed (not done). */
+  countOpen(): Promise<number>;
   /** The earliest next poll time among open tickets, if any. */
   nextDueAt(): Promise<number | undefined>;
   /** Changes where the ticket's messages live. */
