@@ -30,12 +30,11 @@ import Database from 'better-sqlite3';
 import { ExportIds } from '../blocks/ids.js';
 import { createApp } from '../src/app.js';
 import { readConfig, sqlitePath } from '../src/config.js';
-import { DmsClient } from '../src/dms/client.js';
 import { createLogger } from '../src/logger.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { DmsEmulator } from '../src/sandbox/dms-emulator.js';
 import { FakeSlack, type SlackCall } from '../test/support/fake-slack.js';
-import { BOT_TOKEN, SIGNING_SECRET, slackSignature, startHarness, viewSubmission, type Harness } from '../test/support/harness.js';
+import { BOT_TOKEN, emulatorDmsClient, SIGNING_SECRET, slackSignature, startHarness, viewSubmission, type Harness } from '../test/support/harness.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Options and results
@@ -422,15 +421,8 @@ async function runChaos(o: { tickets: number; seed: number; quick: boolean; log:
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
   const store = new SqliteStore(sqlitePath(config.DATABASE_URL));
-  const client = new DmsClient({
-    endpoint: config.DMS_ENDPOINT,
-    regionId: config.DMS_REGION,
-    timeoutMs: config.DMS_TIMEOUT_MS,
-    credentials: { accessKeyId: dms.accessKeyId, accessKeySecret: dms.accessKeySecret },
-    logger: logger.child({ component: 'dms' }),
-    // The product's retry policy (4 retries from 500 ms); quick mode shortens the back-off only.
-    ...(o.quick ? { retryMinTimeoutMs: 50 } : {}),
-  });
+  // The product's retry policy (4 retries from 500 ms); quick mode shortens the back-off only.
+  const client = emulatorDmsClient(config, dms, logger, o.quick ? { retryMinTimeoutMs: 50 } : {});
   // The harness turns Slack retries off; here the WebClient must retry 429s as in production (short back-off).
   const app = createApp({ config, logger, store, dms: client, slackClientOptions: { retryConfig: { retries: 5, factor: 1, minTimeout: 10, maxTimeout: 50 } } });
   const port = await app.start();

@@ -35,7 +35,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { createApp } from '../src/app.js';
 import { readConfig, sqlitePath } from '../src/config.js';
-import { DmsClient } from '../src/dms/client.js';
 import { exportStatusInfo, type StatusInfo } from '../src/dms/statuses.js';
 import { createLogger } from '../src/logger.js';
 import type { MessageBody, Messenger, PostedRoot } from '../src/messenger.js';
@@ -43,7 +42,7 @@ import { SqliteStore } from '../src/store/sqlite.js';
 import { StatusWatcher, type TicketTracker } from '../src/watcher.js';
 import { DmsEmulator } from '../test/support/dms-emulator.js';
 import { FakeSlack, type SlackCall } from '../test/support/fake-slack.js';
-import { BOT_TOKEN, FakeClock, SIGNING_SECRET } from '../test/support/harness.js';
+import { BOT_TOKEN, emulatorDmsClient, FakeClock, SIGNING_SECRET } from '../test/support/harness.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options and results
@@ -980,16 +979,7 @@ export async function runSlackRateLimitCheck(opts: SlackRateLimitOptions = {}): 
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
   const store = new SqliteStore(sqlitePath(config.DATABASE_URL));
-  const dmsClient = new DmsClient({
-    endpoint: config.DMS_ENDPOINT,
-    regionId: config.DMS_REGION,
-    tid: config.DMS_TID,
-    timeoutMs: config.DMS_TIMEOUT_MS,
-    credentials: { accessKeyId: dms.accessKeyId, accessKeySecret: dms.accessKeySecret },
-    logger: logger.child({ component: 'dms' }),
-    retries: 2,
-    retryMinTimeoutMs: 5,
-  });
+  const dmsClient = emulatorDmsClient(config, dms, logger);
   const retryConfig = retries === 'none' ? { retries: 0 } : retries === 'fast' ? { retries: 10, minTimeout: 0, maxTimeout: 1 } : undefined;
   const app = createApp({ config, logger, store, dms: dmsClient, clock, slackClientOptions: retryConfig ? { retryConfig } : {} });
   const problems: string[] = [];

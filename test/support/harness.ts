@@ -7,6 +7,7 @@ import { createApp, type ChatOpsApp } from '../../src/app.js';
 import { readConfig, sqlitePath, type Config } from '../../src/config.js';
 import { DmsClient } from '../../src/dms/client.js';
 import { createLogger } from '../../src/logger.js';
+import type { Logger } from 'pino';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import type { UserMap } from '../../src/user-map.js';
@@ -76,6 +77,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The product's DMS client pointed at an emulator (its credentials), with quick retries unless told otherwise. */
+export function emulatorDmsClient(config: Config, dms: DmsEmulator, logger: Logger, retry: { retries?: number; retryMinTimeoutMs?: number } = { retries: 2, retryMinTimeoutMs: 5 }): DmsClient {
+  return new DmsClient({
+    endpoint: config.DMS_ENDPOINT,
+    regionId: config.DMS_REGION,
+    tid: config.DMS_TID,
+    timeoutMs: config.DMS_TIMEOUT_MS,
+    credentials: { accessKeyId: dms.accessKeyId, accessKeySecret: dms.accessKeySecret },
+    logger: logger.child({ component: 'dms' }),
+    ...retry,
+  });
+}
+
 /** Signs a body the way Slack does (v0 HMAC-SHA256 of `v0:ts:body`). */
 export function slackSignature(secret: string, timestamp: number, body: string): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
@@ -115,16 +129,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
   const store = opts.store ?? new SqliteStore(sqlitePath(config.DATABASE_URL));
-  const dmsClient = new DmsClient({
-    endpoint: config.DMS_ENDPOINT,
-    regionId: config.DMS_REGION,
-    tid: config.DMS_TID,
-    timeoutMs: config.DMS_TIMEOUT_MS,
-    credentials: { accessKeyId: dms.accessKeyId, accessKeySecret: dms.accessKeySecret },
-    logger: logger.child({ component: 'dms' }),
-    retries: 2,
-    retryMinTimeoutMs: 5,
-  });
+  const dmsClient = emulatorDmsClient(config, dms, logger);
   const cts = ctsSettings(config);
   const ctsClient = cts
     ? new CtsClient({ endpoint: cts.endpoint!, projectId: cts.projectId, ak: cts.ak, sk: cts.sk, timeoutMs: cts.timeoutMs, logger: logger.child({ component: 'cts' }), retries: 2, sleep: async () => undefined })
