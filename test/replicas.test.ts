@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { PostgresStore } from '../src/store/postgres.js';
 import type { Store, Ticket } from '../src/store/types.js';
 import { DmsEmulator } from './support/dms-emulator.js';
@@ -11,8 +11,10 @@ import { APP_TOKEN, assertNoSecretsLogged, BOT_TOKEN, CTS_SK, FakeClock, SIGNING
 // replica that dies loses its leases when they expire, and every thread reply is posted before it is recorded, so a
 // crash in between repeats at most that one reply. Everything runs on a fake clock and awaited watcher passes.
 
-const PG_SKIP_MESSAGE = 'Multi-replica tests skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run them';
-const pgUrl = process.env['TEST_DATABASE_URL']?.trim() || undefined;
+// The PostgreSQL of test/support/postgres-setup.ts: TEST_DATABASE_URL, or a throwaway local cluster. Without one
+// (never in CI, where the setup fails instead) the suite is skipped, its name saying what is missing.
+const pgUrl = inject('pgUrl') ?? '';
+const pgMissing = pgUrl ? '' : ` (not run: ${inject('pgMissing') ?? 'no PostgreSQL'})`;
 
 const CHANNEL = 'C0EXPORTS';
 const REQUESTER = 'U0ALICE';
@@ -204,177 +206,172 @@ function statusChanges(h: Harness, to?: string): number[] {
   return out;
 }
 
-if (pgUrl) {
-  describe('Replicas on one PostgreSQL database', () => {
-    it('three replicas follow 200 tickets; one is killed holding leases: every ticket ends, no reply is posted twice', { timeout: 30_000 }, async () => {
-      const c = await startCluster(pgUrl, [{ owner: 'replica-a' }, { owner: 'replica-b' }, { owner: 'replica-c' }]);
-      const a = c.replicas['replica-a']!;
-      const b = c.replicas['replica-b']!;
-      const cc = c.replicas['replica-c']!;
-      const tickets = await fileTickets(c, [a, b, cc], 200);
-      expect(tickets.every((t) => t.rootTs !== null)).toBe(true);
+describe.skipIf(!pgUrl)(`Replicas on one PostgreSQL database${pgMissing}`, () => {
+  it('three replicas follow 200 tickets; one is killed holding leases: every ticket ends, no reply is posted twice', { timeout: 30_000 }, async () => {
+    const c = await startCluster(pgUrl, [{ owner: 'replica-a' }, { owner: 'replica-b' }, { owner: 'replica-c' }]);
+    const a = c.replicas['replica-a']!;
+    const b = c.replicas['replica-b']!;
+    const cc = c.replicas['replica-c']!;
+    const tickets = await fileTickets(c, [a, b, cc], 200);
+    expect(tickets.every((t) => t.rootTs !== null)).toBe(true);
 
-      const KILL_ROUND = 3;
-      let live = [a, b, cc];
-      let held: Ticket[] = [];
-      let heldUntil = 0;
-      let round = 0;
-      for (; round < 40; round++) {
-        await progressRecorded(c);
-        c.clock.advance(STEP_MS);
-        if (round === KILL_ROUND) {
-          // B claims a batch and dies before touching it: its leases stay in the database, nothing is released.
-          held = await c.stores['replica-b']!.claimDue(c.clock.now(), 50, 'replica-b', LEASE_MS);
-          heldUntil = c.clock.now() + LEASE_MS;
-          expect(held).toHaveLength(50);
-          live = [a, cc];
-        }
-        await Promise.all(live.map((h) => h.app.watcher.runDue()));
-        if (round >= KILL_ROUND && c.clock.now() <= heldUntil) {
-          // While B's leases last, nobody touches its tickets.
-          const now = await rows(c);
-          for (const t of held) {
-            const row = now.find((r) => r.id === t.id)!;
-            expect(row.leaseOwner).toBe('replica-b');
-            expect(row.status).toBe(t.status);
-          }
-        }
-        if ((await rows(c)).every((r) => r.done)) break;
+    const KILL_ROUND = 3;
+    let live = [a, b, cc];
+    let held: Ticket[] = [];
+    let heldUntil = 0;
+    let round = 0;
+    for (; round < 40; round++) {
+      await progressRecorded(c);
+      c.clock.advance(STEP_MS);
+      if (round === KILL_ROUND) {
+        // B claims a batch and dies before touching it: its leases stay in the database, nothing is released.
+        held = await c.stores['replica-b']!.claimDue(c.clock.now(), 50, 'replica-b', LEASE_MS);
+        heldUntil = c.clock.now() + LEASE_MS;
+        expect(held).toHaveLength(50);
+        live = [a, cc];
       }
-      expect(round).toBeLessThan(40);
-
-      // The fake Slack's record: one root per ticket, and in each thread exactly one reply per status, in order.
-      const final = await rows(c);
-      const roots = c.slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === CHANNEL && call.args['thread_ts'] === undefined);
-      expect(roots).toHaveLength(200);
-      expect(duplicates(c)).toEqual([]);
-      const byThread = threads(c);
-      expect(byThread.size).toBe(200);
-      for (const r of final) expect({ ticket: r.id, replies: byThread.get(r.rootTs!) }).toEqual({ ticket: r.id, replies: SCRIPT });
-
-      // Every ticket is done at the final status, its five changes recorded, and no lease is left behind.
-      expect(final).toHaveLength(200);
-      expect(final.filter((r) => !r.done || r.status !== FINAL)).toEqual([]);
-      expect(final.filter((r) => r.leaseOwner !== null)).toEqual([]);
-      const updates = await c.sql.query<{ ticket_id: string; n: string; statuses: string; threads: string }>(
-        'SELECT ticket_id, COUNT(*) AS n, COUNT(DISTINCT status) AS statuses, COUNT(thread_ts) AS threads FROM ticket_updates GROUP BY ticket_id',
-      );
-      expect(updates.rows).toHaveLength(200);
-      expect(updates.rows.filter((u) => Number(u.n) !== SCRIPT.length || Number(u.statuses) !== SCRIPT.length || Number(u.threads) !== SCRIPT.length)).toEqual([]);
-
-      // The download link went to the requester by DM, once per ticket.
-      const dms = c.slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === REQUESTER);
-      expect(dms).toHaveLength(200);
-      for (const r of final) expect(dms.filter((d) => String(d.args['text']).includes(`DMS ticket ${r.externalId})`))).toHaveLength(1);
-
-      // B's tickets were finished by A or C; B finished nothing after it died; A and C both did real work.
-      const finishedBy = { a: new Set(statusChanges(a, FINAL)), b: new Set(statusChanges(b, FINAL)), c: new Set(statusChanges(cc, FINAL)) };
-      for (const t of held) {
-        expect(finishedBy.b.has(t.id)).toBe(false);
-        expect(finishedBy.a.has(t.id) !== finishedBy.c.has(t.id)).toBe(true);
+      await Promise.all(live.map((h) => h.app.watcher.runDue()));
+      if (round >= KILL_ROUND && c.clock.now() <= heldUntil) {
+        // While B's leases last, nobody touches its tickets.
+        const now = await rows(c);
+        for (const t of held) {
+          const row = now.find((r) => r.id === t.id)!;
+          expect(row.leaseOwner).toBe('replica-b');
+          expect(row.status).toBe(t.status);
+        }
       }
-      expect(finishedBy.a.size + finishedBy.c.size).toBe(200);
-      expect(statusChanges(a).length).toBeGreaterThan(0);
-      expect(statusChanges(cc).length).toBeGreaterThan(0);
-      expect(statusChanges(b).length).toBeGreaterThan(0);
-      // Each change was logged by exactly one replica: 200 tickets × 5 statuses.
-      expect(statusChanges(a).length + statusChanges(b).length + statusChanges(cc).length).toBe(200 * SCRIPT.length);
-    });
+      if ((await rows(c)).every((r) => r.done)) break;
+    }
+    expect(round).toBeLessThan(40);
 
-    // A crash between posting a reply and recording it: the next replica to poll the ticket sees the status as new and
-    // posts it again. That is the one duplicate the design allows (the reverse order could lose the reply instead).
-    // dies: the replica is gone from then on, and another takes over once its leases expire. survives: the write fails but
-    // the replica lives; it gives the ticket back and another picks it up.
-    it.each([{ mode: 'dies' }, { mode: 'survives' }] as const)('crash between posted and recorded ($mode): at most one duplicate reply, the ticket still completes', { timeout: 30_000 }, async ({ mode }) => {
-      const TARGET_STATUS = 'WAITING_EXPORT';
-      const crash = { ticketId: -1, happened: false, dead: false };
-      // Concurrency 1 for X: the tickets after the crashed one in its batch are not touched, so the only reply that can
-      // repeat is the crashed one's.
-      const wrap = (store: PostgresStore): Store =>
-        new Proxy(store, {
-          get(target, prop, receiver) {
-            const value: unknown = Reflect.get(target, prop, receiver);
-            if (typeof value !== 'function') return value;
-            const fn = value as (...args: unknown[]) => Promise<unknown>;
-            return (...args: unknown[]) => {
-              if (crash.dead && prop !== 'close') return Promise.reject(new Error('replica-x is gone'));
-              if (prop === 'recordStatus' && !crash.happened && args[0] === crash.ticketId && args[1] === TARGET_STATUS) {
-                crash.happened = true;
-                if (mode === 'dies') crash.dead = true;
-                return Promise.reject(new Error('connection lost before the status was recorded'));
-              }
-              return fn.apply(target, args);
-            };
-          },
+    // The fake Slack's record: one root per ticket, and in each thread exactly one reply per status, in order.
+    const final = await rows(c);
+    const roots = c.slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === CHANNEL && call.args['thread_ts'] === undefined);
+    expect(roots).toHaveLength(200);
+    expect(duplicates(c)).toEqual([]);
+    const byThread = threads(c);
+    expect(byThread.size).toBe(200);
+    for (const r of final) expect({ ticket: r.id, replies: byThread.get(r.rootTs!) }).toEqual({ ticket: r.id, replies: SCRIPT });
+
+    // Every ticket is done at the final status, its five changes recorded, and no lease is left behind.
+    expect(final).toHaveLength(200);
+    expect(final.filter((r) => !r.done || r.status !== FINAL)).toEqual([]);
+    expect(final.filter((r) => r.leaseOwner !== null)).toEqual([]);
+    const updates = await c.sql.query<{ ticket_id: string; n: string; statuses: string; threads: string }>(
+      'SELECT ticket_id, COUNT(*) AS n, COUNT(DISTINCT status) AS statuses, COUNT(thread_ts) AS threads FROM ticket_updates GROUP BY ticket_id',
+    );
+    expect(updates.rows).toHaveLength(200);
+    expect(updates.rows.filter((u) => Number(u.n) !== SCRIPT.length || Number(u.statuses) !== SCRIPT.length || Number(u.threads) !== SCRIPT.length)).toEqual([]);
+
+    // The download link went to the requester by DM, once per ticket.
+    const dms = c.slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === REQUESTER);
+    expect(dms).toHaveLength(200);
+    for (const r of final) expect(dms.filter((d) => String(d.args['text']).includes(`DMS ticket ${r.externalId})`))).toHaveLength(1);
+
+    // B's tickets were finished by A or C; B finished nothing after it died; A and C both did real work.
+    const finishedBy = { a: new Set(statusChanges(a, FINAL)), b: new Set(statusChanges(b, FINAL)), c: new Set(statusChanges(cc, FINAL)) };
+    for (const t of held) {
+      expect(finishedBy.b.has(t.id)).toBe(false);
+      expect(finishedBy.a.has(t.id) !== finishedBy.c.has(t.id)).toBe(true);
+    }
+    expect(finishedBy.a.size + finishedBy.c.size).toBe(200);
+    expect(statusChanges(a).length).toBeGreaterThan(0);
+    expect(statusChanges(cc).length).toBeGreaterThan(0);
+    expect(statusChanges(b).length).toBeGreaterThan(0);
+    // Each change was logged by exactly one replica: 200 tickets × 5 statuses.
+    expect(statusChanges(a).length + statusChanges(b).length + statusChanges(cc).length).toBe(200 * SCRIPT.length);
+  });
+
+  // A crash between posting a reply and recording it: the next replica to poll the ticket sees the status as new and
+  // posts it again. That is the one duplicate the design allows (the reverse order could lose the reply instead).
+  // dies: the replica is gone from then on, and another takes over once its leases expire. survives: the write fails but
+  // the replica lives; it gives the ticket back and another picks it up.
+  it.each([{ mode: 'dies' }, { mode: 'survives' }] as const)('crash between posted and recorded ($mode): at most one duplicate reply, the ticket still completes', { timeout: 30_000 }, async ({ mode }) => {
+    const TARGET_STATUS = 'WAITING_EXPORT';
+    const crash = { ticketId: -1, happened: false, dead: false };
+    // Concurrency 1 for X: the tickets after the crashed one in its batch are not touched, so the only reply that can
+    // repeat is the crashed one's.
+    const wrap = (store: PostgresStore): Store =>
+      new Proxy(store, {
+        get(target, prop, receiver) {
+          const value: unknown = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function') return value;
+          const fn = value as (...args: unknown[]) => Promise<unknown>;
+          return (...args: unknown[]) => {
+            if (crash.dead && prop !== 'close') return Promise.reject(new Error('replica-x is gone'));
+            if (prop === 'recordStatus' && !crash.happened && args[0] === crash.ticketId && args[1] === TARGET_STATUS) {
+              crash.happened = true;
+              if (mode === 'dies') crash.dead = true;
+              return Promise.reject(new Error('connection lost before the status was recorded'));
+            }
+            return fn.apply(target, args);
+          };
+        },
+      });
+    const c = await startCluster(pgUrl, [
+      { owner: 'replica-x', env: { WATCH_CONCURRENCY: '1' }, wrap },
+      { owner: 'replica-y' },
+    ]);
+    const x = c.replicas['replica-x']!;
+    const y = c.replicas['replica-y']!;
+    const tickets = await fileTickets(c, [y], 4);
+    const target = tickets[1]!;
+    crash.ticketId = target.id;
+
+    let crashedAt: number | undefined;
+    let postedBeforeCrash = 0;
+    let round = 0;
+    for (; round < 30; round++) {
+      await progressRecorded(c);
+      c.clock.advance(STEP_MS);
+      // X goes first until the crash (so it is X that crashes); then Y first (so it is Y that picks the ticket up).
+      const order = crash.happened ? [y, x] : [x, y];
+      for (const h of order) {
+        if (h === x && crash.dead) continue;
+        const before = crash.happened;
+        await h.app.watcher.runDue().catch((err: unknown) => {
+          // Only the dead replica's pass may fail (its store is gone).
+          if (!(h === x && crash.dead)) throw err;
         });
-      const c = await startCluster(pgUrl, [
-        { owner: 'replica-x', env: { WATCH_CONCURRENCY: '1' }, wrap },
-        { owner: 'replica-y' },
-      ]);
-      const x = c.replicas['replica-x']!;
-      const y = c.replicas['replica-y']!;
-      const tickets = await fileTickets(c, [y], 4);
-      const target = tickets[1]!;
-      crash.ticketId = target.id;
-
-      let crashedAt: number | undefined;
-      let postedBeforeCrash = 0;
-      let round = 0;
-      for (; round < 30; round++) {
-        await progressRecorded(c);
-        c.clock.advance(STEP_MS);
-        // X goes first until the crash (so it is X that crashes); then Y first (so it is Y that picks the ticket up).
-        const order = crash.happened ? [y, x] : [x, y];
-        for (const h of order) {
-          if (h === x && crash.dead) continue;
-          const before = crash.happened;
-          await h.app.watcher.runDue().catch((err: unknown) => {
-            // Only the dead replica's pass may fail (its store is gone).
-            if (!(h === x && crash.dead)) throw err;
-          });
-          if (!before && crash.happened) {
-            crashedAt = c.clock.now();
-            postedBeforeCrash = threads(c).get(target.rootTs!)?.filter((s) => s === TARGET_STATUS).length ?? 0;
-          }
+        if (!before && crash.happened) {
+          crashedAt = c.clock.now();
+          postedBeforeCrash = threads(c).get(target.rootTs!)?.filter((s) => s === TARGET_STATUS).length ?? 0;
         }
-        if (crash.happened && mode === 'dies' && crashedAt !== undefined && c.clock.now() <= crashedAt + LEASE_MS) {
-          // X's lease on the ticket still holds: nobody posts for it yet.
-          const row = (await rows(c)).find((r) => r.id === target.id)!;
-          expect(row.leaseOwner).toBe('replica-x');
-          expect(threads(c).get(target.rootTs!)?.filter((s) => s === TARGET_STATUS)).toHaveLength(1);
-        }
-        if ((await rows(c)).every((r) => r.done)) break;
       }
-      expect(crash.happened).toBe(true);
-      expect(round).toBeLessThan(30);
+      if (crash.happened && mode === 'dies' && crashedAt !== undefined && c.clock.now() <= crashedAt + LEASE_MS) {
+        // X's lease on the ticket still holds: nobody posts for it yet.
+        const row = (await rows(c)).find((r) => r.id === target.id)!;
+        expect(row.leaseOwner).toBe('replica-x');
+        expect(threads(c).get(target.rootTs!)?.filter((s) => s === TARGET_STATUS)).toHaveLength(1);
+      }
+      if ((await rows(c)).every((r) => r.done)) break;
+    }
+    expect(crash.happened).toBe(true);
+    expect(round).toBeLessThan(30);
 
-      const final = await rows(c);
-      expect(final.filter((r) => !r.done || r.status !== FINAL)).toEqual([]);
-      // X's leases ran out (dies) or were given back (survives); Y gave back everything it took.
-      expect(final.filter((r) => r.leaseOwner !== null)).toEqual([]);
-      // At most one duplicate: the crashed reply (X posted it, then Y, which could not know). Everything else once.
-      expect(postedBeforeCrash).toBe(1);
-      const dups = duplicates(c);
-      expect(dups.length).toBeLessThanOrEqual(1);
-      expect(dups.filter((d) => d !== `${target.rootTs} ${TARGET_STATUS} x2`)).toEqual([]);
-      const byThread = threads(c);
-      for (const r of final) {
-        const replies = byThread.get(r.rootTs!) ?? [];
-        expect({ ticket: r.id, replies: replies.filter((s, i) => s !== replies[i - 1]) }).toEqual({ ticket: r.id, replies: SCRIPT });
-      }
-      // The store recorded the status once (the failed write left nothing behind), and Y recorded it.
-      const recorded = await c.sql.query<{ status: string }>('SELECT status FROM ticket_updates WHERE ticket_id = $1 ORDER BY id', [target.id]);
-      expect(recorded.rows.map((r) => r.status)).toEqual(SCRIPT);
-      expect(statusChanges(y, TARGET_STATUS)).toContain(target.id);
-      expect(statusChanges(x, TARGET_STATUS)).not.toContain(target.id);
-      expect(statusChanges(y, FINAL)).toContain(target.id);
-      // The download link still went out once per ticket.
-      const dms = c.slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === REQUESTER);
-      expect(dms).toHaveLength(tickets.length);
-    });
+    const final = await rows(c);
+    expect(final.filter((r) => !r.done || r.status !== FINAL)).toEqual([]);
+    // X's leases ran out (dies) or were given back (survives); Y gave back everything it took.
+    expect(final.filter((r) => r.leaseOwner !== null)).toEqual([]);
+    // At most one duplicate: the crashed reply (X posted it, then Y, which could not know). Everything else once.
+    expect(postedBeforeCrash).toBe(1);
+    const dups = duplicates(c);
+    expect(dups.length).toBeLessThanOrEqual(1);
+    expect(dups.filter((d) => d !== `${target.rootTs} ${TARGET_STATUS} x2`)).toEqual([]);
+    const byThread = threads(c);
+    for (const r of final) {
+      const replies = byThread.get(r.rootTs!) ?? [];
+      expect({ ticket: r.id, replies: replies.filter((s, i) => s !== replies[i - 1]) }).toEqual({ ticket: r.id, replies: SCRIPT });
+    }
+    // The store recorded the status once (the failed write left nothing behind), and Y recorded it.
+    const recorded = await c.sql.query<{ status: string }>('SELECT status FROM ticket_updates WHERE ticket_id = $1 ORDER BY id', [target.id]);
+    expect(recorded.rows.map((r) => r.status)).toEqual(SCRIPT);
+    expect(statusChanges(y, TARGET_STATUS)).toContain(target.id);
+    expect(statusChanges(x, TARGET_STATUS)).not.toContain(target.id);
+    expect(statusChanges(y, FINAL)).toContain(target.id);
+    // The download link still went out once per ticket.
+    const dms = c.slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === REQUESTER);
+    expect(dms).toHaveLength(tickets.length);
   });
-} else {
-  describe('Replicas on one PostgreSQL database', () => {
-    it.skip(PG_SKIP_MESSAGE, () => undefined);
-  });
-}
+});
+
