@@ -150,10 +150,10 @@ export class TicketActions {
   }
 
   private async act(req: ActionRequest, ticket: Ticket, tracker: TicketTracker, summary: string, who: ResolvedUser, verdict: { rule: string }, log: Logger): Promise<ActionOutcome> {
-    // Ask DMS where the ticket is now: a button drawn a minute ago may no longer apply.
-    const { status } = await tracker.poll(ticket);
-    if (status !== ticket.status) await this.deps.watcher.refreshNow(ticket.id);
-    const now = { ...((await this.deps.store.getTicket(ticket.id)) ?? ticket), status };
+    // Ask DMS where the ticket is now (a button drawn a minute ago may no longer apply): the watcher's own check, which
+    // also posts any change it finds. If another replica holds the ticket, DMS still refuses an action out of turn.
+    await this.deps.watcher.refreshNow(ticket.id);
+    const now = (await this.deps.store.getTicket(ticket.id)) ?? ticket;
     if (!(tracker.actionsFor?.(now) ?? []).includes(req.action)) return this.stale(req, now, tracker, summary);
 
     let requestId: string | undefined;
