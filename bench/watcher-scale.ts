@@ -23,7 +23,7 @@
  *
  * Run: npx tsc -p tsconfig.json --outDir /tmp/benchbuild2 && ln -sfn "$PWD/node_modules" /tmp/benchbuild2/node_modules
  *      node /tmp/benchbuild2/bench/watcher-scale.js [--sizes 1000,10000,50000] [--quota 20] [--seconds 3600]
- *        [--store memory|file] [--mean-change 300] [--no-isolate]
+ *        [--store memory|file] [--mean-change 1800,300] [--no-isolate]
  *        [--no-slack-check] [--retry-after 1] [--json]
  * Each size runs in its own child process (clean RSS); the 429 check runs the production retry policy and none.
  */
@@ -123,6 +123,9 @@ export interface ModelResult {
   posted: DelayStats;
   /** Delay from filing a ticket to the thread showing its first status (not a random-time change; shown apart). */
   firstStatus: DelayStats;
+  /** Delay of each ticket's final change (the one that ends it), and the mean life (filing to final change, s) of those tickets. */
+  finalChange: DelayStats;
+  finalLifeMean: number;
   /** Measured changes that never got their own reply because a later status was already there at the next check. */
   superseded: number;
   /** Measured changes not in a thread when the run stopped (should be 0). */
@@ -353,6 +356,8 @@ class Reflector {
   readonly posted = new Samples();
   /** The first status of a new ticket (there at filing; the thread learns it at the first check). */
   readonly first = new Samples();
+  readonly finalDelay = new Samples();
+  private lifeSum = 0;
   superseded = 0;
   pending = 0;
   checks = 0;
@@ -398,6 +403,10 @@ class Reflector {
         continue;
       }
       this.reflect.push(p - t);
+      if (i === life.times.length - 1) {
+        this.finalDelay.push(p - t);
+        this.lifeSum += t - life.times[0]!;
+      }
       if (i === k) this.posted.push(p - t);
       else this.superseded++;
     }
@@ -409,6 +418,8 @@ class Reflector {
       reflect: this.reflect.stats(),
       posted: this.posted.stats(),
       firstStatus: this.first.stats(),
+      finalChange: this.finalDelay.stats(),
+      finalLifeMean: this.finalDelay.n ? this.lifeSum / this.finalDelay.n / 1000 : 0,
       superseded: this.superseded,
       unreflected: this.pending,
       calls,
@@ -852,6 +863,11 @@ function runSizeInChild(n: number, o: ResolvedOptions): Promise<SizeResult> {
 const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
 
+/** Least mean delay of final changes any scheduler can reach: N/Q (mean time followed, at one check per ticket) − mean life, seconds. */
+export function finalChangeFloor(n: number, quota: number, lifeMeanS: number): number {
+  return n / quota - lifeMeanS;
+}
+
 export function formatWatcherScale(r: WatcherScaleReport): string {
   const o = r.options;
   const lines: string[] = [];
@@ -901,6 +917,25 @@ export function formatWatcherScale(r: WatcherScaleReport): string {
     lines.push(
       `| ${int(s.n)} | ${f(a.reflect.mean)} / ${f(a.reflect.p95)} | ${f(a.calls.perSecondMean)} / ${a.calls.maxInAlignedSecond} | ${f(a.calls.perSecondMean / o.quota)} | ` +
         `${f(b.reflect.mean)} / ${f(b.reflect.p95)} | ${f(b.calls.perSecondMean, 2)} | ${f(b.reflect.mean / s.theory.roundRobinBound, 2)} | ${int(s.naiveOpenLoop.queueGrowthPerSecond)} | ${int(s.naiveOpenLoop.queuedAtWindowEnd)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    'Final changes against the single-check floor: every ticket needs at least one check, so with N tickets followed and Q checks/s a ticket is ' +
+      'followed N/Q on average at least (Little’s law), and its final change waits at least N/Q − its life (filing to final change) on average, ' +
+      'whatever the scheduler. Where that floor exceeds N/(2Q), changes no longer fall at random points of the polling cycle and N/(2Q) is not reachable:',
+  );
+  lines.push('');
+  lines.push('| N | N/Q | mean life | floor N/Q − life | bound N/(2Q) | ours: final-change mean | ours/floor | round-robin baseline: final-change mean | its /floor |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of r.results) {
+    const cycle = s.n / o.quota;
+    const floor = finalChangeFloor(s.n, o.quota, s.product.finalLifeMean);
+    const b = s.naiveThrottled;
+    const ratio = (x: number) => (floor > 0 ? f(x / floor, 2) : '–');
+    lines.push(
+      `| ${int(s.n)} | ${f(cycle)} | ${f(s.product.finalLifeMean)} | ${floor > 0 ? f(floor) : '≤ 0'} | ${f(s.theory.roundRobinBound)} | ` +
+        `${f(s.product.finalChange.mean)} | ${ratio(s.product.finalChange.mean)} | ${f(b.finalChange.mean)} | ${ratio(b.finalChange.mean)} |`,
     );
   }
   return lines.join('\n');
@@ -1130,19 +1165,26 @@ async function main(): Promise<void> {
   const sizes = (arg('sizes') ?? '1000,10000,50000').split(',').map(Number);
   const quota = Number(arg('quota') ?? 20);
   const seconds = Number(arg('seconds') ?? 3600);
-  const report = await runWatcherScale({
-    sizes,
-    quota,
-    simulatedSeconds: seconds,
-    store: arg('store') === 'file' ? 'file' : 'memory',
-    isolate: !process.argv.includes('--no-isolate'),
-    ...(arg('warmup') ? { warmupSeconds: Number(arg('warmup')) } : {}),
-    ...(arg('drain') ? { maxDrainSeconds: Number(arg('drain')) } : {}),
-    ...(arg('mean-change') ? { meanChangeSeconds: Number(arg('mean-change')) } : {}),
-    experiments: Object.fromEntries((arg('experiment') ?? '').split(',').filter(Boolean).map((k) => [k, true])) as Experiments,
-  });
-  console.log(formatWatcherScale(report));
-  if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
+  // Two workloads by default: changes 30 min apart on average (they fall at random points of the polling cycle, as the
+  // N/(2Q) bound assumes, at every size), then short-lived tickets (5 min apart: at 50k a ticket's whole life is
+  // shorter than one polling cycle, so the bound's assumption fails; see the single-check floor table).
+  const workloads = (arg('mean-change') ?? '1800,300').split(',').map(Number);
+  for (const [i, meanChangeSeconds] of workloads.entries()) {
+    const report = await runWatcherScale({
+      sizes,
+      quota,
+      simulatedSeconds: seconds,
+      store: arg('store') === 'file' ? 'file' : 'memory',
+      isolate: !process.argv.includes('--no-isolate'),
+      ...(arg('warmup') ? { warmupSeconds: Number(arg('warmup')) } : {}),
+      ...(arg('drain') ? { maxDrainSeconds: Number(arg('drain')) } : {}),
+      meanChangeSeconds,
+      experiments: Object.fromEntries((arg('experiment') ?? '').split(',').filter(Boolean).map((k) => [k, true])) as Experiments,
+    });
+    if (workloads.length > 1) console.log(`${i ? '\n' : ''}#### Workload ${String.fromCharCode(65 + i)}: a change every ${meanChangeSeconds} s on average\n`);
+    console.log(formatWatcherScale(report));
+    if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
+  }
   if (!process.argv.includes('--no-slack-check')) {
     const retryAfter = Number(arg('retry-after') ?? 1);
     const checks: SlackRateLimitResult[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSlackCheck, formatWatcherScale, runSlackRateLimitCheck, runWatcherScale, theory } from '../bench/watcher-scale.js';
+import { finalChangeFloor, formatSlackCheck, formatWatcherScale, runSlackRateLimitCheck, runWatcherScale, theory } from '../bench/watcher-scale.js';
 
 // The watcher scale benchmark (bench/watcher-scale.ts), run tiny: structure and invariants only, no timing.
 describe('watcher scale bench', () => {
@@ -52,6 +52,24 @@ describe('watcher scale bench', () => {
     expect(t.backoffImplied).toBeGreaterThan(15);
     expect(t.backoffImplied).toBeLessThan(30);
     expect(theory(100, { quota: 20, intervalMs: 5_000, maxIntervalMs: 60_000, meanChangeSeconds: 300, minChanges: 4, maxChanges: 5 }).saturated).toBe(false);
+  });
+
+  // Tickets whose whole life is shorter than one polling cycle (N/Q): the single-check floor N/Q − life is above
+  // N/(2Q), no scheduler gets under it, and the watcher stays close to it.
+  it('short-lived tickets: final changes wait at least the single-check floor, and the watcher stays near it', async () => {
+    const report = await runWatcherScale({ sizes: [600], quota: 2, simulatedSeconds: 1800, meanChangeSeconds: 20, store: 'memory', logLevel: 'silent' });
+    const r = report.results[0]!;
+    const p = r.product;
+    const floor = finalChangeFloor(600, 2, p.finalLifeMean);
+    expect(p.finalChange.count).toBeGreaterThan(100);
+    expect(p.finalLifeMean).toBeGreaterThan(60);
+    expect(floor).toBeGreaterThan(r.theory.roundRobinBound);
+    // A floor up to sampling noise (the measured tickets are those whose final change fell in the window).
+    expect(p.finalChange.mean).toBeGreaterThan(0.9 * floor);
+    expect(p.finalChange.mean).toBeLessThan(1.3 * floor);
+    expect(p.unreflected).toBe(0);
+    expect(p.calls.maxInAnyWindow).toBeLessThanOrEqual(2);
+    expect(formatWatcherScale(report)).toContain('single-check floor');
   });
 
   // A backlog at start (e.g. after a restart) must not get more than Q checks in any second, aligned or not.
