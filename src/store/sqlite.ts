@@ -284,9 +284,9 @@ export class SqliteStore implements Store {
   }
 
   async createdSince(slackId: string, since: number): Promise<number[]> {
-    const rows = this.db
-      .prepare("SELECT created_at FROM tickets WHERE requester_slack_id = ? AND created_at >= ? AND json_extract(details, '$.followed') IS NULL")
-      .all(slackId, since) as { created_at: number }[];
+    const rows = this.stmt("SELECT created_at FROM tickets WHERE requester_slack_id = ? AND created_at >= ? AND json_extract(details, '$.followed') IS NULL").all(slackId, since) as {
+      created_at: number;
+    }[];
     return rows.map((r) => r.created_at);
   }
 
@@ -313,12 +313,10 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO audit_log (at, actor_slack_id, actor_dms_id, channel_id, action, decision, rule, ticket_id, external_id, cloud_request_id, detail)
+    this.stmt(
+      `INSERT INTO audit_log (at, actor_slack_id, actor_dms_id, channel_id, action, decision, rule, ticket_id, external_id, cloud_request_id, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(e.at, e.actorSlackId, e.actorDmsId ?? null, e.channelId ?? null, e.action, e.decision, e.rule ?? null, e.ticketId ?? null, e.externalId ?? null, e.cloudRequestId ?? null, JSON.stringify(e.detail ?? {}));
+    ).run(e.at, e.actorSlackId, e.actorDmsId ?? null, e.channelId ?? null, e.action, e.decision, e.rule ?? null, e.ticketId ?? null, e.externalId ?? null, e.cloudRequestId ?? null, JSON.stringify(e.detail ?? {}));
   }
 
   async listAudit(opts: { since?: number; limit?: number }): Promise<StoredAuditEntry[]> {
