@@ -67,6 +67,9 @@ export interface ChatOpsApp {
   stop(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
+/** Pending connections the HTTP server lets the kernel hold (Node's default is 511). */
+export const LISTEN_BACKLOG = 4096;
+
 /** Builds the bot from its dependencies; nothing global, so tests build as many as they like. */
 export function createApp(deps: AppDeps): ChatOpsApp {
   const { config, logger, store, dms } = deps;
@@ -259,7 +262,9 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       server = createServer(route);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
-        server!.listen(config.PORT, () => resolve());
+        // A deep accept queue (the kernel caps it at net.core.somaxconn): a burst of new connections while the loop is
+        // busy waits to be accepted instead of being dropped, which costs the client a SYN retry of 1 s or more.
+        server!.listen({ port: config.PORT, backlog: LISTEN_BACKLOG }, () => resolve());
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
