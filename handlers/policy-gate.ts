@@ -43,3 +43,8 @@ export async function submissionRefusal(s: Services, command: PolicyCommand, who
     return err instanceof Error ? err.message : 'Checking what you may do failed. Submit again in a moment.';
   }
 }
+
+/** Modal error texts are plain text: drop emoji codes and mrkdwn decoration. */
+export function plainError(text: string): string {
+  return text.replace(/:[a-z][a-z0-9_+-]*: /g, '').replace(/[*`]/g, '').slice(0, 1900);
+}

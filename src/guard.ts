@@ -12,6 +12,7 @@ const COMMAND_WORDS: Record<PolicyCommand, string> = {
   'dms.track': '`/dms track`',
   'dms.change': '`/dms change`',
   'dms.status': '`/dms status`',
+  'dms.settings': 'changing `/dms settings`',
   'cts.tracker': '`/cts tracker`',
   'cts.list': '`/cts list`',
   approve: 'approving or rejecting tickets',

@@ -3,7 +3,7 @@ import { isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode 
 import { z } from 'zod';
 
 /** What a policy rule can allow or deny. */
-export const POLICY_COMMANDS = ['dms.export', 'dms.track', 'dms.change', 'dms.status', 'cts.tracker', 'cts.list', 'approve'] as const;
+export const POLICY_COMMANDS = ['dms.export', 'dms.track', 'dms.change', 'dms.status', 'dms.settings', 'cts.tracker', 'cts.list', 'approve'] as const;
 export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
 
 const command = z.enum([...POLICY_COMMANDS, '*'], { error: `must be one of ${POLICY_COMMANDS.join(', ')} or *` });

@@ -152,6 +152,33 @@ describe('policy before the modal opens', () => {
   });
 });
 
+describe('policy on channel settings', () => {
+  it('keeps /dms settings to the people a dms.settings rule allows: others are refused before the form and when saving', async () => {
+    const h = await start(['rules:', '  - name: leads-set-threads', '    allow: [dms.settings]', '    users: [U0BOB]', '  - name: nobody-else', '    deny: [dms.settings]']);
+    const refused = await commandAnswer(h, 'settings', { channel: 'C0EXPORTS' });
+    expect(refused.response_type).toBe('ephemeral');
+    expect(refused.text).toContain('changing `/dms settings`');
+    expect(refused.text).toContain('(rule *nobody-else*)');
+    expect(h.slack.callsTo('views.open')).toHaveLength(0);
+
+    const view = await openModal(h, 'settings', 'C0EXPORTS', 'U0BOB');
+    const rootOnly = { thread_mode: { mode: { type: 'radio_buttons', selected_option: { value: 'root_only' } } } };
+    // Someone else saving the lead's form (replayed or crafted) is refused inline, in plain text; nothing changes.
+    const crafted = await submit(h, view, rootOnly, 'U0ALICE');
+    expect(crafted.response_action).toBe('errors');
+    expect(crafted.errors?.['thread_mode']).toContain('rule nobody-else');
+    expect(crafted.errors?.['thread_mode']).not.toMatch(/:no_entry_sign:|\*/);
+    expect(await h.app.services.store.getThreadMode('C0EXPORTS')).toBe('threads');
+
+    const saved = await submit(h, view, rootOnly, 'U0BOB');
+    expect(saved.errors).toBeUndefined();
+    expect(await h.app.services.store.getThreadMode('C0EXPORTS')).toBe('root_only');
+    const audit = await h.app.services.store.listAudit({});
+    expect(audit.filter((a) => a.action === 'dms.settings' && a.decision === 'denied').map((a) => a.actorSlackId)).toEqual(['U0ALICE', 'U0ALICE']);
+    expect(audit.find((a) => a.action === 'settings.thread_mode')).toMatchObject({ actorSlackId: 'U0BOB', decision: 'done', channelId: 'C0EXPORTS' });
+  });
+});
+
 describe('policy in the database picker and at submission', () => {
   const denyProdExports = ['rules:', '  - name: no-prod', '    deny: [dms.export]', '    env_types: [product]'];
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decide, parsePolicy, POLICY_COMMANDS, type Policy, type PolicyRequest } from '../src/policy.js';
 
@@ -152,6 +153,21 @@ describe('parsePolicy', () => {
         expect(msg).not.toContain(aws);
       }
     });
+  });
+});
+
+describe('the README policy example', () => {
+  it('is a valid POLICY_FILE, and decides as its comments say', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('default: allow\nrules:');
+    expect(start).toBeGreaterThan(0);
+    const policy = parsePolicy(readme.slice(start, readme.indexOf('```', start)), 'README');
+    expect(policy.rules.map((r) => r.name)).toContain('leads-set-channel-updates');
+    const ask = (command: PolicyRequest['command'], userId: string, groups: string[] = []) =>
+      decide(policy, { command, userId, channelId: 'C0OPS', inGroup: async (g) => groups.includes(g) });
+    expect(await ask('dms.settings', 'U0LEAD', ['S0DBATEAM'])).toMatchObject({ allowed: true, rule: 'leads-set-channel-updates' });
+    expect(await ask('dms.settings', 'U0ALICE')).toMatchObject({ allowed: false, rule: 'nobody-else-sets-channel-updates' });
+    expect(await ask('dms.export', 'U0ALICE')).toMatchObject({ allowed: true, rule: 'default' });
   });
 });
 

@@ -79,8 +79,10 @@ export function registerDmsCommand(app: App, s: Services): void {
         return;
       }
       case 'settings': {
+        // The channel's setting is everyone's: the policy may keep it to some people (`dms.settings`).
+        if (await refused('dms.settings', false)) return;
         const mode = await s.store.getThreadMode(command.channel_id);
-        await openModal({ ack, client, respond, command, log }, buildSettingsModal(command.channel_id, mode));
+        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildSettingsModal(command.channel_id, mode));
         return;
       }
       case '':

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { ActionModalIds as Ids, THREAD_MODE_WORDS } from '../../blocks/action-modals.js';
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
+import { plainError } from '../policy-gate.js';
 import { THREAD_MODES, type ThreadMode } from '../../src/store/types.js';
 
 /** `/dms settings` saved: store the channel's thread mode and confirm it to the person. */
@@ -20,8 +21,14 @@ export function registerSettingsSubmission(app: App, s: Services): void {
       await ack({ response_action: 'errors', errors: { [Ids.modeBlock]: channelId ? 'Pick one of the options.' : 'This form lost track of its channel. Run /dms settings again.' } });
       return;
     }
-    await ack();
     const userId = body.user.id;
+    // Checked again on saving: the policy may have changed since the form opened, or the form was replayed.
+    const verdict = await s.guard.check('dms.settings', { userId, channelId }).catch(() => ({ allowed: false, message: 'Checking what you may do failed. Save again in a moment.' }));
+    if (!verdict.allowed) {
+      await ack({ response_action: 'errors', errors: { [Ids.modeBlock]: plainError(verdict.message ?? 'Not allowed.') } });
+      return;
+    }
+    await ack();
     const now = s.clock.now();
     await s.store.setThreadMode(channelId, mode as ThreadMode, userId, now);
     await s.store

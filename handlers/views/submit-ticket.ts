@@ -9,7 +9,7 @@ import { BotError, CloudApiError } from '../../src/errors.js';
 import { timeBox, userMessageFor } from '../../src/user-errors.js';
 import type { ResolvedUser } from '../../src/user-resolver.js';
 import type { PolicyCommand } from '../../src/policy.js';
-import { submissionRefusal } from '../policy-gate.js';
+import { plainError, submissionRefusal } from '../policy-gate.js';
 
 const RESOLVE_BUDGET_MS = 2_000;
 
@@ -67,7 +67,7 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
   // The policy and the rate limit hold even if the picker was bypassed (a crafted submission, a typed id).
   const refused = await submissionRefusal(s, spec.command, { userId, channelId: meta.channelId, databases: spec.databaseIds(form) });
   if (refused) {
-    await ack({ response_action: 'errors', errors: { [spec.dbBlockId]: plainError(refused.replace(/:[a-z_]+: /g, '')) } });
+    await ack({ response_action: 'errors', errors: { [spec.dbBlockId]: plainError(refused) } });
     return;
   }
 
@@ -147,7 +147,3 @@ export function auditCreate(
     .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
 }
 
-/** Modal error texts are plain text: drop mrkdwn decoration. */
-function plainError(text: string): string {
-  return text.replace(/[*`]/g, '').slice(0, 1900);
-}
