@@ -242,6 +242,19 @@ describe('/dms settings: thread noise control', () => {
     expect(initialMode(await openModal(h, 'settings', 'C0OTHER'))).toBe('threads');
   });
 
+  it("redraws the open tickets' messages in the channel at once, so they say where updates go now", async () => {
+    // Filed first: redraws go oldest first, so a wrong redraw of it would come before the one awaited below.
+    const elsewhere = await fileExport(h, { channel: 'C0OTHER' });
+    const t = await fileExport(h);
+    expect(JSON.stringify(t.root.args['blocks'])).toContain('Status changes are posted in the thread');
+    const updatesBefore = h.slack.callsTo('chat.update').length;
+    await saveMode(h, 'root_only', /Root message updates only/);
+    const redrawn = await h.slack.waitFor('chat.update', (c) => h.slack.callsTo('chat.update').indexOf(c) >= updatesBefore && c.args['ts'] === t.rootTs);
+    expect(JSON.stringify(redrawn.args['blocks'])).toContain('no thread replies in this channel');
+    // The ticket in another channel is left alone.
+    expect(h.slack.callsTo('chat.update').slice(updatesBefore).filter((c) => c.args['ts'] === elsewhere.rootTs)).toHaveLength(0);
+  });
+
   it('threads: every status change is a thread reply, none broadcast', async () => {
     await saveMode(h, 'broadcast_final', /Also post final states/);
     await saveMode(h, 'threads', /Thread replies only/);

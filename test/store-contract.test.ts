@@ -347,6 +347,17 @@ for (const backend of backends) describe.skipIf(backend.missing !== undefined)(`
     expect(await store.ticketsOf('U0NOBODY', { openLimit: 5, doneLimit: 5 })).toEqual({ open: [], done: [], openTotal: 0 });
   });
 
+  it('lists the open tickets whose messages are in a channel, oldest first, up to a limit', async () => {
+    const a = await store.createTicket(ticket({ channelId: 'C0ONE' }), T0 + 2);
+    const b = await store.createTicket(ticket({ channelId: 'C0ONE', requesterSlackId: 'U0BOB' }), T0 + 1);
+    const done = await store.createTicket(ticket({ channelId: 'C0ONE' }), T0);
+    await store.createTicket(ticket({ channelId: 'C0TWO' }), T0);
+    await store.finish(done.id, T0 + 5);
+    expect((await store.openTicketsIn('C0ONE', 10)).map((t) => t.id)).toEqual([b.id, a.id]);
+    expect((await store.openTicketsIn('C0ONE', 1)).map((t) => t.id)).toEqual([b.id]);
+    expect(await store.openTicketsIn('C0NONE', 10)).toEqual([]);
+  });
+
   it('counts tickets a person filed since a time, leaving out ones they only follow', async () => {
     await store.createTicket(ticket(), T0 - 1);
     await store.createTicket(ticket(), T0);

@@ -5,6 +5,9 @@ import type { Services } from '../../src/services.js';
 import { plainError } from '../policy-gate.js';
 import { THREAD_MODES, type ThreadMode } from '../../src/store/types.js';
 
+/** Open tickets whose messages are redrawn after a change (the oldest; later ones show it at their next change). */
+const REDRAW_LIMIT = 200;
+
 /** `/dms settings` saved: store the channel's thread mode and confirm it to the person. */
 export function registerSettingsSubmission(app: App, s: Services): void {
   app.view(Ids.settingsModal, async ({ ack, body, view }) => {
@@ -38,5 +41,10 @@ export function registerSettingsSubmission(app: App, s: Services): void {
     await s.messenger
       .tellUser(channelId, userId, { text: `:gear: Ticket updates in <#${channelId}>: *${THREAD_MODE_WORDS[mode as ThreadMode].label}*. ${THREAD_MODE_WORDS[mode as ThreadMode].description}` })
       .catch(() => undefined);
+    // The open tickets' messages here say where their updates go: redraw them now, not at their next change.
+    const open = await s.store.openTicketsIn(channelId, REDRAW_LIMIT).catch(() => []);
+    for (const t of open) {
+      await s.watcher.redraw(t.id).catch((err: unknown) => s.logger.warn({ ticketId: t.id, err: String(err) }, 'ticket message not redrawn after a settings change'));
+    }
   });
 }

@@ -351,6 +351,11 @@ export class PostgresStore implements Store {
     return { open: open.rows.map(toTicket), done: done.rows.map(toTicket), openTotal: total.rows[0]?.n ?? 0 };
   }
 
+  async openTicketsIn(channelId: string, limit: number): Promise<Ticket[]> {
+    const r = await this.pool.query<TicketRow>('SELECT * FROM tickets WHERE channel_id = $1 AND NOT done ORDER BY created_at, id LIMIT $2', [channelId, limit]);
+    return r.rows.map(toTicket);
+  }
+
   async createdSince(slackId: string, since: number): Promise<number[]> {
     // Like SQLite's json_extract(details, '$.followed') IS NULL: a missing or null `followed` counts as filed here.
     const r = await this.pool.query<{ created_at: number }>(

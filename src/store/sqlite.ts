@@ -283,6 +283,10 @@ export class SqliteStore implements Store {
     return { open: open.map(toTicket), done: done.map(toTicket), openTotal: total.n };
   }
 
+  async openTicketsIn(channelId: string, limit: number): Promise<Ticket[]> {
+    return (this.stmt('SELECT * FROM tickets WHERE channel_id = ? AND done = 0 ORDER BY created_at, id LIMIT ?').all(channelId, limit) as TicketRow[]).map(toTicket);
+  }
+
   async createdSince(slackId: string, since: number): Promise<number[]> {
     const rows = this.stmt("SELECT created_at FROM tickets WHERE requester_slack_id = ? AND created_at >= ? AND json_extract(details, '$.followed') IS NULL").all(slackId, since) as {
       created_at: number;

@@ -133,6 +133,8 @@ export interface Store {
   reopenTicket(id: number, t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>, now: number): Promise<Ticket>;
   /** Tickets a person filed or follows: open ones first (newest first), then finished ones (most recently changed first). */
   ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }>;
+  /** Open tickets whose messages are in a channel, oldest first (e.g. to redraw them after a settings change). */
+  openTicketsIn(channelId: string, limit: number): Promise<Ticket[]>;
   /** Creation times of tickets a person filed (not merely followed) since `since`. */
   createdSince(slackId: string, since: number): Promise<number[]>;
   getThreadMode(channelId: string): Promise<ThreadMode>;
