@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { ActionModalIds as Ids, THREAD_MODE_WORDS } from '../../blocks/action-modals.js';
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
-import { plainError } from '../policy-gate.js';
+import { plainError, submissionRefusal } from '../policy-gate.js';
 import { THREAD_MODES, type ThreadMode } from '../../src/store/types.js';
 
 /** Open tickets whose messages are redrawn after a change (the oldest; later ones show it at their next change). */
@@ -26,9 +26,9 @@ export function registerSettingsSubmission(app: App, s: Services): void {
     }
     const userId = body.user.id;
     // Checked again on saving: the policy may have changed since the form opened, or the form was replayed.
-    const verdict = await s.guard.check('dms.settings', { userId, channelId }).catch(() => ({ allowed: false, message: 'Checking what you may do failed. Save again in a moment.' }));
-    if (!verdict.allowed) {
-      await ack({ response_action: 'errors', errors: { [Ids.modeBlock]: plainError(verdict.message ?? 'Not allowed.') } });
+    const refused = await submissionRefusal(s, 'dms.settings', { userId, channelId }, { creates: false });
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { [Ids.modeBlock]: plainError(refused) } });
       return;
     }
     await ack();
