@@ -228,7 +228,7 @@ export class FakeSocketMode {
 export function slashCommand(
   text: string,
   o: { command?: string; user?: string; channel?: string; triggerId: string; responseUrl: string },
-): Record<string, unknown> {
+): Record<string, string> {
   return {
     token: 'legacy-verification-token',
     team_id: 'T1',

@@ -16,7 +16,7 @@ import { ctsSettings } from '../../src/config.js';
 import { CtsEmulator } from './cts-emulator.js';
 import { DmsEmulator } from './dms-emulator.js';
 import { FakeSlack } from './fake-slack.js';
-import type { FakeSocketMode } from './fake-socket-mode.js';
+import { slashCommand, type FakeSocketMode } from './fake-socket-mode.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-bot-token-SECRET-111';
@@ -158,20 +158,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logs,
     post,
     command(text, o = {}) {
-      const body = new URLSearchParams({
-        token: 'legacy-verification-token',
-        team_id: 'T1',
-        team_domain: 'acme',
-        channel_id: o.channel ?? 'C0EXPORTS',
-        channel_name: 'exports',
-        user_id: o.user ?? 'U0ALICE',
-        user_name: 'alice',
-        command: o.command ?? '/dms',
-        text,
-        api_app_id: 'A1',
-        response_url: slack.responseUrl,
-        trigger_id: o.triggerId ?? `trigger-${++trigger}`,
-      }).toString();
+      const fields = slashCommand(text, { ...o, triggerId: o.triggerId ?? `trigger-${++trigger}`, responseUrl: slack.responseUrl });
+      const body = new URLSearchParams(fields).toString();
       return post(body);
     },
     interaction(payload, headers) {
