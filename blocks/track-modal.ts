@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { PersonZone } from '../src/time-zone.js';
 import type { ModalMetadata } from './metadata.js';
 import { relatedUsersInput, ticketModal } from './inputs.js';
 import { TrackIds as Ids } from './ids.js';
@@ -6,10 +7,15 @@ import { escapeMrkdwn, plain, truncate } from './text.js';
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });
 
-/** The hint under the window pickers: which zone DMS gets and which zone the person is in. */
-export function trackWindowHint(dmsZone: string, userZone?: string): string {
-  const yours = userZone && userZone !== dmsZone ? ` Your Slack time zone is ${userZone}; the ticket shows both.` : '';
-  return plain(`Times are picked in your computer's local time and sent to DMS in ${dmsZone}.${yours}`, 150);
+/** The hint under the window pickers: which zone DMS gets and which zone the person is in (or that it is unknown). */
+export function trackWindowHint(dmsZone: string, userZone?: PersonZone): string {
+  const yours =
+    userZone?.unknownName !== undefined
+      ? ` Your Slack time zone “${userZone.unknownName}” is unknown here, so times are also shown in UTC.`
+      : userZone && userZone.zone !== dmsZone
+        ? ` Your Slack time zone is ${userZone.zone}; the ticket shows both.`
+        : '';
+  return plain(`Times are picked in your computer's local time and sent to DMS in ${dmsZone}.${yours}`, 300);
 }
 
 /** What the person already filled in, so a redraw (zone hint, window preview) keeps it. */
@@ -26,7 +32,7 @@ export interface TrackModalValues {
 /** The `/dms track` modal (data tracking: which rows changed in a past window). */
 export function buildTrackModal(
   meta: ModalMetadata,
-  opts: { dmsZone: string; userZone?: string; maxWindowHours: number; maxLookbackDays: number; values?: TrackModalValues; preview?: string },
+  opts: { dmsZone: string; userZone?: PersonZone; maxWindowHours: number; maxLookbackDays: number; values?: TrackModalValues; preview?: string },
 ): ModalView {
   const hint = trackWindowHint(opts.dmsZone, opts.userZone);
   const v = opts.values;

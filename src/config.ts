@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidTimeZone } from './time-window.js';
+import { knownTimeZone, type TimeZone } from './time-zone.js';
 
 /** Reads a boolean-ish environment value ("1", "true", "yes", "on" / "0", "false", "no", "off"). */
 const envBoolean = z
@@ -59,7 +59,13 @@ export const endpointSchema = z
 
 export type Endpoint = z.output<typeof endpointSchema>;
 
-const ianaZone = z.string().trim().refine(isValidTimeZone, 'must be an IANA time zone name such as Asia/Shanghai');
+// The same gate as every other zone name (time-zone.ts): a zone this runtime cannot use stops start-up here, naming
+// the variable, instead of failing on the first ticket.
+const ianaZone = z
+  .string()
+  .trim()
+  .refine((v) => knownTimeZone(v) !== undefined, 'must be an IANA time zone name this runtime knows, such as Asia/Shanghai')
+  .transform((v) => knownTimeZone(v) as TimeZone);
 
 /** The whole environment the bot reads, in one schema. */
 export const configSchema = z
@@ -81,7 +87,7 @@ export const configSchema = z
     DMS_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
     DMS_SEARCH_TIMEOUT_MS: intInRange(100, 2_800, 2_000),
 
-    DMS_TIMEZONE: ianaZone.default('Asia/Shanghai'),
+    DMS_TIMEZONE: ianaZone.default('Asia/Shanghai' as TimeZone),
     TRACK_MAX_WINDOW_HOURS: intInRange(1, 24 * 31, 72),
     TRACK_MAX_LOOKBACK_DAYS: intInRange(1, 3650, 30),
 

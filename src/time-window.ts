@@ -1,90 +1,13 @@
 /**
- * Data-tracking windows: Slack's datetimepicker hands us UNIX seconds, while DMS wants
- * `yyyy-MM-dd HH:mm:ss` wall time in the zone of the DMS instance.
+ * Data-tracking windows: Slack's datetimepicker hands us UNIX seconds, while DMS wants `yyyy-MM-dd HH:mm:ss` wall
+ * time in the zone of the DMS instance (see dms-window.ts for the clock changes).
  */
+import { dmsWindowNote, toDmsWindow, type DmsWindow } from './dms-window.js';
+import { knownTimeZone, personZone, unknownZoneNote, UTC, type TimeZone } from './time-zone.js';
+import { describeInZone, isShowable } from './wall-clock.js';
 
-interface WallTime {
-  year: string;
-  month: string;
-  day: string;
-  hour: string;
-  minute: string;
-  second: string;
-  /** en-US short zone name: "EST" where one exists, otherwise "GMT+8"-style. */
-  zoneName: string;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      // hourCycle h23, not hour12:false: the latter renders midnight as "24" in some engines.
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function wallTime(unixSeconds: number, timeZone: string): WallTime {
-  if (!Number.isFinite(unixSeconds)) throw new RangeError(`Not a time: ${unixSeconds}`);
-  if (!isValidTimeZone(timeZone)) throw new RangeError(`Unknown time zone: ${timeZone}`);
-  const parts: Record<string, string> = {};
-  for (const p of formatterFor(timeZone).formatToParts(Math.floor(unixSeconds) * 1000)) parts[p.type] = p.value;
-  const get = (type: string): string => parts[type] ?? '';
-  return {
-    year: get('year').padStart(4, '0'),
-    month: get('month'),
-    day: get('day'),
-    // Belt and braces for engines that ignore hourCycle.
-    hour: get('hour') === '24' ? '00' : get('hour'),
-    minute: get('minute'),
-    second: get('second'),
-    zoneName: get('timeZoneName'),
-  };
-}
-
-/** UNIX seconds -> 'yyyy-MM-dd HH:mm:ss' wall time in the IANA zone; throws RangeError for an unknown zone. */
-export function formatInZone(unixSeconds: number, timeZone: string): string {
-  const w = wallTime(unixSeconds, timeZone);
-  return `${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute}:${w.second}`;
-}
-
-/** Is this a valid IANA zone name this runtime knows? */
-export function isValidTimeZone(tz: string): boolean {
-  // Newer runtimes also accept "+08:00"; refusing it keeps the answer the same on every Node version.
-  if (tz.trim() === '' || /^[+-]/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Human display, e.g. "2026-03-08 01:30 PST (UTC−08:00)"; zones without an English abbreviation show only the offset. */
-export function describeInZone(unixSeconds: number, timeZone: string): string {
-  const w = wallTime(unixSeconds, timeZone);
-  // The offset is derived from the wall time itself, so it is right even where Intl has no name for the zone.
-  const asUtc = Date.UTC(Number(w.year), Number(w.month) - 1, Number(w.day), Number(w.hour), Number(w.minute), Number(w.second));
-  const offsetMinutes = Math.round((asUtc - Math.floor(unixSeconds) * 1000) / 60_000);
-  const abs = Math.abs(offsetMinutes);
-  const sign = offsetMinutes < 0 ? '\u2212' : '+';
-  const offset = `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-  const hasAbbreviation = w.zoneName !== '' && !/^(GMT|UTC)/.test(w.zoneName);
-  const wall = `${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute}`;
-  return hasAbbreviation ? `${wall} ${w.zoneName} (${offset})` : `${wall} ${offset}`;
-}
+export { describeInZone, formatInZone } from './wall-clock.js';
+export { isValidTimeZone } from './time-zone.js';
 
 /** Limits a tracking window must respect; `nowSeconds` is injected so tests control time. */
 export interface WindowRules {
@@ -95,6 +18,21 @@ export interface WindowRules {
 
 /** A problem to show next to one of the two pickers. */
 export type WindowError = { field: 'start' | 'end'; message: string };
+
+/** 2001-01-01T00:00:00Z: nothing DMS can track is older, and Slack's picker never sends less. */
+export const EARLIEST_PICK = 978_307_200;
+/** 9999-12-31T23:59:59Z: past it a number is not a date anyone picks. */
+export const LATEST_PICK = 253_402_300_799;
+
+/** A datetimepicker value as Slack sent it (untrusted) -> whole UNIX seconds, or the reason it is not one. */
+export function readPickedSeconds(raw: unknown, which: 'start' | 'end'): { ok: true; seconds: number } | { ok: false; message: string } | { ok: 'missing' } {
+  if (raw === undefined || raw === null) return { ok: 'missing' };
+  const label = `The ${which} time`;
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) return { ok: false, message: `${label} is not a value the date-and-time picker sends. Pick the ${which} time again.` };
+  if (raw < EARLIEST_PICK) return { ok: false, message: `${label} is before 2001, which DMS cannot track. Pick a recent ${which} time.` };
+  if (raw > LATEST_PICK) return { ok: false, message: `${label} is in the future.` };
+  return { ok: true, seconds: Math.floor(raw) };
+}
 
 const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
@@ -118,32 +56,32 @@ function spanText(seconds: number, largest: 'day' | 'hour'): string {
 }
 
 /**
- * Check a tracking window: end after start; neither in the future; length <= maxWindowHours;
- * start not older than maxLookbackDays. At most one error per field, most basic first,
- * because a Slack modal shows a single message under each input.
+ * Check a tracking window: values the picker can send; end after start; neither in the future; length <=
+ * maxWindowHours; start not older than maxLookbackDays. At most one error per field, most basic first, because a
+ * Slack modal shows a single message under each input.
  */
-export function validateTrackWindow(
-  startSeconds: number | undefined,
-  endSeconds: number | undefined,
-  rules: WindowRules,
-): WindowError[] {
-  const start = startSeconds !== undefined && Number.isFinite(startSeconds) ? startSeconds : undefined;
-  const end = endSeconds !== undefined && Number.isFinite(endSeconds) ? endSeconds : undefined;
+export function validateTrackWindow(startRaw: unknown, endRaw: unknown, rules: WindowRules): WindowError[] {
+  const startPick = readPickedSeconds(Number.isNaN(startRaw) ? undefined : startRaw, 'start');
+  const endPick = readPickedSeconds(Number.isNaN(endRaw) ? undefined : endRaw, 'end');
+  const start = startPick.ok === true ? startPick.seconds : undefined;
+  const end = endPick.ok === true ? endPick.seconds : undefined;
   const { nowSeconds, maxWindowHours, maxLookbackDays } = rules;
   let startError: string | undefined;
   let endError: string | undefined;
 
-  if (start === undefined) startError = 'Pick a start time.';
-  else if (start > nowSeconds) startError = 'The start time is in the future.';
-  else if (nowSeconds - start > maxLookbackDays * 86_400) {
-    startError = `The start time is ${spanText(nowSeconds - start, 'day')} ago; the furthest back allowed is ${plural(maxLookbackDays, 'day')}.`;
+  if (startPick.ok === 'missing') startError = 'Pick a start time.';
+  else if (startPick.ok === false) startError = startPick.message;
+  else if (start! > nowSeconds) startError = 'The start time is in the future.';
+  else if (nowSeconds - start! > maxLookbackDays * 86_400) {
+    startError = `The start time is ${spanText(nowSeconds - start!, 'day')} ago; the furthest back allowed is ${plural(maxLookbackDays, 'day')}.`;
   }
 
-  if (end === undefined) endError = 'Pick an end time.';
-  else if (end > nowSeconds) endError = 'The end time is in the future.';
-  else if (start !== undefined && end <= start) endError = 'The end time must be after the start time.';
-  else if (start !== undefined && end - start > maxWindowHours * 3_600) {
-    endError = `The window is ${spanText(end - start, 'hour')} long; the longest allowed is ${plural(maxWindowHours, 'hour')}.`;
+  if (endPick.ok === 'missing') endError = 'Pick an end time.';
+  else if (endPick.ok === false) endError = endPick.message;
+  else if (end! > nowSeconds) endError = 'The end time is in the future.';
+  else if (start !== undefined && end! <= start) endError = 'The end time must be after the start time.';
+  else if (start !== undefined && end! - start > maxWindowHours * 3_600) {
+    endError = `The window is ${spanText(end! - start, 'hour')} long; the longest allowed is ${plural(maxWindowHours, 'hour')}.`;
   }
 
   const errors: WindowError[] = [];
@@ -152,10 +90,50 @@ export function validateTrackWindow(
   return errors;
 }
 
-/** The window in the DMS zone and, when different, the requester's Slack zone. */
-export function describeWindow(d: { startSeconds: number; endSeconds: number; dmsZone: string; userZone?: string }): string {
-  const inZone = (tz: string) => `${describeInZone(d.startSeconds, tz)} → ${describeInZone(d.endSeconds, tz)}`;
-  const lines = [`${inZone(d.dmsZone)} (DMS, ${d.dmsZone})`];
-  if (d.userZone && d.userZone !== d.dmsZone) lines.push(`${inZone(d.userZone)} (requester, ${d.userZone})`);
+/**
+ * The whole check: the picked instants (validateTrackWindow), then the window as DMS will read it in its zone, which
+ * around a clock change may be wider than the picks and must still keep the rules. Never throws.
+ */
+export function checkTrackWindow(
+  startRaw: unknown,
+  endRaw: unknown,
+  rules: WindowRules & { dmsZone: TimeZone },
+): { ok: true; start: number; end: number; window: DmsWindow; note?: string } | { ok: false; errors: WindowError[] } {
+  const errors = validateTrackWindow(startRaw, endRaw, rules);
+  if (errors.length > 0) return { ok: false, errors };
+  const start = Math.floor(startRaw as number);
+  const end = Math.floor(endRaw as number);
+  const converted = toDmsWindow(start, end, rules.dmsZone);
+  if (!converted.ok) return { ok: false, errors: [converted.error] };
+  const w = converted.window;
+  const note = dmsWindowNote(w);
+  if (note === undefined) return { ok: true, start, end, window: w };
+  // DMS may read the filed walls as earlier/later instants than picked: the rules hold for whatever it reads.
+  const why = `Around the clock change, DMS may read this window as ${describeInZone(w.start.earliest, rules.dmsZone)} → ${describeInZone(w.end.latest, rules.dmsZone)}`;
+  if (w.end.latest > rules.nowSeconds) {
+    return { ok: false, errors: [{ field: 'end', message: `${why}, which ends in the future. Pick an end before the clock change, or wait until ${describeInZone(w.end.latest, rules.dmsZone)} has passed.` }] };
+  }
+  if (w.end.latest - w.start.earliest > rules.maxWindowHours * 3_600) {
+    return { ok: false, errors: [{ field: 'end', message: `${why}: ${spanText(w.end.latest - w.start.earliest, 'hour')}; the longest allowed is ${plural(rules.maxWindowHours, 'hour')}. Pick a shorter window.` }] };
+  }
+  if (rules.nowSeconds - w.start.earliest > rules.maxLookbackDays * 86_400) {
+    return { ok: false, errors: [{ field: 'start', message: `${why}, which starts more than ${plural(rules.maxLookbackDays, 'day')} ago. Pick a later start.` }] };
+  }
+  return { ok: true, start, end, window: w, note };
+}
+
+/**
+ * The window in the DMS zone and, when different, the person's Slack zone; an unknown zone (a Slack profile, or a
+ * stored ticket read by a runtime that lacks its zone) shows UTC and says so. Never throws.
+ */
+export function describeWindow(d: { startSeconds: number; endSeconds: number; dmsZone: string; userZone?: string; who?: 'you' | 'requester' }): string {
+  if (!isShowable(d.startSeconds) || !isShowable(d.endSeconds)) return 'not a time that can be shown';
+  const inZone = (tz: TimeZone) => `${describeInZone(d.startSeconds, tz)} → ${describeInZone(d.endSeconds, tz)}`;
+  const dms = knownTimeZone(d.dmsZone);
+  const lines = [dms ? `${inZone(dms)} (DMS, ${dms})` : `${inZone(UTC)} (times in UTC; the DMS time zone is unknown here)`];
+  const person = personZone(d.userZone);
+  const who = d.who ?? 'requester';
+  if (person?.unknownName !== undefined) lines.push(`${inZone(UTC)} (${unknownZoneNote(person.unknownName, who)})`);
+  else if (person && person.zone !== (dms ?? UTC)) lines.push(`${inZone(person.zone)} (${who}, ${person.zone})`);
   return lines.join('\n');
 }

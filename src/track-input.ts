@@ -4,7 +4,8 @@ import { parseDatabaseOptionValue } from '../blocks/export-modal.js';
 import { TrackIds as Ids } from '../blocks/ids.js';
 import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
 import { parseTableList } from './table-list.js';
-import { formatInZone, validateTrackWindow } from './time-window.js';
+import { checkTrackWindow } from './time-window.js';
+import type { TimeZone } from './time-zone.js';
 
 export type TrackType = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -15,9 +16,11 @@ export interface TrackForm {
   trackTypes: TrackType[];
   startSeconds: number;
   endSeconds: number;
-  /** The window as DMS wants it: `yyyy-MM-dd HH:mm:ss` in the DMS zone. */
+  /** The window as DMS wants it: `yyyy-MM-dd HH:mm:ss` in the DMS zone (wider than picked around a clock change). */
   startDms: string;
   endDms: string;
+  /** Why the filed window differs from the picks (a repeated hour in the DMS zone), in words for the person. */
+  windowNote?: string;
   reason: string;
   relatedSlackIds: string[];
 }
@@ -26,7 +29,7 @@ export interface TrackRules {
   nowSeconds: number;
   maxWindowHours: number;
   maxLookbackDays: number;
-  dmsZone: string;
+  dmsZone: TimeZone;
 }
 
 /** Reads and validates the track modal; every rule has its own inline error on its own field. */
@@ -47,9 +50,9 @@ export function parseTrackSubmission(values: ViewStateValues, rules: TrackRules)
   const types = (get(Ids.typesBlock, Ids.typesCheckbox)?.selected_options ?? []).map((o) => o.value).filter((v): v is TrackType => v === 'INSERT' || v === 'UPDATE' || v === 'DELETE');
   if (types.length === 0) errors[Ids.typesBlock] = 'Pick at least one operation to track (INSERT, UPDATE or DELETE).';
 
-  const start = get(Ids.startBlock, Ids.startPicker)?.selected_date_time ?? undefined;
-  const end = get(Ids.endBlock, Ids.endPicker)?.selected_date_time ?? undefined;
-  for (const e of validateTrackWindow(start, end, rules)) errors[e.field === 'start' ? Ids.startBlock : Ids.endBlock] ??= e.message;
+  // Picker values are untrusted: checkTrackWindow reads them as unknown and answers every bad one inline.
+  const window = checkTrackWindow(get(Ids.startBlock, Ids.startPicker)?.selected_date_time, get(Ids.endBlock, Ids.endPicker)?.selected_date_time, rules);
+  if (!window.ok) for (const e of window.errors) errors[e.field === 'start' ? Ids.startBlock : Ids.endBlock] ??= e.message;
 
   const reason = z.string().min(1, 'Say why you need to see these changes; DMS records it on the ticket.').max(1000, 'Keep the reason under 1000 characters.');
   const reasonParsed = reason.safeParse(trimmed(get(Ids.reasonBlock, Ids.reasonInput)?.value));
@@ -58,17 +61,18 @@ export function parseTrackSubmission(values: ViewStateValues, rules: TrackRules)
   const related = [...new Set(get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [])];
   if (related.length > 20) errors[Ids.relatedBlock] = 'Pick at most 20 related users.';
 
-  if (Object.keys(errors).length) return { ok: false, errors };
+  if (Object.keys(errors).length || !window.ok) return { ok: false, errors };
   return {
     ok: true,
     form: {
       db: { id: picked!.id, label: dbSel!.text?.text ?? picked!.id },
       tables: tables.tables,
       trackTypes: (['INSERT', 'UPDATE', 'DELETE'] as const).filter((t) => types.includes(t)),
-      startSeconds: start!,
-      endSeconds: end!,
-      startDms: formatInZone(start!, rules.dmsZone),
-      endDms: formatInZone(end!, rules.dmsZone),
+      startSeconds: window.start,
+      endSeconds: window.end,
+      startDms: window.window.start.wall,
+      endDms: window.window.end.wall,
+      ...(window.note ? { windowNote: window.note } : {}),
       reason: reasonParsed.data!,
       relatedSlackIds: related,
     },

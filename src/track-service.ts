@@ -17,6 +17,8 @@ interface TrackDetails {
   endSeconds: number;
   /** A followed ticket's window as DMS states it (wall times in the DMS zone), instead of the seconds. */
   windowText?: string;
+  /** Why the filed window is wider than the picks (a repeated hour in the DMS zone). */
+  windowNote?: string;
   dmsZone: string;
   userZone?: string;
   reason: string;
@@ -46,6 +48,7 @@ export class TrackService extends DmsTicketService {
       trackTypes: form.trackTypes,
       startSeconds: form.startSeconds,
       endSeconds: form.endSeconds,
+      ...(form.windowNote ? { windowNote: form.windowNote } : {}),
       dmsZone: this.dmsZone,
       userZone: args.requester.tz,
       reason: form.reason,
@@ -97,7 +100,7 @@ export class TrackService extends DmsTicketService {
   }
 
   protected override replyExtras(ticket: Ticket): string[] {
-    return [`Window: ${escapeMrkdwn(windowOf(ticket.details as unknown as TrackDetails)).replace('\n', ' · ')}`];
+    return [`Window: ${escapeMrkdwn(windowOf(ticket.details as unknown as TrackDetails)).replace(/\n/g, ' · ')}`];
   }
 
   renderRoot(ticket: Ticket, now: number) {
@@ -122,6 +125,9 @@ export class TrackService extends DmsTicketService {
   }
 }
 
+/** The window for the root message and replies; never throws, whatever zone names the stored details hold. */
 function windowOf(d: TrackDetails): string {
-  return d.windowText ?? describeWindow(d);
+  if (d.windowText) return d.windowText;
+  const shown = describeWindow({ startSeconds: d.startSeconds, endSeconds: d.endSeconds, dmsZone: d.dmsZone, userZone: d.userZone });
+  return d.windowNote ? `${shown}\n${d.windowNote}` : shown;
 }

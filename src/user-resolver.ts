@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { DmsClient } from './dms/client.js';
+import { slackZoneName } from './time-zone.js';
 import type { UserMap } from './user-map.js';
 
 /** A Slack user matched (or not) to a DMS user. */
@@ -10,7 +11,7 @@ export interface ResolvedUser {
   /** Display name for messages and modal errors. */
   name: string;
   email?: string;
-  /** IANA zone from the Slack profile. */
+  /** The Slack profile's zone name, as given (short, single line): possibly one this runtime does not know. */
   tz?: string;
   dmsUserId?: string;
   /** Why there is no DMS user, in words for the person. */
@@ -63,7 +64,8 @@ export class UserResolver {
     const user = info.user;
     const name = user?.profile?.real_name || user?.real_name || user?.name || slackId;
     const email = user?.profile?.email || undefined;
-    const tz = user?.tz || undefined;
+    // Untrusted: may be missing, blank, not a string, or a zone Intl does not know; time-zone.ts decides how to show it.
+    const tz = slackZoneName(user?.tz);
     if (mapped) return { slackId, name, email, tz, dmsUserId: mapped, via: 'map' };
     if (user?.is_bot) return { slackId, name, tz, problem: `${name} is a bot, not a person with a DMS account.` };
     if (email) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrackIds as Ids } from '../blocks/ids.js';
-import { filed, openModal, seedPeople, submit, threadReplies, tick, tsOf } from './support/flows.js';
+import { filed, latestRoot, openModal, seedPeople, submit, threadReplies, tick, tsOf } from './support/flows.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const HOUR = 3600;
@@ -18,6 +18,25 @@ function values(h: Harness, over: Record<string, Record<string, unknown>> = {}):
     ...over,
   };
 }
+
+/** A pick in a window picker (block action), as Slack sends it with the modal's current state. */
+async function pick(h: Harness, view: Record<string, unknown>, v: Record<string, Record<string, unknown>>, user = 'U0ALICE'): Promise<void> {
+  const res = await h.interaction({
+    type: 'block_actions',
+    user: { id: user, name: user.toLowerCase(), team_id: 'T1' },
+    team: { id: 'T1', domain: 'acme' },
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    trigger_id: 'trigger-action',
+    container: { type: 'view', view_id: view['id'] },
+    view: { ...view, state: { values: v } },
+    actions: [{ type: 'datetimepicker', action_id: Ids.endPicker, block_id: Ids.endBlock, selected_date_time: (v[Ids.endBlock]![Ids.endPicker] as { selected_date_time: unknown }).selected_date_time, action_ts: '1' }],
+  });
+  expect(res.status).toBe(200);
+}
+
+/** The window pickers set to two instants. */
+const windowOf = (start: number, end: number) => ({ [Ids.startBlock]: { [Ids.startPicker]: { type: 'datetimepicker', selected_date_time: start } }, [Ids.endBlock]: { [Ids.endPicker]: { type: 'datetimepicker', selected_date_time: end } } });
 
 describe('/dms track', () => {
   let h: Harness;
@@ -62,7 +81,7 @@ describe('/dms track', () => {
     expect(update.args['hash']).toBe(view['hash']);
     const json = JSON.stringify(update.args['view']);
     expect(json).toContain('2026-03-09 17:00 UTC+08:00 → 2026-03-09 19:00 UTC+08:00 (DMS, Asia/Shanghai)');
-    expect(json).toContain('2026-03-09 05:00 EDT (UTC−04:00) → 2026-03-09 07:00 EDT (UTC−04:00) (requester, America/New_York)');
+    expect(json).toContain('2026-03-09 05:00 EDT (UTC−04:00) → 2026-03-09 07:00 EDT (UTC−04:00) (you, America/New_York)');
     expect(json).toContain('"initial_value":"orders, order_items\\nOrders"');
     expect(json).toContain('"initial_users":["U0BOB"]');
     expect(json).toContain('"initial_option":{"text":{"type":"plain_text","text":"orders_prod · product · mysql"},"value":"db:1001:P"}');
@@ -207,5 +226,93 @@ describe('/dms track', () => {
     await tick(h2);
     expect(threadReplies(h2, ts)).toHaveLength(3);
     expect(JSON.stringify(threadReplies(h2, ts)[2]!.args['blocks'])).toContain('LIST_SUCCESS');
+  });
+
+  describe('a DMS zone whose clocks go back (DMS_TIMEZONE=America/New_York)', () => {
+    beforeEach(async () => {
+      await h.close();
+      h = await startHarness({ env: { DMS_TIMEZONE: 'America/New_York' } });
+      seedPeople(h);
+    });
+    // 2026-11-01: 01:00–01:59 happens twice in New York (EDT, then EST). The issue: 01:50 EDT → 01:20 EST was filed
+    // with JobStartTime after JobEndTime.
+    const start = Date.UTC(2026, 10, 1, 5, 50) / 1000; // 01:50 EDT
+    const end = Date.UTC(2026, 10, 1, 6, 20) / 1000; // 01:20 EST, 30 minutes later
+
+    it('widens the window outward to cover the picked instants, says so in the preview and on the ticket, and DMS gets start < end', async () => {
+      h.clock.t = Date.UTC(2026, 10, 2, 12);
+      const view = await openModal(h, 'track');
+      const v = values(h, windowOf(start, end));
+      await pick(h, view, v);
+      const preview = JSON.stringify((await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes(Ids.previewBlock))).args['view']);
+      expect(preview).toContain('01:00–02:00 on 2026-11-01 happens twice in America/New_York (EDT, then EST)');
+      expect(preview).toContain('the window filed with DMS is widened to 2026-11-01 00:59:59 → 2026-11-01 02:00:00 to cover the picked times');
+
+      expect((await submit(h, view, v)).response_action).toBe('update');
+      const root = await filed(h);
+      const param = JSON.parse(h.dms.calls('CreateDataTrackOrder')[0]!.query['Param']!) as Record<string, string>;
+      expect([param['JobStartTime'], param['JobEndTime']]).toEqual(['2026-11-01 00:59:59', '2026-11-01 02:00:00']);
+      expect(h.dms.calls('CreateDataTrackOrder')[0]!.response).toMatchObject({ Success: true });
+      const rootText = JSON.stringify(root.args['blocks']);
+      expect(rootText).toContain('2026-11-01 01:50 EDT (UTC−04:00) → 2026-11-01 01:20 EST (UTC−05:00) (DMS, America/New_York)');
+      expect(rootText).toContain('widened to 2026-11-01 00:59:59 → 2026-11-01 02:00:00');
+    });
+
+    it('refuses inline on the end picker, naming the times, when DMS could read the end as a time still to come', async () => {
+      h.clock.t = Date.UTC(2026, 10, 1, 6, 30); // 01:30 EST, the second time round
+      const view = await openModal(h, 'track');
+      const ack = await submit(h, view, values(h, windowOf(Date.UTC(2026, 10, 1, 6, 0) / 1000, Date.UTC(2026, 10, 1, 6, 25) / 1000)));
+      expect(ack.response_action).toBe('errors');
+      expect(Object.keys(ack.errors ?? {})).toEqual([Ids.endBlock]);
+      expect(ack.errors?.[Ids.endBlock]).toMatch(/DMS may read this window as 2026-11-01 01:00 EDT \(UTC−04:00\) → 2026-11-01 02:00 EST \(UTC−05:00\), which ends in the future\. Pick an end before the clock change/);
+      expect(h.dms.calls('CreateDataTrackOrder')).toHaveLength(0);
+    });
+  });
+
+  describe('a Slack profile time zone this runtime cannot use never stops a ticket', () => {
+    const cases: [string, Record<string, unknown>, string | undefined][] = [
+      ['an unknown zone', { tz: 'Mars/Olympus_Mons' }, 'Mars/Olympus_Mons'],
+      ['a zone name Intl does not accept (an unofficial alias)', { tz: 'Asia/Beijing' }, 'Asia/Beijing'],
+      ['an offset instead of a name', { tz: '+08:00' }, '+08:00'],
+      ['mention markup as the zone', { tz: '<!channel>' }, '<!channel>'],
+      ['a blank zone', { tz: '' }, undefined],
+      ['no zone at all', { tz: undefined }, undefined],
+      ['a zone that is not a string', { tz: 42 }, undefined],
+      ['a known zone whose tz_offset disagrees', { tz: 'America/New_York', tz_offset: 28_800, tz_label: 'China Standard Time' }, undefined],
+    ];
+    for (const [name, userFields, unknownName] of cases) {
+      it(`${name}: filed, root posted, every watcher pass succeeds${unknownName ? ', times shown in UTC saying why' : ''}`, async () => {
+        h.slack.addUser({ id: 'U0ALICE', name: 'Alice Example', email: 'alice@example.com', userFields });
+        const view = await openModal(h, 'track');
+        const v = values(h);
+        await pick(h, view, v);
+        const preview = JSON.stringify((await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes(Ids.previewBlock))).args['view']);
+        expect(preview).toContain('2026-03-09 17:00 UTC+08:00 → 2026-03-09 19:00 UTC+08:00 (DMS, Asia/Shanghai)');
+
+        expect((await submit(h, view, v)).response_action).toBe('update');
+        const root = await filed(h);
+        expect(root, 'root message posted').toBeDefined();
+        const ts = tsOf(root);
+        const orderId = h.dms.allOrders()[0]!.orderId;
+        await tick(h);
+        h.dms.advance(orderId);
+        await tick(h);
+        h.dms.advance(orderId);
+        await tick(h);
+        expect(threadReplies(h, ts).length, 'the watcher posted each status').toBe(3);
+        expect(h.logs.filter((l) => /watcher pass failed|RangeError|Invalid time zone/i.test(l))).toEqual([]);
+        const shown = JSON.stringify(latestRoot(h, 'C0EXPORTS', ts)!.args['blocks']);
+        if (unknownName) {
+          const escaped = unknownName.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+          expect(preview).toContain('2026-03-09 09:00 UTC+00:00 → 2026-03-09 11:00 UTC+00:00 (times in UTC; your Slack time zone “' + escaped + '” is unknown here)');
+          expect(shown).toContain('2026-03-09 09:00 UTC+00:00 → 2026-03-09 11:00 UTC+00:00 (times in UTC; the requester\'s Slack time zone “' + escaped + '” is unknown here)');
+          const hint = await h.slack.waitFor('views.update', (c) => c.args['view_id'] === view['id'] && JSON.stringify(c.args['view']).includes('is unknown here, so times are also shown in UTC'));
+          expect(JSON.stringify(hint.args['view'])).toContain('Your Slack time zone “' + unknownName.replace(/"/g, '\\"') + '” is unknown here');
+        } else {
+          expect(shown).not.toContain('unknown here');
+        }
+        expect(shown).not.toContain('<!channel>');
+      });
+    }
   });
 });

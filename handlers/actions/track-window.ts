@@ -5,7 +5,9 @@ import { buildTrackModal, type TrackModalValues } from '../../blocks/track-modal
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
 import { plain } from '../../blocks/text.js';
-import { describeInZone, describeWindow } from '../../src/time-window.js';
+import { dmsWindowNote, toDmsWindow } from '../../src/dms-window.js';
+import { describeInZone, describeWindow, readPickedSeconds } from '../../src/time-window.js';
+import { personZone, unknownZoneNote, type TimeZone } from '../../src/time-zone.js';
 
 /** What the track modal holds right now, read from Slack's view state. */
 export function trackModalValues(values: ViewStateValues): TrackModalValues {
@@ -15,23 +17,41 @@ export function trackModalValues(values: ViewStateValues): TrackModalValues {
     db: db ? { text: { type: 'plain_text', text: plain(db.text?.text ?? db.value, 75) }, value: db.value.slice(0, 150) } : undefined,
     tables: get(Ids.tablesBlock, Ids.tablesInput)?.value ?? undefined,
     types: (get(Ids.typesBlock, Ids.typesCheckbox)?.selected_options ?? []).map((o) => o.value),
-    start: get(Ids.startBlock, Ids.startPicker)?.selected_date_time ?? undefined,
-    end: get(Ids.endBlock, Ids.endPicker)?.selected_date_time ?? undefined,
+    // Only values the picker could have sent are kept (and redrawn): a forged one is explained on submission.
+    start: pickedSeconds(get(Ids.startBlock, Ids.startPicker)?.selected_date_time, 'start'),
+    end: pickedSeconds(get(Ids.endBlock, Ids.endPicker)?.selected_date_time, 'end'),
     reason: get(Ids.reasonBlock, Ids.reasonInput)?.value ?? undefined,
     related: get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [],
   };
 }
 
-/** The window as picked so far, in the DMS zone and the person's Slack zone. */
-export function windowPreview(v: TrackModalValues, dmsZone: string, userZone?: string): string | undefined {
-  // A forged picker value outside the dates JavaScript can show gets no preview (the submission explains it).
-  const inRange = (t: number | undefined) => t === undefined || (Number.isFinite(t) && Math.abs(t) <= 8.64e12);
-  if (!inRange(v.start) || !inRange(v.end)) return undefined;
-  if (v.start && v.end) return describeWindow({ startSeconds: v.start, endSeconds: v.end, dmsZone, userZone });
-  const one = v.start ?? v.end;
-  if (!one) return undefined;
-  const zones = userZone && userZone !== dmsZone ? [dmsZone, userZone] : [dmsZone];
-  return `${v.start ? 'Start' : 'End'}: ${zones.map((z) => `${describeInZone(one, z)} (${z === dmsZone ? 'DMS' : 'you'}, ${z})`).join(' · ')}`;
+function pickedSeconds(raw: unknown, which: 'start' | 'end'): number | undefined {
+  const r = readPickedSeconds(raw, which);
+  return r.ok === true ? r.seconds : undefined;
+}
+
+/**
+ * The window as picked so far, in the DMS zone and the person's Slack zone (UTC, saying so, when that zone is unknown
+ * here), with what DMS will be given when a clock change makes it differ from the picks.
+ */
+export function windowPreview(v: TrackModalValues, dmsZone: TimeZone, userZone?: string): string | undefined {
+  const { start, end } = v;
+  if (start !== undefined && end !== undefined) {
+    const lines = [describeWindow({ startSeconds: start, endSeconds: end, dmsZone, userZone, who: 'you' })];
+    if (end > start) {
+      const filed = toDmsWindow(start, end, dmsZone);
+      const note = filed.ok ? dmsWindowNote(filed.window) : `This window cannot be filed: ${filed.error.message}`;
+      if (note) lines.push(note);
+    }
+    return lines.join('\n');
+  }
+  const one = start ?? end;
+  if (one === undefined) return undefined;
+  const shown = [`${describeInZone(one, dmsZone)} (DMS, ${dmsZone})`];
+  const person = personZone(userZone);
+  if (person?.unknownName !== undefined) shown.push(`${describeInZone(one, person.zone)} (${unknownZoneNote(person.unknownName, 'you')})`);
+  else if (person && person.zone !== dmsZone) shown.push(`${describeInZone(one, person.zone)} (you, ${person.zone})`);
+  return `${start !== undefined ? 'Start' : 'End'}: ${shown.join(' · ')}`;
 }
 
 /** A pick in either window picker: redraw the modal with the window shown in both zones, keeping every input. */
@@ -50,7 +70,7 @@ export function registerTrackWindowPreview(app: App, s: Services): void {
         hash: view.hash,
         view: buildTrackModal(meta, {
           dmsZone: c.DMS_TIMEZONE,
-          userZone,
+          userZone: personZone(userZone),
           maxWindowHours: c.TRACK_MAX_WINDOW_HOURS,
           maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS,
           values,

@@ -14,6 +14,7 @@ import { escapeMrkdwn } from '../../blocks/text.js';
 import type { PolicyCommand } from '../../src/policy.js';
 import { gate } from '../policy-gate.js';
 import { timeBox, userMessageFor } from '../../src/user-errors.js';
+import { personZone } from '../../src/time-zone.js';
 
 /** Subcommands `/dms` understands, as shown in its help. */
 export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
@@ -58,10 +59,11 @@ export function registerDmsCommand(app: App, s: Services): void {
         const view = await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }));
         if (!view) return;
         // After the modal is open: learn the person's Slack time zone and show it next to the DMS zone.
-        const tz = await s.resolver.resolve(command.user_id).then((u) => u.tz, () => undefined);
-        if (tz && tz !== c.DMS_TIMEZONE) {
+        // An unknown zone is said so (times shown in UTC), never passed to Intl: personZone is the gate.
+        const zone = personZone(await s.resolver.resolve(command.user_id).then((u) => u.tz, () => undefined));
+        if (zone && (zone.unknownName !== undefined || zone.zone !== c.DMS_TIMEZONE)) {
           await client.views
-            .update({ view_id: view.id, hash: view.hash, view: buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, userZone: tz, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }) })
+            .update({ view_id: view.id, hash: view.hash, view: buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, userZone: zone, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }) })
             .catch((err: unknown) => log.debug({ err: String(err) }, 'time-zone hint not updated (the person may have typed already)'));
         }
         return;

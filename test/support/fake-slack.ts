@@ -17,6 +17,8 @@ export interface FakeUser {
   email?: string;
   tz?: string;
   isBot?: boolean;
+  /** Fields of users.info's `user` that override the defaults as sent (e.g. `{ tz: undefined, tz_offset: 3600 }`; undefined omits). */
+  userFields?: Record<string, unknown>;
 }
 
 type Waiter = { method: string; pred: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void };
@@ -174,7 +176,7 @@ export class FakeSlack {
         if (!u) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: u.id, name: u.name.toLowerCase().replace(/\s+/g, '.'), real_name: u.name, tz: u.tz ?? 'Asia/Shanghai', is_bot: u.isBot ?? false, profile: { real_name: u.name, email: u.email } },
+          user: { id: u.id, name: u.name.toLowerCase().replace(/\s+/g, '.'), real_name: u.name, tz: u.tz ?? 'Asia/Shanghai', is_bot: u.isBot ?? false, profile: { real_name: u.name, email: u.email }, ...u.userFields },
         };
       }
       default:
