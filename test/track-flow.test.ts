@@ -228,6 +228,22 @@ describe('/dms track', () => {
     expect(JSON.stringify(threadReplies(h2, ts)[2]!.args['blocks'])).toContain('LIST_SUCCESS');
   });
 
+  it('answers forged picker values inline on the right picker, and a preview redraw keeps only values the picker could send', async () => {
+    const view = await openModal(h, 'track');
+    const forged = values(h, windowOf('1773000000' as unknown as number, -5));
+    const ack = await submit(h, view, forged);
+    expect(ack.errors?.[Ids.startBlock]).toBe('The start time is not a value the date-and-time picker sends. Pick the start time again.');
+    expect(ack.errors?.[Ids.endBlock]).toBe('The end time is before 2001, which DMS cannot track. Pick a recent end time.');
+    const far = await submit(h, view, values(h, windowOf(Math.floor(h.clock.now() / 1000) - 3600, 1e20)));
+    expect(far.errors?.[Ids.endBlock]).toBe('The end time is in the future.');
+    await pick(h, view, values(h, windowOf(Math.floor(h.clock.now() / 1000) - 3600, 1e20)));
+    const redraw = JSON.stringify((await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes(Ids.previewBlock))).args['view']);
+    expect(redraw).toContain('Start: 2026-03-09 19:00 UTC+08:00 (DMS, Asia/Shanghai)');
+    expect(redraw).not.toContain('1e+20');
+    expect(redraw).not.toContain('100000000000000000000');
+    expect(h.dms.calls('CreateDataTrackOrder')).toHaveLength(0);
+  });
+
   describe('a DMS zone whose clocks go back (DMS_TIMEZONE=America/New_York)', () => {
     beforeEach(async () => {
       await h.close();
