@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { ExportIds as Ids } from './ids.js';
 import { relatedUsersInput, ticketModal } from './inputs.js';
+import { modalBlocksOf } from './kept.js';
 import type { ModalMetadata } from './metadata.js';
 import { plain, truncate } from './text.js';
 
@@ -83,13 +84,16 @@ export function buildExportModal(meta: ModalMetadata): ModalView {
   return ticketModal(Ids.modal, meta, 'New data export', blocks);
 }
 
-/** A modal that only shows a message (submitting, created, failed). */
+/**
+ * A modal that only shows a message (submitting, created, failed), with `extra` blocks (the person's request given
+ * back) within the modal's 100 blocks: what does not fit is said to be in the message sent alongside.
+ */
 export function buildNoticeModal(title: string, mrkdwn: string, extra: KnownBlock[] = []): ModalView {
   return {
     type: 'modal',
     title: text(plain(title, 24)),
     close: text('Close'),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, 3000) } }, ...extra],
+    blocks: modalBlocksOf({ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, 3000) } }, extra),
   };
 }
 

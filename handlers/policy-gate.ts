@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { BotError, sendOutcome } from '../src/errors.js';
 import type { PolicyCommand } from '../src/policy.js';
 import type { Services } from '../src/services.js';
 import { timeBox } from '../src/user-errors.js';
@@ -41,6 +43,31 @@ export async function submissionRefusal(s: Services, command: PolicyCommand, who
   } catch (err) {
     return err instanceof Error ? err.message : 'Checking what you may do failed. Submit again in a moment.';
   }
+}
+
+/**
+ * Takes one of the person's creation slots (RATE_LIMIT_PER_USER_PER_HOUR) for a submission, atomically in the store,
+ * right before its ack: concurrent submissions can never file more than the limit. Returns the slot's key, or the
+ * refusal in words. Fails closed; a reservation that lands after the time box is given back.
+ */
+export async function takeCreateSlot(s: Services, who: { userId: string; channelId: string }): Promise<{ key: string } | { refused: string }> {
+  const key = `slot:${randomBytes(8).toString('hex')}`;
+  const taking = s.guard.rateLimit(who.userId, who.channelId, key);
+  try {
+    const r = await timeBox(taking, 1_500, 'gate_timeout', 'Checking your ticket limit took too long. Submit again in a moment.');
+    return r.ok ? { key } : { refused: r.message };
+  } catch (err) {
+    void taking.then(() => s.store.releaseCreateSlot(key)).catch(() => undefined);
+    s.logger.warn({ user: who.userId, err: String(err) }, 'creation slot not taken; submission refused');
+    return { refused: err instanceof BotError ? err.userMessage : 'Checking your ticket limit failed. Submit again in a moment.' };
+  }
+}
+
+/** Gives a creation slot back when its create certainly did not happen (not sent, or refused); keeps it otherwise. */
+export async function settleCreateSlot(s: Services, key: string, err: unknown): Promise<void> {
+  const outcome = sendOutcome(err);
+  if (outcome !== 'not_sent' && outcome !== 'refused') return;
+  await s.store.releaseCreateSlot(key).catch((e: unknown) => s.logger.error({ err: String(e) }, 'creation slot not released'));
 }
 
 /** Modal error texts are plain text: drop emoji codes and mrkdwn decoration. */

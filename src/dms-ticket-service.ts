@@ -5,7 +5,7 @@ import { mention } from '../blocks/text.js';
 import type { Clock } from './clock.js';
 import type { DmsClient } from './dms/client.js';
 import { ORDER_STATUS_PREFIX, type StatusInfo } from './dms/statuses.js';
-import { BotError, CloudApiError } from './errors.js';
+import { BotError, CloudApiError, sendOutcome } from './errors.js';
 import type { TicketActionId } from '../blocks/ticket-controls.js';
 import type { MessageBody, Messenger } from './messenger.js';
 import type { PendingCreate, Store, Ticket, TicketKind } from './store/types.js';
@@ -123,11 +123,15 @@ export abstract class DmsTicketService implements TicketTracker {
     await this.deps.store.beginCreate(pending);
     let created: { orderId: string; requestId?: string };
     try {
-      created = await args.create(dmsComment(args.commentText, args.requester, marker)).catch((err: unknown) => this.reconcile(err, marker));
+      created = await args.create(dmsComment(args.commentText, args.requester, marker));
     } catch (err) {
-      // An unknown outcome stays pending (recovery keeps looking); anything else certainly created nothing.
-      if (!(err instanceof BotError && err.code === 'create_outcome_unknown')) await this.deps.store.endCreate(marker);
-      throw err;
+      if (sendOutcome(err) !== 'unknown') {
+        // Never sent, or refused by DMS: certainly nothing was created, so nothing stays pending.
+        await this.deps.store.endCreate(marker);
+        throw err;
+      }
+      // It may exist: an unknown outcome stays pending (recovery keeps looking) unless the marker finds it now.
+      created = await this.reconcile(err, marker);
     }
     const ticket = await this.storeCreated(pending, created.orderId, created.requestId);
     return this.deps.watcher().follow(ticket);
@@ -163,22 +167,20 @@ export abstract class DmsTicketService implements TicketTracker {
    * ticket. Look for our marker before saying anything; never create again blindly.
    */
   private async reconcile(err: unknown, marker: string): Promise<{ orderId: string; requestId?: string }> {
-    if (!(err instanceof CloudApiError) || err.details.notSent) throw err;
-    const d = err.details;
-    const mayExist = d.httpStatus === undefined || d.httpStatus >= 500 || (d.retryable && d.httpStatus !== 200);
-    if (!mayExist) throw err;
+    const d = err instanceof CloudApiError ? err.details : undefined;
     const found = await this.deps.dms.findOrdersByComment(marker).catch((lookupErr: unknown) => {
       this.deps.logger.warn({ marker, err: (lookupErr as Error).message }, 'could not look for a possibly created ticket');
       return [];
     });
     const match = found.find((o) => o.comment?.includes(marker));
     if (match) {
-      this.deps.logger.info({ marker, orderId: match.orderId, firstError: d.errorCode }, 'create answer was lost, but the ticket exists: following it');
+      this.deps.logger.info({ marker, orderId: match.orderId, firstError: d?.errorCode }, 'create answer was lost, but the ticket exists: following it');
       return { orderId: match.orderId };
     }
+    const what = d ? `${d.errorCode}${d.requestId ? `, request id ${d.requestId}` : ''}` : 'no answer I could use';
     throw new BotError(
       'create_outcome_unknown',
-      `DMS did not confirm the ticket (${d.errorCode}${d.requestId ? `, request id ${d.requestId}` : ''}) and I could not find it yet, so it may or may not exist. Before trying again, search DMS tickets for \`${marker}\` (it is in the ticket comment).`,
+      `DMS did not confirm the ticket (${what}) and I could not find it yet, so it may or may not exist. Before trying again, search DMS tickets for \`${marker}\` (it is in the ticket comment).`,
       { cause: err },
     );
   }

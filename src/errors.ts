@@ -33,6 +33,8 @@ export interface CloudErrorDetails {
   retryAfterMs?: number;
   /** True when the request certainly never reached the service (refused connection, unknown host, no credentials). */
   notSent?: boolean;
+  /** The outcome, when the client that raised the error classified it (see {@link sendOutcome}). */
+  outcome?: Exclude<SendOutcome, 'done'>;
 }
 
 /** An error returned by a cloud API (business error, HTTP error, or transport failure). */
@@ -52,4 +54,29 @@ export class CloudApiError extends BotError {
     this.details = details;
     this.explained = userMessage !== undefined;
   }
+}
+
+/**
+ * What became of a request sent to a cloud, as far as the bot can know. Every call site maps these the same way:
+ * - `not_sent`: it never left the bot (could not be encoded, no connection): nothing happened, nothing is pending.
+ * - `refused`: the cloud answered that it did not do it (business error, 4xx, throttled): nothing happened.
+ * - `unknown`: it may have happened (no answer, answer lost, 5xx, an answer the bot cannot trust): check before
+ *   saying anything, never retry blindly, never report it as failed.
+ * - `done`: the cloud confirmed it.
+ */
+export type SendOutcome = 'not_sent' | 'refused' | 'unknown' | 'done';
+
+/** The outcome of a failed request: set by the client that raised it, else derived from what is known of the answer. */
+export function sendOutcome(err: unknown): Exclude<SendOutcome, 'done'> {
+  if (err instanceof CloudApiError) {
+    const d = err.details;
+    if (d.outcome) return d.outcome;
+    if (d.notSent) return 'not_sent';
+    if (d.httpStatus === undefined || d.httpStatus >= 500) return 'unknown';
+    if (d.httpStatus === 200) return d.errorCode === 'MalformedResponse' ? 'unknown' : 'refused';
+    return 'refused';
+  }
+  if (err instanceof BotError && err.code === 'not_sent') return 'not_sent';
+  // Anything else (a bug, the store failing half-way) may have come after the request reached the cloud.
+  return 'unknown';
 }

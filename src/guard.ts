@@ -101,18 +101,31 @@ export class Guard {
     return { allowed, hiddenBy };
   }
 
-  /** The per-user limit on ticket creation (RATE_LIMIT_PER_USER_PER_HOUR). */
-  async rateLimit(userId: string, channelId?: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  /**
+   * The per-user limit on ticket creation (RATE_LIMIT_PER_USER_PER_HOUR). Without `reserveKey` a read (the form-open
+   * gate); with it, takes a creation slot atomically in the store (replicas included), so concurrent submissions can
+   * never file more than the limit. The slot is given back with `store.releaseCreateSlot(reserveKey)` when the create
+   * certainly did not happen.
+   */
+  async rateLimit(userId: string, channelId?: string, reserveKey?: string): Promise<{ ok: true } | { ok: false; message: string }> {
     const now = this.deps.clock.now();
-    const since = now - 3_600_000;
-    const created = await this.deps.store.createdSince(userId, since);
-    if (created.length < this.deps.ratePerHour) return { ok: true };
-    const freeAt = Math.min(...created) + 3_600_000;
+    const windowMs = 3_600_000;
+    const limit = this.deps.ratePerHour;
+    let held: number[];
+    if (reserveKey) {
+      const r = await this.deps.store.reserveCreateSlot({ key: reserveKey, slackId: userId, now, windowMs, limit });
+      if (r.ok) return { ok: true };
+      held = r.takenAt;
+    } else {
+      held = (await this.deps.store.createdSince(userId, now - windowMs + 1)).filter((t) => t > now - windowMs);
+      if (held.length < limit) return { ok: true };
+    }
+    const freeAt = Math.min(...held) + windowMs;
     const when = `<!date^${Math.floor(freeAt / 1000)}^{time}|${new Date(freeAt).toISOString()}>`;
-    this.deps.logger.info({ user: userId, limit: this.deps.ratePerHour }, 'ticket creation rate limit reached');
+    this.deps.logger.info({ user: userId, limit }, 'ticket creation rate limit reached');
     await this.deps.store
-      .appendAudit({ at: now, actorSlackId: userId, channelId: channelId ?? null, action: 'ticket.create', decision: 'denied', rule: 'rate_limit', detail: { limit: this.deps.ratePerHour } })
+      .appendAudit({ at: now, actorSlackId: userId, channelId: channelId ?? null, action: 'ticket.create', decision: 'denied', rule: 'rate_limit', detail: { limit } })
       .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'audit write failed'));
-    return { ok: false, message: `:hourglass: You have filed ${created.length} tickets in the last hour; the limit is ${this.deps.ratePerHour} per hour. You can file the next one at ${when}.` };
+    return { ok: false, message: `:hourglass: You have filed ${held.length} tickets in the last hour; the limit is ${limit} per hour. You can file the next one at ${when}.` };
   }
 }

@@ -358,14 +358,48 @@ for (const backend of backends) describe.skipIf(backend.missing !== undefined)(`
     expect(await store.openTicketsIn('C0NONE', 10)).toEqual([]);
   });
 
-  it('counts tickets a person filed since a time, leaving out ones they only follow', async () => {
+  it('reserves creation slots up to the limit per person and window, idempotent per key; a released slot is free again', async () => {
+    const take = (key: string, now = T0, slackId = 'U0ALICE') => store.reserveCreateSlot({ key, slackId, now, windowMs: 3_600_000, limit: 2 });
+    expect(await take('a')).toEqual({ ok: true });
+    expect(await take('a')).toEqual({ ok: true }); // the same submission again holds one slot
+    expect(await take('b', T0 + 1)).toEqual({ ok: true });
+    expect(await take('c', T0 + 2)).toEqual({ ok: false, takenAt: expect.arrayContaining([T0, T0 + 1]) });
+    expect(await take('x', T0 + 2, 'U0BOB')).toEqual({ ok: true }); // per person
+    expect((await store.createdSince('U0ALICE', T0)).sort((x, y) => x - y)).toEqual([T0, T0 + 1]);
+    await store.releaseCreateSlot('b');
+    expect(await take('c', T0 + 3)).toEqual({ ok: true });
+    expect((await take('d', T0 + 4)).ok).toBe(false);
+    // A slot counts for the whole window, then frees up.
+    expect(await take('d', T0 + 3_600_000)).toEqual({ ok: true });
+    expect((await store.createdSince('U0ALICE', T0)).sort((x, y) => x - y)).toEqual([T0 + 3, T0 + 3_600_000]);
+  });
+
+  it('gives exactly `limit` of many concurrent reservations, from two connections (replicas) at once', async () => {
+    const other = await another();
+    for (const [limit, n] of [[3, 16], [1, 8], [5, 24]] as const) {
+      const who = `U0RACE${limit}`;
+      const results = await Promise.all(
+        Array.from({ length: n }, (_, i) => (i % 2 ? other : store).reserveCreateSlot({ key: `race-${limit}-${i}`, slackId: who, now: T0 + i, windowMs: 3_600_000, limit })),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(limit);
+      expect(await store.createdSince(who, 0)).toHaveLength(limit);
+    }
+  });
+
+  it('counts tickets filed before the slot ledger existed (the migration carries them over), not ones only followed', async () => {
     await store.createTicket(ticket(), T0 - 1);
     await store.createTicket(ticket(), T0);
     await store.createTicket(ticket({ details: { followed: true } }), T0 + 1);
     await store.createTicket(ticket({ details: { followed: null, other: 'x' } }), T0 + 2);
     await store.createTicket(ticket({ requesterSlackId: 'U0BOB' }), T0 + 3);
+    await store.close();
+    // Back to the schema before the ledger: its migration runs again on the next open.
+    await db.raw('DROP TABLE create_slots');
+    await db.raw('DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)');
+    store = await db.open();
     expect((await store.createdSince('U0ALICE', T0)).sort((a, b) => a - b)).toEqual([T0, T0 + 2]);
     expect(await store.createdSince('U0ALICE', T0 + 10)).toEqual([]);
+    expect((await store.reserveCreateSlot({ key: 'k', slackId: 'U0ALICE', now: T0 + 5, windowMs: 3_600_000, limit: 3 })).ok).toBe(false);
   });
 
   it('keeps a thread mode per channel: threads by default, then the last one set', async () => {

@@ -7,7 +7,7 @@ import { buildTrackerResultModal, decodeTrackerMetadata, readTrackerForm, tracke
 import { validateTrackerInput } from '../../src/cts/tracker-input.js';
 import type { Services } from '../../src/services.js';
 import { userMessageFor } from '../../src/user-errors.js';
-import { submissionRefusal } from '../policy-gate.js';
+import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from '../policy-gate.js';
 import { auditCreate } from '../views/submit-ticket.js';
 
 const section = (mrkdwn: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, 3000) } });
@@ -43,9 +43,17 @@ export function registerTrackerSubmission(app: App, s: Services): void {
       return;
     }
 
+    // The rate limit for real: a creation slot taken atomically, given back only if CTS certainly created nothing.
+    const slot = await takeCreateSlot(s, { userId, channelId: meta.channelId });
+    if ('refused' in slot) {
+      await ack({ response_action: 'errors', errors: { [Ids.typeBlock]: plainError(slot.refused) } });
+      return;
+    }
+
     // A Slack retry or a double click of the same view must not create twice.
     if (!(await s.store.claimSubmission(`view:${view.id}`, s.clock.now()))) {
       log.info('duplicate submission ignored');
+      await s.store.releaseCreateSlot(slot.key).catch(() => undefined);
       await ack();
       return;
     }
@@ -67,10 +75,15 @@ export function registerTrackerSubmission(app: App, s: Services): void {
       if (created.confirmation) lines.push(escapeMrkdwn(created.confirmation));
       await client.views.update({ view_id: view.id, view: buildTrackerResultModal('Tracker created', [section(lines.join('\n'))]) }).catch(() => undefined);
     } catch (err) {
+      await settleCreateSlot(s, slot.key, err);
       await auditCreate(s, { userId, channelId: meta.channelId, command: 'cts.tracker', decision: 'failed', error: err });
       const message = buildTrackerNotCreatedMessage(userMessageFor(err, log, { step: 'create' }), summaryFromRequest(asked));
       await client.views.update({ view_id: view.id, view: buildTrackerResultModal('Tracker not created', message.blocks) }).catch(() => undefined);
-      await s.messenger.tellUser(meta.channelId, userId, message).catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));
+      // If Slack refuses the rich message, the words still reach the person as plain text.
+      await s.messenger
+        .tellUser(meta.channelId, userId, message)
+        .catch(() => s.messenger.tellUser(meta.channelId, userId, { text: truncate(message.text, 3000) }))
+        .catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));
     }
   });
 }

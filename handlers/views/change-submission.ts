@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { buildChangeModal } from '../../blocks/change-modal.js';
 import { ChangeIds as Ids } from '../../blocks/ids.js';
-import { codeBlock } from '../../blocks/text.js';
+import { keptBlocks } from '../../blocks/kept.js';
 import { parseChangeSubmission, type ChangeForm } from '../../src/change-input.js';
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
@@ -23,10 +23,14 @@ const spec: TicketModalSpec<ChangeForm> = {
     return { ok: true, form: parsed.form };
   },
   create: (s, args) => s.changes.create(args),
-  keep: (form) => [
-    { type: 'section', text: { type: 'mrkdwn', text: `Your SQL, so nothing is lost:\n${codeBlock(form.sql, 2900)}` } },
-    ...(form.rollbackSql ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `Rollback SQL:\n${codeBlock(form.rollbackSql, 2900)}` } }] : []),
-  ],
+  keep: (form) =>
+    keptBlocks('Your request, so nothing is lost:', [
+      { label: 'Databases', value: form.databases.map((d) => d.label).join(', ') },
+      { label: 'SQL', value: form.sql, code: true },
+      { label: 'Rollback SQL', value: form.rollbackSql, code: true },
+      { label: 'Reason', value: form.reason },
+      { label: 'Comment', value: form.comment },
+    ]),
 };
 
 /** `/dms change` modal submission: review first, then file. */

@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import { ExportIds as Ids } from '../../blocks/ids.js';
-import { codeBlock } from '../../blocks/text.js';
-import { userField } from '../../blocks/ticket-message.js';
+import { keptBlocks } from '../../blocks/kept.js';
 import { parseExportSubmission, type ExportForm } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
@@ -15,7 +14,15 @@ const spec: TicketModalSpec<ExportForm> = {
   relatedBlockId: Ids.relatedBlock,
   parse: (values) => parseExportSubmission(values),
   create: (s, args) => s.exports.create(args),
-  keep: (form) => [{ type: 'section', text: { type: 'mrkdwn', text: `Your request, so nothing is lost. Database: ${userField(form.db.label, 100)}\n${codeBlock(form.sql, 2800)}` } }],
+  keep: (form) =>
+    keptBlocks('Your request, so nothing is lost:', [
+      { label: 'Database', value: form.db.label },
+      { label: 'SQL', value: form.sql, code: true },
+      { label: 'Reason', value: form.reason },
+      { label: 'Estimated rows', value: String(form.affectRows) },
+      { label: 'Reason for skipping the affected-rows check', value: form.skipReason },
+      { label: 'Comment', value: form.comment },
+    ]),
 };
 
 /** `/dms export` modal submission. */

@@ -5,11 +5,15 @@ import { decodeMetadata, type ModalMetadata } from '../../blocks/metadata.js';
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
 import type { Ticket } from '../../src/store/types.js';
-import { BotError, CloudApiError } from '../../src/errors.js';
+import type { Logger } from 'pino';
+import { blocksAsText, messagesOf } from '../../blocks/kept.js';
+import { truncate } from '../../blocks/text.js';
+import { BotError, CloudApiError, sendOutcome } from '../../src/errors.js';
+import { slackErrorCode } from '../../src/messenger.js';
 import { timeBox, userMessageFor } from '../../src/user-errors.js';
 import type { ResolvedUser } from '../../src/user-resolver.js';
 import type { PolicyCommand } from '../../src/policy.js';
-import { plainError, submissionRefusal } from '../policy-gate.js';
+import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from '../policy-gate.js';
 
 const RESOLVE_BUDGET_MS = 2_000;
 
@@ -90,10 +94,18 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
     return;
   }
 
+  // The rate limit, for real this time: a slot taken atomically, so concurrent submissions cannot pass it together.
+  const slot = await takeCreateSlot(s, { userId, channelId: meta.channelId });
+  if ('refused' in slot) {
+    await ack({ response_action: 'errors', errors: { [spec.dbBlockId]: plainError(slot.refused) } });
+    return;
+  }
+
   // A Slack retry or a double click of the same view must not file a second ticket.
   const key = `view:${view.id}`;
   if (!(await s.store.claimSubmission(key, s.clock.now()))) {
     log.info('duplicate submission ignored');
+    await s.store.releaseCreateSlot(slot.key).catch(() => undefined);
     await ack();
     return;
   }
@@ -108,18 +120,56 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
       .update({ view_id: view.id, view: buildNoticeModal('Ticket created', `:white_check_mark: DMS ticket *${ticket.externalId}* is filed. I'll post its status in ${where} as it moves.`) })
       .catch(() => undefined);
   } catch (err) {
+    await settleCreateSlot(s, slot.key, err);
     await auditCreate(s, { userId, dmsUserId: requester.dmsUserId, channelId: meta.channelId, command: spec.command, decision: 'failed', error: err });
     // DMS may have created it after all: say so, and that the bot keeps looking (recovery tells them what it finds).
-    const unknown = err instanceof BotError && err.code === 'create_outcome_unknown';
-    const text = unknown
-      ? `:grey_question: I don't know yet whether your ${spec.noun} ticket was filed. ${userMessageFor(err, log, { step: 'create' })} I'll keep looking and tell you here.`
-      : `:x: Your ${spec.noun} ticket was not filed. ${userMessageFor(err, log, { step: 'create' })}`;
-    const kept = spec.keep(form);
-    await client.views.update({ view_id: view.id, view: buildNoticeModal(unknown ? 'Status unknown' : 'Ticket not created', text, kept) }).catch(() => undefined);
-    await s.messenger
-      .tellUser(meta.channelId, userId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...kept] })
-      .catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));
+    const outcome = sendOutcome(err);
+    const why = userMessageFor(err, log, { step: 'create' });
+    const [title, text] =
+      outcome === 'unknown'
+        ? ['Status unknown', `:grey_question: I don't know yet whether your ${spec.noun} ticket was filed. ${why} I'll keep looking and tell you here.`]
+        : outcome === 'not_sent'
+          ? ['Ticket not created', `:x: Your ${spec.noun} request was not sent, so no ticket was filed. ${why}`]
+          : ['Ticket not created', `:x: Your ${spec.noun} ticket was not filed. ${why}`];
+    await tellOutcome(s, { client, viewId: view.id, channelId: meta.channelId, userId, title, text, kept: spec.keep(form), log });
   }
+}
+
+/**
+ * Tells the person how a create ended, with their request given back, where they are: the modal and an ephemeral
+ * (or DM). Everything is cut to Block Kit's limits (long requests go out as several sections and messages); if Slack
+ * refuses the rich message anyway, the same words go out as plain text, and failing that a short line.
+ */
+export async function tellOutcome(
+  s: Services,
+  a: { client: ViewArgs['client']; viewId: string; channelId: string; userId: string; title: string; text: string; kept: KnownBlock[]; log: Logger },
+): Promise<void> {
+  const head: KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: truncate(a.text, 3000) } };
+  const short = truncate(a.text, 2900);
+  await a.client.views
+    .update({ view_id: a.viewId, view: buildNoticeModal(a.title, a.text, a.kept) })
+    .catch(() => a.client.views.update({ view_id: a.viewId, view: buildNoticeModal(a.title, `${short}\n_Your request is in the message I sent you._`) }))
+    .catch((e: unknown) => a.log.warn({ slackError: slackErrorCode(e) ?? String(e) }, 'could not update the modal'));
+  try {
+    const messages = messagesOf(head, a.kept);
+    for (const [i, blocks] of messages.entries()) {
+      const text = i === 0 ? a.text : `Your request, continued (${i + 1} of ${messages.length})`;
+      await s.messenger.tellUser(a.channelId, a.userId, { text: truncate(text, 3000), blocks });
+    }
+    return;
+  } catch (err) {
+    a.log.warn({ slackError: slackErrorCode(err) ?? String(err) }, 'rich message refused; sending plain text');
+  }
+  const kept = blocksAsText(a.kept);
+  for (const text of [`${a.text}\n${truncate(kept, 30_000)}`, short]) {
+    try {
+      await s.messenger.tellUser(a.channelId, a.userId, { text });
+      return;
+    } catch (err) {
+      a.log.warn({ slackError: slackErrorCode(err) ?? String(err) }, 'plain message refused');
+    }
+  }
+  a.log.error('could not tell the requester at all');
 }
 
 /** The audit line for a create: who, where, which ticket (and DMS's request id), or why it failed. */

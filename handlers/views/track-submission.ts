@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { TrackIds as Ids } from '../../blocks/ids.js';
-import { escapeMrkdwn } from '../../blocks/text.js';
+import { keptBlocks } from '../../blocks/kept.js';
 import type { Services } from '../../src/services.js';
 import { parseTrackSubmission, type TrackForm } from '../../src/track-input.js';
 import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
@@ -22,12 +22,14 @@ export function registerTrackSubmission(app: App, s: Services): void {
         dmsZone: s.config.DMS_TIMEZONE,
       }),
     create: (svc, args) => svc.tracks.create(args),
-    keep: (form) => [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: escapeMrkdwn(`Your request, so nothing is lost: ${form.db.label}; tables ${form.tables.join(', ')}; ${form.trackTypes.join('/')}; ${form.startDms} → ${form.endDms} (${s.config.DMS_TIMEZONE})`).slice(0, 2900) },
-      },
-    ],
+    keep: (form) =>
+      keptBlocks('Your request, so nothing is lost:', [
+        { label: 'Database', value: form.db.label },
+        { label: 'Tables', value: form.tables.join(', ') },
+        { label: 'Operations', value: form.trackTypes.join('/') },
+        { label: `Window (${s.config.DMS_TIMEZONE})`, value: `${form.startDms} → ${form.endDms}` },
+        { label: 'Reason', value: form.reason },
+      ]),
   };
   app.view(Ids.modal, (args) => submitTicket(s, spec, args));
 }

@@ -3,7 +3,7 @@ import OpenApiModule, * as OpenApi from '@alicloud/openapi-core';
 import CredentialModule, * as Credentials from '@alicloud/credentials';
 import * as Dara from '@darabonba/typescript';
 import pRetry from 'p-retry';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Endpoint } from '../config.js';
 import { withDeadline } from '../deadline.js';
@@ -51,6 +51,8 @@ interface CallOptions {
   /** true: safe to retry (reads); 'throttled': retry only answers that prove nothing happened (throttling). */
   retry: boolean | 'throttled';
   timeoutMs?: number;
+  /** What the person gave, before encoding: a string that cannot be encoded means the request is never sent. */
+  inputs?: Record<string, unknown>;
 }
 
 export const DMS_VERSION = '2018-11-01';
@@ -161,7 +163,7 @@ export class DmsClient {
     schema: T,
     options: CallOptions,
   ): Promise<z.output<T> & { RequestId?: string }> {
-    const attempt = () => this.callOnce(action, params, schema, options.timeoutMs ?? this.opts.timeoutMs);
+    const attempt = () => this.callOnce(action, params, schema, options.timeoutMs ?? this.opts.timeoutMs, options.inputs);
     if (!options.retry) return attempt();
     return pRetry(attempt, {
       retries: this.opts.retries ?? 4,
@@ -187,8 +189,26 @@ export class DmsClient {
     params: CallParams,
     schema: T,
     timeoutMs: number,
+    inputs?: Record<string, unknown>,
   ): Promise<z.output<T> & { RequestId?: string }> {
     const started = Date.now();
+    const broken = illFormedField({ ...inputs, ...params.query, ...params.body });
+    if (broken) {
+      this.report(action, 'error', started);
+      this.opts.logger.info({ action, outcome: 'not_sent', field: broken }, 'DMS call');
+      throw new CloudApiError(
+        {
+          service: 'DMS',
+          action,
+          errorCode: 'EncodingError',
+          errorMessage: `"${broken}" contains a broken character (a lone UTF-16 surrogate) that cannot be sent`,
+          retryable: false,
+          notSent: true,
+          outcome: 'not_sent',
+        },
+        `Nothing was sent to DMS: ${fieldWords(broken)} contains a broken character (half of an emoji or similar) that cannot be encoded. Retype that text and try again.`,
+      );
+    }
     const query = compact({ ...params.query, Tid: this.opts.tid });
     const body = params.body ? compact(params.body) : undefined;
     const request = new OpenApi.$OpenApiUtil.OpenApiRequest(body ? { query, body } : { query });
@@ -233,6 +253,7 @@ export class DmsClient {
         httpStatus: 200,
         requestId,
         retryable: false,
+        outcome: 'refused',
       });
     }
     const parsed = schema.safeParse(raw);
@@ -247,6 +268,8 @@ export class DmsClient {
         httpStatus: 200,
         requestId,
         retryable: false,
+        // The request was processed; what it did cannot be read from the answer.
+        outcome: 'unknown',
       });
     }
     this.report(action, 'ok', started);
@@ -275,10 +298,10 @@ export class DmsClient {
         },
         body: { PluginParam: JSON.stringify(pluginParam) },
       },
-      S.createOrderResponse,
-      { retry: false },
+      createAnswer,
+      { retry: false, inputs: { ...input } },
     );
-    return { orderId: res.CreateOrderResult[0]!, requestId: res.RequestId };
+    return { orderId: createdOrderId('CreateOrder', res), requestId: res.RequestId };
   }
 
   /** CreateDataTrackOrder: `Param` JSON in the query; RelatedUserList a JSON array of strings. Never retried. */
@@ -287,10 +310,10 @@ export class DmsClient {
     const res = await this.call(
       'CreateDataTrackOrder',
       { query: { Comment: input.comment, Param: JSON.stringify(param), RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds) : undefined } },
-      S.createOrderResponse,
-      { retry: false },
+      createAnswer,
+      { retry: false, inputs: { ...input } },
     );
-    return { orderId: res.CreateOrderResult[0]!, requestId: res.RequestId };
+    return { orderId: createdOrderId('CreateDataTrackOrder', res), requestId: res.RequestId };
   }
 
   /** CreateFreeLockCorrectOrder: PascalCase `Param` JSON in the query; RelatedUserList a JSON array of numbers. Never retried. */
@@ -309,10 +332,10 @@ export class DmsClient {
     const res = await this.call(
       'CreateFreeLockCorrectOrder',
       { query: { Comment: input.comment, Param: JSON.stringify(param), RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds.map(Number)) : undefined } },
-      S.createOrderResponse,
-      { retry: false },
+      createAnswer,
+      { retry: false, inputs: { ...input } },
     );
-    return { orderId: res.CreateOrderResult[0]!, requestId: res.RequestId };
+    return { orderId: createdOrderId('CreateFreeLockCorrectOrder', res), requestId: res.RequestId };
   }
 
   /** GetDataTrackOrderDetail: the tracking job's status and what it tracks. */
@@ -372,7 +395,7 @@ export class DmsClient {
 
   /** SubmitOrderApproval. A throttled call did nothing and is retried; anything else is not (it may have happened). */
   async submitOrderApproval(orderId: string): Promise<{ requestId?: string }> {
-    const res = await this.call('SubmitOrderApproval', { query: { OrderId: orderId } }, S.acknowledgedResponse, { retry: 'throttled' });
+    const res = await this.call('SubmitOrderApproval', { query: { OrderId: orderId } }, confirmedAnswer, { retry: 'throttled' });
     return { requestId: res.RequestId };
   }
 
@@ -381,8 +404,8 @@ export class DmsClient {
     const res = await this.call(
       'ApproveOrder',
       { query: { WorkflowInstanceId: input.workflowInstanceId, ApprovalType: input.approvalType, Comment: input.comment } },
-      S.acknowledgedResponse,
-      { retry: 'throttled' },
+      confirmedAnswer,
+      { retry: 'throttled', inputs: { ...input } },
     );
     return { requestId: res.RequestId };
   }
@@ -390,7 +413,7 @@ export class DmsClient {
   /** ExecuteDataExport with the chosen file type and encoding. */
   async executeDataExport(input: { orderId: string; fileType: string; encoding: string }): Promise<{ requestId?: string }> {
     const actionDetail = { mode: 'FAST', fileType: input.fileType, encoding: input.encoding };
-    const res = await this.call('ExecuteDataExport', { query: { OrderId: input.orderId, ActionDetail: JSON.stringify(actionDetail) } }, S.acknowledgedResponse, { retry: 'throttled' });
+    const res = await this.call('ExecuteDataExport', { query: { OrderId: input.orderId, ActionDetail: JSON.stringify(actionDetail) } }, confirmedAnswer, { retry: 'throttled', inputs: { ...input } });
     return { requestId: res.RequestId };
   }
 
@@ -442,6 +465,79 @@ export class DmsClient {
   }
 }
 
+/** A create's answer, ids unparsed: {@link createdOrderId} decides whether they are real. */
+const createAnswer = z.looseObject({ CreateOrderResult: z.union([z.looseObject({ OrderIds: z.array(z.unknown()) }), z.array(z.unknown())]).nullish() });
+
+/** An action is done only when DMS says so (`Success: true`); an answer without it proves nothing. */
+const confirmedAnswer = z.looseObject({ Success: z.literal(true) });
+
+const MAX_LONG = 9_223_372_036_854_775_807n;
+
+/** A DMS order id as DMS stores it (a Java long > 0), as digits; undefined for anything else (0, -1, '', 1.5, 2^63, 2^53+1 as a number). */
+export function validOrderId(raw: unknown): string | undefined {
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? String(raw) : undefined;
+  if (typeof raw !== 'string' || !/^[1-9][0-9]{0,18}$/.test(raw)) return undefined;
+  return BigInt(raw) <= MAX_LONG ? raw : undefined;
+}
+
+/**
+ * The order id a create answered. HTTP 200 with no valid id means DMS processed the create but the bot cannot tell
+ * which ticket it made: the outcome is unknown (the caller looks for the ticket by its marker), never "not filed".
+ */
+function createdOrderId(action: string, res: z.output<typeof createAnswer> & { RequestId?: string }): string {
+  const ids = Array.isArray(res.CreateOrderResult) ? res.CreateOrderResult : res.CreateOrderResult?.OrderIds;
+  const id = validOrderId(ids?.[0]);
+  if (id) return id;
+  throw new CloudApiError({
+    service: 'DMS',
+    action,
+    errorCode: 'InvalidOrderId',
+    errorMessage: 'DMS answered without a valid ticket id',
+    httpStatus: 200,
+    requestId: res.RequestId,
+    retryable: false,
+    outcome: 'unknown',
+  });
+}
+
+// A UTF-16 surrogate without its partner: encodeURIComponent throws on it, and DMS could not store it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const FIELD_WORDS: Record<string, string> = {
+  sql: 'the SQL',
+  rollbackSql: 'the rollback SQL',
+  classify: 'the reason',
+  ignoreAffectRowsReason: 'the reason for skipping the check',
+  comment: 'the comment (your words and your Slack name)',
+  Comment: 'the comment (your words and your Slack name)',
+  tables: 'a table name',
+  reason: 'the reason',
+};
+
+/** A parameter path in words for the person ("the SQL"). */
+function fieldWords(path: string): string {
+  return FIELD_WORDS[path.replace(/[.[].*$/, '')] ?? 'a field of the request';
+}
+
+/** The name of the first field (nested: `a.b[0]`) holding a string that cannot be encoded, if any. */
+export function illFormedField(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || 'value' : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = illFormedField(v, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = illFormedField(v, path ? `${path}.${k}` : k);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 function compact(record: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(record)) if (v !== undefined) out[k] = v;
@@ -470,6 +566,7 @@ export function mapTransportError(action: string, err: unknown): CloudApiError {
         httpStatus: statusCode,
         // openapi-core raises its own errors without a status before sending (e.g. no credentials).
         notSent: statusCode === undefined,
+        outcome: statusCode === undefined ? 'not_sent' : statusCode >= 500 ? 'unknown' : 'refused',
         requestId: err.requestId && err.requestId !== 'undefined' ? err.requestId : undefined,
         retryable: RETRYABLE_CODE.test(code) || (statusCode !== undefined && statusCode >= 500),
         retryAfterMs: retryAfter,
@@ -480,14 +577,17 @@ export function mapTransportError(action: string, err: unknown): CloudApiError {
   }
   const e = err as { code?: unknown; message?: unknown; name?: unknown };
   const code = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'NetworkError';
+  // URIError: the SDK could not encode a parameter, before anything was sent.
+  const notSent = NOT_SENT_CODES.has(code) || err instanceof URIError;
   return new CloudApiError(
     {
       service: 'DMS',
       action,
       errorCode: code,
       errorMessage: typeof e.message === 'string' ? e.message.slice(0, 300) : 'network failure',
-      retryable: true,
-      notSent: NOT_SENT_CODES.has(code),
+      retryable: !(err instanceof URIError),
+      notSent,
+      outcome: notSent ? 'not_sent' : 'unknown',
     },
     undefined,
     { cause: err },

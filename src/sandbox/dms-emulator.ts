@@ -94,7 +94,13 @@ export interface EmulatedOrder {
 export type DmsFault =
   | { kind: 'throttle'; code?: string; retryAfterSeconds?: number }
   | { kind: 'server'; status?: number; code?: string }
-  | { kind: 'business'; code: string; message: string };
+  | { kind: 'business'; code: string; message: string }
+  /**
+   * The request takes effect, then its answer is replaced: `status` (default 200; 5xx answers a server error body)
+   * and, for a 200, `patch` over the real answer's fields (a field set to null is removed), e.g. a create answered
+   * without an order id (`{ CreateOrderResult: null }`) or with a bad one (`{ CreateOrderResult: { OrderIds: [0] } }`).
+   */
+  | { kind: 'answer'; status?: number; patch?: Record<string, unknown> };
 
 /** One request as the emulator saw and answered it. */
 export interface RecordedDmsRequest {
@@ -635,10 +641,8 @@ export class DmsEmulator {
     this.seenNonces.add(nonce);
 
     const fault = this.takeFault(record.action);
-    if (fault) {
-      record.fault = fault;
-      return this.faultAnswer(fault);
-    }
+    if (fault) record.fault = fault;
+    if (fault && fault.kind !== 'answer') return this.faultAnswer(fault);
     if (record.version !== DMS_API_VERSION) {
       throw new HttpApiError(400, 'InvalidVersion', `Specified parameter Version is not valid: "${record.version}".`);
     }
@@ -658,6 +662,7 @@ export class DmsEmulator {
         headers: {},
       };
     }
+    if (fault?.kind === 'answer') answer = this.replacedAnswer(answer, fault);
     const pendingDrops = this.drops.get(record.action) ?? 0;
     if (pendingDrops > 0) {
       if (pendingDrops === 1) this.drops.delete(record.action);
@@ -719,7 +724,24 @@ export class DmsEmulator {
           body: { RequestId: requestId, Success: false, ErrorCode: fault.code, ErrorMessage: fault.message },
           headers: {},
         };
+      case 'answer':
+        throw new Error('an answer fault replaces a real answer');
     }
+  }
+
+  /** The answer of an `answer` fault: the request took effect; what goes back is not what happened. */
+  private replacedAnswer(real: Answer, fault: { status?: number; patch?: Record<string, unknown> }): Answer {
+    const status = fault.status ?? 200;
+    if (status !== 200) {
+      const code = status === 503 ? 'ServiceUnavailable' : 'InternalError';
+      return { status, body: { RequestId: real.body['RequestId'], Code: code, Message: 'The request has failed due to a temporary failure of the server.' }, headers: {} };
+    }
+    const body: Record<string, unknown> = { ...real.body };
+    for (const [k, v] of Object.entries(fault.patch ?? {})) {
+      if (v === null) delete body[k];
+      else body[k] = v;
+    }
+    return { ...real, body };
   }
 
   private requestId(): string {

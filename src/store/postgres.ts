@@ -88,10 +88,21 @@ const MIGRATIONS: string[] = [
      details JSON NOT NULL,
      created_at BIGINT NOT NULL
    );`,
+  // The per-person creation ledger behind RATE_LIMIT_PER_USER_PER_HOUR; tickets filed so far count as taken slots.
+  `CREATE TABLE create_slots (
+     key TEXT PRIMARY KEY,
+     slack_id TEXT NOT NULL,
+     taken_at BIGINT NOT NULL
+   );
+   CREATE INDEX create_slots_user ON create_slots (slack_id, taken_at);
+   INSERT INTO create_slots (key, slack_id, taken_at)
+     SELECT 'ticket:' || id, requester_slack_id, created_at FROM tickets WHERE details ->> 'followed' IS NULL;`,
 ];
 
 /** Advisory lock namespace for migrations (any constant; the second key is the schema's hash). */
 const MIGRATION_LOCK = 0x4d49_4752; // "MIGR"
+/** Advisory lock namespace for one person's creation slots (the second key is the Slack id's hash). */
+const SLOT_LOCK = 0x534c_4f54; // "SLOT"
 
 /** BIGINT/BIGSERIAL (oid 20) come back as JS numbers: ids and epoch-millisecond times stay far below 2^53. */
 const INT8_OID = 20;
@@ -356,13 +367,27 @@ export class PostgresStore implements Store {
     return r.rows.map(toTicket);
   }
 
+  async reserveCreateSlot(r: { key: string; slackId: string; now: number; windowMs: number; limit: number }): Promise<{ ok: true } | { ok: false; takenAt: number[] }> {
+    return this.tx(async (c) => {
+      // One person's reservations run one at a time across every replica: the lock is held until COMMIT, and under
+      // READ COMMITTED the count below (a new snapshot per statement) sees every slot committed before it was granted.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SLOT_LOCK, r.slackId]);
+      if ((await c.query('SELECT 1 FROM create_slots WHERE key = $1', [r.key])).rowCount) return { ok: true as const };
+      await c.query('DELETE FROM create_slots WHERE slack_id = $1 AND taken_at <= $2', [r.slackId, r.now - r.windowMs]);
+      const held = (await c.query<{ taken_at: number }>('SELECT taken_at FROM create_slots WHERE slack_id = $1 AND taken_at > $2', [r.slackId, r.now - r.windowMs])).rows.map((x) => x.taken_at);
+      if (held.length >= r.limit) return { ok: false as const, takenAt: held };
+      await c.query('INSERT INTO create_slots (key, slack_id, taken_at) VALUES ($1, $2, $3)', [r.key, r.slackId, r.now]);
+      return { ok: true as const };
+    });
+  }
+
+  async releaseCreateSlot(key: string): Promise<void> {
+    await this.pool.query('DELETE FROM create_slots WHERE key = $1', [key]);
+  }
+
   async createdSince(slackId: string, since: number): Promise<number[]> {
-    // Like SQLite's json_extract(details, '$.followed') IS NULL: a missing or null `followed` counts as filed here.
-    const r = await this.pool.query<{ created_at: number }>(
-      "SELECT created_at FROM tickets WHERE requester_slack_id = $1 AND created_at >= $2 AND details ->> 'followed' IS NULL",
-      [slackId, since],
-    );
-    return r.rows.map((row) => row.created_at);
+    const r = await this.pool.query<{ taken_at: number }>('SELECT taken_at FROM create_slots WHERE slack_id = $1 AND taken_at >= $2', [slackId, since]);
+    return r.rows.map((row) => row.taken_at);
   }
 
   async getThreadMode(channelId: string): Promise<ThreadMode> {

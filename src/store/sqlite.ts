@@ -77,6 +77,15 @@ const MIGRATIONS: string[] = [
      details TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // The per-person creation ledger behind RATE_LIMIT_PER_USER_PER_HOUR; tickets filed so far count as taken slots.
+  `CREATE TABLE create_slots (
+     key TEXT PRIMARY KEY,
+     slack_id TEXT NOT NULL,
+     taken_at INTEGER NOT NULL
+   );
+   CREATE INDEX create_slots_user ON create_slots (slack_id, taken_at);
+   INSERT INTO create_slots (key, slack_id, taken_at)
+     SELECT 'ticket:' || id, requester_slack_id, created_at FROM tickets WHERE json_extract(details, '$.followed') IS NULL;`,
 ];
 
 
@@ -287,11 +296,26 @@ export class SqliteStore implements Store {
     return (this.stmt('SELECT * FROM tickets WHERE channel_id = ? AND done = 0 ORDER BY created_at, id LIMIT ?').all(channelId, limit) as TicketRow[]).map(toTicket);
   }
 
+  async reserveCreateSlot(r: { key: string; slackId: string; now: number; windowMs: number; limit: number }): Promise<{ ok: true } | { ok: false; takenAt: number[] }> {
+    // IMMEDIATE takes the write lock before the count: another process on the same file waits (busy_timeout).
+    const take = this.db.transaction((): { ok: true } | { ok: false; takenAt: number[] } => {
+      if (this.stmt('SELECT 1 FROM create_slots WHERE key = ?').get(r.key)) return { ok: true };
+      this.stmt('DELETE FROM create_slots WHERE slack_id = ? AND taken_at <= ?').run(r.slackId, r.now - r.windowMs);
+      const held = (this.stmt('SELECT taken_at FROM create_slots WHERE slack_id = ? AND taken_at > ?').all(r.slackId, r.now - r.windowMs) as { taken_at: number }[]).map((x) => x.taken_at);
+      if (held.length >= r.limit) return { ok: false, takenAt: held };
+      this.stmt('INSERT INTO create_slots (key, slack_id, taken_at) VALUES (?, ?, ?)').run(r.key, r.slackId, r.now);
+      return { ok: true };
+    });
+    return take.immediate();
+  }
+
+  async releaseCreateSlot(key: string): Promise<void> {
+    this.stmt('DELETE FROM create_slots WHERE key = ?').run(key);
+  }
+
   async createdSince(slackId: string, since: number): Promise<number[]> {
-    const rows = this.stmt("SELECT created_at FROM tickets WHERE requester_slack_id = ? AND created_at >= ? AND json_extract(details, '$.followed') IS NULL").all(slackId, since) as {
-      created_at: number;
-    }[];
-    return rows.map((r) => r.created_at);
+    const rows = this.stmt('SELECT taken_at FROM create_slots WHERE slack_id = ? AND taken_at >= ?').all(slackId, since) as { taken_at: number }[];
+    return rows.map((r) => r.taken_at);
   }
 
   async getThreadMode(channelId: string): Promise<ThreadMode> {

@@ -135,7 +135,16 @@ export interface Store {
   ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }>;
   /** Open tickets whose messages are in a channel, oldest first (e.g. to redraw them after a settings change). */
   openTicketsIn(channelId: string, limit: number): Promise<Ticket[]>;
-  /** Creation times of tickets a person filed (not merely followed) since `since`. */
+  /**
+   * Takes one of the `limit` creation slots a person has in any `windowMs`, atomically (replicas sharing a database
+   * included): of N concurrent calls with room for k, exactly k succeed. Idempotent per `key` (a retried submission
+   * holds one slot). Refused: the times of the slots held in the window. A slot counts until released, so a create
+   * whose outcome is unknown (or that succeeded) keeps counting for the whole window.
+   */
+  reserveCreateSlot(r: { key: string; slackId: string; now: number; windowMs: number; limit: number }): Promise<{ ok: true } | { ok: false; takenAt: number[] }>;
+  /** Gives a slot back: the create it was taken for certainly did not happen (refused, or never sent). */
+  releaseCreateSlot(key: string): Promise<void>;
+  /** Times of the creation slots a person holds since `since` (tickets filed, or creates whose outcome is unknown). */
   createdSince(slackId: string, since: number): Promise<number[]>;
   getThreadMode(channelId: string): Promise<ThreadMode>;
   setThreadMode(channelId: string, mode: ThreadMode, by: string, now: number): Promise<void>;
