@@ -6,7 +6,7 @@ import type { Guard } from './guard.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DmsClient } from './dms/client.js';
-import { CloudApiError } from './errors.js';
+import { CloudApiError, sendOutcome } from './errors.js';
 import type { ExportService } from './export-service.js';
 import type { Messenger } from './messenger.js';
 import type { AuditEntry, Store, Ticket } from './store/types.js';
@@ -158,7 +158,14 @@ export class TicketActions {
 
     let requestId: string | undefined;
     try {
-      requestId = await this.execute(req, ticket, who);
+      const send = await this.prepare(req, ticket, who);
+      try {
+        requestId = await send();
+      } catch (err) {
+        // The answer was lost (or cannot be trusted): DMS may have done it. Check before saying anything.
+        if (sendOutcome(err) === 'unknown') return this.checkUnconfirmed(req, now, tracker, summary, who, verdict, err, log);
+        throw err;
+      }
     } catch (err) {
       // DMS refusing because of the ticket's state means someone else got there first.
       if (err instanceof CloudApiError && err.details.httpStatus === 200 && /status/i.test(err.details.errorCode)) {
@@ -219,12 +226,15 @@ export class TicketActions {
     }
   }
 
-  /** Calls DMS for the action; returns its request id. */
-  private async execute(req: ActionRequest, ticket: Ticket, who: ResolvedUser): Promise<string | undefined> {
+  /**
+   * Reads what the action needs (the approval workflow) and returns the one call that acts: errors before it (reads)
+   * mean nothing was sent; only the returned call's failures can leave the outcome unknown.
+   */
+  private async prepare(req: ActionRequest, ticket: Ticket, who: ResolvedUser): Promise<() => Promise<string | undefined>> {
     const dms = this.deps.dms;
     switch (req.action) {
       case 'submit':
-        return (await dms.submitOrderApproval(ticket.externalId)).requestId;
+        return async () => (await dms.submitOrderApproval(ticket.externalId)).requestId;
       case 'approve':
       case 'reject': {
         const base = await dms.getOrderBaseInfo(ticket.externalId);
@@ -237,17 +247,44 @@ export class TicketActions {
         const verb = req.action === 'approve' ? 'Approved' : 'Rejected';
         const person = `${who.name}${who.email ? ` <${who.email}>` : ''} (Slack ${who.slackId}, DMS user ${who.dmsUserId})`;
         const comment = `${verb} from Slack by ${person}${req.reason ? `: ${req.reason}` : ''}`;
-        return (await dms.approveOrder({ workflowInstanceId: String(base.WorkflowInstanceId), approvalType: req.action === 'approve' ? 'AGREE' : 'REJECT', comment: truncate(comment, 1000) })).requestId;
+        const input = { workflowInstanceId: String(base.WorkflowInstanceId), approvalType: req.action === 'approve' ? ('AGREE' as const) : ('REJECT' as const), comment: truncate(comment, 1000) };
+        return async () => (await dms.approveOrder(input)).requestId;
       }
       case 'run':
-        return (await dms.executeDataExport({ orderId: ticket.externalId, fileType: req.fileType ?? 'CSV', encoding: req.encoding ?? 'UTF8' })).requestId;
+        return async () => (await dms.executeDataExport({ orderId: ticket.externalId, fileType: req.fileType ?? 'CSV', encoding: req.encoding ?? 'UTF8' })).requestId;
       default:
-        return undefined;
+        return async () => undefined;
     }
   }
 
+  /**
+   * An action whose answer was lost (timeout, connection reset, 5xx, an answer without `Success`): not confirmed, so
+   * the ticket is checked with the watcher's own check. Moved on: DMS did it, and it is recorded as done. Still
+   * waiting for this action: it has not happened (yet), and the person is told exactly that, never "failed".
+   */
+  private async checkUnconfirmed(req: ActionRequest, ticket: Ticket, tracker: TicketTracker, summary: string, who: ResolvedUser, verdict: { rule: string }, err: unknown, log: Logger): Promise<ActionOutcome> {
+    const code = err instanceof CloudApiError ? err.details.errorCode : 'no answer';
+    log.warn({ errorCode: code }, 'ticket action not confirmed by DMS; checking the ticket');
+    await this.deps.watcher.refreshNow(ticket.id).catch((e: unknown) => log.warn({ err: String(e) }, 'check after an unconfirmed action failed'));
+    const fresh = (await this.deps.store.getTicket(ticket.id)) ?? ticket;
+    const label = escapeMrkdwn(tracker.statusInfo(fresh.status).label);
+    const unconfirmed = `:grey_question: DMS did not confirm that (${escapeMrkdwn(truncate(code, 80))}), so I checked the ticket`;
+    const stillApplies = fresh.status === ticket.status && !fresh.done && (tracker.actionsFor?.(fresh) ?? []).includes(req.action);
+    if (!stillApplies) {
+      const note = req.action === 'reject' ? req.reason : req.action === 'run' ? `${req.fileType}, ${req.encoding}` : undefined;
+      await this.audit(req, ticket, { decision: 'done', rule: verdict.rule, actorDmsId: who.dmsUserId, detail: { confirmedBy: 'check', dmsCode: code, ...(note ? { note: truncate(note, 300) } : {}) } });
+      return this.recordDone(req, ticket, note, `${unconfirmed}: it is now *${label}*, so it went through. ${summary} goes on from there.`);
+    }
+    await this.audit(req, ticket, { decision: 'failed', rule: 'unconfirmed', actorDmsId: who.dmsUserId, detail: { dmsCode: code, status: fresh.status } });
+    return {
+      result: 'unknown',
+      message: `${unconfirmed}: it still shows *${label}*, so it has not happened, at least not yet. The thread will say so if DMS does it; if the button is still there in a minute, press it again.`,
+      ticket: fresh,
+    };
+  }
+
   /** After a successful action: remember it, tell the thread who did what, then let the ticket's new status show. */
-  private async recordDone(req: ActionRequest, ticket: Ticket, note?: string): Promise<ActionOutcome> {
+  private async recordDone(req: ActionRequest, ticket: Ticket, note?: string, message?: string): Promise<ActionOutcome> {
     const activity: TicketActivity = { action: req.action, by: req.actorSlackId, at: this.deps.clock.now(), ...(note ? { note } : {}) };
     const updated = await this.deps.watcher.amend(ticket.id, (t) => ({
       ...t.details,
@@ -258,7 +295,7 @@ export class TicketActions {
     await this.tellThread(updated ?? ticket, `:ballot_box_with_check: ${activityLine(activity)}`);
     const changed = await this.deps.watcher.refreshNow(ticket.id);
     if (!changed) await this.deps.watcher.redraw(ticket.id).catch((err: unknown) => this.deps.logger.warn({ ticketId: ticket.id, err: String(err) }, 'root redraw failed'));
-    return { result: 'done', message: `:white_check_mark: Done: you ${ACTION_WORDS[req.action].done}.`, ticket: updated };
+    return { result: 'done', message: message ?? `:white_check_mark: Done: you ${ACTION_WORDS[req.action].done}.`, ticket: updated };
   }
 
   private async refresh(ticket: Ticket, tracker: TicketTracker, summary: string): Promise<ActionOutcome> {
