@@ -118,7 +118,7 @@ export class FakeSlack {
       }
       return;
     }
-    call.response = this.answer(method, args, token);
+    call.response = invalidBlocks(method, args) ?? this.answer(method, args, token);
     this.record(call);
     send(res, call.response);
   }
@@ -183,6 +183,18 @@ export class FakeSlack {
         return { ok: true };
     }
   }
+}
+
+/**
+ * Slack's refusal of blocks it would not render, as far as this fake checks (kept small on purpose): a section whose
+ * text is longer than 3,000 characters.
+ */
+function invalidBlocks(method: string, args: Record<string, unknown>): Record<string, unknown> | undefined {
+  const holder = method.startsWith('views.') ? (args['view'] as { blocks?: unknown } | undefined) : method.startsWith('chat.') ? args : undefined;
+  const blocks = Array.isArray(holder?.blocks) ? (holder.blocks as { type?: unknown; text?: { text?: unknown } }[]) : [];
+  const bad = blocks.findIndex((b) => b.type === 'section' && typeof b.text?.text === 'string' && b.text.text.length > 3000);
+  if (bad < 0) return undefined;
+  return { ok: false, error: 'invalid_blocks', errors: [`must be less than 3001 characters [json-pointer:/blocks/${bad}/text/text]`] };
 }
 
 function parseBody(raw: string, contentType: string): Record<string, unknown> {
