@@ -5,6 +5,8 @@ import { PostgresStore } from '../src/store/postgres.js';
 import type { Store, Ticket } from '../src/store/types.js';
 import { DmsEmulator } from './support/dms-emulator.js';
 import { FakeSlack, type SlackCall } from './support/fake-slack.js';
+import { ExportIds } from '../blocks/ids.js';
+import { exportValues, openModal, submit } from './support/flows.js';
 import { APP_TOKEN, assertNoSecretsLogged, BOT_TOKEN, CTS_SK, FakeClock, SIGNING_SECRET, startHarness, type Harness } from './support/harness.js';
 
 // Several app instances (replicas) on one PostgreSQL database: each claims due tickets with a lease for its name, a
@@ -373,5 +375,28 @@ describe.skipIf(!pgUrl)(`Replicas on one PostgreSQL database${pgMissing}`, () =>
     const dms = c.slack.callsTo('chat.postMessage').filter((call) => call.args['channel'] === REQUESTER);
     expect(dms).toHaveLength(tickets.length);
   });
-});
 
+  it('two replicas, eight forms submitted at once while DMS is slow, a limit of three: exactly three tickets are filed', { timeout: 30_000 }, async () => {
+    const c = await startCluster(pgUrl, [
+      { owner: 'x', env: { RATE_LIMIT_PER_USER_PER_HOUR: '3' } },
+      { owner: 'y', env: { RATE_LIMIT_PER_USER_PER_HOUR: '3' } },
+    ]);
+    const { x, y } = c.replicas as { x: Harness; y: Harness };
+    const forms: { h: Harness; view: Record<string, unknown> }[] = [];
+    for (let i = 0; i < 8; i++) {
+      const h = i % 2 ? y : x;
+      forms.push({ h, view: await openModal(h, 'export', CHANNEL, REQUESTER) });
+    }
+    c.dms.latencyMs = (action) => (action === 'CreateOrder' ? 300 : 0);
+    const values = exportValues({ [ExportIds.relatedBlock]: { [ExportIds.relatedSelect]: { type: 'multi_users_select', selected_users: [] } } });
+    const answers = await Promise.all(forms.map((f) => submit(f.h, f.view, values, REQUESTER)));
+    const refused = answers.filter((a) => a.response_action === 'errors');
+    expect(refused).toHaveLength(5);
+    for (const a of refused) expect(a.errors?.[ExportIds.dbBlock]).toContain('the limit is 3 per hour');
+    const accepted = forms.filter((_, i) => answers[i]!.response_action === 'update');
+    await Promise.all(accepted.map((f) => c.slack.waitFor('views.update', (call) => call.args['view_id'] === f.view['id'] && JSON.stringify(call.args['view']).includes('is filed'))));
+    expect(c.dms.calls('CreateOrder')).toHaveLength(3);
+    const slots = await c.sql.query('SELECT key FROM create_slots WHERE slack_id = $1', [REQUESTER]);
+    expect(slots.rowCount).toBe(3);
+  });
+});
