@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { TrackerIds } from '../blocks/cts-ids.js';
 import { ExportIds as Ids } from '../blocks/ids.js';
 import type { SlackCall } from './support/fake-slack.js';
 import { clickButton, exportValues, fileExport, openModal, seedPeople, submit, tick, type SubmitAnswer } from './support/flows.js';
@@ -67,6 +68,46 @@ describe('"at most N tickets an hour" holds when submissions race', () => {
     expect(h.dms.calls('CreateOrder')).toHaveLength(3);
   });
 });
+
+describe('the same limit for CTS trackers', () => {
+  it('four tracker forms submitted at once, a limit of two: two trackers, two told inline why', async () => {
+    h = await startHarness({ cts: true, env: { RATE_LIMIT_PER_USER_PER_HOUR: '2' } });
+    const hh = h;
+    seedPeople(hh);
+    const views = [];
+    for (let i = 0; i < 4; i++) {
+      const before = hh.slack.callsTo('views.open').length;
+      await hh.command('tracker data', { command: '/cts', channel: 'C0OPS' });
+      const call = await hh.slack.waitFor('views.open', () => hh.slack.callsTo('views.open').length > before);
+      views.push({ ...(call.args['view'] as Record<string, unknown>), id: String((call.response?.['view'] as { id: string }).id) });
+    }
+    const answers = await Promise.all(views.map((v, i) => submit(hh, v, trackerValues(`orders-writes-${i}`))));
+    const refused = answers.filter((a) => a.response_action === 'errors');
+    expect(refused).toHaveLength(2);
+    for (const a of refused) expect(Object.values(a.errors ?? {}).join(' ')).toContain('the limit is 2 per hour');
+    await Promise.all(views.filter((_, i) => answers[i]!.response_action === 'update').map((v) => finalView(hh, v['id'], /Tracker created|Tracker not created/).then((c) => expect(viewText(c)).toContain('Tracker created:'))));
+    expect(hh.cts!.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+  });
+});
+
+/** State values of a filled-in CTS data tracker form. */
+function trackerValues(name: string): Record<string, Record<string, unknown>> {
+  const radio = (value: string) => ({ type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } });
+  const input = (value: string | null) => ({ type: 'plain_text_input', value });
+  const boxes = (...values: string[]) => ({ type: 'checkboxes', selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })) });
+  return {
+    [TrackerIds.typeBlock]: { [TrackerIds.typeRadio]: radio('data') },
+    [TrackerIds.nameBlock]: { [TrackerIds.nameInput]: input(name) },
+    [TrackerIds.dataBucketBlock]: { [TrackerIds.dataBucketInput]: input(`${name}-bucket`) },
+    [TrackerIds.operationsBlock]: { [TrackerIds.operationsCheckbox]: boxes('WRITE') },
+    [TrackerIds.bucketBlock]: { [TrackerIds.bucketInput]: input('orders-audit') },
+    [TrackerIds.prefixBlock]: { [TrackerIds.prefixInput]: input(null) },
+    [TrackerIds.obsOptionsBlock]: { [TrackerIds.obsOptionsCheckbox]: boxes() },
+    [TrackerIds.compressBlock]: { [TrackerIds.compressRadio]: radio('gzip') },
+    [TrackerIds.retentionBlock]: { [TrackerIds.retentionSelect]: { type: 'static_select', selected_option: { value: '90', text: { type: 'plain_text', text: '90' } } } },
+    [TrackerIds.analysisBlock]: { [TrackerIds.analysisCheckbox]: boxes() },
+  };
+}
 
 describe('a create is never reported "not filed" when DMS may have filed it', () => {
   // HTTP 200, the ticket created, but the answer carries no usable order id.
