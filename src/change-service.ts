@@ -34,7 +34,7 @@ export class ChangeService extends DmsTicketService {
   readonly kindLabel = 'Data change';
 
   /** Files the lock-free change ticket. */
-  create(args: { form: ChangeForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[] }): Promise<Ticket> {
+  create(args: { form: ChangeForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket> {
     const { form } = args;
     const details: ChangeDetails = {
       databases: form.databases.map((d) => d.label),
@@ -48,6 +48,7 @@ export class ChangeService extends DmsTicketService {
       relatedSlackIds: args.related.map((u) => u.slackId),
     };
     return this.file({
+      slotKey: args.slotKey,
       channelId: args.channelId,
       requester: args.requester,
       commentText: form.comment ?? form.reason,

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { escapeMrkdwn } from '../blocks/text.js';
 import type { Clock } from './clock.js';
 import type { DmsClient } from './dms/client.js';
-import type { DmsTicketService } from './dms-ticket-service.js';
+import { CREATE_SLOT, type DmsTicketService } from './dms-ticket-service.js';
 import type { Messenger } from './messenger.js';
 import type { Store, TicketKind } from './store/types.js';
 import type { StatusWatcher } from './watcher.js';
@@ -67,6 +67,9 @@ export class CreateRecovery {
         settled += 1;
       } else if (now - p.createdAt > this.deps.giveUpMs) {
         await this.deps.store.endCreate(p.marker);
+        // Certainly not created: its rate-limit slot is given back.
+        const slot = p.details[CREATE_SLOT];
+        if (typeof slot === 'string') await this.deps.store.releaseCreateSlot(slot);
         await tell(`:x: Your ${service.kindLabel.toLowerCase()} request (marker \`${p.marker}\`) never reached DMS: no ticket carries its marker. Nothing was filed; you can submit it again.`);
         this.deps.logger.warn({ marker: p.marker }, 'pending create settled: no ticket was created');
         settled += 1;

@@ -26,6 +26,14 @@ export interface DmsTicketDeps {
 /** GetOrderBaseInfo's answer as the client returns it. */
 export type OrderBaseInfo = Awaited<ReturnType<DmsClient['getOrderBaseInfo']>>;
 
+/** Where a pending create remembers its rate-limit slot (not kept on the ticket). */
+export const CREATE_SLOT = 'createSlot';
+
+function withoutSlot(details: Record<string, unknown>): Record<string, unknown> {
+  const { [CREATE_SLOT]: _slot, ...rest } = details;
+  return rest;
+}
+
 /** A unique marker put in the DMS comment so a ticket can be found again (e.g. after a lost create response). */
 export function newMarker(): string {
   return `chatops-${randomBytes(6).toString('hex')}`;
@@ -103,6 +111,8 @@ export abstract class DmsTicketService implements TicketTracker {
    * it), stores the ticket before posting anything, posts the root message, and wakes the watcher.
    */
   protected async file(args: {
+    /** The rate-limit slot taken for this create: given back if recovery finds it was never created. */
+    slotKey?: string;
     channelId: string;
     requester: ResolvedUser;
     commentText: string;
@@ -116,7 +126,7 @@ export abstract class DmsTicketService implements TicketTracker {
       channelId: args.channelId,
       requesterSlackId: args.requester.slackId,
       requesterDmsId: args.requester.dmsUserId ?? null,
-      details: { ...args.details, marker },
+      details: { ...args.details, marker, ...(args.slotKey ? { [CREATE_SLOT]: args.slotKey } : {}) },
       createdAt: this.deps.clock.now(),
     };
     // Written before the create is sent: if the process dies before the ticket is stored, recovery finds it by marker.
@@ -151,7 +161,7 @@ export abstract class DmsTicketService implements TicketTracker {
           requesterSlackId: pending.requesterSlackId,
           requesterDmsId: pending.requesterDmsId,
           status: null,
-          details: { ...pending.details, ...(requestId ? { createRequestId: requestId } : {}) },
+          details: { ...withoutSlot(pending.details), ...(requestId ? { createRequestId: requestId } : {}) },
           nextPollAt: now + this.deps.intervalMs,
           pollIntervalMs: this.deps.intervalMs,
         },

@@ -33,7 +33,7 @@ export class ExportService extends DmsTicketService {
   readonly kindLabel = 'Data export';
 
   /** Files the DMS ticket, stores it, and posts its root message. */
-  create(args: { form: ExportForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[] }): Promise<Ticket> {
+  create(args: { form: ExportForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket> {
     const { form } = args;
     const details: ExportDetails = {
       database: form.db.label,
@@ -45,6 +45,7 @@ export class ExportService extends DmsTicketService {
       relatedSlackIds: args.related.map((u) => u.slackId),
     };
     return this.file({
+      slotKey: args.slotKey,
       channelId: args.channelId,
       requester: args.requester,
       commentText: form.comment ?? form.reason,

@@ -39,7 +39,7 @@ export class TrackService extends DmsTicketService {
   private readonly dmsZone: string;
 
   /** Files the ticket with the window converted to the DMS zone. */
-  create(args: { form: TrackForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[] }): Promise<Ticket> {
+  create(args: { form: TrackForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket> {
     const { form } = args;
     const details: TrackDetails = {
       database: form.db.label,
@@ -55,6 +55,7 @@ export class TrackService extends DmsTicketService {
       relatedSlackIds: args.related.map((u) => u.slackId),
     };
     return this.file({
+      slotKey: args.slotKey,
       channelId: args.channelId,
       requester: args.requester,
       commentText: form.reason,

@@ -69,6 +69,27 @@ describe('"at most N tickets an hour" holds when submissions race', () => {
   });
 });
 
+describe('a slot kept for an unknown outcome', () => {
+  it('is given back when recovery settles that nothing was created', async () => {
+    const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
+    const second = await openModal(h, 'export');
+    h.dms.failNext('CreateOrder', { kind: 'server', status: 503 });
+    const first = await openModal(h, 'export');
+    await submit(h, first, exportValues());
+    await finalView(h, first['id'], /may or may not exist/);
+    expect((await submit(h, second, exportValues())).errors?.[Ids.dbBlock]).toContain('the limit is 1 per hour');
+
+    h.clock.advance(16 * 60_000);
+    expect(await h.app.services.recovery.run()).toBe(1);
+    await h.slack.waitFor('chat.postEphemeral', (c) => String(c.args['text']).includes('never reached DMS'));
+    expect(await h.app.services.store.createdSince('U0ALICE', 0)).toEqual([]);
+    await submit(h, second, exportValues());
+    await finalView(h, second['id'], /is filed/);
+    const ticket = await h.app.services.store.findTicketByExternalId('dms_export', String(h.dms.allOrders()[0]!.orderId));
+    expect(Object.keys(ticket!.details)).not.toContain('createSlot');
+  });
+});
+
 describe('the same limit for CTS trackers', () => {
   it('four tracker forms submitted at once, a limit of two: two trackers, two told inline why', async () => {
     h = await startHarness({ cts: true, env: { RATE_LIMIT_PER_USER_PER_HOUR: '2' } });

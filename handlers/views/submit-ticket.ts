@@ -35,7 +35,7 @@ export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
   relatedBlockId: string;
   /** Pure and quick: it runs before the ack. */
   parse(values: ViewStateValues, meta: ModalMetadata): ParseOutcome<F>;
-  create(s: Services, args: { form: F; channelId: string; requester: ResolvedUser; related: ResolvedUser[] }): Promise<Ticket>;
+  create(s: Services, args: { form: F; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket>;
   /** Blocks that give back what the person typed, so a failure loses nothing. */
   keep(form: F): KnownBlock[];
 }
@@ -112,7 +112,7 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
   await ack({ response_action: 'update', view: buildNoticeModal('Creating ticket…', `:hourglass_flowing_sand: Filing your ${spec.noun} ticket with DMS…`) });
 
   try {
-    const ticket = await spec.create(s, { form, channelId: meta.channelId, requester, related });
+    const ticket = await spec.create(s, { form, channelId: meta.channelId, requester, related, slotKey: slot.key });
     await s.store.completeSubmission(key, ticket.id);
     await auditCreate(s, { userId, dmsUserId: requester.dmsUserId, channelId: meta.channelId, command: spec.command, decision: 'done', ticket });
     const where = ticket.channelId === meta.channelId ? `<#${meta.channelId}>` : 'your DMs with me (I could not post in the channel)';
