@@ -38,6 +38,7 @@ import { readConfig, sqlitePath } from '../src/config.js';
 import { exportStatusInfo, type StatusInfo } from '../src/dms/statuses.js';
 import { createLogger } from '../src/logger.js';
 import type { MessageBody, Messenger, PostedRoot } from '../src/messenger.js';
+import type { DbId } from '../src/ids.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { StatusWatcher, type TicketTracker } from '../src/watcher.js';
 import { DmsEmulator } from '../test/support/dms-emulator.js';
@@ -1030,7 +1031,7 @@ export async function runSlackRateLimitCheck(opts: SlackRateLimitOptions = {}): 
     await store.markHomeViewer('U0BOB', clock.now());
     const ids: { ticketId: number; orderId: number }[] = [];
     for (let i = 0; i < tickets; i++) {
-      const { orderId } = await app.services.dms.createDataExportOrder({ dbId: '1001', logic: false, sql: 'SELECT 1', classify: 'q', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: `t${i}`, relatedUserIds: [] });
+      const { orderId } = await app.services.dms.createDataExportOrder({ dbId: '1001' as DbId, logic: false, sql: 'SELECT 1', classify: 'q', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: `t${i}`, relatedUserIds: [] });
       const requester = i % 2 === 0 ? 'U0ALICE' : 'U0BOB';
       const t = await store.createTicket(
         { kind: 'dms_export', externalId: orderId, channelId: `C0EXPORT${i}`, rootTs: null, requesterSlackId: requester, requesterDmsId: requester === 'U0ALICE' ? '51' : '52', status: null, details: { database: 'orders_prod', reason: 'q', sql: 'SELECT 1', relatedSlackIds: [] }, nextPollAt: clock.now(), pollIntervalMs: 1000 },

@@ -23,21 +23,30 @@ export const EXPORT_ENCODINGS = ['UTF8', 'UTF8MB4', 'GBK', 'GB2312', 'ISO_8859_1
 
 export const REJECT_REASON_MAX = 500;
 
-/** Which ticket (and channel) a button's modal is about; kept in private_metadata. */
+/** Which ticket (and channel) a button's modal is about, where the click came from, and the seal over both; kept in private_metadata. */
 export interface TicketModalMetadata {
   ticketId: number;
   channelId?: string;
+  /** The click's origin, spelled by src/click-origin.ts. */
+  origin?: string;
+  /** The seal over ticket, origin and person (src/click-origin.ts ModalSeal). */
+  seal?: string;
 }
 
 export function encodeTicketMetadata(m: TicketModalMetadata): string {
-  return JSON.stringify({ t: m.ticketId, ...(m.channelId ? { c: m.channelId } : {}) });
+  return JSON.stringify({ t: m.ticketId, ...(m.channelId ? { c: m.channelId } : {}), ...(m.origin ? { o: m.origin } : {}), ...(m.seal ? { s: m.seal } : {}) });
 }
 
 export function decodeTicketMetadata(raw: string | undefined): TicketModalMetadata | undefined {
   try {
-    const v = JSON.parse(raw ?? '') as { t?: unknown; c?: unknown };
-    if (typeof v.t !== 'number' || !Number.isSafeInteger(v.t) || v.t <= 0) return undefined;
-    return { ticketId: v.t, ...(typeof v.c === 'string' && /^[A-Z0-9]{2,30}$/.test(v.c) ? { channelId: v.c } : {}) };
+    const v = JSON.parse(raw ?? '') as { t?: unknown; c?: unknown; o?: unknown; s?: unknown } | null;
+    if (!v || typeof v.t !== 'number' || !Number.isSafeInteger(v.t) || v.t <= 0) return undefined;
+    return {
+      ticketId: v.t,
+      ...(typeof v.c === 'string' && /^[A-Z0-9]{2,30}$/.test(v.c) ? { channelId: v.c } : {}),
+      ...(typeof v.o === 'string' ? { origin: v.o.slice(0, 80) } : {}),
+      ...(typeof v.s === 'string' ? { seal: v.s.slice(0, 80) } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@ import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { ExportIds as Ids } from './ids.js';
 import { relatedUsersInput, ticketModal } from './inputs.js';
 import { modalBlocksOf } from './kept.js';
+import type { DbId } from '../src/ids.js';
 import type { ModalMetadata } from './metadata.js';
 import { plain, truncate } from './text.js';
 
@@ -97,8 +98,8 @@ export function buildNoticeModal(title: string, mrkdwn: string, extra: KnownBloc
   };
 }
 
-/** One option of the database picker: "name · env · engine" (75 chars max), value carries id and logic flag. */
-export function databaseOption(db: { id: string; name: string; envType?: string; dbType?: string; logic: boolean }): PlainTextOption {
+/** One option of the database picker: "name · env · engine" (75 chars max), value carries id and logic flag (read back by src/ids.ts parseDatabaseChoice). */
+export function databaseOption(db: { id: DbId; name: string; envType?: string; dbType?: string; logic: boolean }): PlainTextOption {
   const parts = [db.name, db.envType, db.dbType, db.logic ? 'logical' : undefined].filter(Boolean);
   return { text: text(plain(parts.join(' · '), 75)), value: `db:${db.id}:${db.logic ? 'L' : 'P'}` };
 }
@@ -109,12 +110,6 @@ export function explanationOption(message: string, code: string): PlainTextOptio
 }
 
 /** The option for a numeric id typed as-is (logical or not is then taken from the checkbox). */
-export function typedIdOption(id: string): PlainTextOption {
+export function typedIdOption(id: DbId): PlainTextOption {
   return { text: text(plain(`Database id ${id} (as typed)`, 75)), value: `db:${id}:T` };
-}
-
-/** Reads a picker value back: database id and whether it is logical (undefined: typed id, ask the checkbox). */
-export function parseDatabaseOptionValue(value: string): { id: string; logic: boolean | undefined } | undefined {
-  const m = /^db:(\d{1,16}):([LPT])$/.exec(value);
-  return m && Number.isSafeInteger(Number(m[1])) ? { id: m[1]!, logic: m[2] === 'T' ? undefined : m[2] === 'L' } : undefined;
 }

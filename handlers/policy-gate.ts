@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BotError, sendOutcome } from '../src/errors.js';
+import type { RequestDatabases } from '../src/guard.js';
 import type { PolicyCommand } from '../src/policy.js';
 import type { Services } from '../src/services.js';
 import { timeBox } from '../src/user-errors.js';
@@ -7,7 +8,7 @@ import { timeBox } from '../src/user-errors.js';
 // The check runs before views.open, inside the trigger's 3 s: if it is slow, open the form and check at submission.
 const GATE_BUDGET_MS = 1_200;
 
-type Who = { userId: string; channelId: string; databases?: readonly string[] };
+type Who = { userId: string; channelId: string; databases?: RequestDatabases };
 
 /** The rate limit (for what files tickets), then the policy: the refusal in words, or undefined. */
 async function refusal(s: Services, command: PolicyCommand, who: Who, creates: boolean): Promise<string | undefined> {

@@ -150,7 +150,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const policy = deps.policy ?? (config.POLICY_FILE ? loadPolicy(config.POLICY_FILE) : DEFAULT_POLICY);
   const guard = new Guard({ policy, groups, resolver, dms, store, clock, logger: logger.child({ component: 'policy' }), ratePerHour: config.RATE_LIMIT_PER_USER_PER_HOUR });
   const ticketActions = new TicketActions({ store, watcher, trackers, dms, exports, resolver, approvers, guard, messenger, clock, config, logger: logger.child({ component: 'actions' }) });
-  const follows = new FollowService({ dms, store, clock, logger: logger.child({ component: 'follow' }), watcher, services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders }, approvers, intervalMs: config.WATCH_INTERVAL_MS });
+  const follows = new FollowService({ dms, store, clock, logger: logger.child({ component: 'follow' }), watcher, services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders }, approvers, guard, intervalMs: config.WATCH_INTERVAL_MS });
   const home = new HomeService({ slack: bolt.client, store, watcher, clock, logger: logger.child({ component: 'home' }), allowSelfApproval: config.ALLOW_SELF_APPROVAL });
   watcher.onChange((t) => home.ticketChanged(t));
   const recovery = new CreateRecovery({

@@ -3,15 +3,15 @@ import { createHash } from 'node:crypto';
 import type { PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { EXEC_MODES, type ChangeModalValues, type ChangeReview } from '../blocks/change-modal.js';
-import { parseDatabaseOptionValue } from '../blocks/export-modal.js';
 import { ChangeIds as Ids } from '../blocks/ids.js';
 import type { ExecMode } from './dms/client.js';
+import { parseDatabaseChoice, type DbId } from './ids.js';
 import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
 import { inspectSql, summarizeInspection } from './sql-inspect.js';
 
 /** A valid lock-free change request. */
 export interface ChangeForm {
-  databases: { id: string; logic: boolean; label: string }[];
+  databases: { id: DbId; logic: boolean; label: string }[];
   sql: string;
   rollbackSql?: string;
   reason: string;
@@ -58,7 +58,7 @@ export function parseChangeSubmission(values: ViewStateValues): { ok: true; form
   if (v.databases.length === 0) errors[Ids.dbBlock] = 'Choose at least one database: type part of its name or its numeric DMS id.';
   for (const o of v.databases) {
     const value = o.value ?? '';
-    const picked = parseDatabaseOptionValue(value);
+    const picked = parseDatabaseChoice(value);
     if (!picked) {
       errors[Ids.dbBlock] ??= value.startsWith('err:') ? 'One entry is an explanation, not a database. Remove it and type the numeric DMS database id instead.' : `“${plain(o.text.text, 60)}” is not a valid database choice. Pick it from the list again.`;
       continue;

@@ -82,6 +82,8 @@ export class ChangeService extends DmsTicketService {
     const inspection = inspectSql(d.sql ?? '');
     const details: ChangeDetails = {
       databases: d.databases.length ? d.databases : ['unknown'],
+      // The real databases, for policy checks on this ticket: all of them, or none (checks then fail closed).
+      ...(d.dbIds.length && d.dbIds.every((id) => id !== undefined) ? { dbIds: d.dbIds as string[] } : {}),
       sql: d.sql ?? '',
       rollbackSql: d.rollbackSql,
       reason: d.reason ?? base.Comment ?? '',

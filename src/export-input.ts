@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExportIds as Ids } from '../blocks/ids.js';
-import { parseDatabaseOptionValue } from '../blocks/export-modal.js';
+import { parseDatabaseChoice, type DbId } from './ids.js';
 
 /** The subset of Slack's view state we read. */
 export interface ViewStateValue {
@@ -15,7 +15,7 @@ export type ViewStateValues = Record<string, Record<string, ViewStateValue>>;
 
 /** A valid export request as the person filled it in. */
 export interface ExportForm {
-  db: { id: string; logic: boolean; label: string };
+  db: { id: DbId; logic: boolean; label: string };
   sql: string;
   reason: string;
   affectRows: number;
@@ -46,7 +46,7 @@ const formSchema = z
       .superRefine((v, ctx) => {
         if (v === null) ctx.addIssue({ code: 'custom', message: 'Choose a database: type part of its name or its numeric DMS id.' });
         else if (v.value.startsWith('err:')) ctx.addIssue({ code: 'custom', message: 'That entry is an explanation, not a database. Type the numeric DMS database id instead.' });
-        else if (!parseDatabaseOptionValue(v.value)) ctx.addIssue({ code: 'custom', message: 'That database choice is not valid. Pick one from the list again.' });
+        else if (!parseDatabaseChoice(v.value)) ctx.addIssue({ code: 'custom', message: 'That database choice is not valid. Pick one from the list again.' });
       }),
     [Ids.logicBlock]: z.boolean(),
     [Ids.sqlBlock]: z
@@ -89,7 +89,7 @@ export function parseExportSubmission(values: ViewStateValues): { ok: true; form
   const parsed = formSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, errors: errorsByBlock(parsed.error.issues, Ids.sqlBlock) };
   const f = parsed.data;
-  const picked = parseDatabaseOptionValue(f[Ids.dbBlock]!.value)!;
+  const picked = parseDatabaseChoice(f[Ids.dbBlock]!.value)!;
   return {
     ok: true,
     form: {

@@ -80,6 +80,8 @@ export class ExportService extends DmsTicketService {
     const d = await this.deps.dms.getDataExportOrderDetail(orderId);
     const details: ExportDetails = {
       database: d.database ?? 'unknown',
+      // The real database, for policy checks on this ticket (none: checks fail closed).
+      ...(d.dbId ? { dbIds: [d.dbId] } : {}),
       envType: d.envType,
       reason: d.reason ?? base.Comment ?? '',
       sql: d.sql ?? '',

@@ -5,6 +5,8 @@ import type { ApproverPolicy } from './approvers.js';
 import type { DmsTicketService } from './dms-ticket-service.js';
 import { BotError, CloudApiError } from './errors.js';
 import type { Store, Ticket, TicketKind } from './store/types.js';
+import { ticketDatabases, type Guard } from './guard.js';
+import type { OrderId } from './ids.js';
 import type { ResolvedUser } from './user-resolver.js';
 import type { StatusWatcher } from './watcher.js';
 
@@ -15,12 +17,13 @@ const KIND_BY_PLUGIN: Record<string, TicketKind> = {
   FREE_LOCK_CORRECT: 'dms_change',
 };
 
-/** A ticket id as typed after `/dms status`: digits only, and within DMS's Long. */
-export function parseOrderId(text: string): string | undefined {
-  const t = text.trim().replace(/^#/, '');
-  if (!/^\d{1,19}$/.test(t)) return undefined;
-  const n = BigInt(t);
-  return n > 0n && n <= 9_223_372_036_854_775_807n ? n.toString() : undefined;
+/**
+ * The one refusal for a ticket the person may not follow: DMS has no such ticket (or the bot cannot see it), or the
+ * person is neither involved nor an approver. Same words, and the same single DMS call, whether or not the ticket
+ * exists or is already followed somewhere, so the answer reveals nothing about it.
+ */
+export function notVisibleMessage(orderId: OrderId): string {
+  return `:no_entry_sign: I can't follow DMS ticket ${orderId} for you. Either DMS has no such ticket (or the bot's DMS account cannot see it), or you are not one of its people (who filed it, its related users) nor an approver: following it here would show its SQL and reason to this channel.`;
 }
 
 // The bot's own comment ends with a line naming the Slack requester: "… (Slack U123, DMS user 51) [chatops-…]".
@@ -47,25 +50,34 @@ export class FollowService {
       watcher: StatusWatcher;
       services: Record<'dms_export' | 'dms_track' | 'dms_change' | 'dms_order', DmsTicketService>;
       approvers: ApproverPolicy;
+      guard: Guard;
       intervalMs: number;
     },
   ) {}
 
-  async follow(args: { orderId: string; channelId: string; caller: ResolvedUser }): Promise<{ ticket: Ticket; already: boolean; kindLabel: string }> {
+  /**
+   * Follows a ticket for `caller` in `channelId`. Throws BotError `not_visible` (notVisibleMessage) for an unknown
+   * ticket and for one the caller is not involved in alike, and `policy:<rule>` when the policy keeps the ticket's
+   * real database from them.
+   */
+  async follow(args: { orderId: OrderId; channelId: string; caller: ResolvedUser }): Promise<{ ticket: Ticket; already: boolean; kindLabel: string }> {
     const { orderId, channelId, caller } = args;
+    // Asked before DMS, for everyone: whether the ticket exists must not change which calls are made.
+    const isApprover = (await this.deps.approvers.check(caller)).ok;
     let base;
     try {
       base = await this.deps.dms.getOrderBaseInfo(orderId);
     } catch (err) {
-      if (err instanceof CloudApiError && err.details.httpStatus === 200 && /order|ticket|notexist|not.?found|invalid/i.test(err.details.errorCode)) {
-        throw new BotError('unknown_ticket', `DMS has no ticket ${orderId}, or the bot's DMS account cannot see it (${err.details.errorCode}).`, { cause: err });
+      // Any refusal about this ticket (no such ticket, not visible to the bot) reads like "not yours to see".
+      if (err instanceof CloudApiError && err.details.httpStatus === 200) {
+        this.deps.logger.info({ orderId, errorCode: err.details.errorCode }, 'DMS refused the ticket lookup');
+        throw new BotError('not_visible', notVisibleMessage(orderId), { cause: err });
       }
       throw err;
     }
     const kind = KIND_BY_PLUGIN[base.PluginType] ?? 'dms_order';
     const service = this.deps.services[kind as keyof typeof this.deps.services];
     const existing = await this.deps.store.findTicketByExternalId(kind, orderId);
-    if (existing && !existing.done) return { ticket: existing, already: true, kindLabel: service.kindLabel };
 
     const committerDmsId = base.CommitterId === undefined || base.CommitterId === null ? undefined : String(base.CommitterId);
     // Who filed it, in Slack terms: a ticket this bot filed keeps its requester; else the bot's comment names them;
@@ -76,12 +88,17 @@ export class FollowService {
 
     // The bot reads with its own cloud identity: only people involved in the ticket may bring its SQL into a channel.
     const related = (base.RelatedUserList?.UserIds ?? []).map(String);
-    const involved = isCommitter || submitterSlackId === caller.slackId || (caller.dmsUserId !== undefined && related.includes(caller.dmsUserId)) || (await this.deps.approvers.check(caller)).ok;
-    if (!involved) {
-      throw new BotError('not_involved', `Only the people on DMS ticket ${orderId} (who filed it, its related users) or an approver can follow it here: it would show its SQL and reason to this channel.`);
-    }
+    const involved = isCommitter || submitterSlackId === caller.slackId || (caller.dmsUserId !== undefined && related.includes(caller.dmsUserId)) || isApprover;
+    if (!involved) throw new BotError('not_visible', notVisibleMessage(orderId));
 
+    // Followed already: nothing more to show, but only to someone the policy lets see its database.
+    if (existing && !existing.done) {
+      await this.mayView(caller, channelId, existing);
+      return { ticket: existing, already: true, kindLabel: service.kindLabel };
+    }
     const described = await service.describeExisting(orderId, base);
+    // The policy is checked against the ticket's real database(s), as DMS names them (unknown: fails closed).
+    await this.mayView(caller, channelId, { details: described });
     const details: Record<string, unknown> = {
       ...described,
       followed: true,
@@ -102,5 +119,11 @@ export class FollowService {
     this.deps.logger.info({ ticketId: ticket.id, kind, orderId, status, by: caller.slackId, refollow: !!existing }, 'following an existing DMS ticket');
     ticket = await this.deps.watcher.follow(ticket);
     return { ticket, already: false, kindLabel: service.kindLabel };
+  }
+
+  /** Throws BotError `policy:<rule>` when the policy keeps this ticket's databases from the caller for `/dms status`. */
+  private async mayView(caller: ResolvedUser, channelId: string, ticket: Pick<Ticket, 'details'>): Promise<void> {
+    const v = await this.deps.guard.check('dms.status', { userId: caller.slackId, channelId, databases: ticketDatabases(ticket) }, false);
+    if (!v.allowed) throw new BotError(`policy:${v.rule}`, v.message ?? `:no_entry_sign: This bot's policy does not allow that (rule *${v.rule}*).`);
   }
 }

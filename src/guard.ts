@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { DatabaseSummary, DmsClient } from './dms/client.js';
+import { dbIdOrUndefined, type DbId } from './ids.js';
 import { decide, type Policy, type PolicyCommand, type PolicyDecision } from './policy.js';
 import type { SlackGroups } from './slack-groups.js';
-import type { Store } from './store/types.js';
+import type { Store, Ticket } from './store/types.js';
 import type { UserResolver } from './user-resolver.js';
 
 /** How a command reads in messages. */
@@ -20,6 +21,9 @@ const COMMAND_WORDS: Record<PolicyCommand, string> = {
 
 const ENV_TTL_MS = 60 * 60 * 1000;
 
+/** The databases a request is about: canonical ids, or 'unknown' when there is one but the bot could not learn it (fails closed). */
+export type RequestDatabases = readonly DbId[] | 'unknown';
+
 export interface GuardVerdict extends PolicyDecision {
   /** Words for the person when refused (mrkdwn-safe). */
   message?: string;
@@ -30,7 +34,7 @@ export interface GuardVerdict extends PolicyDecision {
  * bot acts with its own cloud identity, so these checks are what stands between a Slack user and production.
  */
 export class Guard {
-  private readonly envTypes = new Map<string, { envType?: string; expiresAt: number }>();
+  private readonly envTypes = new Map<DbId, { envType?: string; expiresAt: number }>();
   private readonly needsEmail: boolean;
   private readonly needsEnv: boolean;
 
@@ -48,8 +52,8 @@ export class Guard {
   }
 
   /** A database's EnvType: from recent searches, else asked of DMS by id (undefined when unknown: rules fail closed). */
-  private async envTypeOf(dbId: string): Promise<string | undefined> {
-    if (!this.needsEnv || !/^\d{1,19}$/.test(dbId)) return undefined;
+  private async envTypeOf(dbId: DbId): Promise<string | undefined> {
+    if (!this.needsEnv) return undefined;
     const cached = this.envTypes.get(dbId);
     if (cached && cached.expiresAt > this.deps.clock.now()) return cached.envType;
     try {
@@ -63,11 +67,12 @@ export class Guard {
   }
 
   /** Decides a request (for every database it touches: all must be allowed), audits and logs it. */
-  async check(command: PolicyCommand, who: { userId: string; channelId?: string; databases?: readonly string[] }, audit = true): Promise<GuardVerdict> {
+  async check(command: PolicyCommand, who: { userId: string; channelId?: string; databases?: RequestDatabases }, audit = true): Promise<GuardVerdict> {
     const email = this.needsEmail ? await this.deps.resolver.resolve(who.userId).then((u) => u.email, () => undefined) : undefined;
     const base = { command, userId: who.userId, email, channelId: who.channelId, inGroup: (g: string) => this.deps.groups.has(g, who.userId) };
     let verdict: GuardVerdict | undefined;
-    if (!who.databases?.length) verdict = await decide(this.deps.policy, base);
+    if (who.databases === 'unknown') verdict = await decide(this.deps.policy, { ...base, database: { id: null } });
+    else if (!who.databases?.length) verdict = await decide(this.deps.policy, base);
     else {
       for (const id of who.databases) {
         const d = await decide(this.deps.policy, { ...base, database: { id, envType: await this.envTypeOf(id) } });
@@ -128,4 +133,24 @@ export class Guard {
       .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'audit write failed'));
     return { ok: false, message: `:hourglass: You have filed ${held.length} tickets in the last hour; the limit is ${limit} per hour. You can file the next one at ${when}.` };
   }
+}
+
+/**
+ * The databases a stored ticket is about, re-parsed (stored details are data, and tickets filed before ids were
+ * canonical may spell them with leading zeros): canonical ids, or 'unknown' when the ticket does not name them
+ * all (followed tickets of other kinds, DMS details without an id) — policy checks then fail closed.
+ */
+export function ticketDatabases(ticket: Pick<Ticket, 'details'>): RequestDatabases {
+  const raw = ticket.details['dbIds'];
+  if (!Array.isArray(raw) || raw.length === 0) return 'unknown';
+  const ids = raw.map((v: unknown) => dbIdOrUndefined(v));
+  return ids.every((id): id is DbId => id !== undefined) ? ids : 'unknown';
+}
+
+const COMMAND_BY_KIND: Partial<Record<Ticket['kind'], PolicyCommand>> = { dms_export: 'dms.export', dms_track: 'dms.track', dms_change: 'dms.change', dms_order: 'dms.status' };
+
+/** The policy command under which a DMS ticket came to Slack: its form's, or `dms.status` when it is followed. */
+export function ticketCommand(ticket: Pick<Ticket, 'kind' | 'details'>): PolicyCommand | undefined {
+  if (!ticket.kind.startsWith('dms_')) return undefined;
+  return ticket.details['followed'] === true ? 'dms.status' : COMMAND_BY_KIND[ticket.kind];
 }

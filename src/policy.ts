@@ -1,13 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { parseChannelId, parseDbId, parseSlackUserId, parseUsergroupId, type DbId } from './ids.js';
 
 /** What a policy rule can allow or deny. */
 export const POLICY_COMMANDS = ['dms.export', 'dms.track', 'dms.change', 'dms.status', 'dms.settings', 'cts.tracker', 'cts.list', 'approve'] as const;
 export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
 
 const command = z.enum([...POLICY_COMMANDS, '*'], { error: `must be one of ${POLICY_COMMANDS.join(', ')} or *` });
-const slackUser = z.string().regex(/^([UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+)$/, 'must be a Slack user id (U…/W…) or an email');
+const slackUser = z.string().refine((v) => parseSlackUserId(v).ok || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), 'must be a Slack user id (U…/W…, upper case) or an email');
+/** Ids in the policy file are checked by the same parsers as everything else, so a rule can only name ids in their canonical spelling. */
+const fromParser = (parse: (v: unknown) => { ok: true; id: string } | { ok: false; reason: string }) =>
+  z.unknown().transform((v, ctx) => {
+    const p = parse(v);
+    if (p.ok) return p.id;
+    ctx.addIssue({ code: 'custom', message: p.reason.replace(/\.$/, '') });
+    return z.NEVER;
+  });
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'must list at least one value');
 
 const ruleSchema = z
@@ -15,11 +24,13 @@ const ruleSchema = z
     name: z.string().trim().min(1, 'is required').max(80, 'must be at most 80 characters'),
     allow: list(command).optional(),
     deny: list(command).optional(),
-    channels: list(z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id (C…/G…)')).optional(),
+    channels: list(fromParser(parseChannelId)).optional(),
     users: list(slackUser).optional(),
-    groups: list(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user-group id (S…)')).optional(),
+    groups: list(fromParser(parseUsergroupId)).optional(),
     env_types: list(z.string().trim().min(1)).optional(),
-    databases: list(z.union([z.number().int().positive(), z.string().regex(/^\d{1,19}$/, 'must be a numeric DMS database id')]).transform(String)).optional(),
+    // Entries are read from their YAML source text (see databaseSources): `04242` is database 4242, while `0x1092`,
+    // `+4242`, `4242.0` or `4.242e3` (numbers to YAML) are refused at start-up instead of silently becoming 4242.
+    databases: list(fromParser((v) => parseDbId(v) as { ok: true; id: string } | { ok: false; reason: string })).optional(),
   })
   .superRefine((r, ctx) => {
     if (!r.allow === !r.deny) ctx.addIssue({ code: 'custom', message: 'needs exactly one of `allow` or `deny`' });
@@ -39,7 +50,7 @@ export interface PolicyRule {
   users?: readonly string[];
   groups?: readonly string[];
   envTypes?: readonly string[];
-  databases?: readonly string[];
+  databases?: readonly DbId[];
 }
 
 export interface Policy {
@@ -85,7 +96,7 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
     });
     throw new Error(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const parsed = policySchema.safeParse(data ?? {});
+  const parsed = policySchema.safeParse(withDatabaseSources(data ?? {}, doc));
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 10).map((i) => {
       const path = i.path.map(String);
@@ -104,7 +115,7 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
     users: r.users?.map((u) => (u.includes('@') ? u.toLowerCase() : u)),
     groups: r.groups,
     envTypes: r.env_types?.map((e) => e.toLowerCase()),
-    databases: r.databases,
+    databases: r.databases as DbId[] | undefined,
   }));
   const names = new Set<string>();
   for (const [i, r] of rules.entries()) {
@@ -112,6 +123,27 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
     names.add(r.name);
   }
   return { default: parsed.data.default, rules, source };
+}
+
+/**
+ * YAML reads `04242`, `0x1092`, `+4242`, `4242.0` and `4.242e3` all as the number 4242, and `99999999999999999999`
+ * as a float that names no database. Policy database entries are ids, not numbers: they are taken from the text as
+ * written, so only decimal digits pass (and big ids keep every digit).
+ */
+function withDatabaseSources(data: unknown, doc: ReturnType<typeof parseDocument>): unknown {
+  const rules = (data as { rules?: unknown }).rules;
+  if (!Array.isArray(rules)) return data;
+  const patched = rules.map((rule: unknown, i) => {
+    const dbs = (rule as { databases?: unknown } | null)?.databases;
+    const node = doc.getIn(['rules', i, 'databases'], true);
+    if (!Array.isArray(dbs) || !isSeq(node)) return rule;
+    const databases = dbs.map((v, j) => {
+      const item = node.items[j];
+      return isScalar(item) && item.type === 'PLAIN' && typeof item.source === 'string' && typeof v === 'number' ? item.source : v;
+    });
+    return { ...(rule as object), databases };
+  });
+  return { ...(data as object), rules: patched };
 }
 
 /** The line of the YAML node at `path` (or its closest existing parent). */
@@ -148,8 +180,12 @@ export interface PolicyRequest {
   channelId?: string;
   /** Resolves a user group's members (cached by the caller). */
   inGroup: (groupId: string) => Promise<boolean>;
-  /** The database(s) the request is about; undefined before one is chosen. */
-  database?: { id: string; envType?: string };
+  /**
+   * The database the request is about; undefined before one is chosen. `id: null`: the request is about a
+   * database the bot could not learn (e.g. a ticket whose details do not name it): rules about databases fail
+   * closed (deny rules match, allow rules do not).
+   */
+  database?: { id: DbId | null; envType?: string };
 }
 
 export interface PolicyDecision {
@@ -179,7 +215,7 @@ export async function decide(policy: Policy, req: PolicyRequest): Promise<Policy
         continue;
       }
       const db = req.database;
-      if (rule.databases && !rule.databases.includes(db.id)) continue;
+      if (rule.databases && !(db.id === null ? rule.effect === 'deny' : rule.databases.includes(db.id))) continue;
       if (rule.envTypes) {
         const env = db.envType?.toLowerCase();
         const matches = env === undefined ? rule.effect === 'deny' : rule.envTypes.includes(env);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ACTION_WORDS, activityLine, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
 import { escapeMrkdwn, mention, truncate } from '../blocks/text.js';
 import type { ApproverPolicy } from './approvers.js';
-import type { Guard } from './guard.js';
+import { ticketCommand, ticketDatabases, type Guard } from './guard.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DmsClient } from './dms/client.js';
@@ -14,11 +14,26 @@ import { userMessageFor } from './user-errors.js';
 import type { ResolvedUser, UserResolver } from './user-resolver.js';
 import type { StatusWatcher, TicketTracker } from './watcher.js';
 
+/**
+ * Where a click came from. A button's value is only the ticket's small internal number, so the click is bound to
+ * its container: a channel message must be that ticket's root message; the Home tab and `/dms list` (which only the
+ * person sees) list only their own tickets.
+ */
+export type ClickOrigin = { kind: 'message'; channelId: string; messageTs: string } | { kind: 'own' };
+
+/**
+ * The one answer for a click whose ticket is missing, or is not the ticket of the message or Home card it came
+ * from: it names no ticket, status, requester or channel, so a forged click learns nothing.
+ */
+export const NO_SUCH_TICKET = ":grey_question: That button doesn't lead to a ticket I can act on. Use the buttons on the ticket's own message (or press *Refresh* there), or `/dms list`.";
+
 /** A click (or a modal submitted from a click) on one of a ticket's buttons. */
 export interface ActionRequest {
   action: TicketActionId;
   ticketId: number;
   actorSlackId: string;
+  /** The message or view the click came from; the ticket must belong to it. */
+  origin: ClickOrigin;
   /** Channel the click came from (absent from the Home tab), for the audit trail. */
   channelId?: string;
   /** Rejection reason. */
@@ -93,11 +108,11 @@ export class TicketActions {
   async precheck(req: ActionRequest): Promise<ActionOutcome | undefined> {
     const log = this.deps.logger.child({ action: req.action, ticketId: req.ticketId, user: req.actorSlackId });
     try {
-      const ticket = await this.deps.store.getTicket(req.ticketId);
-      const tracker = ticket && this.deps.trackers[ticket.kind];
-      if (!ticket || !tracker) return { result: 'unknown', message: ":grey_question: I don't know that ticket any more." };
+      const bound = await this.bound(req);
+      if (!bound) return { result: 'unknown', message: NO_SUCH_TICKET };
+      const { ticket, tracker } = bound;
       const who = await this.deps.resolver.resolve(req.actorSlackId);
-      const verdict = await this.authorize(req.action, ticket, who);
+      const verdict = (await this.policyFor(req, ticket)) ?? (await this.authorize(req.action, ticket, who));
       if (!verdict.ok) {
         await this.audit(req, ticket, { decision: 'denied', rule: verdict.rule, actorDmsId: who.dmsUserId });
         return { result: 'denied', message: `:no_entry_sign: You can't ${ACTION_WORDS[req.action].verb}. ${verdict.reason}` };
@@ -111,19 +126,52 @@ export class TicketActions {
     }
   }
 
-  /** The ticket's one-line summary, for modal texts. */
-  async summaryOf(ticketId: number): Promise<string | undefined> {
-    const ticket = await this.deps.store.getTicket(ticketId);
+  /** The one-line summary of the ticket a click is bound to (for modal texts); undefined when it is not bound. */
+  async summaryOf(req: Pick<ActionRequest, 'ticketId' | 'actorSlackId' | 'origin'>): Promise<string | undefined> {
+    const bound = await this.bound(req);
+    return bound ? `${bound.tracker.kindLabel} ticket ${bound.ticket.externalId}` : undefined;
+  }
+
+  /**
+   * The ticket a click names, if it is the ticket of the container the click came from (see ClickOrigin). A
+   * missing ticket and a mismatched one cost the same (one store read) and get the same answer.
+   */
+  private async bound(req: Pick<ActionRequest, 'ticketId' | 'actorSlackId' | 'origin'>): Promise<{ ticket: Ticket; tracker: TicketTracker } | undefined> {
+    const ticket = await this.deps.store.getTicket(req.ticketId);
     const tracker = ticket && this.deps.trackers[ticket.kind];
-    return ticket && tracker ? `${tracker.kindLabel} ticket ${ticket.externalId}` : undefined;
+    if (!ticket || !tracker) return undefined;
+    const o = req.origin;
+    const matches = o.kind === 'message' ? ticket.rootTs !== null && ticket.channelId === o.channelId && ticket.rootTs === o.messageTs : ticket.requesterSlackId === req.actorSlackId;
+    if (!matches) {
+      this.deps.logger.info({ ticketId: req.ticketId, user: req.actorSlackId, origin: o.kind }, 'click does not belong to the message or view it came from; refused');
+      return undefined;
+    }
+    return { ticket, tracker };
+  }
+
+  /**
+   * The policy, checked against the ticket's real databases (from its details; unknown databases fail closed):
+   * approvals under `approve`, every other button under the command the ticket came to Slack with.
+   */
+  private async policyFor(req: ActionRequest, ticket: Ticket): Promise<Verdict | undefined> {
+    const command = req.action === 'approve' || req.action === 'reject' ? 'approve' : ticketCommand(ticket);
+    if (!command) return undefined;
+    const v = await this.deps.guard.check(command, { userId: req.actorSlackId, channelId: ticket.channelId, databases: ticketDatabases(ticket) }, false);
+    return v.allowed ? undefined : { ok: false, rule: `policy:${v.rule}`, reason: `This bot's policy does not allow you to do that on this ticket's database (rule *${escapeMrkdwn(v.rule)}*).` };
   }
 
   private async performUnsafe(req: ActionRequest, log: Logger): Promise<ActionOutcome> {
-    const ticket = await this.deps.store.getTicket(req.ticketId);
-    const tracker = ticket && this.deps.trackers[ticket.kind];
-    if (!ticket || !tracker) return { result: 'unknown', message: ":grey_question: I don't know that ticket any more (it may come from an older installation of the bot)." };
+    const bound = await this.bound(req);
+    if (!bound) return { result: 'unknown', message: NO_SUCH_TICKET };
+    const { ticket, tracker } = bound;
     const summary = `${tracker.kindLabel} ticket ${escapeMrkdwn(ticket.externalId)}`;
 
+    const refusedByPolicy = await this.policyFor(req, ticket);
+    if (refusedByPolicy && !refusedByPolicy.ok) {
+      log.info({ rule: refusedByPolicy.rule }, 'ticket action refused by policy');
+      await this.audit(req, ticket, { decision: 'denied', rule: refusedByPolicy.rule });
+      return { result: 'denied', message: `:no_entry_sign: You can't ${ACTION_WORDS[req.action].verb}. ${refusedByPolicy.reason}` };
+    }
     if (req.action === 'refresh') return this.refresh(ticket, tracker, summary);
 
     const who = await this.deps.resolver.resolve(req.actorSlackId);
@@ -215,10 +263,7 @@ export class TicketActions {
         if (submitter && !this.deps.config.ALLOW_SELF_APPROVAL) {
           return { ok: false, rule: 'self_approval', reason: 'You filed this ticket, so another approver has to decide on it.' };
         }
-        // The policy may narrow approvals further (by channel, group, environment); unknown databases fail closed.
-        const dbIds = Array.isArray(ticket.details['dbIds']) ? (ticket.details['dbIds'] as string[]) : [];
-        const policy = await this.deps.guard.check('approve', { userId: who.slackId, channelId: ticket.channelId, databases: dbIds.length ? dbIds : ['unknown'] }, false);
-        if (!policy.allowed) return { ok: false, rule: `policy:${policy.rule}`, reason: `This bot's policy does not allow you to approve or reject it (rule *${escapeMrkdwn(policy.rule)}*).` };
+        // The policy (by channel, group, environment, database) was checked before, against the real databases.
         return { ok: true, rule: approver.rule };
       }
       default:

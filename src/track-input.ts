@@ -1,7 +1,7 @@
 import { plain } from '../blocks/text.js';
 import { z } from 'zod';
-import { parseDatabaseOptionValue } from '../blocks/export-modal.js';
 import { TrackIds as Ids } from '../blocks/ids.js';
+import { parseDatabaseChoice, type DbId } from './ids.js';
 import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
 import { parseTableList } from './table-list.js';
 import { checkTrackWindow } from './time-window.js';
@@ -11,7 +11,7 @@ export type TrackType = 'INSERT' | 'UPDATE' | 'DELETE';
 
 /** A valid data tracking request. */
 export interface TrackForm {
-  db: { id: string; label: string };
+  db: { id: DbId; label: string };
   tables: string[];
   trackTypes: TrackType[];
   startSeconds: number;
@@ -38,7 +38,7 @@ export function parseTrackSubmission(values: ViewStateValues, rules: TrackRules)
   const errors: Record<string, string> = {};
 
   const dbSel = get(Ids.dbBlock, Ids.dbSelect)?.selected_option;
-  const picked = dbSel ? parseDatabaseOptionValue(dbSel.value) : undefined;
+  const picked = dbSel ? parseDatabaseChoice(dbSel.value) : undefined;
   if (!dbSel) errors[Ids.dbBlock] = 'Choose a database: type part of its name or its numeric DMS id.';
   else if (dbSel.value.startsWith('err:')) errors[Ids.dbBlock] = 'That entry is an explanation, not a database. Type the numeric DMS database id instead.';
   else if (!picked) errors[Ids.dbBlock] = 'That database choice is not valid. Pick one from the list again.';

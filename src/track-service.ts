@@ -85,6 +85,8 @@ export class TrackService extends DmsTicketService {
     const d = await this.deps.dms.getDataTrackOrderDetail(orderId);
     return {
       database: d.dbId ? `DMS database ${d.dbId}` : 'unknown',
+      // The real database, for policy checks on this ticket (none: checks fail closed).
+      ...(d.dbId ? { dbIds: [d.dbId] } : {}),
       tables: d.tables,
       trackTypes: d.trackTypes,
       startSeconds: 0,

@@ -5,18 +5,32 @@ import { withDeadline } from './deadline.js';
 import { BotError, CloudApiError } from './errors.js';
 import { describe } from './watcher.js';
 
+/**
+ * Removes what only the bot's own plumbing should know from text shown to people: request URLs (with their query
+ * strings and signatures), bare query strings, and host:port addresses of the endpoints it calls.
+ */
+export function withoutAddresses(text: string): string {
+  return text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'`|)]+/gi, '(address removed)')
+    .replace(/\?[^\s?=&]+=[^\s]*/g, '')
+    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b|\[[0-9a-f:]+\](?::\d{1,5})?|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+:\d{1,5}\b/gi, '(address removed)');
+}
+
 /** Words for the person for any error; unknown errors get a short id that is also in the log. */
 export function userMessageFor(err: unknown, logger: Logger, context: Record<string, unknown> = {}): string {
   if (err instanceof CloudApiError) {
     const d = err.details;
     const rid = d.requestId ? ` (request id \`${escapeMrkdwn(truncate(d.requestId, 80))}\`)` : '';
     logger.warn({ ...context, err: describe(err) }, 'cloud error shown to user');
-    if (err.explained) return err.userMessage;
-    return `${d.service} answered *${escapeMrkdwn(truncate(d.errorCode, 80))}*: ${escapeMrkdwn(truncate(d.errorMessage, 500))}${rid}`;
+    if (err.explained) return withoutAddresses(err.userMessage);
+    // A failure with no answer from the service (connection, timeout): its text is the transport's, which names the
+    // request; the person gets the code and what to do.
+    if (d.httpStatus === undefined) return `${d.service} could not be reached (*${escapeMrkdwn(truncate(withoutAddresses(d.errorCode), 80))}*)${d.notSent ? ': nothing was sent' : ''}. Try again in a moment.`;
+    return `${d.service} answered *${escapeMrkdwn(truncate(withoutAddresses(d.errorCode), 80))}*: ${escapeMrkdwn(truncate(withoutAddresses(d.errorMessage), 500))}${rid}`;
   }
   if (err instanceof BotError) {
     logger.warn({ ...context, code: err.code }, 'error shown to user');
-    return err.userMessage;
+    return withoutAddresses(err.userMessage);
   }
   const errorId = randomBytes(4).toString('hex');
   logger.error({ ...context, errorId, err: describe(err), stack: err instanceof Error ? err.stack : undefined }, 'unexpected error');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedPeople } from './support/flows.js';
 import { startHarness } from './support/harness.js';
+import type { DbId } from '../src/ids.js';
 
 describe('creates cut short (a crash while DMS was creating the ticket)', () => {
   it('follows a ticket DMS did create, tells the requester, and gives up (saying so) on one it never created', async () => {
@@ -14,7 +15,7 @@ describe('creates cut short (a crash while DMS was creating the ticket)', () => 
       await store.beginCreate({ marker: 'chatops-aaaaaaaaaaaa', kind: 'dms_export', channelId: 'C0EXPORTS', requesterSlackId: 'U0ALICE', requesterDmsId: '51', details: { ...details, marker: 'chatops-aaaaaaaaaaaa' }, createdAt: t0 });
       await store.beginCreate({ marker: 'chatops-bbbbbbbbbbbb', kind: 'dms_export', channelId: 'C0EXPORTS', requesterSlackId: 'U0ALICE', requesterDmsId: '51', details: { ...details, marker: 'chatops-bbbbbbbbbbbb' }, createdAt: t0 });
       // Only the first create reached DMS.
-      const { orderId } = await h.app.services.dms.createDataExportOrder({ dbId: '1001', logic: false, sql: 'SELECT 1', classify: 'audit', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: 'audit\n— Requested from Slack by Alice Example (Slack U0ALICE, DMS user 51) [chatops-aaaaaaaaaaaa]', relatedUserIds: [] });
+      const { orderId } = await h.app.services.dms.createDataExportOrder({ dbId: '1001' as DbId, logic: false, sql: 'SELECT 1', classify: 'audit', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: 'audit\n— Requested from Slack by Alice Example (Slack U0ALICE, DMS user 51) [chatops-aaaaaaaaaaaa]', relatedUserIds: [] });
 
       // Too young: a create may still be in flight.
       expect(await h.app.services.recovery.run()).toBe(0);

@@ -3,6 +3,7 @@ import { ActionModalIds } from '../blocks/action-modals.js';
 import type { SlackCall } from './support/fake-slack.js';
 import { buttonsOf, clickButton, fileExport, latestRoot, openHome, seedPeople, submit, threadReplies, tick } from './support/flows.js';
 import { startHarness, type Harness } from './support/harness.js';
+import type { DbId } from '../src/ids.js';
 
 const CH = 'C0EXPORTS';
 
@@ -183,7 +184,8 @@ describe('ticket lifecycle buttons', () => {
     const opened = await h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === 'trigger-rej');
     const modal = opened.response!['view'] as Record<string, unknown>;
     expect(modal['callback_id']).toBe(ActionModalIds.rejectModal);
-    expect(modal['private_metadata']).toBe(JSON.stringify({ t: ticketId, c: CH }));
+    // The modal is bound to its ticket, the message it came from and the person, under a seal.
+    expect(JSON.parse(String(modal['private_metadata']))).toEqual({ t: ticketId, c: CH, o: `m:${CH}:${rootTs}`, s: expect.stringMatching(/^[\w-]{32}$/) });
 
     const empty = await submit(h, modal, { [ActionModalIds.reasonBlock]: { [ActionModalIds.reasonInput]: { type: 'plain_text_input', value: ' ' } } }, 'U0BOB');
     expect(empty.errors?.[ActionModalIds.reasonBlock]).toMatch(/Say why/);
@@ -294,12 +296,12 @@ describe('ticket lifecycle buttons', () => {
     expect(h.dms.calls('ExecuteDataExport')).toHaveLength(0);
     // A value that is not a ticket id is answered, not crashed on.
     await clickButton(h, { action: 'refresh', value: '../../etc', user: 'U0BOB', messageTs: rootTs });
-    await ephemeralFor(h, 'U0BOB', /isn't one of mine/);
+    await ephemeralFor(h, 'U0BOB', /doesn't lead to a ticket I can act on/);
   });
 
   it('takes a lock-free change followed with /dms status through submit and approval, the filer found from the bot comment', async () => {
     const created = await h.app.services.dms.createFreeLockCorrectOrder({
-      databases: [{ dbId: '1001', logic: false }],
+      databases: [{ dbId: '1001' as DbId, logic: false }],
       sql: "UPDATE orders SET status = 'closed' WHERE id = 7",
       classify: 'fix a stuck order',
       execMode: 'COMMITOR',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decide, parsePolicy, POLICY_COMMANDS, type Policy, type PolicyRequest } from '../src/policy.js';
+import type { DbId } from '../src/ids.js';
 
 /** Parses and expects an error; returns its message. */
 function problemOf(text: string, source = 'POLICY_FILE'): string {
@@ -98,7 +99,7 @@ describe('parsePolicy', () => {
       const group = problemOf(['rules:', '  - name: a', '    allow: [dms.export]', '    groups: [S0DBA, U0ALICE]', ''].join('\n'));
       expect(group).toContain('line 4, rules[0].groups[1]: must be a Slack user-group id');
       const db = problemOf(['rules:', '  - name: a', '    deny: [dms.export]', '    databases:', '      - 1001', '      - orders_prod', ''].join('\n'));
-      expect(db).toContain('line 6, rules[0].databases[1]: must be a numeric DMS database id');
+      expect(db).toContain('line 6, rules[0].databases[1]: A DMS database id must use the digits 0–9 only (it has “o”)');
       const user = problemOf(['rules:', '  - name: a', '    deny: [dms.export]', '    users: [alice]', ''].join('\n'));
       expect(user).toContain('line 4, rules[0].users[0]: must be a Slack user id');
     });
@@ -242,34 +243,34 @@ describe('decide', () => {
     const allowDev = policy(['default: deny', 'rules:', '  - name: dev-only', '    allow: [dms.export]', '    env_types: [dev, test]', ''].join('\n'));
 
     it('deny by environment: a known environment matches in any case; others fall through', async () => {
-      expect(await decide(denyProd, req({ database: { id: '1001', envType: 'product' } }))).toEqual({ allowed: false, rule: 'no-prod' });
-      expect(await decide(denyProd, req({ database: { id: '1001', envType: 'PRODUCT' } }))).toEqual({ allowed: false, rule: 'no-prod' });
-      expect(await decide(denyProd, req({ database: { id: '1002', envType: 'dev' } }))).toEqual({ allowed: true, rule: 'default' });
+      expect(await decide(denyProd, req({ database: { id: '1001' as DbId, envType: 'product' } }))).toEqual({ allowed: false, rule: 'no-prod' });
+      expect(await decide(denyProd, req({ database: { id: '1001' as DbId, envType: 'PRODUCT' } }))).toEqual({ allowed: false, rule: 'no-prod' });
+      expect(await decide(denyProd, req({ database: { id: '1002' as DbId, envType: 'dev' } }))).toEqual({ allowed: true, rule: 'default' });
     });
 
     it('deny by environment fails closed when the environment is unknown', async () => {
-      expect(await decide(denyProd, req({ database: { id: '9999' } }))).toEqual({ allowed: false, rule: 'no-prod' });
+      expect(await decide(denyProd, req({ database: { id: '9999' as DbId } }))).toEqual({ allowed: false, rule: 'no-prod' });
     });
 
     it('allow by environment: a known environment matches; an unknown one does not', async () => {
-      expect(await decide(allowDev, req({ database: { id: '1002', envType: 'Dev' } }))).toEqual({ allowed: true, rule: 'dev-only' });
-      expect(await decide(allowDev, req({ database: { id: '1001', envType: 'product' } }))).toEqual({ allowed: false, rule: 'default' });
-      expect(await decide(allowDev, req({ database: { id: '9999' } }))).toEqual({ allowed: false, rule: 'default' });
+      expect(await decide(allowDev, req({ database: { id: '1002' as DbId, envType: 'Dev' } }))).toEqual({ allowed: true, rule: 'dev-only' });
+      expect(await decide(allowDev, req({ database: { id: '1001' as DbId, envType: 'product' } }))).toEqual({ allowed: false, rule: 'default' });
+      expect(await decide(allowDev, req({ database: { id: '9999' as DbId } }))).toEqual({ allowed: false, rule: 'default' });
     });
 
     it('database conditions match by id, whatever the environment', async () => {
       const p = policy(['default: allow', 'rules:', '  - name: not-orders-prod', '    deny: [dms.export, dms.change]', '    databases: [1001]', ''].join('\n'));
-      expect(await decide(p, req({ database: { id: '1001' } }))).toEqual({ allowed: false, rule: 'not-orders-prod' });
-      expect(await decide(p, req({ database: { id: '1001', envType: 'dev' } }))).toEqual({ allowed: false, rule: 'not-orders-prod' });
-      expect(await decide(p, req({ database: { id: '10010' } }))).toEqual({ allowed: true, rule: 'default' });
-      expect(await decide(p, req({ database: { id: '1002' } }))).toEqual({ allowed: true, rule: 'default' });
+      expect(await decide(p, req({ database: { id: '1001' as DbId } }))).toEqual({ allowed: false, rule: 'not-orders-prod' });
+      expect(await decide(p, req({ database: { id: '1001' as DbId, envType: 'dev' } }))).toEqual({ allowed: false, rule: 'not-orders-prod' });
+      expect(await decide(p, req({ database: { id: '10010' as DbId } }))).toEqual({ allowed: true, rule: 'default' });
+      expect(await decide(p, req({ database: { id: '1002' as DbId } }))).toEqual({ allowed: true, rule: 'default' });
     });
 
     it('databases and environments together: both must match', async () => {
       const p = policy(['default: deny', 'rules:', '  - name: orders-dev', '    allow: [dms.export]', '    databases: [1002, 1001]', '    env_types: [dev]', ''].join('\n'));
-      expect(await decide(p, req({ database: { id: '1002', envType: 'dev' } }))).toEqual({ allowed: true, rule: 'orders-dev' });
-      expect(await decide(p, req({ database: { id: '1001', envType: 'product' } }))).toEqual({ allowed: false, rule: 'default' });
-      expect(await decide(p, req({ database: { id: '1003', envType: 'dev' } }))).toEqual({ allowed: false, rule: 'default' });
+      expect(await decide(p, req({ database: { id: '1002' as DbId, envType: 'dev' } }))).toEqual({ allowed: true, rule: 'orders-dev' });
+      expect(await decide(p, req({ database: { id: '1001' as DbId, envType: 'product' } }))).toEqual({ allowed: false, rule: 'default' });
+      expect(await decide(p, req({ database: { id: '1003' as DbId, envType: 'dev' } }))).toEqual({ allowed: false, rule: 'default' });
     });
 
     it('before a database is chosen: an allow rule counts as "maybe allowed", a deny rule is skipped', async () => {
@@ -281,7 +282,7 @@ describe('decide', () => {
       // Database-only allow rules too.
       const byId = policy(['default: deny', 'rules:', '  - name: just-1002', '    allow: [dms.export]', '    databases: [1002]', ''].join('\n'));
       expect(await decide(byId, req())).toEqual({ allowed: true, rule: 'just-1002', dependsOnDatabase: true });
-      expect(await decide(byId, req({ database: { id: '1001' } }))).toEqual({ allowed: false, rule: 'default' });
+      expect(await decide(byId, req({ database: { id: '1001' as DbId } }))).toEqual({ allowed: false, rule: 'default' });
     });
 
     it('other conditions still apply before the database is chosen', async () => {

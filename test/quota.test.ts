@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SlidingWindowLimiter } from '../src/rate-limit.js';
 import { seedPeople } from './support/flows.js';
 import { startHarness } from './support/harness.js';
+import type { DbId } from '../src/ids.js';
 
 describe('the cloud query quota (WATCH_MAX_CALLS_PER_SECOND)', () => {
   it('sliding window: never more than the limit in any second, debts, and when the next call fits', () => {
@@ -25,7 +26,7 @@ describe('the cloud query quota (WATCH_MAX_CALLS_PER_SECOND)', () => {
       const store = h.app.services.store;
       const now = h.clock.now();
       for (let i = 0; i < 10; i++) {
-        const { orderId } = await h.app.services.dms.createDataExportOrder({ dbId: '1001', logic: false, sql: 'SELECT 1', classify: 'q', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: `t${i}`, relatedUserIds: [] });
+        const { orderId } = await h.app.services.dms.createDataExportOrder({ dbId: '1001' as DbId, logic: false, sql: 'SELECT 1', classify: 'q', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: `t${i}`, relatedUserIds: [] });
         await store.createTicket({ kind: 'dms_export', externalId: orderId, channelId: 'C0EXPORTS', rootTs: '1700000000.000001', requesterSlackId: 'U0ALICE', requesterDmsId: '51', status: null, details: { database: 'orders_prod', reason: 'q', sql: 'SELECT 1', relatedSlackIds: [] }, nextPollAt: now, pollIntervalMs: 1000 }, now + i);
       }
       const polls = () => h.dms.calls('GetDataExportOrderDetail').length;

@@ -8,6 +8,7 @@ import { FakeSlack, type SlackCall } from './support/fake-slack.js';
 import { ExportIds } from '../blocks/ids.js';
 import { exportValues, openModal, submit } from './support/flows.js';
 import { APP_TOKEN, assertNoSecretsLogged, BOT_TOKEN, CTS_SK, FakeClock, SIGNING_SECRET, startHarness, type Harness } from './support/harness.js';
+import type { DbId } from '../src/ids.js';
 
 // Several app instances (replicas) on one PostgreSQL database: each claims due tickets with a lease for its name, a
 // replica that dies loses its leases when they expire, and every thread reply is posted before it is recorded, so a
@@ -101,7 +102,7 @@ async function fileTickets(c: Cluster, via: Harness[], n: number): Promise<Ticke
           const reason = `Replica test ${k}`;
           const sql = `SELECT id FROM orders WHERE shard = ${k}`;
           const { orderId } = await h.app.services.dms.createDataExportOrder({
-            dbId: '1001',
+            dbId: '1001' as DbId,
             logic: false,
             sql,
             classify: reason,

@@ -12,7 +12,8 @@ import { buildNoticeModal } from '../../blocks/export-modal.js';
 import { TICKET_ACTION_PREFIX, type TicketActionId } from '../../blocks/ticket-controls.js';
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
-import type { ActionOutcome } from '../../src/ticket-actions.js';
+import { clickOrigin, decodeOrigin, encodeOrigin, ModalSeal } from '../../src/click-origin.js';
+import { NO_SUCH_TICKET, type ActionOutcome, type ClickOrigin } from '../../src/ticket-actions.js';
 
 /** Where a click came from: a message in a channel (or DM), or the Home tab. */
 type Surface = { kind: 'message'; channelId: string } | { kind: 'home' };
@@ -38,28 +39,44 @@ async function tell(s: Services, userId: string, surface: Surface, outcome: Acti
   }
 }
 
-/** Who clicked, where, on which ticket; a value that is not a ticket id is answered here and gives undefined. */
-async function readClick(s: Services, body: BlockAction, action: ButtonAction): Promise<{ userId: string; surface: Surface; ticketId: number } | undefined> {
+/**
+ * Who clicked, where, on which ticket. A value that is not a ticket id, or a container that cannot carry a ticket
+ * button, gets the same answer as a missing ticket (NO_SUCH_TICKET) and gives undefined.
+ */
+async function readClick(s: Services, body: BlockAction, action: ButtonAction): Promise<{ userId: string; surface: Surface; ticketId: number; origin: ClickOrigin } | undefined> {
   const userId = body.user.id;
   const surface = surfaceOf(body);
   const ticketId = ticketIdOf(action.value);
-  if (ticketId) return { userId, surface, ticketId };
-  await tell(s, userId, surface, { result: 'unknown', message: ":grey_question: That button isn't one of mine any more." });
+  const origin = clickOrigin(body.container as Record<string, unknown> | undefined, body.view);
+  if (ticketId && origin) return { userId, surface, ticketId, origin };
+  await tell(s, userId, surface, { result: 'unknown', message: NO_SUCH_TICKET });
   return undefined;
 }
+
+/** The modal's ticket, if its private_metadata is sealed for this person and origin (else undefined). */
+function sealedTicket(seal: ModalSeal, raw: string | undefined, userId: string): { ticketId: number; origin: ClickOrigin; channelId?: string } | undefined {
+  const meta = decodeTicketMetadata(raw);
+  const origin = decodeOrigin(meta?.origin);
+  if (!meta || !origin || !seal.verify({ ticketId: meta.ticketId, origin: meta.origin!, userId }, meta.seal)) return undefined;
+  return { ticketId: meta.ticketId, origin, ...(meta.channelId ? { channelId: meta.channelId } : {}) };
+}
+
+/** A Reject / Run export form whose metadata is not sealed for this person (forged, or opened before an upgrade): the same for every ticket. */
+const NOT_SEALED = "This form doesn't lead to a ticket I can act on. Close it and press the button on the ticket's own message again.";
 
 const DIRECT: TicketActionId[] = ['submit', 'approve', 'refresh', 'stop', 'download'];
 
 /** The buttons on ticket messages and the Home tab, and the two small modals some of them open. */
 export function registerTicketButtons(app: App, s: Services): void {
+  const seal = new ModalSeal(s.config.SLACK_BOT_TOKEN);
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${TICKET_ACTION_PREFIX}(${DIRECT.join('|')})$`), async ({ ack, body, action }) => {
     // Acknowledge at once; the work (DMS calls, thread replies) follows.
     await ack();
     const click = await readClick(s, body, action);
     if (!click) return;
-    const { userId, surface, ticketId } = click;
+    const { userId, surface, ticketId, origin } = click;
     const which = action.action_id.slice(TICKET_ACTION_PREFIX.length) as TicketActionId;
-    const outcome = await s.ticketActions.perform({ action: which, ticketId, actorSlackId: userId, channelId: surface.kind === 'message' ? surface.channelId : undefined });
+    const outcome = await s.ticketActions.perform({ action: which, ticketId, actorSlackId: userId, origin, channelId: surface.kind === 'message' ? surface.channelId : undefined });
     await tell(s, userId, surface, outcome);
   });
 
@@ -69,15 +86,21 @@ export function registerTicketButtons(app: App, s: Services): void {
       await ack();
       const click = await readClick(s, body, action);
       if (!click) return;
-      const { userId, surface, ticketId } = click;
-      const meta = { ticketId, ...(surface.kind === 'message' ? { channelId: surface.channelId } : {}) };
-      const summary = (await s.ticketActions.summaryOf(ticketId)) ?? `ticket ${ticketId}`;
+      const { userId, surface, ticketId, origin } = click;
+      // Nothing about the ticket (not even its summary in the modal) before the click is known to belong to it.
+      const summary = await s.ticketActions.summaryOf({ ticketId, actorSlackId: userId, origin });
+      if (summary === undefined) {
+        await tell(s, userId, surface, { result: 'unknown', message: NO_SUCH_TICKET });
+        return;
+      }
+      const spelled = encodeOrigin(origin);
+      const meta = { ticketId, ...(surface.kind === 'message' ? { channelId: surface.channelId } : {}), origin: spelled, seal: seal.seal({ ticketId, origin: spelled, userId }) };
       const view = which === 'reject' ? buildRejectModal(meta, summary) : buildRunExportModal(meta, summary);
       const opened = await client.views.open({ trigger_id: body.trigger_id, view }).catch((err: unknown) => {
         s.logger.warn({ err: String(err) }, 'could not open the action modal');
         return undefined;
       });
-      const refused = await s.ticketActions.precheck({ action: which, ticketId, actorSlackId: userId, channelId: meta.channelId });
+      const refused = await s.ticketActions.precheck({ action: which, ticketId, actorSlackId: userId, origin, channelId: meta.channelId });
       if (!refused && !opened) {
         await tell(s, userId, surface, { result: 'failed', message: ":warning: Slack didn't let me open the form in time. Press the button again." });
         return;
@@ -90,11 +113,11 @@ export function registerTicketButtons(app: App, s: Services): void {
   }
 
   app.view(Ids.rejectModal, async ({ ack, body, view, client }) => {
-    const meta = decodeTicketMetadata(view.private_metadata);
+    const meta = sealedTicket(seal, view.private_metadata, body.user.id);
     const values = view.state.values as unknown as ViewStateValues;
     const reason = (values[Ids.reasonBlock]?.[Ids.reasonInput]?.value ?? '').trim();
     if (!meta) {
-      await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: 'This form lost track of its ticket. Close it and press Reject again.' } });
+      await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: NOT_SEALED } });
       return;
     }
     if (reason.length < 3) {
@@ -105,23 +128,23 @@ export function registerTicketButtons(app: App, s: Services): void {
       await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: `Keep the reason under ${REJECT_REASON_MAX} characters (it has ${reason.length}).` } });
       return;
     }
-    await submitAction(s, { ack, client, viewId: view.id, userId: body.user.id, title: 'Reject ticket' }, { action: 'reject', ticketId: meta.ticketId, actorSlackId: body.user.id, channelId: meta.channelId, reason });
+    await submitAction(s, { ack, client, viewId: view.id, userId: body.user.id, title: 'Reject ticket' }, { action: 'reject', ticketId: meta.ticketId, actorSlackId: body.user.id, origin: meta.origin, channelId: meta.channelId, reason });
   });
 
   app.view(Ids.runModal, async ({ ack, body, view, client }) => {
-    const meta = decodeTicketMetadata(view.private_metadata);
+    const meta = sealedTicket(seal, view.private_metadata, body.user.id);
     const values = view.state.values as unknown as ViewStateValues;
     const fileType = values[Ids.fileTypeBlock]?.[Ids.fileTypeSelect]?.selected_option?.value ?? '';
     const encoding = values[Ids.encodingBlock]?.[Ids.encodingSelect]?.selected_option?.value ?? '';
     const errors: Record<string, string> = {};
-    if (!meta) errors[Ids.fileTypeBlock] = 'This form lost track of its ticket. Close it and press Run export again.';
+    if (!meta) errors[Ids.fileTypeBlock] = NOT_SEALED;
     if (!(EXPORT_FILE_TYPES as readonly string[]).includes(fileType)) errors[Ids.fileTypeBlock] = `Pick one of ${EXPORT_FILE_TYPES.join(', ')}.`;
     if (!(EXPORT_ENCODINGS as readonly string[]).includes(encoding)) errors[Ids.encodingBlock] = `Pick one of ${EXPORT_ENCODINGS.join(', ')}.`;
     if (!meta || Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    await submitAction(s, { ack, client, viewId: view.id, userId: body.user.id, title: 'Run export' }, { action: 'run', ticketId: meta.ticketId, actorSlackId: body.user.id, channelId: meta.channelId, fileType, encoding });
+    await submitAction(s, { ack, client, viewId: view.id, userId: body.user.id, title: 'Run export' }, { action: 'run', ticketId: meta.ticketId, actorSlackId: body.user.id, origin: meta.origin, channelId: meta.channelId, fileType, encoding });
   });
 }
 

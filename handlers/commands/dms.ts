@@ -9,7 +9,8 @@ import type { AckFn, RespondArguments, RespondFn, SlashCommand } from '@slack/bo
 import type { Logger } from 'pino';
 import { buildSettingsModal } from '../../blocks/action-modals.js';
 import { buildTicketList } from '../../blocks/home.js';
-import { parseOrderId } from '../../src/follow-service.js';
+import { BotError } from '../../src/errors.js';
+import { parseOrderId, type OrderId } from '../../src/ids.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import type { PolicyCommand } from '../../src/policy.js';
 import { gate } from '../policy-gate.js';
@@ -103,11 +104,13 @@ export function registerDmsCommand(app: App, s: Services): void {
  * and says how it went, only to the person who asked.
  */
 async function followTicket(s: Services, a: { ack: AckFn<string | RespondArguments>; respond: RespondFn; command: SlashCommand; log: Logger }, text: string): Promise<void> {
-  const orderId = parseOrderId(text);
-  if (!orderId) {
-    await a.ack({ response_type: 'ephemeral', text: 'Give the DMS ticket id (digits), e.g. `/dms status 123456`. You find it in the DMS console or in a ticket message header.' });
+  const parsed = parseOrderId(text);
+  if (!parsed.ok) {
+    const why = text.trim() ? `${escapeMrkdwn(parsed.reason)} ` : '';
+    await a.ack({ response_type: 'ephemeral', text: `${why}Give the DMS ticket id (digits 0–9), e.g. \`/dms status 123456\`. You find it in the DMS console or in a ticket message header.` });
     return;
   }
+  const orderId = parsed.id;
   await a.ack({ response_type: 'ephemeral', text: `:mag: Looking up DMS ticket ${orderId}…` });
   const say = (message: string) => a.respond({ response_type: 'ephemeral', replace_original: true, text: message }).catch((err: unknown) => a.log.warn({ err: String(err) }, 'could not answer /dms status'));
   const refusal = await gate(s, 'dms.status', { userId: a.command.user_id, channelId: a.command.channel_id }, { creates: false });
@@ -132,12 +135,18 @@ async function followTicket(s: Services, a: { ack: AckFn<string | RespondArgumen
     const where = ticket.channelId === a.command.channel_id ? 'here' : 'in your DMs with me (I could not post in this channel)';
     await say(`:eyes: Following ${/^[A-Z][a-z]/.test(kindLabel) ? kindLabel.toLowerCase() : kindLabel} ticket ${orderId} ${where}${ticket.done ? '. It has already ended, so there will be no more updates.' : '; status changes will follow in its thread.'}`);
   } catch (err) {
+    // Not visible (unknown, or not involved) and refused by policy are answers, not failures; the first is worded the same in every case.
+    if (err instanceof BotError && (err.code === 'not_visible' || err.code.startsWith('policy:'))) {
+      await audit(s, a.command, orderId, 'denied', err.code);
+      await say(err.userMessage);
+      return;
+    }
     await audit(s, a.command, orderId, 'failed', null);
     await say(`:x: I couldn't follow DMS ticket ${orderId}. ${userMessageFor(err, a.log, { step: 'follow' })}`);
   }
 }
 
-function audit(s: Services, c: SlashCommand, orderId: string, decision: 'done' | 'denied' | 'failed', rule: string | null, ticketId?: number): Promise<void> {
+function audit(s: Services, c: SlashCommand, orderId: OrderId, decision: 'done' | 'denied' | 'failed', rule: string | null, ticketId?: number): Promise<void> {
   return s.store
     .appendAudit({ at: s.clock.now(), actorSlackId: c.user_id, channelId: c.channel_id, action: 'dms.status', decision, rule, externalId: orderId, ticketId: ticketId ?? null })
     .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));

@@ -6,7 +6,13 @@ import { decodeMetadata } from '../../blocks/metadata.js';
 import type { PolicyCommand } from '../../src/policy.js';
 import { CloudApiError } from '../../src/errors.js';
 import type { Services } from '../../src/services.js';
+import { parseDbId } from '../../src/ids.js';
 import { timeBox } from '../../src/user-errors.js';
+
+/** Whether a picker query is meant as a database id (starts with a sign, a digit of any script, or 0x). */
+function looksLikeId(query: string): boolean {
+  return /^[+\-]?\p{Nd}/u.test(query);
+}
 
 /** Options for every database picker: DMS SearchDatabase, time-boxed to stay inside Slack's 3 s budget. */
 export function registerDatabaseOptions(app: App, s: Services): void {
@@ -24,9 +30,17 @@ const COMMAND_BY_MODAL: Record<string, PolicyCommand> = { [ExportIds.modal]: 'dm
 export async function databaseOptions(s: Services, rawQuery: string, policy?: { command: PolicyCommand; who: { userId: string; channelId?: string } }): Promise<PlainTextOption[]> {
   const query = rawQuery.trim().slice(0, 100);
   const options: PlainTextOption[] = [];
-  if (/^\d+$/.test(query)) {
-    if (query.length > 16 || !Number.isSafeInteger(Number(query))) return [explanationOption('That number is too large to be a DMS database id.', 'too-large')];
-    options.push(typedIdOption(query));
+  // A query that starts like a number is an id attempt: it is parsed into the one canonical spelling (04242 is
+  // database 4242) or explained (full-width digits, 0x…, 4242.0, too large …), never offered as typed.
+  if (looksLikeId(query)) {
+    const typed = parseDbId(query);
+    if (!typed.ok) options.push(explanationOption(typed.reason.replace(/^A DMS database id/, 'An id'), 'bad-id'));
+    else {
+      // Offered only when the policy lets this person use that database for this form (same check as the search).
+      const verdict = policy ? await s.guard.check(policy.command, { ...policy.who, databases: [typed.id] }, false) : { allowed: true, rule: 'default' };
+      if (verdict.allowed) options.push(typedIdOption(typed.id));
+      else options.push(explanationOption(`Policy rule ${verdict.rule} does not let you use database ${typed.id} here.`, 'policy'));
+    }
   }
   const budget = s.config.DMS_SEARCH_TIMEOUT_MS;
   try {

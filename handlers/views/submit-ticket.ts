@@ -12,6 +12,7 @@ import { BotError, CloudApiError, sendOutcome } from '../../src/errors.js';
 import { slackErrorCode } from '../../src/messenger.js';
 import { timeBox, userMessageFor } from '../../src/user-errors.js';
 import type { ResolvedUser } from '../../src/user-resolver.js';
+import type { DbId } from '../../src/ids.js';
 import type { PolicyCommand } from '../../src/policy.js';
 import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from '../policy-gate.js';
 
@@ -29,7 +30,7 @@ export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
   /** Block of the database picker (where a policy refusal is shown). */
   dbBlockId: string;
   /** DMS database ids the form touches. */
-  databaseIds(form: F): string[];
+  databaseIds(form: F): DbId[];
   /** Block that shows "form lost its channel" errors. */
   firstBlockId: string;
   relatedBlockId: string;

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Endpoint } from '../config.js';
 import { withDeadline } from '../deadline.js';
 import { CloudApiError } from '../errors.js';
+import { dbIdOnWire, dbIdOrUndefined, type DbId } from '../ids.js';
 import * as S from './schemas.js';
 
 // Both packages are CommonJS with `exports.default = Class`. Node's ESM loader hands us module.exports (class at
@@ -63,7 +64,7 @@ export function defaultDmsEndpoint(regionId: string): Endpoint {
 }
 
 export interface DataExportInput {
-  dbId: string;
+  dbId: DbId;
   logic: boolean;
   sql: string;
   classify: string;
@@ -75,7 +76,7 @@ export interface DataExportInput {
 }
 
 export interface DataTrackInput {
-  dbId: string;
+  dbId: DbId;
   /** `yyyy-MM-dd HH:mm:ss` in the DMS instance's time zone. */
   startTime: string;
   endTime: string;
@@ -88,7 +89,7 @@ export interface DataTrackInput {
 export type ExecMode = 'COMMITOR' | 'AUTO' | 'LAST_AUDITOR';
 
 export interface FreeLockCorrectInput {
-  databases: { dbId: string; logic: boolean }[];
+  databases: { dbId: DbId; logic: boolean }[];
   sql: string;
   rollbackSql?: string;
   classify: string;
@@ -104,7 +105,7 @@ export interface PrecheckProblem {
 }
 
 export interface DatabaseSummary {
-  id: string;
+  id: DbId;
   name: string;
   schemaName?: string;
   dbType?: string;
@@ -281,7 +282,7 @@ export class DmsClient {
   async createDataExportOrder(input: DataExportInput): Promise<{ orderId: string; requestId?: string }> {
     const pluginParam = {
       classify: input.classify,
-      dbId: Number(input.dbId),
+      dbId: dbIdOnWire(input.dbId),
       exeSQL: input.sql,
       logic: input.logic,
       ignoreAffectRows: input.ignoreAffectRows,
@@ -306,7 +307,7 @@ export class DmsClient {
 
   /** CreateDataTrackOrder: `Param` JSON in the query; RelatedUserList a JSON array of strings. Never retried. */
   async createDataTrackOrder(input: DataTrackInput): Promise<{ orderId: string; requestId?: string }> {
-    const param = { DbId: Number(input.dbId), JobStartTime: input.startTime, JobEndTime: input.endTime, TableNames: input.tables, TrackTypes: input.trackTypes };
+    const param = { DbId: dbIdOnWire(input.dbId), JobStartTime: input.startTime, JobEndTime: input.endTime, TableNames: input.tables, TrackTypes: input.trackTypes };
     const res = await this.call(
       'CreateDataTrackOrder',
       { query: { Comment: input.comment, Param: JSON.stringify(param), RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds) : undefined } },
@@ -319,7 +320,7 @@ export class DmsClient {
   /** CreateFreeLockCorrectOrder: PascalCase `Param` JSON in the query; RelatedUserList a JSON array of numbers. Never retried. */
   async createFreeLockCorrectOrder(input: FreeLockCorrectInput): Promise<{ orderId: string; requestId?: string }> {
     const param: Record<string, unknown> = {
-      DbItemList: input.databases.map((d) => ({ DbId: Number(d.dbId), Logic: d.logic })),
+      DbItemList: input.databases.map((d) => ({ DbId: dbIdOnWire(d.dbId), Logic: d.logic })),
       ExecSQL: input.sql,
       SqlType: 'TEXT',
       ExecMode: input.execMode,
@@ -339,13 +340,13 @@ export class DmsClient {
   }
 
   /** GetDataTrackOrderDetail: the tracking job's status and what it tracks. */
-  async getDataTrackOrderDetail(orderId: string): Promise<{ jobStatus: string; statusDesc?: string; dbId?: string; startTime?: string; endTime?: string; tables: string[]; trackTypes: string[] }> {
+  async getDataTrackOrderDetail(orderId: string): Promise<{ jobStatus: string; statusDesc?: string; dbId?: DbId; startTime?: string; endTime?: string; tables: string[]; trackTypes: string[] }> {
     const res = await this.call('GetDataTrackOrderDetail', { query: { OrderId: orderId } }, S.dataTrackOrderDetailResponse, { retry: true });
     const d = res.DataTrackOrderDetail;
     return {
       jobStatus: d.JobStatus,
       statusDesc: d.StatusDesc,
-      dbId: d.DbId == null ? undefined : String(d.DbId),
+      dbId: dbIdOrUndefined(d.DbId),
       startTime: d.JobStartTime,
       endTime: d.JobEndTime,
       tables: d.TableNames ?? [],
@@ -354,7 +355,7 @@ export class DmsClient {
   }
 
   /** GetDataCorrectOrderDetail: a lock-free change's status, its failed precheck steps and what it runs. */
-  async getDataCorrectOrderDetail(orderId: string): Promise<{ status: string; precheckProblems: PrecheckProblem[]; execMode?: string; databases: string[]; sql?: string; rollbackSql?: string; reason?: string }> {
+  async getDataCorrectOrderDetail(orderId: string): Promise<{ status: string; precheckProblems: PrecheckProblem[]; execMode?: string; databases: string[]; dbIds: (DbId | undefined)[]; sql?: string; rollbackSql?: string; reason?: string }> {
     const res = await this.call('GetDataCorrectOrderDetail', { query: { OrderId: orderId } }, S.dataCorrectOrderDetailResponse, { retry: true });
     const d = res.DataCorrectOrderDetail;
     const problems = (d.PreCheckDetail?.TaskCheckDO ?? [])
@@ -365,6 +366,8 @@ export class DmsClient {
       precheckProblems: problems,
       execMode: d.ExecMode,
       databases: (d.DatabaseList?.Database ?? []).map((db) => db.SearchName || String(db.DbId ?? '?')),
+      // undefined where DMS names a database the bot cannot read as an id: policy checks then fail closed.
+      dbIds: (d.DatabaseList?.Database ?? []).map((db) => dbIdOrUndefined(db.DbId)),
       sql: d.OrderDetail?.ExeSQL,
       rollbackSql: d.OrderDetail?.RbSQL || undefined,
       reason: d.OrderDetail?.Classify,
@@ -372,13 +375,14 @@ export class DmsClient {
   }
 
   /** GetDataExportOrderDetail: the export job's status and what it exports. */
-  async getDataExportOrderDetail(orderId: string): Promise<{ jobStatus: string; database?: string; envType?: string; sql?: string; reason?: string; affectRows?: number; requestId?: string }> {
+  async getDataExportOrderDetail(orderId: string): Promise<{ jobStatus: string; database?: string; dbId?: DbId; envType?: string; sql?: string; reason?: string; affectRows?: number; requestId?: string }> {
     const res = await this.call('GetDataExportOrderDetail', { body: { OrderId: orderId } }, S.dataExportOrderDetailResponse, { retry: true });
     const d = res.DataExportOrderDetail;
     const rows = d.OrderDetail?.ActualAffectRows;
     return {
       jobStatus: d.KeyInfo.JobStatus,
       database: d.OrderDetail?.Database,
+      dbId: dbIdOrUndefined(d.OrderDetail?.DbId),
       envType: d.OrderDetail?.EnvType,
       sql: d.OrderDetail?.ExeSQL,
       reason: d.OrderDetail?.Classify,
@@ -443,14 +447,17 @@ export class DmsClient {
       S.searchDatabaseResponse,
       { retry: false, timeoutMs: opts.timeoutMs },
     );
-    return (res.SearchDatabaseList?.SearchDatabase ?? []).map((d) => ({
-      id: d.DatabaseId,
-      name: d.SearchName ?? d.SchemaName ?? d.DatabaseId,
-      schemaName: d.SchemaName ?? undefined,
-      dbType: d.DbType ?? undefined,
-      envType: d.EnvType ?? undefined,
-      logic: d.Logic ?? false,
-    }));
+    const out: DatabaseSummary[] = [];
+    for (const d of res.SearchDatabaseList?.SearchDatabase ?? []) {
+      // Canonical ids only: a database the bot cannot name exactly is never offered (policy compares ids).
+      const id = dbIdOrUndefined(d.DatabaseId);
+      if (!id) {
+        this.opts.logger.warn({ action: 'SearchDatabase' }, 'DMS listed a database whose id is not a canonical id; not offered');
+        continue;
+      }
+      out.push({ id, name: d.SearchName ?? d.SchemaName ?? id, schemaName: d.SchemaName ?? undefined, dbType: d.DbType ?? undefined, envType: d.EnvType ?? undefined, logic: d.Logic ?? false });
+    }
+    return out;
   }
 
   /** ListUsers by search key (we search by email). */

@@ -1,0 +1,54 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parseChannelId } from './ids.js';
+import type { ClickOrigin } from './ticket-actions.js';
+
+/** Reads a click's container: a channel message, or something only the clicker sees (Home, an ephemeral list). */
+export function clickOrigin(container: Record<string, unknown> | undefined, view: { type?: unknown } | undefined): ClickOrigin | undefined {
+  if (!container) return undefined;
+  if (container['type'] === 'message') {
+    if (container['is_ephemeral'] === true) return { kind: 'own' };
+    const channel = parseChannelId(container['channel_id']);
+    const ts = container['message_ts'];
+    return channel.ok && typeof ts === 'string' && /^\d{1,12}\.\d{1,8}$/.test(ts) ? { kind: 'message', channelId: channel.id, messageTs: ts } : undefined;
+  }
+  if (container['type'] === 'view' && view?.type === 'home') return { kind: 'own' };
+  return undefined;
+}
+
+/** A compact, reversible spelling of an origin for a modal's private_metadata. */
+export function encodeOrigin(o: ClickOrigin): string {
+  return o.kind === 'own' ? 'own' : `m:${o.channelId}:${o.messageTs}`;
+}
+
+export function decodeOrigin(raw: string | undefined): ClickOrigin | undefined {
+  if (raw === 'own') return { kind: 'own' };
+  const m = /^m:([A-Z0-9]{2,31}):(\d{1,12}\.\d{1,8})$/.exec(raw ?? '');
+  const channel = m ? parseChannelId(m[1]) : undefined;
+  return m && channel?.ok ? { kind: 'message', channelId: channel.id, messageTs: m[2]! } : undefined;
+}
+
+/**
+ * Seals what a Reject / Run export modal is about (ticket, origin, the person it was opened for) with a key derived
+ * from the bot token (present in HTTP and Socket Mode alike; nothing is stored). A view_submission whose
+ * private_metadata names another ticket, origin or person does not verify and is answered like a missing ticket.
+ */
+export class ModalSeal {
+  private readonly key: Buffer;
+
+  constructor(botToken: string) {
+    this.key = createHmac('sha256', botToken).update('chatops/ticket-modal-metadata/v1').digest();
+  }
+
+  /** The seal over one modal's facts. */
+  seal(m: { ticketId: number; origin: string; userId: string }): string {
+    return createHmac('sha256', this.key).update(`${m.ticketId}\n${m.origin}\n${m.userId}`).digest('base64url').slice(0, 32);
+  }
+
+  /** Whether a submitted seal matches the facts it claims. */
+  verify(m: { ticketId: number; origin: string; userId: string }, seal: string | undefined): boolean {
+    if (typeof seal !== 'string') return false;
+    const want = Buffer.from(this.seal(m));
+    const got = Buffer.from(seal);
+    return got.length === want.length && timingSafeEqual(got, want);
+  }
+}
