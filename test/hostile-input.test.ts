@@ -5,12 +5,13 @@
  * body the app answered Slack with) is scanned for mention/link injection, disguising characters, code fences
  * that break out, and Block Kit limits.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TrackerIds as K } from '../blocks/cts-ids.js';
 import { ChangeIds as C, ExportIds as E, TrackIds as T } from '../blocks/ids.js';
 import { TRUNCATED_MARKER } from '../blocks/text.js';
 import type { SlackCall } from './support/fake-slack.js';
-import { exportValues, openHome, seedPeople, tick } from './support/flows.js';
+import { NO_SUCH_TICKET } from '../src/ticket-actions.js';
+import { clickButton, exportValues, fileExport, openHome, seedPeople, tick } from './support/flows.js';
 import { startHarness, viewSubmission, type Harness } from './support/harness.js';
 
 type Values = Record<string, Record<string, unknown>>;
@@ -830,5 +831,66 @@ describe('the traffic scanner', () => {
     expect(scan('view', { type: 'modal', blocks: [{ type: 'input', element: { type: 'plain_text_input', initial_value: 'x'.repeat(260_000) } }] })).not.toEqual([]);
     expect(scan('errors', { b: '' })).not.toEqual([]);
     expect(scan('errors', { b: 'bad \u202E' })).not.toEqual([]);
+  });
+});
+
+describe('hostile identifiers (ids have one spelling; a click acts only on its own ticket)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { APPROVERS: 'U0BOB' } });
+    seedPeople(h);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('button values that are not the bot\'s spelling of a ticket id, and containers that are not the ticket\'s, get the missing-ticket answer and reach nothing', async () => {
+    const { rootTs, ticketId } = await fileExport(h);
+    const before = h.dms.requests.length;
+    const values = [`0${ticketId}`, `+${ticketId}`, `${ticketId}.0`, `${ticketId}e0`, ` ${ticketId}`, `${ticketId} `, String.fromCodePoint(0xff10 + ticketId), `0x${ticketId}`, `${ticketId}\u200b`, '-1', '0', '', '9'.repeat(40), 'null', '[1]', '{"t":1}'];
+    for (const value of values) {
+      const posted = h.slack.callsTo('chat.postEphemeral').length;
+      await clickButton(h, { action: 'refresh', value, user: 'U0BOB', messageTs: rootTs });
+      const answer = await h.slack.waitFor('chat.postEphemeral', () => h.slack.callsTo('chat.postEphemeral').length > posted);
+      expect(String(answer.args['text']), JSON.stringify(value)).toBe(NO_SUCH_TICKET);
+    }
+    const containers: Record<string, unknown>[] = [
+      { type: 'message', channel_id: 'c0exports', message_ts: rootTs },
+      { type: 'message', channel_id: 'C0EXPORTS', message_ts: `${rootTs}0` },
+      { type: 'message', channel_id: 'C0EXPORTS', message_ts: ` ${rootTs}` },
+      { type: 'message', channel_id: 'C0EXPORTS' },
+      { type: 'view', view_id: 'V0MODAL' },
+      { type: 'attachment' },
+    ];
+    for (const container of containers) {
+      const posted = h.slack.callsTo('chat.postEphemeral').length;
+      const published = h.slack.callsTo('views.publish').length;
+      await h.interaction({
+        type: 'block_actions',
+        team: { id: 'T1', domain: 'acme' },
+        user: { id: 'U0BOB', username: 'u0bob', name: 'u0bob', team_id: 'T1' },
+        api_app_id: 'A1',
+        token: 'legacy-verification-token',
+        trigger_id: 'trigger-hostile-container',
+        container,
+        channel: { id: 'C0EXPORTS', name: 'exports' },
+        actions: [{ type: 'button', action_id: 'ticket:refresh', block_id: `ticket:${ticketId}`, value: String(ticketId), text: { type: 'plain_text', text: 'x' }, action_ts: '1700000000.000001' }],
+      });
+      await vi.waitFor(() => expect(h.slack.callsTo('chat.postEphemeral').length + h.slack.callsTo('views.publish').length).toBeGreaterThan(posted + published), { timeout: 5_000, interval: 10 });
+      const said = [...h.slack.callsTo('chat.postEphemeral').slice(posted).map((c) => String(c.args['text'])), ...h.slack.callsTo('views.publish').slice(published).map((c) => JSON.stringify(c.args['view']))];
+      expect(said.join('\n'), JSON.stringify(container)).toContain("That button doesn't lead to a ticket I can act on");
+    }
+    // Not one status check, approval or anything else reached DMS.
+    expect(h.dms.requests.length).toBe(before);
+  });
+
+  it('/dms status with ids in other spellings is answered with what to type, without asking DMS', async () => {
+    const before = h.dms.requests.length;
+    for (const id of ['１２３', '١٢٣', '0x7b', '+123', '123.0', '1.23e2', '12 3', '123\u200b', '9223372036854775808']) {
+      const res = await h.command(`status ${id}`, { user: 'U0ALICE' });
+      const body = JSON.parse(await res.text()) as { text?: string };
+      expect(body.text, id).toMatch(/digits 0–9/);
+    }
+    expect(h.dms.requests.length).toBe(before);
   });
 });

@@ -23,10 +23,9 @@ function surfaceOf(body: BlockAction): Surface {
   return body.container['type'] === 'message' && channelId ? { kind: 'message', channelId } : { kind: 'home' };
 }
 
-/** A button's value is the ticket's internal id; anything else is not ours. */
+/** A button's value is the ticket's internal id, spelled as the bot writes it (no sign, no leading zeros); anything else is not ours. */
 function ticketIdOf(value: string | undefined): number | undefined {
-  const n = Number(value);
-  return value && /^\d{1,15}$/.test(value) && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  return value && /^[1-9][0-9]{0,14}$/.test(value) ? Number(value) : undefined;
 }
 
 /** Tells the person who clicked how it went, where they are: ephemeral in the channel, or on their Home tab. */

@@ -31,30 +31,39 @@ export async function databaseOptions(s: Services, rawQuery: string, policy?: { 
   const query = rawQuery.trim().slice(0, 100);
   const options: PlainTextOption[] = [];
   // A query that starts like a number is an id attempt: it is parsed into the one canonical spelling (04242 is
-  // database 4242) or explained (full-width digits, 0x…, 4242.0, too large …), never offered as typed.
-  if (looksLikeId(query)) {
-    const typed = parseDbId(query);
-    if (!typed.ok) options.push(explanationOption(typed.reason.replace(/^A DMS database id/, 'An id'), 'bad-id'));
-    else {
-      // Offered only when the policy lets this person use that database for this form (same check as the search).
-      const verdict = policy ? await s.guard.check(policy.command, { ...policy.who, databases: [typed.id] }, false) : { allowed: true, rule: 'default' };
-      if (verdict.allowed) options.push(typedIdOption(typed.id));
-      else options.push(explanationOption(`Policy rule ${verdict.rule} does not let you use database ${typed.id} here.`, 'policy'));
-    }
-  }
+  // database 4242) or explained (full-width digits, 0x…, 4242.0, too large …), never offered as typed. Its policy
+  // check (which may ask DMS for the environment) runs alongside the search, inside the same budget.
+  const typedOption = looksLikeId(query) ? typedIdChoice(s, query, policy) : undefined;
   const budget = s.config.DMS_SEARCH_TIMEOUT_MS;
-  try {
-    const found = await timeBox(s.dms.searchDatabases(query, { pageSize: 50, timeoutMs: budget }), budget, 'search_timeout', 'DMS search timed out');
+  const searched = await timeBox(s.dms.searchDatabases(query, { pageSize: 50, timeoutMs: budget }), budget, 'search_timeout', 'DMS search timed out')
     // Only the databases the policy lets this person use for this form (the submission is checked again).
-    const { allowed, hiddenBy } = policy ? await s.guard.filter(policy.command, policy.who, found) : { allowed: found, hiddenBy: undefined };
-    for (const db of allowed) if (options.length < 100) options.push(databaseOption(db));
-    if (options.length === 0 && hiddenBy) options.push(explanationOption(`Policy rule ${hiddenBy} hides every database matching “${query}”.`, 'policy'));
+    .then(async (found) => (policy ? await s.guard.filter(policy.command, policy.who, found) : { allowed: found, hiddenBy: undefined }))
+    .then((r) => ({ ok: true as const, ...r }), (err: unknown) => ({ ok: false as const, err }));
+  if (typedOption) options.push(await typedOption);
+  if (searched.ok) {
+    for (const db of searched.allowed) if (options.length < 100) options.push(databaseOption(db));
+    if (options.length === 0 && searched.hiddenBy) options.push(explanationOption(`Policy rule ${searched.hiddenBy} hides every database matching “${query}”.`, 'policy'));
     if (options.length === 0) options.push(explanationOption(`No database matches “${query}”. Try another name or the numeric id.`, 'none'));
-  } catch (err) {
+  } else {
+    const err = searched.err;
     const code = err instanceof CloudApiError ? err.details.errorCode : 'timeout';
     s.logger.warn({ query: query.length, code }, 'database search failed');
     const msg = code === 'timeout' || code === 'search_timeout' ? 'DMS is slow to answer: type the numeric database id instead.' : `DMS search failed (${code}): type the numeric database id instead.`;
     options.push(explanationOption(msg, code));
   }
   return options;
+}
+
+/** The option for an id typed into the picker: the canonical id if the policy allows it here, else why not. */
+async function typedIdChoice(s: Services, query: string, policy?: { command: PolicyCommand; who: { userId: string; channelId?: string } }): Promise<PlainTextOption> {
+  const typed = parseDbId(query);
+  if (!typed.ok) return explanationOption(typed.reason.replace(/^A DMS database id/, 'An id'), 'bad-id');
+  try {
+    // Offered only when the policy lets this person use that database for this form (same check as the search).
+    const verdict = policy ? await s.guard.check(policy.command, { ...policy.who, databases: [typed.id] }, false) : { allowed: true, rule: 'default' };
+    return verdict.allowed ? typedIdOption(typed.id) : explanationOption(`Policy rule ${verdict.rule} does not let you use database ${typed.id} here.`, 'policy');
+  } catch (err) {
+    s.logger.warn({ err: String(err) }, 'policy check for a typed database id failed; not offered');
+    return explanationOption('Could not check the policy for that id just now; try again.', 'policy-check');
+  }
 }
