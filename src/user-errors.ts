@@ -25,7 +25,10 @@ export function userMessageFor(err: unknown, logger: Logger, context: Record<str
     if (err.explained) return withoutAddresses(err.userMessage);
     // A failure with no answer from the service (connection, timeout): its text is the transport's, which names the
     // request; the person gets the code and what to do.
-    if (d.httpStatus === undefined) return `${d.service} could not be reached (*${escapeMrkdwn(truncate(withoutAddresses(d.errorCode), 80))}*)${d.notSent ? ': nothing was sent' : ''}. Try again in a moment.`;
+    if (d.httpStatus === undefined) {
+      const code = `*${escapeMrkdwn(truncate(withoutAddresses(d.errorCode), 80))}*`;
+      return d.notSent ? `${d.service} could not be reached (${code}): nothing was sent. Try again in a moment.` : `${d.service} did not answer (${code}). Try again in a moment.`;
+    }
     return `${d.service} answered *${escapeMrkdwn(truncate(withoutAddresses(d.errorCode), 80))}*: ${escapeMrkdwn(truncate(withoutAddresses(d.errorMessage), 500))}${rid}`;
   }
   if (err instanceof BotError) {

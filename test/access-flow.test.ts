@@ -8,6 +8,7 @@ import { ExportIds } from '../blocks/ids.js';
 import { encodeMetadata } from '../blocks/metadata.js';
 import { parseDatabaseChoice, type DbId } from '../src/ids.js';
 import { NO_SUCH_TICKET } from '../src/ticket-actions.js';
+import { withoutAddresses } from '../src/user-errors.js';
 import type { SlackCall } from './support/fake-slack.js';
 import { clickButton, exportValues, fileExport, openModal, seedPeople, submit, tick } from './support/flows.js';
 import { blockSuggestion, startHarness, type Harness } from './support/harness.js';
@@ -236,5 +237,20 @@ describe('answers carry no internal address (§10)', () => {
     const text = String(answer.args['text']);
     expect(text).toMatch(/DMS could not be reached/);
     expect(text).not.toMatch(/127\.0\.0\.1|localhost|https?:|\?|OrderId=|Signature/);
+  });
+
+  it('no URL, query string or host:port survives in words for people (seeded property)', () => {
+    const host = fc.oneof(fc.ipV4(), fc.domain(), fc.constant('localhost'), fc.constant('[::1]'));
+    const url = fc.tuple(fc.constantFrom('http', 'https', 'ftp'), host, fc.option(fc.integer({ min: 1, max: 65535 })), fc.webPath(), fc.webQueryParameters()).map(([scheme, h, port, path, q]) => `${scheme}://${h}${port ? `:${port}` : ''}${path}?${q || 'X-Acs-Signature=abc'}`);
+    const hostPort = fc.tuple(fc.oneof(fc.ipV4(), fc.domain().filter((d) => d.includes('.'))), fc.integer({ min: 1, max: 65535 })).map(([h, p]) => `${h}:${p}`);
+    fc.assert(
+      fc.property(fc.string(), fc.oneof(url, hostPort), fc.string(), (before, address, after) => {
+        const out = withoutAddresses(`${before} request to ${address} failed ${after}`);
+        expect(out).not.toContain(address);
+        expect(out).not.toMatch(/:\/\/|X-Acs-Signature/);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+    expect(withoutAddresses('DMS answered InvalidTid: the tenant 5 is unknown')).toBe('DMS answered InvalidTid: the tenant 5 is unknown');
   });
 });
