@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { knownTimeZone, type TimeZone } from './time-zone.js';
+import { parseSlackUserId, parseUsergroupId } from './ids.js';
 
 /** Reads a boolean-ish environment value ("1", "true", "yes", "on" / "0", "false", "no", "off"). */
 const envBoolean = z
@@ -125,8 +126,9 @@ export const configSchema = z
         const entries = (v ?? '').split(/[\s,]+/).filter(Boolean);
         const out: ApproverEntry[] = [];
         entries.forEach((e, i) => {
-          if (/^[UW][A-Z0-9]{2,}$/.test(e)) out.push({ kind: 'user', id: e });
-          else if (/^S[A-Z0-9]{2,}$/.test(e)) out.push({ kind: 'group', id: e });
+          // Slack ids as Slack spells them (src/ids.ts), like the policy file: `u0bob` would never match anyone.
+          if (parseSlackUserId(e).ok) out.push({ kind: 'user', id: e });
+          else if (parseUsergroupId(e).ok) out.push({ kind: 'group', id: e });
           else if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) out.push({ kind: 'email', id: e.toLowerCase() });
           else ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not a Slack user id (U…/W…), user-group id (S…) or email` });
         });

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseSlackUserId } from './ids.js';
 
 /** Keys are Slack user ids (U…/W…) or emails; values are DMS user ids. */
 const userMapSchema = z.record(
-  z.string().refine((k) => /^[UW][A-Z0-9]{2,}$/.test(k) || /^[^@\s]+@[^@\s]+$/.test(k), 'key must be a Slack user id (U…) or an email'),
-  z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/, 'value must be a numeric DMS user id')]).transform(String),
+  z.string().refine((k) => parseSlackUserId(k).ok || /^[^@\s]+@[^@\s]+$/.test(k), 'key must be a Slack user id (U…) or an email'),
+  // One spelling per DMS user id (DMS answers 51, never 051), so comparisons with DMS's ids hold.
+  z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/, 'value must be a numeric DMS user id')]).transform((v) => String(v).replace(/^0+(?=\d)/, '')),
 );
 
 /** Slack user id or lower-cased email -> DMS user id. */

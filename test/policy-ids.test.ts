@@ -5,6 +5,8 @@ import { parseExportSubmission, type ViewStateValues } from '../src/export-input
 import { ticketDatabases } from '../src/guard.js';
 import { DB_ID_MAX, dbIdOnWire, parseChannelId, parseDatabaseChoice, parseDbId, parseOrderId, parseSlackUserId, type DbId } from '../src/ids.js';
 import { decide, parsePolicy, type Policy, type PolicyRequest } from '../src/policy.js';
+import { idString } from '../src/dms/schemas.js';
+import { readConfig } from '../src/config.js';
 import { exportValues } from './support/flows.js';
 
 // Property tests for the one canonical form of identifiers (issue 13, section 2): every spelling that DMS would
@@ -174,5 +176,17 @@ describe('other ids', () => {
     for (const v of ['u0alice', 'U0ALICE ', ' U0ALICE', 'U0ＡLICE', 'S0GROUP', 'U', 'U0ALICE\u200b']) expect(parseSlackUserId(v).ok, v).toBe(false);
     expect(parseChannelId('C0EXPORTS').ok).toBe(true);
     for (const v of ['c0exports', '#C0EXPORTS', 'C0EXPORTS\n', 'U0ALICE']) expect(parseChannelId(v).ok, v).toBe(false);
+  });
+
+  it('ids in DMS answers are read in one spelling; APPROVERS takes Slack ids only as Slack spells them', () => {
+    expect(idString.parse('0042')).toBe('42');
+    expect(idString.parse('0')).toBe('0');
+    expect(idString.parse(42)).toBe('42');
+    const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SANDBOX: '1' };
+    expect(readConfig({ ...base, APPROVERS: 'U0BOB S0DBA' }).APPROVERS).toEqual([
+      { kind: 'user', id: 'U0BOB' },
+      { kind: 'group', id: 'S0DBA' },
+    ]);
+    expect(() => readConfig({ ...base, APPROVERS: 'u0bob' })).toThrow(/APPROVERS/);
   });
 });

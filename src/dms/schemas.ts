@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
-/** Ids arrive as numbers or numeric strings; we keep them as digit strings (no precision loss past 2^53). */
+/**
+ * Ids arrive as numbers or numeric strings; we keep them as digit strings (no precision loss past 2^53), in one
+ * spelling (no leading zeros), so an id DMS sends as "0042" is the same ticket, user or database as 42 everywhere.
+ */
 export const idString = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)])
-  .transform((v) => (typeof v === 'number' ? String(v) : v));
+  .transform((v) => (typeof v === 'number' ? String(v) : v.replace(/^0+(?=\d)/, '')));
 
 const optionalText = z.string().nullish().transform((v) => v ?? undefined);
 
