@@ -1,5 +1,6 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { redactSecrets } from './logger.js';
 
 /** Routes Bolt's own log lines into our pino logger (so redaction applies to them too). */
 export function boltLogger(logger: Logger): BoltLogger {
@@ -39,10 +40,5 @@ function omitBodies(line: string): string {
   return m ? `${m[1]}: [omitted]` : line;
 }
 
-/** Masks Slack tokens that may appear inside free-text log lines (pino redaction only sees object keys). */
-export function scrubTokens(line: string): string {
-  return line
-    .replace(/\b(xox[abposr]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]')
-    // Pre-signed links (export results) grant access by their query string.
-    .replace(/https?:\/\/[^\s"'<>|]+[?&](?:Expires|Signature|OSSAccessKeyId|X-Amz-Signature|x-oss-signature)=[^\s"'<>|]*/gi, '[redacted-url]');
-}
+/** Masks tokens, signed links and keys in free-text log lines (the logger does it again on every line it writes). */
+export const scrubTokens = redactSecrets;

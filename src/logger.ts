@@ -41,11 +41,44 @@ export const redactPaths = [
   'err.request',
 ];
 
+// Value redaction: secrets found by what they look like, wherever they sit (a message, an error's text, a cloud
+// answer's ErrorMessage, a child binding). Runs on each finished line; a cheap test decides whether to look closer.
+const SECRET_PARAM = String.raw`(?:x-amz-[a-z-]*|x-oss-[a-z-]*|x-obs-[a-z-]*|x-goog-[a-z-]*|signature|ossaccesskeyid|awsaccesskeyid|accesskeyid|expires|security-?token|x-security-token|access_token|token|credential)`;
+// `=` or its percent-encoding, any number of times encoded (`%3D`, `%253D`).
+const EQ = String.raw`(?:=|%(?:25)*3d)`;
+const PRECHECK = /xox|xapp|signature|credential|token|expires|access|bearer|basic |ltai|sts\.|x-amz|x-oss|x-obs|password|secret|[A-Za-z0-9+/]{20}/i;
+const REWRITES: [RegExp, string][] = [
+  // A URL (also percent-encoded) whose query carries a credential goes whole: the link itself grants access.
+  [new RegExp(String.raw`[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|\\]*?(?:[?&]|%(?:25)*(?:3f|26))${SECRET_PARAM}${EQ}[^\s"'<>|\\]*`, 'gi'), '[redacted-url]'],
+  // Slack tokens keep their kind.
+  [/\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]'],
+  // A credential parameter or header field anywhere else (`Signature=`, `Credential=`, `Access=`, `security-token=`).
+  [new RegExp(String.raw`\b(${SECRET_PARAM}|password|passwd|secret|client_secret)(${EQ}|":"|: ?)(?![^\s"'<>|&,;\\]*\[redacted)[^\s"'<>|&,;\\]+`, 'gi'), '$1$2[redacted]'],
+  // Huawei Cloud's signature header names its access key as `Access=`.
+  [/\bAccess=(?!\[redacted)[^\s"',;\\&]+/g, 'Access=[redacted]'],
+  // Authorization schemes.
+  [/\b(Bearer|Basic|ACS3-HMAC-SHA256|SDK-HMAC-SHA256|OSS4?-HMAC-SHA256|AWS4-HMAC-SHA256)\s+(?!\[redacted)[^\s"',;\\]+/g, '$1 [redacted]'],
+  // Alibaba Cloud access key ids and STS tokens, Huawei Cloud AKs (20 upper-case letters and digits, both kinds).
+  [/\b(?:LTAI[A-Za-z0-9]{8,40}|STS\.[A-Za-z0-9._-]{16,}|(?=[A-Z0-9]{20}\b)(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{20})\b/g, '[redacted-key]'],
+  // Secret keys: 30+ characters mixing upper case, lower case and digits (hashes and ids are one case or hex).
+  [/(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]{30,}={0,2}(?![A-Za-z0-9+/=]))(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*\d)[A-Za-z0-9+/]{30,}={0,2}/g, '[redacted-key]'],
+];
+
+/** Masks secrets in free text by their look (tokens, signed links, credential parameters, keys), not by key name. */
+export function redactSecrets(text: string): string {
+  if (!PRECHECK.test(text)) return text;
+  let out = text;
+  for (const [pattern, replacement] of REWRITES) out = out.replace(pattern, replacement);
+  return out;
+}
+
 /** Builds the application logger (JSON lines, secrets redacted). Pass a destination in tests to capture lines. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
+      // Key names first (cheap, structural), then values in the finished line: a secret under any key is masked.
+      hooks: { streamWrite: redactSecrets },
       redact: { paths: redactPaths, censor: '[redacted]' },
       base: { app: 'dms-cts-chatops' },
       timestamp: pino.stdTimeFunctions.isoTime,
