@@ -8,6 +8,7 @@ import type { ExecMode } from './dms/client.js';
 import { parseDatabaseChoice, type DbId } from './ids.js';
 import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
 import { inspectSql, summarizeInspection } from './sql-inspect.js';
+import { proseField, readExactText } from './text-input.js';
 
 /** A valid lock-free change request. */
 export interface ChangeForm {
@@ -24,8 +25,8 @@ export interface ChangeForm {
 const schema = z.object({
   [Ids.sqlBlock]: z.string().min(1, 'Enter the SQL to execute.').max(3000, 'The SQL is longer than 3000 characters; split the change into several tickets.'),
   [Ids.rollbackBlock]: z.string().max(3000, 'The rollback SQL is longer than 3000 characters; shorten it.'),
-  [Ids.reasonBlock]: z.string().min(1, 'Say why this change is needed; DMS records it on the ticket.').max(200, 'Keep the reason under 200 characters.'),
-  [Ids.commentBlock]: z.string().max(1000, 'Keep the comment under 1000 characters.'),
+  [Ids.reasonBlock]: proseField({ required: 'Say why this change is needed; DMS records it on the ticket.', max: [200, 'Keep the reason under 200 characters (it has {n}).'] }),
+  [Ids.commentBlock]: proseField({ max: [1000, 'Keep the comment under 1000 characters (it has {n}).'] }),
 });
 
 /** What the person typed, as the modal needs it to redraw without losing anything. */
@@ -53,6 +54,11 @@ export function parseChangeSubmission(values: ViewStateValues): { ok: true; form
   const errors: Record<string, string> = {};
   const parsed = schema.safeParse({ [Ids.sqlBlock]: v.sql, [Ids.rollbackBlock]: v.rollbackSql, [Ids.reasonBlock]: v.reason, [Ids.commentBlock]: v.comment });
   if (!parsed.success) Object.assign(errors, errorsByBlock(parsed.error.issues, Ids.sqlBlock));
+  // Both SQL fields keep every character (the review shows invisible ones) but must be well-formed, without controls.
+  const sqlEdge = readExactText(v.sql);
+  if (!sqlEdge.ok) errors[Ids.sqlBlock] = sqlEdge.error;
+  const rollbackEdge = readExactText(v.rollbackSql, 'The rollback SQL');
+  if (!rollbackEdge.ok) errors[Ids.rollbackBlock] = rollbackEdge.error;
 
   const databases: ChangeForm['databases'] = [];
   if (v.databases.length === 0) errors[Ids.dbBlock] = 'Choose at least one database: type part of its name or its numeric DMS id.';
@@ -91,9 +97,9 @@ export function parseChangeSubmission(values: ViewStateValues): { ok: true; form
       databases,
       sql: v.sql,
       rollbackSql: v.rollbackSql || undefined,
-      reason: v.reason,
+      reason: parsed.data![Ids.reasonBlock],
       execMode: mode!.value,
-      comment: v.comment || undefined,
+      comment: parsed.data![Ids.commentBlock] || undefined,
       relatedSlackIds: v.relatedSlackIds,
       review: { summary: summarizeInspection(inspection), warnings: inspection.warnings },
     },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExportIds as Ids } from '../blocks/ids.js';
 import { parseDatabaseChoice, type DbId } from './ids.js';
+import { proseField, readExactText } from './text-input.js';
 
 /** The subset of Slack's view state we read. */
 export interface ViewStateValue {
@@ -54,15 +55,15 @@ const formSchema = z
       .min(1, 'Enter the SELECT statement whose rows you want to export.')
       .max(3000, 'The SQL is longer than 3000 characters; shorten it or export in parts.')
       .refine((s) => /^\s*(\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*|#[^\n]*\n\s*)*(select|with|\()/i.test(s), 'A data export runs a query: start with SELECT (or WITH). For changes use /dms change.'),
-    [Ids.reasonBlock]: z.string().min(1, 'Say why you need this data; DMS records it on the ticket.').max(200, 'Keep the reason under 200 characters.'),
+    [Ids.reasonBlock]: proseField({ required: 'Say why you need this data; DMS records it on the ticket.', max: [200, 'Keep the reason under 200 characters (it has {n}).'] }),
     [Ids.rowsBlock]: z
       .string()
       .min(1, 'Enter the estimated number of rows (a whole number ≥ 0).')
       .refine((v) => /^\d+$/.test(v), 'Estimated rows must be a whole number ≥ 0.')
       .refine((v) => !/^\d+$/.test(v) || Number(v) <= MAX_ROWS, 'Estimated rows must be at most 1,000,000,000,000.'),
     [Ids.skipCheckBlock]: z.boolean(),
-    [Ids.skipReasonBlock]: z.string().max(500, 'Keep the reason for skipping under 500 characters.'),
-    [Ids.commentBlock]: z.string().max(1000, 'Keep the comment under 1000 characters.'),
+    [Ids.skipReasonBlock]: proseField({ max: [500, 'Keep the reason for skipping under 500 characters (it has {n}).'] }),
+    [Ids.commentBlock]: proseField({ max: [1000, 'Keep the comment under 1000 characters (it has {n}).'] }),
     [Ids.relatedBlock]: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Pick related users from the list (one of them is not a Slack user).')).max(20, 'Pick at most 20 related users.'),
   })
   .superRefine((f, ctx) => {
@@ -75,18 +76,21 @@ const formSchema = z
 export function parseExportSubmission(values: ViewStateValues): { ok: true; form: ExportForm } | { ok: false; errors: Record<string, string> } {
   const get = (block: string, action: string): ViewStateValue | undefined => values[block]?.[action];
   const dbSel = get(Ids.dbBlock, Ids.dbSelect)?.selected_option;
+  // SQL keeps every character (the review shows invisible ones) but must be well-formed and free of controls.
+  const sqlEdge = readExactText(get(Ids.sqlBlock, Ids.sqlInput)?.value);
   const raw = {
     [Ids.dbBlock]: dbSel ? { value: dbSel.value, label: dbSel.text?.text ?? dbSel.value } : null,
     [Ids.logicBlock]: (get(Ids.logicBlock, Ids.logicCheckbox)?.selected_options ?? []).some((o) => o.value === 'logic'),
-    [Ids.sqlBlock]: trimmed(get(Ids.sqlBlock, Ids.sqlInput)?.value),
-    [Ids.reasonBlock]: trimmed(get(Ids.reasonBlock, Ids.reasonInput)?.value),
+    [Ids.sqlBlock]: sqlEdge.ok ? sqlEdge.text : '',
+    [Ids.reasonBlock]: get(Ids.reasonBlock, Ids.reasonInput)?.value ?? '',
     [Ids.rowsBlock]: trimmed(get(Ids.rowsBlock, Ids.rowsInput)?.value),
     [Ids.skipCheckBlock]: (get(Ids.skipCheckBlock, Ids.skipCheckCheckbox)?.selected_options ?? []).some((o) => o.value === 'skip'),
-    [Ids.skipReasonBlock]: trimmed(get(Ids.skipReasonBlock, Ids.skipReasonInput)?.value),
-    [Ids.commentBlock]: trimmed(get(Ids.commentBlock, Ids.commentInput)?.value),
+    [Ids.skipReasonBlock]: get(Ids.skipReasonBlock, Ids.skipReasonInput)?.value ?? '',
+    [Ids.commentBlock]: get(Ids.commentBlock, Ids.commentInput)?.value ?? '',
     [Ids.relatedBlock]: [...new Set(get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [])],
   };
   const parsed = formSchema.safeParse(raw);
+  if (!sqlEdge.ok) return { ok: false, errors: { ...(parsed.success ? {} : errorsByBlock(parsed.error.issues, Ids.sqlBlock)), [Ids.sqlBlock]: sqlEdge.error } };
   if (!parsed.success) return { ok: false, errors: errorsByBlock(parsed.error.issues, Ids.sqlBlock) };
   const f = parsed.data;
   const picked = parseDatabaseChoice(f[Ids.dbBlock]!.value)!;

@@ -1,11 +1,11 @@
 import { plain } from '../blocks/text.js';
-import { z } from 'zod';
 import { TrackIds as Ids } from '../blocks/ids.js';
 import { parseDatabaseChoice, type DbId } from './ids.js';
-import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
+import type { ViewStateValues } from './export-input.js';
 import { parseTableList } from './table-list.js';
 import { checkTrackWindow } from './time-window.js';
 import type { TimeZone } from './time-zone.js';
+import { readExactText, readProse } from './text-input.js';
 
 export type TrackType = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -44,8 +44,11 @@ export function parseTrackSubmission(values: ViewStateValues, rules: TrackRules)
   else if (!picked) errors[Ids.dbBlock] = 'That database choice is not valid. Pick one from the list again.';
   else if (picked.logic === true) errors[Ids.dbBlock] = `Data tracking works on physical databases only, and ${plain(dbSel.text?.text ?? 'this one', 60)} is a logical database. Pick one of its physical databases.`;
 
-  const tables = parseTableList(trimmed(get(Ids.tablesBlock, Ids.tablesInput)?.value));
-  if (tables.errors.length) errors[Ids.tablesBlock] = joinErrors(tables.errors);
+  // Table names keep every character (an invisible one is refused by name), but must be well-formed, without controls.
+  const tablesEdge = readExactText(get(Ids.tablesBlock, Ids.tablesInput)?.value, 'The table list');
+  const tables = parseTableList(tablesEdge.ok ? tablesEdge.text : '');
+  if (!tablesEdge.ok) errors[Ids.tablesBlock] = tablesEdge.error;
+  else if (tables.errors.length) errors[Ids.tablesBlock] = joinErrors(tables.errors);
 
   const types = (get(Ids.typesBlock, Ids.typesCheckbox)?.selected_options ?? []).map((o) => o.value).filter((v): v is TrackType => v === 'INSERT' || v === 'UPDATE' || v === 'DELETE');
   if (types.length === 0) errors[Ids.typesBlock] = 'Pick at least one operation to track (INSERT, UPDATE or DELETE).';
@@ -54,9 +57,8 @@ export function parseTrackSubmission(values: ViewStateValues, rules: TrackRules)
   const window = checkTrackWindow(get(Ids.startBlock, Ids.startPicker)?.selected_date_time, get(Ids.endBlock, Ids.endPicker)?.selected_date_time, rules);
   if (!window.ok) for (const e of window.errors) errors[e.field === 'start' ? Ids.startBlock : Ids.endBlock] ??= e.message;
 
-  const reason = z.string().min(1, 'Say why you need to see these changes; DMS records it on the ticket.').max(1000, 'Keep the reason under 1000 characters.');
-  const reasonParsed = reason.safeParse(trimmed(get(Ids.reasonBlock, Ids.reasonInput)?.value));
-  if (!reasonParsed.success) Object.assign(errors, errorsByBlock(reasonParsed.error.issues.map((i) => ({ ...i, path: [Ids.reasonBlock] })), Ids.reasonBlock));
+  const reasonRead = readProse(get(Ids.reasonBlock, Ids.reasonInput)?.value, { required: 'Say why you need to see these changes; DMS records it on the ticket.', max: [1000, 'Keep the reason under 1000 characters (it has {n}).'] });
+  if (!reasonRead.ok) errors[Ids.reasonBlock] = reasonRead.error;
 
   const related = [...new Set(get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [])];
   if (related.length > 20) errors[Ids.relatedBlock] = 'Pick at most 20 related users.';
@@ -73,7 +75,7 @@ export function parseTrackSubmission(values: ViewStateValues, rules: TrackRules)
       startDms: window.window.start.wall,
       endDms: window.window.end.wall,
       ...(window.note ? { windowNote: window.note } : {}),
-      reason: reasonParsed.data!,
+      reason: reasonRead.ok ? reasonRead.text : '',
       relatedSlackIds: related,
     },
   };

@@ -14,6 +14,7 @@ import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
 import { clickOrigin, decodeOrigin, encodeOrigin, ModalSeal } from '../../src/click-origin.js';
 import { NO_SUCH_TICKET, type ActionOutcome, type ClickOrigin } from '../../src/ticket-actions.js';
+import { readProse } from '../../src/text-input.js';
 
 /** Where a click came from: a message in a channel (or DM), or the Home tab. */
 type Surface = { kind: 'message'; channelId: string } | { kind: 'home' };
@@ -114,19 +115,19 @@ export function registerTicketButtons(app: App, s: Services): void {
   app.view(Ids.rejectModal, async ({ ack, body, view, client }) => {
     const meta = sealedTicket(seal, view.private_metadata, body.user.id);
     const values = view.state.values as unknown as ViewStateValues;
-    const reason = (values[Ids.reasonBlock]?.[Ids.reasonInput]?.value ?? '').trim();
+    const typed = values[Ids.reasonBlock]?.[Ids.reasonInput]?.value;
     if (!meta) {
       await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: NOT_SEALED } });
       return;
     }
-    if (reason.length < 3) {
-      await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: 'Say why in a few words: the requester reads this in the thread.' } });
+    // The one normaliser: invisible characters and Unicode blanks do not count, a broken character is refused.
+    const why = 'Say why in a few words: the requester reads this in the thread.';
+    const read = readProse(typed, { required: why, min: [3, why], max: [REJECT_REASON_MAX, `Keep the reason under ${REJECT_REASON_MAX} characters (it has {n}).`] });
+    if (!read.ok) {
+      await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: read.error } });
       return;
     }
-    if (reason.length > REJECT_REASON_MAX) {
-      await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: `Keep the reason under ${REJECT_REASON_MAX} characters (it has ${reason.length}).` } });
-      return;
-    }
+    const reason = read.text;
     await submitAction(s, { ack, client, viewId: view.id, userId: body.user.id, title: 'Reject ticket' }, { action: 'reject', ticketId: meta.ticketId, actorSlackId: body.user.id, origin: meta.origin, channelId: meta.channelId, reason });
   });
 

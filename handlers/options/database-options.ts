@@ -8,6 +8,7 @@ import { CloudApiError } from '../../src/errors.js';
 import type { Services } from '../../src/services.js';
 import { parseDbId } from '../../src/ids.js';
 import { timeBox } from '../../src/user-errors.js';
+import { normaliseProse } from '../../src/text-input.js';
 
 /** Whether a picker query is meant as a database id (starts with a sign, a digit of any script, or 0x). */
 function looksLikeId(query: string): boolean {
@@ -28,7 +29,10 @@ const COMMAND_BY_MODAL: Record<string, PolicyCommand> = { [ExportIds.modal]: 'dm
 
 /** Builds the options for a typed query; never throws (failures become one explanatory option). */
 export async function databaseOptions(s: Services, rawQuery: string, policy?: { command: PolicyCommand; who: { userId: string; channelId?: string } }): Promise<PlainTextOption[]> {
-  const query = rawQuery.trim().slice(0, 100);
+  // A filter value is typed text like any other: invisible characters and odd spaces go, a broken character refuses.
+  const typed = normaliseProse(rawQuery);
+  if (!typed.ok) return [explanationOption('Your search has a broken character (half an emoji). Retype it.', 'broken')];
+  const query = [...typed.text].slice(0, 100).join('');
   const options: PlainTextOption[] = [];
   // A query that starts like a number is an id attempt: it is parsed into the one canonical spelling (04242 is
   // database 4242) or explained (full-width digits, 0x…, 4242.0, too large …), never offered as typed. Its policy

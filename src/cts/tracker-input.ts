@@ -1,3 +1,4 @@
+import { withoutLinks } from '../../blocks/text.js';
 import {
   BUCKET_LIFECYCLE_DAYS,
   type BucketLifecycle,
@@ -59,19 +60,22 @@ const RESERVED_DATA_TRACKER_NAMES = new Set(['system', 'system-trace']);
 const FILE_PREFIX_PATTERN = /^[A-Za-z0-9._-]{0,64}$/;
 const BUCKET_RULE = 'must be 3–63 characters: lowercase letters, digits, dots and hyphens, starting with a letter or digit';
 
+/** A typed identifier, trimmed; a broken character (lone surrogate) becomes U+FFFD, which every name rule refuses. */
 function text(value: string | undefined): string {
-  return (value ?? '').trim();
+  return (value ?? '').trim().replace(/\p{Cs}/gu, '\uFFFD');
 }
 
 function quoteChars(chars: Iterable<string>): string {
-  return [...new Set(chars)].map((c) => (c === ' ' ? 'spaces' : `"${c}"`)).join(', ');
+  // Invisible, blank and broken characters are named by code point: quoting them would show nothing.
+  const named = (c: string) => (c === ' ' ? 'spaces' : /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(c) && c !== '\uFFFD' ? `"${c}"` : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  return [...new Set(chars)].map(named).join(', ');
 }
 
 /** Checks an OBS bucket name; returns a specific message, or undefined when it is valid. */
 export function bucketNameProblem(name: string, label = 'Bucket name'): string | undefined {
   const rule = `${label} ${BUCKET_RULE}.`;
   if (name.length < 3 || name.length > 63) return `${rule} "${name}" has ${name.length}.`;
-  const bad = name.match(/[^a-z0-9.-]/g);
+  const bad = name.match(/[^a-z0-9.-]/gu);
   if (bad) {
     const upper = bad.some((c) => /[A-Z]/.test(c)) ? ' Use lowercase letters only.' : '';
     return `${rule} It contains ${quoteChars(bad)}.${upper}`;
@@ -128,7 +132,7 @@ export function validateTrackerInput(input: TrackerFormInput): TrackerInputResul
     obsInfo = { bucket_name: bucketName };
     if (filePrefix !== '') {
       if (!FILE_PREFIX_PATTERN.test(filePrefix)) {
-        const bad = filePrefix.match(/[^A-Za-z0-9._-]/g);
+        const bad = filePrefix.match(/[^A-Za-z0-9._-]/gu);
         const detail = bad ? ` It contains ${quoteChars(bad)}.` : ` It has ${filePrefix.length}.`;
         fail('filePrefix', `File prefix must be at most 64 characters: letters, digits, dots, underscores and hyphens.${detail}`);
       }
@@ -208,7 +212,7 @@ export function explainTrackerDetail(detail: string | undefined): string {
     case '':
       return 'The tracker is in an error state but CTS gave no reason. Check the tracker in the CTS console.';
     default:
-      return `The tracker is in an error state (${detail}). Check the tracker in the CTS console; if the cause is unclear, contact Huawei Cloud support.`;
+      return `The tracker is in an error state (${withoutLinks(detail)}). Check the tracker in the CTS console; if the cause is unclear, contact Huawei Cloud support.`;
   }
 }
 
