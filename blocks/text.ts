@@ -8,7 +8,8 @@ const UNSAFE_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A
 
 /** Removes characters that can disguise text (bidi overrides, control characters). */
 export function sanitize(text: string): string {
-  return text.replace(UNSAFE_CHARS, '');
+  // A lone surrogate cannot be encoded for Slack: it becomes U+FFFD (in a /u pattern \p{Cs} matches only those).
+  return text.replace(UNSAFE_CHARS, '').replace(/\p{Cs}/gu, '\uFFFD');
 }
 
 export const TRUNCATED_MARKER = '… (truncated)';
@@ -38,7 +39,76 @@ export function plain(text: string, max: number): string {
   return truncate(sanitize(text).replace(/\s+/g, ' ').trim(), max, '…');
 }
 
+/** The note that replaces a link in cloud text. */
+export const LINK_REMOVED = '[link removed]';
+/** The note where the ticket has a download the person can ask for privately. */
+export const LINK_REMOVED_DOWNLOAD = '[link removed — press Send me the link]';
+
+// Query parameters that make a link a credential (pre-signed OSS/OBS/S3 links, STS tokens, signed expiry).
+const SECRET_PARAM = String.raw`(?:x-amz-[a-z-]*|x-oss-[a-z-]*|x-obs-[a-z-]*|x-goog-[a-z-]*|signature|sig|ossaccesskeyid|accesskeyid|awsaccesskeyid|expires|security-?token|token|access_token|credential|policy)`;
+// Anything a reader or Slack could follow, after folding look-alikes: `scheme://` (also percent-encoded or with
+// backslashes, any scheme), `//host.tld`, `www.`, `mailto:`, `host.tld/path` or `host.tld?query`.
+const URL_LIKE = new RegExp(
+  [
+    String.raw`[\p{L}][\p{L}\p{N}+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s<>"'|]*`,
+    String.raw`(?<![\p{L}\p{N}:/])//[\p{L}\p{N}-]+(?:[.\u3002][\p{L}\p{N}-]+)+[^\s<>"'|]*`,
+    String.raw`\bwww\d{0,3}[.\u3002][^\s<>"'|]+`,
+    String.raw`\bmailto:[^\s<>"'|]+`,
+    String.raw`\b[\p{L}\p{N}-]+(?:[.\u3002][\p{L}\p{N}-]+)*[.\u3002][a-z]{2,}(?::\d+)?[/?][^\s<>"'|]*`,
+    String.raw`[?&]${SECRET_PARAM}=[^\s<>"'|&]*(?:&[\w.-]+=[^\s<>"'|&]*)*`,
+  ].join('|'),
+  'giu',
+);
+const LONE_SURROGATE = /\p{Cs}/gu;
+/** Characters that can split a link so a filter misses it while a reader still follows it. */
+const HIDERS = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/**
+ * Replaces every link in text that came from a cloud (DMS, CTS) with a note: any URL, in any disguise we can fold
+ * (full-width letters, zero-width characters, percent-encoding). Cloud text is data; a link in it may be a pre-signed
+ * download or a lure, and neither belongs in a channel or a log.
+ */
+export function withoutLinks(text: string, note = LINK_REMOVED): string {
+  // A lone surrogate (`\p{Cs}` in a /u pattern matches only unpaired ones) becomes U+FFFD first: NFKC needs whole text.
+  const folded = text.replace(LONE_SURROGATE, '\uFFFD').normalize('NFKC').replace(HIDERS, '');
+  return folded.replace(URL_LIKE, note);
+}
+
+/** Cloud text for mrkdwn (blocks and fallback text alike): links removed, escaped, cut to `max`. */
+export function cloudText(text: string, max = 500, note = LINK_REMOVED): string {
+  return escapeMrkdwn(truncate(withoutLinks(text, note), max));
+}
+
+/** A message's fallback `text` (notifications, screen readers): the same escape as the blocks, links removed. */
+export function fallbackText(text: string, max = 3000): string {
+  return cloudText(text, max);
+}
+
 /** A user mention for an id we know is a Slack user id; anything else is shown escaped. */
 export function mention(userId: string): string {
   return /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+}
+
+// A broadcast or group mention can only come from text that escaped its escape: the bot never sends one.
+const BROADCAST = /<!(?:channel|here|everyone|subteam\^[^>]*)(?:\|[^>]*)?>/gi;
+// A link whose query carries a credential (pre-signed download, STS token): never in a channel message.
+const SIGNED_LINK = /<?[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|]*?(?:[?&]|%(?:25)*(?:3f|26))(?:x-amz-[a-z-]*|x-oss-[a-z-]*|x-obs-[a-z-]*|x-goog-[a-z-]*|signature|ossaccesskeyid|awsaccesskeyid|accesskeyid|expires|security-?token|access_token|token|credential)(?:=|%(?:25)*3d)[^\s"'<>]*>?/gi;
+
+/**
+ * The last line of defence on every message the bot sends: broadcast mentions are neutralised everywhere, and
+ * (unless the message is the requester's own DM, where the download link belongs) signed links are removed. Builders
+ * escape what they render; this catches a builder that forgot, so a slip is a visible "[link removed]", not a leak.
+ */
+export function guardOutgoing<T>(body: T, opts: { privateLink?: boolean } = {}): T {
+  const fix = (s: string): string => {
+    const out = s.replace(BROADCAST, (m) => escapeMrkdwn(m));
+    return opts.privateLink ? out : out.replace(SIGNED_LINK, LINK_REMOVED);
+  };
+  const walk = (v: unknown, key?: string): unknown => {
+    if (typeof v === 'string') return key === 'text' || key === 'alt_text' || key === 'title' ? fix(v) : v;
+    if (Array.isArray(v)) return v.map((x) => walk(x));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  return walk(body) as T;
 }

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../src/dms/statuses.js';
-import { codeBlock, escapeMrkdwn, mention, plain, truncate } from './text.js';
+import { cloudText, codeBlock, escapeMrkdwn, fallbackText, mention, plain, truncate } from './text.js';
 
 const FIELD_MAX = 600;
 
@@ -28,7 +28,7 @@ export function buildRootMessage(m: RootMessageModel): { text: string; blocks: K
   const [whoLabel, who] = m.requesterField ?? ['Requester', mention(m.requesterSlackId)];
   const fields = [
     `*${whoLabel}*\n${who}`,
-    `*Status*\n${m.statusInfo.emoji} *${escapeMrkdwn(m.statusInfo.label)}*`,
+    `*Status*\n${m.statusInfo.emoji} *${cloudText(m.statusInfo.label, 200)}*`,
     ...m.fields.slice(0, 8).map(([label, value]) => `*${label}*\n${value}`),
   ];
   const blocks: KnownBlock[] = [
@@ -40,17 +40,22 @@ export function buildRootMessage(m: RootMessageModel): { text: string; blocks: K
   // Two code blocks share one message: split the room so the whole stays well under Slack's block size limits.
   const room = code.length > 1 ? 1_400 : 2_800;
   for (const [label, sql] of code) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${label}*\n${codeBlock(sql, room)}` } });
-  if (m.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(m.note), 1000) } });
+  if (m.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cloudText(m.note, 1000) } });
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}>` }],
   });
-  return { text: `${m.summary}: ${m.statusInfo.label}`, blocks };
+  return { text: fallbackText(`${m.summary}: ${m.statusInfo.label}`), blocks };
 }
 
 /** A user-typed value for a field: escaped and cut. */
 export function userField(value: string, max = 500): string {
   return escapeMrkdwn(truncate(value, max));
+}
+
+/** A value that came from the cloud (a database name, an environment): links removed, escaped and cut. */
+export function cloudField(value: string, max = 500): string {
+  return cloudText(value, max);
 }
 
 /** A list of Slack users for a field. */
@@ -60,16 +65,16 @@ export function usersField(ids: string[]): string {
 
 /** A thread reply announcing one status change, with optional extra lines (already-safe mrkdwn). */
 export function buildStatusReply(args: { summary: string; status: string; info: StatusInfo; previous: StatusInfo | null; extra?: string[] }): { text: string; blocks: KnownBlock[] } {
-  const line = `${args.info.emoji} *${escapeMrkdwn(args.info.label)}* \`${escapeMrkdwn(truncate(args.status, 60))}\``;
-  const body = [line, ...(args.info.hint ? [escapeMrkdwn(args.info.hint)] : []), ...(args.extra ?? [])].join('\n');
+  const line = `${args.info.emoji} *${cloudText(args.info.label, 200)}* \`${cloudText(args.status, 60).replace(/`/g, "'")}\``;
+  const body = [line, ...(args.info.hint ? [cloudText(args.info.hint, 1000)] : []), ...(args.extra ?? [])].join('\n');
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(body, 3000) } }];
-  if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${escapeMrkdwn(args.previous.label)}` }] });
-  return { text: `${args.summary}: ${args.info.label}`, blocks };
+  if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${cloudText(args.previous.label, 200)}` }] });
+  return { text: fallbackText(`${args.summary}: ${args.info.label}`), blocks };
 }
 
 /** The last thread note when the bot stops following a ticket that never ended. */
 export function buildGiveUpReply(args: { summary: string; hours: number; lastLabel: string }): { text: string } {
   return {
-    text: `:warning: Stopped following ${escapeMrkdwn(args.summary)} after ${args.hours} h; the last status seen was *${escapeMrkdwn(args.lastLabel)}*. Check the ticket in the DMS console.`,
+    text: `:warning: Stopped following ${escapeMrkdwn(args.summary)} after ${args.hours} h; the last status seen was *${cloudText(args.lastLabel, 200)}*. Check the ticket in the DMS console.`,
   };
 }

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { CreateTrackerRequest, Tracker } from '../src/cts/schemas.js';
 import type { StatusInfo } from '../src/dms/statuses.js';
 import type { MessageBody } from '../src/messenger.js';
-import { escapeMrkdwn, mention, plain, truncate } from './text.js';
+import { cloudText, fallbackText, mention, plain, truncate, withoutLinks } from './text.js';
 
 /** What the bot shows about one tracker: the settings that matter to a reader. JSON-serialisable (stored with the ticket). */
 export interface TrackerSummary {
@@ -69,7 +69,7 @@ export function trackerTypeLabel(type: string): string {
 
 /** User or cloud text as inline code that cannot break out of its backticks. */
 function code(value: string, max = 200): string {
-  return `\`${escapeMrkdwn(truncate(value, max)).replace(/`/g, "'")}\``;
+  return `\`${cloudText(value, max).replace(/`/g, "'")}\``;
 }
 
 const onOff = (v: boolean | undefined) => (v ? 'on' : 'off');
@@ -84,12 +84,12 @@ export function transferLine(s: TrackerSummary): string {
 export function trackerSettingsText(s: TrackerSummary): string {
   const lines: string[] = [];
   if (s.dataBucket) {
-    lines.push(`*Tracked bucket:* ${code(s.dataBucket.name)} (${s.dataBucket.events.length ? s.dataBucket.events.map((e) => escapeMrkdwn(truncate(e, 20))).join(', ') : 'no operations'})`);
+    lines.push(`*Tracked bucket:* ${code(s.dataBucket.name)} (${s.dataBucket.events.length ? s.dataBucket.events.map((e) => cloudText(e, 20)).join(', ') : 'no operations'})`);
   }
   if (s.obs) {
     const extras = [
       s.obs.created ? 'new bucket' : 'existing bucket',
-      s.obs.compress ? escapeMrkdwn(truncate(s.obs.compress, 20)) : undefined,
+      s.obs.compress ? cloudText(s.obs.compress, 20) : undefined,
       s.obs.sortByService === false ? 'not sorted by service' : 'sorted by service',
       s.obs.retentionDays !== undefined ? `kept ${s.obs.retentionDays} days` : undefined,
     ].filter(Boolean);
@@ -124,20 +124,20 @@ export interface TrackerMessageModel {
 /** The root message of a created tracker; updated in place as its status moves. */
 export function buildTrackerRootMessage(m: TrackerMessageModel): MessageBody & { blocks: KnownBlock[] } {
   const s = m.summary;
-  const status = `${m.statusInfo.emoji} *${escapeMrkdwn(m.statusInfo.label)}*${m.checking ? ' (checking…)' : ''}`;
+  const status = `${m.statusInfo.emoji} *${cloudText(m.statusInfo.label, 200)}*${m.checking ? ' (checking…)' : ''}`;
   const fields = [
     `*Requester*\n${mention(m.requesterSlackId)}`,
-    `*Type*\n${trackerTypeLabel(escapeMrkdwn(s.type))}`,
+    `*Type*\n${trackerTypeLabel(cloudText(s.type, 40))}`,
     `*Status*\n${status}`,
     `*Tracker id*\n${s.id ? code(s.id, 100) : '_unknown_'}`,
   ];
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: plain(`CTS tracker · ${s.name}`, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: plain(withoutLinks(`CTS tracker · ${s.name}`), 150) } },
     { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, 2000) })) },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(trackerSettingsText(s), 3000) } },
   ];
-  if (m.statusInfo.hint) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(m.statusInfo.hint), 3000) } });
-  for (const note of m.notes.slice(0, 3)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(note), 3000) } });
+  if (m.statusInfo.hint) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cloudText(m.statusInfo.hint, 2900) } });
+  for (const note of m.notes.slice(0, 3)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cloudText(note, 2900) } });
   blocks.push({
     type: 'context',
     elements: [
@@ -147,16 +147,16 @@ export function buildTrackerRootMessage(m: TrackerMessageModel): MessageBody & {
       },
     ],
   });
-  return { text: escapeMrkdwn(`CTS tracker ${plain(s.name, 64)}: ${m.statusInfo.label}`), blocks };
+  return { text: fallbackText(`CTS tracker ${plain(s.name, 64)}: ${m.statusInfo.label}`), blocks };
 }
 
 /** A thread reply for the first status CTS reports, or for a change. */
 export function buildTrackerStatusReply(args: { name: string; status: string; info: StatusInfo; previous: StatusInfo | null }): MessageBody {
   const intro = args.previous ? 'Status changed:' : 'CTS reports:';
-  const line = `${intro} ${args.info.emoji} *${escapeMrkdwn(args.info.label)}* ${code(args.status, 60)}`;
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(args.info.hint ? `${line}\n${escapeMrkdwn(args.info.hint)}` : line, 3000) } }];
-  if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${escapeMrkdwn(args.previous.label)}` }] });
-  return { text: escapeMrkdwn(`CTS tracker ${plain(args.name, 64)}: ${args.info.label}`), blocks };
+  const line = `${intro} ${args.info.emoji} *${cloudText(args.info.label, 200)}* ${code(args.status, 60)}`;
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(args.info.hint ? `${line}\n${cloudText(args.info.hint, 2000)}` : line, 3000) } }];
+  if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${cloudText(args.previous.label, 200)}` }] });
+  return { text: fallbackText(`CTS tracker ${plain(args.name, 64)}: ${args.info.label}`), blocks };
 }
 
 /** One tracker in `/cts list`. */
@@ -178,11 +178,11 @@ export function buildTrackerListMessage(items: readonly TrackerListItem[]): Mess
   for (const item of items.slice(0, LIST_MAX)) {
     const s = item.summary;
     const lines = [
-      `*${escapeMrkdwn(truncate(s.name, 64))}* · ${trackerTypeLabel(escapeMrkdwn(s.type))} · ${item.info.emoji} ${escapeMrkdwn(item.info.label)}`,
+      `*${cloudText(s.name, 64)}* · ${trackerTypeLabel(cloudText(s.type, 40))} · ${item.info.emoji} ${cloudText(item.info.label, 200)}`,
       `Transfer: ${transferLine(s)}`,
     ];
-    if (s.dataBucket) lines.push(`Tracks ${code(s.dataBucket.name)} (${s.dataBucket.events.map((e) => escapeMrkdwn(truncate(e, 20))).join(', ') || 'no operations'})`);
-    if (item.status.startsWith('error') && item.info.hint) lines.push(`> ${escapeMrkdwn(item.info.hint)}`);
+    if (s.dataBucket) lines.push(`Tracks ${code(s.dataBucket.name)} (${s.dataBucket.events.map((e) => cloudText(e, 20)).join(', ') || 'no operations'})`);
+    if (item.status.startsWith('error') && item.info.hint) lines.push(`> ${cloudText(item.info.hint, 1000)}`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } });
   }
   if (items.length > LIST_MAX) {
@@ -192,19 +192,19 @@ export function buildTrackerListMessage(items: readonly TrackerListItem[]): Mess
     .slice(0, LIST_MAX)
     .map((i) => `${plain(i.summary.name, 64)} (${i.summary.type}): ${i.info.label}`)
     .join('; ');
-  return { text: truncate(escapeMrkdwn(`CTS trackers: ${text}`), 3000), blocks };
+  return { text: fallbackText(`CTS trackers: ${text}`), blocks };
 }
 
 /** What the requester sees when a tracker was not created: the reason, and what they asked for so nothing is lost. */
 export function buildTrackerNotCreatedMessage(reason: string, asked: TrackerSummary): MessageBody & { blocks: KnownBlock[] } {
   const text = `:x: The CTS tracker ${plain(asked.name, 64)} was not created. ${reason}`;
   return {
-    text: truncate(escapeMrkdwn(text), 3000),
+    text: fallbackText(text),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: truncate(`:x: The CTS tracker *${escapeMrkdwn(truncate(asked.name, 64))}* was not created.\n${escapeMrkdwn(reason)}`, 3000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(`:x: The CTS tracker *${cloudText(asked.name, 64)}* was not created.\n${cloudText(reason, 2000)}`, 3000) } },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`What you asked for (${trackerTypeLabel(escapeMrkdwn(asked.type))} tracker), so nothing is lost:\n${trackerSettingsText(asked)}`, 3000) },
+        text: { type: 'mrkdwn', text: truncate(`What you asked for (${trackerTypeLabel(cloudText(asked.type, 40))} tracker), so nothing is lost:\n${trackerSettingsText(asked)}`, 3000) },
       },
     ],
   };

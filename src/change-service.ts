@@ -1,5 +1,5 @@
 import type { TicketActionId } from '../blocks/ticket-controls.js';
-import { buildRootMessage, userField, usersField } from '../blocks/ticket-message.js';
+import { buildRootMessage, cloudField, userField, usersField } from '../blocks/ticket-message.js';
 import { escapeMrkdwn, truncate } from '../blocks/text.js';
 import { EXEC_MODES } from '../blocks/change-modal.js';
 import type { ChangeForm } from './change-input.js';
@@ -123,7 +123,7 @@ export class ChangeService extends DmsTicketService {
       requesterField: this.whoField(ticket),
       statusInfo: this.statusInfo(ticket.status),
       fields: [
-        ['Databases', userField(d.databases.join(', '), 800)],
+        ['Databases', cloudField(d.databases.join(', '), 800)],
         ['Reason', userField(d.reason)],
         ['When it runs', escapeMrkdwn(mode)],
         ['What will run', `${escapeMrkdwn(d.summary)}${warnings}`],

@@ -1,3 +1,4 @@
+import { withoutLinks } from '../blocks/text.js';
 import type { Logger } from 'pino';
 import {
   buildTrackerRootMessage,
@@ -63,14 +64,14 @@ export function trackerStatusInfo(status: string | null): StatusInfo {
   if (status === 'disabled') return { emoji: ':double_vertical_bar:', label: 'Disabled', final: false, hint: 'The tracker exists but records nothing until it is enabled again in the CTS console.' };
   if (status === 'error' || status.startsWith('error:')) {
     const detail = status.slice('error:'.length) || undefined;
-    const label = detail ? `Error: ${DETAIL_LABELS[detail] ?? detail}` : 'Error';
+    const label = detail ? `Error: ${DETAIL_LABELS[detail] ?? withoutLinks(detail)}` : 'Error';
     return { emoji: ':warning:', label, final: false, hint: explainTrackerDetail(detail) };
   }
   if (status === TRACKER_GONE) {
     return { emoji: ':wastebasket:', label: 'Deleted', final: true, hint: 'CTS no longer lists this tracker (it was deleted, or replaced by another with the same name), so I stopped following it.' };
   }
   if (status === 'unknown') return { emoji: ':grey_question:', label: 'Unknown (CTS gave no status)', final: false };
-  return { emoji: ':grey_question:', label: status, final: false };
+  return { emoji: ':grey_question:', label: withoutLinks(status), final: false };
 }
 
 /** The ticket key of a tracker: unique per tracker, even when one is deleted and re-created with the same name. */

@@ -1,6 +1,6 @@
 import type { TicketActionId } from '../blocks/ticket-controls.js';
-import { buildRootMessage, userField, usersField } from '../blocks/ticket-message.js';
-import { escapeMrkdwn, mention, truncate } from '../blocks/text.js';
+import { buildRootMessage, cloudField, userField, usersField } from '../blocks/ticket-message.js';
+import { cloudText, escapeMrkdwn, LINK_REMOVED, LINK_REMOVED_DOWNLOAD, mention } from '../blocks/text.js';
 import { DmsTicketService, type OrderBaseInfo } from './dms-ticket-service.js';
 import { CloudApiError } from './errors.js';
 import { slackErrorCode } from './messenger.js';
@@ -136,12 +136,13 @@ export class ExportService extends DmsTicketService {
       r = await this.deps.dms.getDataExportDownloadUrl(ticket.externalId);
     } catch (err) {
       if (err instanceof CloudApiError && err.details.retryable && !askedBy) throw err;
-      const code = err instanceof CloudApiError ? escapeMrkdwn(truncate(err.details.errorCode, 80)) : 'error';
+      const code = err instanceof CloudApiError ? cloudText(err.details.errorCode, 80) : 'error';
       this.deps.logger.warn({ ticketId: ticket.id, code }, 'download link not available');
       return `:warning: I couldn't get the download link from DMS (${code}). ${mention(owner)} can download the result from the DMS console, or press *Send me the link* on the ticket later.`;
     }
     if (!r.hasResult || !r.url) {
-      const tip = r.tipMessage ? escapeMrkdwn(truncate(r.tipMessage, 500)) : 'DMS gave no reason';
+      // TipMessage is cloud text: a link in it (even the result's own) never reaches the thread.
+      const tip = r.tipMessage ? cloudText(r.tipMessage, 500, r.hasResult ? LINK_REMOVED_DOWNLOAD : LINK_REMOVED) : 'DMS gave no reason';
       return `:information_source: DMS has no file to download for this export: ${tip}`;
     }
     const link = safeLink(r.url);
@@ -175,7 +176,7 @@ export class ExportService extends DmsTicketService {
       requesterField: this.whoField(ticket),
       statusInfo: this.statusInfo(ticket.status),
       fields: [
-        ['Database', `${userField(d.database, 300)}${d.envType ? ` (${userField(d.envType, 40)})` : ''}`],
+        ['Database', `${cloudField(d.database, 300)}${d.envType ? ` (${cloudField(d.envType, 40)})` : ''}`],
         ['Reason', userField(d.reason)],
         ...(d.affectRows === undefined ? [] : ([['Estimated rows', `${d.affectRows}${d.skipCheckReason !== undefined ? ` (check skipped: ${userField(d.skipCheckReason, 300)})` : ''}`]] as [string, string][])),
         ['Related users', usersField(d.relatedSlackIds ?? [])],

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Logger } from 'pino';
+import { guardOutgoing } from '../blocks/text.js';
 
 /** A message body: fallback text plus optional blocks. */
 export interface MessageBody {
@@ -53,7 +54,7 @@ export class Messenger {
   /** Posts a root message in the channel; if the bot cannot post there, in the requester's DM, saying why. */
   async postRoot(channelId: string, requesterId: string, body: (note?: string) => MessageBody | Promise<MessageBody>): Promise<PostedRoot> {
     try {
-      const r = await this.deps.slack.chat.postMessage({ channel: channelId, ...(await body()), unfurl_links: false, unfurl_media: false });
+      const r = await this.deps.slack.chat.postMessage({ channel: channelId, ...guardOutgoing(await body()), unfurl_links: false, unfurl_media: false });
       return { channelId: r.channel ?? channelId, ts: r.ts! };
     } catch (err) {
       const code = slackErrorCode(err);
@@ -61,7 +62,7 @@ export class Messenger {
       if (!why) throw err;
       this.deps.logger.info({ channelId, slackError: code }, 'cannot post in channel; sending to the requester by DM');
       const note = `I couldn't post this in the channel because ${why}, so I'm following the ticket here instead.`;
-      const r = await this.deps.slack.chat.postMessage({ channel: requesterId, ...(await body(note)), unfurl_links: false, unfurl_media: false });
+      const r = await this.deps.slack.chat.postMessage({ channel: requesterId, ...guardOutgoing(await body(note)), unfurl_links: false, unfurl_media: false });
       return { channelId: r.channel ?? requesterId, ts: r.ts!, redirectedBecause: why, note };
     }
   }
@@ -71,7 +72,7 @@ export class Messenger {
     const r = await this.deps.slack.chat.postMessage({
       channel: channelId,
       thread_ts: threadTs,
-      ...body,
+      ...guardOutgoing(body),
       reply_broadcast: opts.broadcast === true,
       unfurl_links: false,
       unfurl_media: false,
@@ -81,29 +82,29 @@ export class Messenger {
 
   /** A message only `userId` sees, in a channel (and thread, when given). Throws when Slack refuses. */
   async ephemeral(channelId: string, userId: string, body: MessageBody, threadTs?: string): Promise<void> {
-    await this.deps.slack.chat.postEphemeral({ channel: channelId, user: userId, ...body, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    await this.deps.slack.chat.postEphemeral({ channel: channelId, user: userId, ...guardOutgoing(body), ...(threadTs ? { thread_ts: threadTs } : {}) });
   }
 
-  /** A direct message to one person (the bot's DM with them). */
+  /** A direct message to one person (the bot's DM with them): the one place a private download link may go. */
   async dm(userId: string, body: MessageBody): Promise<void> {
-    await this.deps.slack.chat.postMessage({ channel: userId, ...body, unfurl_links: false, unfurl_media: false });
+    await this.deps.slack.chat.postMessage({ channel: userId, ...guardOutgoing(body, { privateLink: true }), unfurl_links: false, unfurl_media: false });
   }
 
   /** Rewrites a root message in place. */
   async update(channelId: string, ts: string, body: MessageBody): Promise<void> {
-    await this.deps.slack.chat.update({ channel: channelId, ts, ...body });
+    await this.deps.slack.chat.update({ channel: channelId, ts, ...guardOutgoing(body) });
   }
 
   /** Tells one person something only they see: ephemeral in the channel, or by DM when that fails. */
   async tellUser(channelId: string | undefined, userId: string, body: MessageBody): Promise<void> {
     if (channelId) {
       try {
-        await this.deps.slack.chat.postEphemeral({ channel: channelId, user: userId, ...body });
+        await this.deps.slack.chat.postEphemeral({ channel: channelId, user: userId, ...guardOutgoing(body) });
         return;
       } catch (err) {
         this.deps.logger.info({ channelId, slackError: slackErrorCode(err) }, 'ephemeral failed; sending a DM');
       }
     }
-    await this.deps.slack.chat.postMessage({ channel: userId, ...body });
+    await this.deps.slack.chat.postMessage({ channel: userId, ...guardOutgoing(body) });
   }
 }

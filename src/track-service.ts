@@ -1,4 +1,4 @@
-import { buildRootMessage, userField, usersField } from '../blocks/ticket-message.js';
+import { buildRootMessage, cloudField, userField, usersField } from '../blocks/ticket-message.js';
 import { escapeMrkdwn } from '../blocks/text.js';
 import { DmsTicketService, type DmsTicketDeps, type OrderBaseInfo } from './dms-ticket-service.js';
 import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, TRACK_STATUSES, type StatusInfo } from './dms/statuses.js';
@@ -115,7 +115,7 @@ export class TrackService extends DmsTicketService {
       requesterField: this.whoField(ticket),
       statusInfo: this.statusInfo(ticket.status),
       fields: [
-        ['Database', userField(d.database, 300)],
+        ['Database', cloudField(d.database, 300)],
         ['Tables', userField(d.tables.join(', '), 1500)],
         ['Operations', d.trackTypes.join(', ')],
         ['Window', escapeMrkdwn(windowOf(d))],

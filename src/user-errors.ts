@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { escapeMrkdwn, truncate } from '../blocks/text.js';
+import { cloudText } from '../blocks/text.js';
 import { withDeadline } from './deadline.js';
 import { BotError, CloudApiError } from './errors.js';
 import { describe } from './watcher.js';
@@ -20,16 +20,17 @@ export function withoutAddresses(text: string): string {
 export function userMessageFor(err: unknown, logger: Logger, context: Record<string, unknown> = {}): string {
   if (err instanceof CloudApiError) {
     const d = err.details;
-    const rid = d.requestId ? ` (request id \`${escapeMrkdwn(truncate(d.requestId, 80))}\`)` : '';
+    const rid = d.requestId ? ` (request id \`${cloudText(d.requestId, 80).replace(/`/g, "'")}\`)` : '';
     logger.warn({ ...context, err: describe(err) }, 'cloud error shown to user');
-    if (err.explained) return withoutAddresses(err.userMessage);
+    // Everything a cloud says is data: addresses go, then links in any disguise, then it is escaped (cloudText).
+    if (err.explained) return cloudText(withoutAddresses(err.userMessage), 2000);
     // A failure with no answer from the service (connection, timeout): its text is the transport's, which names the
     // request; the person gets the code and what to do.
     if (d.httpStatus === undefined) {
-      const code = `*${escapeMrkdwn(truncate(withoutAddresses(d.errorCode), 80))}*`;
+      const code = `*${cloudText(withoutAddresses(d.errorCode), 80)}*`;
       return d.notSent ? `${d.service} could not be reached (${code}): nothing was sent. Try again in a moment.` : `${d.service} did not answer (${code}). Try again in a moment.`;
     }
-    return `${d.service} answered *${escapeMrkdwn(truncate(withoutAddresses(d.errorCode), 80))}*: ${escapeMrkdwn(truncate(withoutAddresses(d.errorMessage), 500))}${rid}`;
+    return `${d.service} answered *${cloudText(withoutAddresses(d.errorCode), 80)}*: ${cloudText(withoutAddresses(d.errorMessage), 500)}${rid}`;
   }
   if (err instanceof BotError) {
     logger.warn({ ...context, code: err.code }, 'error shown to user');

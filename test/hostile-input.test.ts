@@ -96,7 +96,8 @@ const EXPORT_CASES: HostileCase[] = [
   { name: 'triple-backtick fences trying to close the code block', field: 'sql', value: "SELECT '```' AS a, '````' AS b FROM t WHERE c = '```\n<!here> *bold* ```' -- " + FENCE_MARK, expect: 'filed' },
   { name: 'backticks at both ends', field: 'sql', value: 'SELECT `id` FROM `orders` -- ' + FENCE_MARK + ' ``', expect: 'filed' },
   { name: 'a lone fence', field: 'sql', value: '```', expect: { error: E.sqlBlock } },
-  { name: 'C0 control characters and an ANSI escape', field: 'sql', value: `SELECT 1\u0000\u0007\u001b[31m FROM t\u0008 WHERE x = '\u007f' -- ${FENCE_MARK}`, expect: 'filed' },
+  // Control characters have no place in SQL and DMS may read them differently: refused, saying where (§6).
+  { name: 'C0 control characters and an ANSI escape', field: 'sql', value: `SELECT 1\u0000\u0007\u001b[31m FROM t\u0008 WHERE x = '\u007f' -- ${FENCE_MARK}`, expect: { error: E.sqlBlock, message: /control character \(U\+0000\) at line 1, column 9/ } },
   { name: 'RTL override and isolates', field: 'sql', value: `SELECT 1 FROM t -- \u202Egpj.exe \u2066x\u2069 ${FENCE_MARK}`, expect: 'filed' },
   { name: 'user, group and link syntax', field: 'sql', value: "SELECT '<@U0HACKER>', '<!subteam^S0ADMINS>', '<https://evil.example|login>' FROM t", expect: 'filed', shows: '&lt;@U0HACKER&gt;' },
   { name: 'zero-width characters and a BOM', field: 'sql', value: '\uFEFFSELECT\u200B 1 FROM t\u200D', expect: 'either' },
@@ -311,7 +312,7 @@ const CTS_FIELDS: Record<string, { form: 'system' | 'data'; values: (v: unknown,
 };
 
 const CTS_CASES: HostileCase[] = [
-  { name: 'mentions and a link', field: 'kms', value: '<!channel> <https://evil.example|kms>', expect: 'filed-or-refused', shows: '&lt;!channel&gt; &lt;https://evil.example|kms&gt;' },
+  { name: 'mentions and a link', field: 'kms', value: '<!channel> <https://evil.example|kms>', expect: 'filed-or-refused', shows: '&lt;!channel&gt; &lt;[link removed]|kms&gt;' },
   { name: '100 000 characters', field: 'kms', value: huge(100_000, 'k'), expect: 'either' },
   { name: 'backticks breaking out of inline code', field: 'kms', value: '```` `<!here>` ````', expect: 'filed-or-refused' },
   { name: 'RTL override, zero-width and control characters', field: 'kms', value: '\u202E\u200Bkms\u0000\u001b[0m', expect: 'filed-or-refused' },

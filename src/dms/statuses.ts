@@ -1,3 +1,4 @@
+import { withoutLinks } from '../../blocks/text.js';
 /** How a status reads to a person, and whether it ends the ticket's story. */
 export interface StatusInfo {
   emoji: string;
@@ -65,7 +66,8 @@ export const CHANGE_STATUSES: Catalog = {
 /** The status as it reads in a catalog; unknown values (DMS adds some) are shown verbatim and never final. */
 export function statusInfoIn(catalog: Catalog, status: string | null): StatusInfo {
   if (status === null) return { emoji: ':outbox_tray:', label: 'Submitted to DMS', final: false };
-  return catalog[status] ?? catalog[status.toLowerCase()] ?? { emoji: ':grey_question:', label: status, final: false };
+  // An unknown status is cloud text shown as it came, minus any link in it.
+  return catalog[status] ?? catalog[status.toLowerCase()] ?? { emoji: ':grey_question:', label: withoutLinks(status), final: false };
 }
 
 /** Status info for a data export JobStatus (or `order:<StatusCode>` when the general ticket ended it). */
