@@ -1,7 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../src/dms/statuses.js';
 import { ticketActionsBlock, type TicketActionId } from './ticket-controls.js';
-import { escapeMrkdwn, plain, truncate } from './text.js';
+import { cloudText, plain, truncate, withoutLinks } from './text.js';
 
 /** One ticket as listed in the Home tab and in `/dms list`. */
 export interface TicketCard {
@@ -18,7 +18,7 @@ export interface TicketCard {
 function cardText(c: TicketCard): string {
   const where = /^D/.test(c.channelId) ? 'in your DMs with me' : `in <#${c.channelId}>`;
   const when = `<!date^${Math.floor(c.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(c.updatedAt).toISOString()}>`;
-  return `*${escapeMrkdwn(plain(c.title, 120))}*\n${c.statusInfo.emoji} ${escapeMrkdwn(c.statusInfo.label)} · ${where} · updated ${when}`;
+  return `*${cloudText(plain(withoutLinks(c.title), 120), 200)}*\n${c.statusInfo.emoji} ${cloudText(c.statusInfo.label, 200)} · ${where} · updated ${when}`;
 }
 
 /** A ticket's section, and its buttons when asked for. */

@@ -71,12 +71,19 @@ const HIDERS = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 export function withoutLinks(text: string, note = LINK_REMOVED): string {
   // A lone surrogate (`\p{Cs}` in a /u pattern matches only unpaired ones) becomes U+FFFD first: NFKC needs whole text.
   const folded = text.replace(LONE_SURROGATE, '\uFFFD').normalize('NFKC').replace(HIDERS, '');
-  return folded.replace(URL_LIKE, note);
+  const cleaned = folded.replace(URL_LIKE, note);
+  // Text without a link is returned as it came (no folding), so statuses and codes keep their spelling.
+  return cleaned === folded ? text.replace(LONE_SURROGATE, '\uFFFD') : cleaned;
 }
 
 /** Cloud text for mrkdwn (blocks and fallback text alike): links removed, escaped, cut to `max`. */
 export function cloudText(text: string, max = 500, note = LINK_REMOVED): string {
   return escapeMrkdwn(truncate(withoutLinks(text, note), max));
+}
+
+/** Cloud text as plain text (headers, parts of a fallback): links removed first, then cut, so no cut hides a link. */
+export function cloudPlain(text: string, max: number): string {
+  return plain(withoutLinks(text), max);
 }
 
 /** A message's fallback `text` (notifications, screen readers): the same escape as the blocks, links removed. */

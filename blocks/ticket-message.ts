@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../src/dms/statuses.js';
-import { cloudText, codeBlock, escapeMrkdwn, fallbackText, mention, plain, truncate } from './text.js';
+import { cloudPlain, cloudText, codeBlock, escapeMrkdwn, fallbackText, mention, truncate } from './text.js';
 
 const FIELD_MAX = 600;
 
@@ -32,7 +32,7 @@ export function buildRootMessage(m: RootMessageModel): { text: string; blocks: K
     ...m.fields.slice(0, 8).map(([label, value]) => `*${label}*\n${value}`),
   ];
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: plain(m.title, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: cloudPlain(m.title, 150) } },
     // Slack refuses messages whose blocks grow past ~13k characters: each part gets a share of that budget.
     { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, FIELD_MAX) })) },
   ];

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { CreateTrackerRequest, Tracker } from '../src/cts/schemas.js';
 import type { StatusInfo } from '../src/dms/statuses.js';
 import type { MessageBody } from '../src/messenger.js';
-import { cloudText, fallbackText, mention, plain, truncate, withoutLinks } from './text.js';
+import { cloudPlain, cloudText, fallbackText, mention, plain, truncate } from './text.js';
 
 /** What the bot shows about one tracker: the settings that matter to a reader. JSON-serialisable (stored with the ticket). */
 export interface TrackerSummary {
@@ -132,7 +132,7 @@ export function buildTrackerRootMessage(m: TrackerMessageModel): MessageBody & {
     `*Tracker id*\n${s.id ? code(s.id, 100) : '_unknown_'}`,
   ];
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: plain(withoutLinks(`CTS tracker · ${s.name}`), 150) } },
+    { type: 'header', text: { type: 'plain_text', text: cloudPlain(`CTS tracker · ${s.name}`, 150) } },
     { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, 2000) })) },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(trackerSettingsText(s), 3000) } },
   ];
@@ -147,7 +147,7 @@ export function buildTrackerRootMessage(m: TrackerMessageModel): MessageBody & {
       },
     ],
   });
-  return { text: fallbackText(`CTS tracker ${plain(s.name, 64)}: ${m.statusInfo.label}`), blocks };
+  return { text: fallbackText(`CTS tracker ${cloudPlain(s.name, 64)}: ${m.statusInfo.label}`), blocks };
 }
 
 /** A thread reply for the first status CTS reports, or for a change. */
@@ -156,7 +156,7 @@ export function buildTrackerStatusReply(args: { name: string; status: string; in
   const line = `${intro} ${args.info.emoji} *${cloudText(args.info.label, 200)}* ${code(args.status, 60)}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(args.info.hint ? `${line}\n${cloudText(args.info.hint, 2000)}` : line, 3000) } }];
   if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${cloudText(args.previous.label, 200)}` }] });
-  return { text: fallbackText(`CTS tracker ${plain(args.name, 64)}: ${args.info.label}`), blocks };
+  return { text: fallbackText(`CTS tracker ${cloudPlain(args.name, 64)}: ${args.info.label}`), blocks };
 }
 
 /** One tracker in `/cts list`. */
@@ -190,14 +190,14 @@ export function buildTrackerListMessage(items: readonly TrackerListItem[]): Mess
   }
   const text = items
     .slice(0, LIST_MAX)
-    .map((i) => `${plain(i.summary.name, 64)} (${i.summary.type}): ${i.info.label}`)
+    .map((i) => `${cloudPlain(i.summary.name, 64)} (${cloudPlain(i.summary.type, 40)}): ${i.info.label}`)
     .join('; ');
   return { text: fallbackText(`CTS trackers: ${text}`), blocks };
 }
 
 /** What the requester sees when a tracker was not created: the reason, and what they asked for so nothing is lost. */
 export function buildTrackerNotCreatedMessage(reason: string, asked: TrackerSummary): MessageBody & { blocks: KnownBlock[] } {
-  const text = `:x: The CTS tracker ${plain(asked.name, 64)} was not created. ${reason}`;
+  const text = `:x: The CTS tracker ${cloudPlain(asked.name, 64)} was not created. ${reason}`;
   return {
     text: fallbackText(text),
     blocks: [

@@ -1,3 +1,5 @@
+import { withoutLinks } from '../blocks/text.js';
+
 /** Coded errors: every failure a person can see carries a stable code and a message written for them. */
 export class BotError extends Error {
   /** A stable machine-readable code, e.g. `dms_business_error`. */
@@ -43,11 +45,18 @@ export class CloudApiError extends BotError {
   /** True when the client wrote `userMessage` for people (plain words) rather than the generic code line. */
   readonly explained: boolean;
 
-  constructor(details: CloudErrorDetails, userMessage?: string, options?: { cause?: unknown }) {
+  constructor(raw: CloudErrorDetails, userMessage?: string, options?: { cause?: unknown }) {
+    // A cloud's words are data: a link in its code, message or request id goes here, before any log or person sees it.
+    const details: CloudErrorDetails = {
+      ...raw,
+      errorCode: withoutLinks(raw.errorCode),
+      errorMessage: withoutLinks(raw.errorMessage),
+      ...(raw.requestId === undefined ? {} : { requestId: withoutLinks(raw.requestId) }),
+    };
     const rid = details.requestId ? `, request id ${details.requestId}` : '';
     super(
       'cloud_api_error',
-      userMessage ?? `${details.service} ${details.action} failed: ${details.errorCode}: ${details.errorMessage}${rid}`,
+      userMessage === undefined ? `${details.service} ${details.action} failed: ${details.errorCode}: ${details.errorMessage}${rid}` : withoutLinks(userMessage),
       { cause: options?.cause, message: `${details.service} ${details.action} failed: ${details.errorCode}${rid}` },
     );
     this.name = 'CloudApiError';

@@ -49,9 +49,10 @@ export function normaliseProse(raw: string | null | undefined): TypedText {
   const text = value
     .replace(LINE_BREAKS, '\n')
     .replace(INVISIBLE, '')
+    // Blanks become spaces before joiners and selectors are judged: a joiner next to U+2800 joins nothing.
+    .replace(SPACES, ' ')
     .replace(LONE_SELECTOR, '')
     .replace(LONE_JOINER, '')
-    .replace(SPACES, ' ')
     .normalize('NFC')
     .trim();
   return { ok: true, text };

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { boltLogger, scrubTokens } from '../src/bolt-logger.js';
-import { createLogger, redactPaths } from '../src/logger.js';
+import fc from 'fast-check';
+import { createLogger, redactPaths, redactSecrets } from '../src/logger.js';
 
 /** A logger writing into an array of parsed JSON lines (pino writes synchronously to a plain Writable). */
 function capture(level = 'trace') {
@@ -199,5 +200,62 @@ describe('Bolt logger adapter', () => {
       [50, 'invalid_auth for xapp-[redacted]'],
     ]);
     for (const secret of ['INFO-123', 'WARNURL', 'WARN-1', '1-ERROR']) expect(raw.join('\n')).not.toContain(secret);
+  });
+});
+
+describe('value redaction (property): a secret is masked by its look, under any key, at any depth', () => {
+  const alnum = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9]{${min},${max}}$`));
+  // Each generator yields [what is logged, the part that must never show]. The secret parts carry a marker ("Q9")
+  // and mixed case and digits, so a random neighbour cannot contain them by chance.
+  const secrets: fc.Arbitrary<[string, string]>[] = [
+    alnum(10, 30).map((s) => [`xoxb-1234-5678-Q9${s}`, `Q9${s}`]),
+    alnum(10, 30).map((s) => [`xapp-1-A0B1-99-Q9${s}`, `Q9${s}`]),
+    alnum(10, 30).map((s) => [`xoxp-11-22-Q9${s}`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`https://b.oss-cn-hangzhou.aliyuncs.com/r.zip?Expires=1&OSSAccessKeyId=LTAI5t&Signature=Q9${s}`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`https://b.s3.amazonaws.com/k.csv?response-content-type=text&X-Amz-Credential=Q9${s}&X-Amz-Signature=beef`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`https%3A%2F%2Fb.obs.example%2Fk%3Fsecurity-token%3DQ9${s}`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`obs://bucket/k?security-token=Q9${s}`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`Authorization: Bearer Q9${s}`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`ACS3-HMAC-SHA256 Credential=Q9${s},SignedHeaders=host,Signature=abc`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`SDK-HMAC-SHA256 Access=Q9${s}, SignedHeaders=host, Signature=abc`, `Q9${s}`]),
+    fc.stringMatching(/^[A-Za-z0-9]{16,20}$/).map((s) => [`LTAI${s}`, `LTAI${s}`]),
+    fc.stringMatching(/^[A-Z]{9}[0-9]{9}$/).map((s) => [`Q9${s}`, `Q9${s}`]),
+    fc.stringMatching(/^[a-z]{12}[A-Z]{12}[0-9]{12}$/).map((s) => [`Q9${s}`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`password=Q9${s}`, `Q9${s}`]),
+    alnum(12, 30).map((s) => [`?Signature=Q9${s}&Expires=1`, `Q9${s}`]),
+  ];
+  const secret = fc.oneof(...secrets);
+  const key = fc.oneof(fc.constantFrom('msg', 'detail', 'errorMessage', 'note', 'to', 'status', 'x', 'body', 'reason'), fc.string({ maxLength: 8 }));
+  const filler = fc.string({ maxLength: 20 }).filter((s) => !/Q9/.test(s));
+  // A secret inside free text, in an object of random shape.
+  const logged = fc.tuple(secret, filler, filler).map(([[value, part], a, b]) => ({ text: `${a} ${value} ${b}`, part }));
+  const shaped = fc.letrec<{ tree: unknown }>((tie) => ({
+    tree: fc.oneof({ depthSize: 'small' }, filler, fc.dictionary(key, tie('tree'), { maxKeys: 3 }), fc.array(tie('tree'), { maxLength: 3 })),
+  })).tree;
+
+  it('masks secrets in nested values, messages and child bindings', () => {
+    fc.assert(
+      fc.property(logged, shaped, key, fc.constantFrom('obj', 'msg', 'binding', 'err'), ({ text, part }, tree, k, where) => {
+        const { logger, raw } = capture();
+        if (where === 'obj') logger.info({ tree, nested: { [k || 'k']: [text] } }, 'event');
+        else if (where === 'msg') logger.warn({ tree }, `failed: ${text}`);
+        else if (where === 'binding') logger.child({ [k || 'k']: text }).info({ tree }, 'child');
+        else logger.error({ err: new Error(`cloud said ${text}`) }, 'call failed');
+        expect(raw).toHaveLength(1);
+        expect(raw[0]).not.toContain(part);
+        expect(() => JSON.parse(raw[0]!)).not.toThrow();
+      }),
+      { seed: 42, numRuns: 400 },
+    );
+  });
+
+  it('leaves lines without secrets byte for byte (the pre-check keeps the common path cheap)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('ticketId', 'status', 'ms', 'channelId'), fc.oneof(fc.integer(), fc.constantFrom('EXPORT_SUCCESS', 'C0EXPORTS', 'ok'))), (obj) => {
+        const line = JSON.stringify({ level: 30, ...obj, msg: 'status changed' });
+        expect(redactSecrets(line)).toBe(line);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
   });
 });

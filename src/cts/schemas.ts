@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { withoutLinks } from '../../blocks/text.js';
+
+/** Free text CTS writes (status, detail, error words): data, so any link in it is replaced at the edge. */
+const cloudWords = z.string().transform((v) => withoutLinks(v));
 
 // Response schemas are deliberately lenient where the service is richer than the SDK models: `tracker_type`, `status`
 // and `detail` are plain strings, and unknown keys are dropped rather than rejected. Null values are removed before
@@ -41,9 +45,9 @@ export const trackerSchema = z.object({
   tracker_type: z.string(),
   tracker_name: z.string(),
   /** `enabled`, `disabled`, `error`, or values the SDK enums do not list yet. */
-  status: z.string().optional(),
+  status: cloudWords.optional(),
   /** Why a tracker is in `error`: `bucketPolicyError`, `noBucket`, `arrears`, or others. */
-  detail: z.string().optional(),
+  detail: cloudWords.optional(),
   domain_id: z.string().optional(),
   project_id: z.string().optional(),
   lts: ltsSchema.optional(),
@@ -66,8 +70,8 @@ export const listTrackersResponseSchema = z.object({
 
 /** Error body of CTS (`CTS.xxxx`) and of the API gateway (`APIGW.xxxx`, which adds `request_id`). */
 export const ctsErrorBodySchema = z.object({
-  error_code: z.string(),
-  error_msg: z.string().optional(),
+  error_code: cloudWords,
+  error_msg: cloudWords.optional(),
   request_id: z.string().optional(),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withoutLinks } from '../../blocks/text.js';
 
 /**
  * Ids arrive as numbers or numeric strings; we keep them as digit strings (no precision loss past 2^53), in one
@@ -9,13 +10,16 @@ export const idString = z
   .transform((v) => (typeof v === 'number' ? String(v) : v.replace(/^0+(?=\d)/, '')));
 
 const optionalText = z.string().nullish().transform((v) => v ?? undefined);
+/** Free text DMS writes (statuses, tips, error words): data, so any link in it is replaced at the edge. */
+const cloudWords = z.string().transform((v) => withoutLinks(v));
+const optionalWords = z.string().nullish().transform((v) => (v == null ? undefined : withoutLinks(v)));
 
 /** Fields every DMS response carries. */
 export const dmsEnvelope = z.looseObject({
   RequestId: z.string().optional(),
   Success: z.boolean().optional(),
-  ErrorCode: z.string().optional(),
-  ErrorMessage: z.string().optional(),
+  ErrorCode: cloudWords.optional(),
+  ErrorMessage: cloudWords.optional(),
 });
 
 /** `CreateOrderResult` comes as `{OrderIds:[n]}`, `[n]` or `["n"]` depending on the API. */
@@ -28,7 +32,7 @@ export const createOrderResponse = z.looseObject({ CreateOrderResult: createOrde
 export const dataExportOrderDetailResponse = z.looseObject({
   DataExportOrderDetail: z.looseObject({
     KeyInfo: z.looseObject({
-      JobStatus: z.string().min(1),
+      JobStatus: z.string().min(1).pipe(cloudWords),
       PreCheckId: z.union([z.number(), z.string()]).nullish(),
       JobId: z.union([z.number(), z.string()]).nullish(),
     }),
@@ -51,12 +55,12 @@ export const orderBaseInfoResponse = z.looseObject({
     OrderId: idString.optional(),
     PluginType: z.string(),
     StatusCode: z.string(),
-    StatusDesc: optionalText,
-    Comment: optionalText,
+    StatusDesc: optionalWords,
+    Comment: optionalWords,
     Committer: optionalText,
     CommitterId: z.union([z.number(), z.string()]).nullish(),
     WorkflowInstanceId: z.union([z.number(), z.string()]).nullish(),
-    WorkflowStatusDesc: optionalText,
+    WorkflowStatusDesc: optionalWords,
     CreateTime: optionalText,
     RelatedUserList: z.looseObject({ UserIds: z.array(z.union([z.number(), z.string()])).nullish() }).nullish(),
   }),
@@ -68,7 +72,7 @@ export const acknowledgedResponse = z.looseObject({});
 export const downloadUrlResponse = z.looseObject({
   DownloadURLResult: z.looseObject({
     HasResult: z.boolean(),
-    TipMessage: optionalText,
+    TipMessage: optionalWords,
     URL: optionalText,
   }),
 });
@@ -133,8 +137,8 @@ export const listOrdersResponse = z.looseObject({
 
 export const dataTrackOrderDetailResponse = z.looseObject({
   DataTrackOrderDetail: z.looseObject({
-    JobStatus: z.string().min(1),
-    StatusDesc: optionalText,
+    JobStatus: z.string().min(1).pipe(cloudWords),
+    StatusDesc: optionalWords,
     DbId: z.union([z.number(), z.string()]).nullish(),
     JobStartTime: optionalText,
     JobEndTime: optionalText,
