@@ -79,7 +79,7 @@ describe('every field that requires text refuses blank-after-normalising input (
   });
   const now = 1_773_057_600;
   const trackValues = (reason: string): ViewStateValues => ({
-    [TrackIds.dbBlock]: { [TrackIds.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:P', text: { type: 'plain_text', text: 'orders_prod' } } } },
+    [TrackIds.dbBlock]: { [TrackIds.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:P', text: { text: 'orders_prod' } } } },
     [TrackIds.tablesBlock]: { [TrackIds.tablesInput]: input('orders') },
     [TrackIds.typesBlock]: { [TrackIds.typesCheckbox]: { type: 'checkboxes', selected_options: [{ value: 'UPDATE' }] } },
     [TrackIds.startBlock]: { [TrackIds.startPicker]: { type: 'datetimepicker', selected_date_time: now - 7200 } },
