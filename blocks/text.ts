@@ -1,3 +1,5 @@
+import type { KnownBlock } from '@slack/types';
+
 /** Escapes user text for mrkdwn so `<!channel>`, `<@U1>` or `<http://x|y>` render as text, not as pings or links. */
 export function escapeMrkdwn(text: string): string {
   return sanitize(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -89,6 +91,15 @@ export function cloudPlain(text: string, max: number): string {
 /** A message's fallback `text` (notifications, screen readers): the same escape as the blocks, links removed. */
 export function fallbackText(text: string, max = 3000): string {
   return cloudText(text, max);
+}
+
+/**
+ * A message of one section from already-safe mrkdwn (built with the escapes above): its fallback `text` is that same
+ * string, so what notifications show and what the message shows can never be escaped differently.
+ */
+export function mrkdwnMessage(mrkdwn: string): { text: string; blocks: KnownBlock[] } {
+  const text = truncate(mrkdwn, 3000);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
 /** A user mention for an id we know is a Slack user id; anything else is shown escaped. */

@@ -1,6 +1,6 @@
 import type { TicketActionId } from '../blocks/ticket-controls.js';
 import { buildRootMessage, cloudField, userField, usersField } from '../blocks/ticket-message.js';
-import { cloudText, escapeMrkdwn, LINK_REMOVED, LINK_REMOVED_DOWNLOAD, mention } from '../blocks/text.js';
+import { cloudText, escapeMrkdwn, LINK_REMOVED, LINK_REMOVED_DOWNLOAD, mention, mrkdwnMessage } from '../blocks/text.js';
 import { DmsTicketService, type OrderBaseInfo } from './dms-ticket-service.js';
 import { CloudApiError } from './errors.js';
 import { slackErrorCode } from './messenger.js';
@@ -152,7 +152,7 @@ export class ExportService extends DmsTicketService {
     }
     const text = `:package: Your ${what} is ready: <${link}|download the result>. The link is for you only and expires; press *Send me the link* on the ticket's message for a fresh one.`;
     try {
-      await this.deps.messenger.dm(owner, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+      await this.deps.messenger.dm(owner, mrkdwnMessage(text));
     } catch (err) {
       const code = escapeMrkdwn(slackErrorCode(err) ?? 'error');
       this.deps.logger.warn({ ticketId: ticket.id, slackError: code }, 'could not DM the download link');

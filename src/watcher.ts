@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import type { Logger } from 'pino';
 import { withTicketControls, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
+import { mrkdwnMessage, truncate } from '../blocks/text.js';
 import type { TicketCard } from '../blocks/home.js';
 import type { Clock } from './clock.js';
 import type { StatusInfo } from './dms/statuses.js';
@@ -507,11 +508,8 @@ function replyText(body: MessageBody): string {
 
 /** Adds already-safe mrkdwn lines to a message (as a section after its blocks, and to its fallback text). */
 function appendLines(body: MessageBody, lines: string[]): MessageBody {
-  const text = lines.join('\n');
-  return {
-    text: `${body.text}\n${text}`,
-    blocks: [...(body.blocks ?? []), { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }],
-  };
+  const added = mrkdwnMessage(lines.join('\n'));
+  return { text: truncate(`${body.text}\n${added.text}`, 3000), blocks: [...(body.blocks ?? []), ...added.blocks] };
 }
 
 /** Log-safe description of an error (code and message, no request config). */
