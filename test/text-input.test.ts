@@ -1,11 +1,13 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ActionModalIds } from '../blocks/action-modals.js';
 import { ChangeIds, ExportIds, TrackIds } from '../blocks/ids.js';
 import { parseChangeSubmission } from '../src/change-input.js';
 import { parseExportSubmission, type ViewStateValues } from '../src/export-input.js';
 import { parseTrackSubmission } from '../src/track-input.js';
 import { isBlank, isWellFormed, normaliseProse, readExactText, readProse, visibleLength } from '../src/text-input.js';
-import { exportValues } from './support/flows.js';
+import { clickButton, exportValues, fileExport, seedPeople, submit, tick } from './support/flows.js';
+import { startHarness, type Harness } from './support/harness.js';
 
 /** Characters that hide, disguise, break or look blank, mixed with ordinary ones. */
 const TRICKY = [
@@ -160,5 +162,38 @@ describe('readExactText (SQL, table names)', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('the reject reason through the real app', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ env: { APPROVERS: 'U0BOB' } });
+    seedPeople(h);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('refuses reasons that show fewer than three characters or hold a broken one, and DMS hears nothing', async () => {
+    const { rootTs, orderId, ticketId } = await fileExport(h);
+    h.dms.setStatus(orderId, 'APPLY_AUDIT_SUCCESS');
+    await tick(h);
+    await clickButton(h, { action: 'reject', value: String(ticketId), user: 'U0BOB', messageTs: rootTs, triggerId: 'trigger-rej' });
+    const opened = await h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === 'trigger-rej');
+    const modal = opened.response!['view'] as Record<string, unknown>;
+    const reason = (value: string) => ({ [ActionModalIds.reasonBlock]: { [ActionModalIds.reasonInput]: { type: 'plain_text_input', value } } });
+    for (const blankish of ['\u200b\u200b\u200b', '\u3164\u3164\u3164', '\u2800 \u00a0\u3000', 'ok\u200b\u200b', '\u202e\u2066x\u2069', '\u0301\u0301\u0301\u0301']) {
+      const answer = await submit(h, modal, reason(blankish), 'U0BOB');
+      expect(answer.errors?.[ActionModalIds.reasonBlock], JSON.stringify(blankish)).toMatch(/Say why/);
+    }
+    const broken = await submit(h, modal, reason('PII \ud83d columns'), 'U0BOB');
+    expect(broken.errors?.[ActionModalIds.reasonBlock]).toMatch(/broken character at line 1, column 5/);
+    expect(h.dms.calls('ApproveOrder')).toHaveLength(0);
+
+    await submit(h, modal, reason('\u200bPII\u00a0columns\u202e'), 'U0BOB');
+    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /rejected the ticket/.test(String(c.args['text'])));
+    // DMS records the normalised reason: the invisible characters are gone, the no-break space is a space.
+    expect(h.dms.calls('ApproveOrder')[0]!.query['Comment']).toMatch(/: PII columns$/);
   });
 });
