@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn, truncate } from './text.js';
+import { escapeMrkdwn, mrkdwnMessage, truncate } from './text.js';
 
 /** One subcommand for the help list. */
 export interface SubcommandHelp {
@@ -14,8 +14,7 @@ export function buildHelpMessage(command: string, subcommands: SubcommandHelp[],
     unknown !== undefined
       ? `I don't know \`${escapeMrkdwn(truncate(unknown.replace(/`/g, "'"), 50))}\`. Here is what \`${command}\` can do:`
       : `Here is what \`${command}\` can do:`;
-  const text = `${intro}\n${lines.join('\n')}`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return mrkdwnMessage(`${intro}\n${lines.join('\n')}`);
 }
 
 /** The ephemeral answer (for `ack`) listing a command's subcommands. */
