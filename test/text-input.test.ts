@@ -5,6 +5,7 @@ import { ChangeIds, ExportIds, TrackIds } from '../blocks/ids.js';
 import { parseChangeSubmission } from '../src/change-input.js';
 import { parseExportSubmission, type ViewStateValues } from '../src/export-input.js';
 import { parseTrackSubmission } from '../src/track-input.js';
+import { knownTimeZone } from '../src/time-zone.js';
 import { isBlank, isWellFormed, normaliseProse, readExactText, readProse, visibleLength } from '../src/text-input.js';
 import { clickButton, exportValues, fileExport, seedPeople, submit, tick } from './support/flows.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -89,7 +90,7 @@ describe('every field that requires text refuses blank-after-normalising input (
     [TrackIds.reasonBlock]: { [TrackIds.reasonInput]: input(reason) },
     [TrackIds.relatedBlock]: { [TrackIds.relatedSelect]: { type: 'multi_users_select', selected_users: [] } },
   });
-  const trackRules = { nowSeconds: now, maxWindowHours: 24, maxLookbackDays: 30, dmsZone: 'Asia/Shanghai' };
+  const trackRules = { nowSeconds: now, maxWindowHours: 24, maxLookbackDays: 30, dmsZone: knownTimeZone('Asia/Shanghai')! };
 
   it('sanity: the same forms with a real reason are accepted', () => {
     expect(parseExportSubmission(values({})).ok).toBe(true);
