@@ -62,6 +62,12 @@ const URL_LIKE = new RegExp(
   'giu',
 );
 const LONE_SURROGATE = /\p{Cs}/gu;
+// A bare host Slack turns into a link by itself (`evil.com`): common top-level domains only, not followed by more
+// name characters. Database host names are kept where a database is named (see `withoutLinks`' `keepHosts`).
+const BARE_HOST = new RegExp(
+  String.raw`(?<![\p{L}\p{N}_@.-])(?:[\p{L}\p{N}-]+[.。])+(?:com|net|org|io|co|cn|info|biz|me|app|dev|xyz|top|site|online|ru|de|uk|jp|us|eu|ly|gl|sh|ai|cc|tv|link|club|shop|store|cloud|page|live|to|gg|in)(?![\p{L}\p{N}_-])`,
+  'giu',
+);
 /** Characters that can split a link so a filter misses it while a reader still follows it. */
 const HIDERS = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
@@ -70,10 +76,11 @@ const HIDERS = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
  * (full-width letters, zero-width characters, percent-encoding). Cloud text is data; a link in it may be a pre-signed
  * download or a lure, and neither belongs in a channel or a log.
  */
-export function withoutLinks(text: string, note = LINK_REMOVED): string {
+export function withoutLinks(text: string, note = LINK_REMOVED, opts: { keepHosts?: boolean } = {}): string {
   // A lone surrogate (`\p{Cs}` in a /u pattern matches only unpaired ones) becomes U+FFFD first: NFKC needs whole text.
   const folded = text.replace(LONE_SURROGATE, '\uFFFD').normalize('NFKC').replace(HIDERS, '');
-  const cleaned = folded.replace(URL_LIKE, note);
+  const noUrls = folded.replace(URL_LIKE, note);
+  const cleaned = opts.keepHosts ? noUrls : noUrls.replace(BARE_HOST, note);
   // Text without a link is returned as it came (no folding), so statuses and codes keep their spelling.
   return cleaned === folded ? text.replace(LONE_SURROGATE, '\uFFFD') : cleaned;
 }

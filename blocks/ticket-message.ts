@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../src/dms/statuses.js';
-import { cloudPlain, cloudText, codeBlock, escapeMrkdwn, fallbackText, mention, truncate } from './text.js';
+import { cloudPlain, cloudText, codeBlock, escapeMrkdwn, fallbackText, mention, truncate, withoutLinks } from './text.js';
 
 const FIELD_MAX = 600;
 
@@ -55,7 +55,8 @@ export function userField(value: string, max = 500): string {
 
 /** A value that came from the cloud (a database name, an environment): links removed, escaped and cut. */
 export function cloudField(value: string, max = 500): string {
-  return cloudText(value, max);
+  // A database is often named by its host (rm-xxx.mysql.rds.aliyuncs.com): keep bare hosts, remove real links.
+  return escapeMrkdwn(truncate(withoutLinks(value, undefined, { keepHosts: true }), max));
 }
 
 /** A list of Slack users for a field. */

@@ -38,6 +38,8 @@ const LINKS = [
   `obs://${HOST}-bucket/${SECRET}`,
   `mailto:${HOST}@example.com?body=${SECRET}`,
   `?security-token=${SECRET}&x-oss-signature=${SECRET}`,
+  `${HOST}.com`,
+  `${SECRET}.${HOST}.io`,
 ];
 const MENTIONS = ['<!channel>', '<!here>', '<!everyone>', '<!subteam^S0123|@admins>', '<@U0MALLORY>', '<#C0SECRET>', '<!date^1^{date}|x>', '&lt;!channel&gt;', '*bold* _it_ ~s~ `code` ```fence```'];
 
@@ -92,7 +94,9 @@ const summary = (s: string): TrackerSummary => ({
 
 /** Every builder that renders cloud text, each fed `s` in every cloud field. */
 const renderers: [string, (s: string) => unknown][] = [
-  ['root message (unknown JobStatus, database name)', (s) => buildRootMessage({ title: 'Data export · DMS ticket 1', summary: 'Data export ticket 1', requesterSlackId: 'U0ALICE', statusInfo: exportStatusInfo(s), fields: [['Database', cloudField(s)]], note: s, updatedAt: 1 })],
+  ['root message (unknown JobStatus, note)', (s) => buildRootMessage({ title: 'Data export · DMS ticket 1', summary: 'Data export ticket 1', requesterSlackId: 'U0ALICE', statusInfo: exportStatusInfo(s), fields: [], note: s, updatedAt: 1 })],
+  // A database may be named by its host, so bare hosts stay there (by design); every other link goes.
+  ['database field', (s) => ({ text: cloudField(s.split(`${HOST}.com`).join('').split(`${SECRET}.${HOST}.io`).join('')) })],
   ['status reply', (s) => buildStatusReply({ summary: 'Data export ticket 1', status: s, info: exportStatusInfo(s), previous: exportStatusInfo(s), extra: [cloudText(s)] })],
   ['give-up reply', (s) => buildGiveUpReply({ summary: 'Data export ticket 1', hours: 24, lastLabel: exportStatusInfo(s).label })],
   ['tracker root (CTS detail, every setting)', (s) => buildTrackerRootMessage({ summary: summary(s), requesterSlackId: 'U0ALICE', status: `error:${s}`, statusInfo: trackerStatusInfo(`error:${s}`), checking: false, notes: [s], updatedAt: 1, followHours: 1 })],
@@ -122,8 +126,10 @@ describe('cloud text through every renderer (property)', () => {
     }
   });
 
-  it('leaves ordinary cloud words alone: statuses, host names without a path, error codes', () => {
-    for (const s of ['EXPORT_SUCCESS', 'rm-bp1.mysql.rds.aliyuncs.com:3306', 'InvalidParameter.OrderId', 'Error: 3.5 rows/s', 'orders_prod (product)']) expect(withoutLinks(s)).toBe(s);
+  it('leaves ordinary cloud words alone: statuses, error codes, and a database named by its host', () => {
+    for (const s of ['EXPORT_SUCCESS', 'InvalidParameter.OrderId', 'Error: 3.5 rows/s', 'orders_prod (product)', 'order:FINISH', 'CTS.0201']) expect(withoutLinks(s)).toBe(s);
+    expect(cloudField('rm-bp1.mysql.rds.aliyuncs.com:3306 · orders')).toBe('rm-bp1.mysql.rds.aliyuncs.com:3306 · orders');
+    expect(cloudField(`orders ${LINKS[0]}`)).toBe(`orders ${LINK_REMOVED}`);
   });
 
   it('the outgoing net neutralises broadcast mentions everywhere and signed links outside the DM', () => {
