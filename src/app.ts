@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CodedError } from '@slack/bolt';
 import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { registerHandlers } from '../handlers/index.js';
@@ -27,7 +27,8 @@ import { OrderService } from './order-service.js';
 import { TicketActions } from './ticket-actions.js';
 import type { Services } from './services.js';
 import type { Store } from './store/types.js';
-import { userMessageFor } from './user-errors.js';
+import type { AppIdentity } from './slack-envelope.js';
+import { guardDispatch, guardSocketFrames, precheckHttp, recordFailure, type FailureBook, type GuardDeps } from './slack-guard.js';
 import type { UserMap } from './user-map.js';
 import { UserResolver } from './user-resolver.js';
 import { StatusWatcher } from './watcher.js';
@@ -110,6 +111,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     deferInitialization: true,
     // No conversation context is used; Bolt's default store costs work on every event.
     convoStore: false,
+    // The error handler sees the body a listener failed on, so the person who sent it can be answered.
+    extendedErrorHandler: true,
     receiver: socketReceiver ?? receiver,
   });
 
@@ -190,9 +193,15 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const listenersIdle = (): Promise<void> => (busy === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
   registerHandlers(bolt, services);
 
-  bolt.error(async (err) => {
-    // Listeners surface their own errors to the person; whatever escapes is logged with an id.
-    userMessageFor(err.original ?? err, logger, { where: 'bolt' });
+  // The request layer's guard (src/slack-guard.ts): envelopes checked before dispatch in both transports, one ack
+  // for every payload, and the coded error (short id) for whatever a listener lets escape.
+  let identity: AppIdentity | undefined;
+  const guardDeps: GuardDeps = { logger: logger.child({ component: 'slack-guard' }), messenger, identity: () => identity };
+  const failures: FailureBook = new WeakMap();
+  guardDispatch(bolt, failures, guardDeps);
+  if (socketReceiver) guardSocketFrames(socketReceiver.client, guardDeps.logger);
+  bolt.error(async ({ error, body }: { error: CodedError; body: unknown }) => {
+    recordFailure(failures, error.original ?? error, body, logger);
   });
 
   /** Ready when the store answers and Slack accepted the bot token at start-up. */
@@ -245,7 +254,13 @@ export function createApp(deps: AppDeps): ChatOpsApp {
         res.writeHead(401, { 'content-type': 'text/plain' }).end('');
         return;
       }
-      receiver.requestListener(req, res);
+      void precheckHttp(req, res, config.SLACK_SIGNING_SECRET!, guardDeps).then(
+        (pass) => pass && receiver.requestListener(req, res),
+        (err: unknown) => {
+          logger.error({ err: String(err).slice(0, 300) }, 'Slack request check failed');
+          if (!res.headersSent) res.writeHead(500).end();
+        },
+      );
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -257,6 +272,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     watcher,
     async start(opts = {}) {
       await bolt.init();
+      identity = await whoAmI(bolt);
+      logger.info({ appId: identity.appId, teamId: identity.teamId, enterpriseId: identity.enterpriseId, orgWide: identity.orgWide }, 'Slack identity');
       slackReady = true;
       if (socketMode) await bolt.start();
       server = createServer(route);
@@ -302,6 +319,14 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       logger.info('stopped');
     },
   };
+}
+
+/** This app's id and workspace: auth.test (Bolt has checked the token with it), and bots.info when it names no app. */
+async function whoAmI(bolt: App): Promise<AppIdentity> {
+  const auth = await bolt.client.auth.test();
+  const appId = auth.app_id || (auth.bot_id ? (await bolt.client.bots.info({ bot: auth.bot_id })).bot?.app_id : undefined);
+  if (!appId || !auth.team_id) throw new Error('Slack did not say which app and workspace this bot token belongs to (auth.test / bots.info)');
+  return { appId, teamId: auth.team_id, enterpriseId: auth.enterprise_id || undefined, orgWide: auth.is_enterprise_install === true };
 }
 
 /** A fetch for the Slack client that counts failed calls by method and error (`ok: false`, HTTP errors, 429s). */

@@ -147,7 +147,10 @@ export class FakeSlack {
         if (this.socketUrl === undefined) return { ok: false, error: 'fake_socket_mode_not_started' };
         return { ok: true, url: typeof this.socketUrl === 'function' ? this.socketUrl() : this.socketUrl };
       case 'auth.test':
-        return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'chatops' };
+        // As Slack answers for a bot token: the workspace and the bot, not the app (bots.info names that).
+        return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', team: 'acme', user: 'chatops' };
+      case 'bots.info':
+        return args['bot'] === 'BBOT' ? { ok: true, bot: { id: 'BBOT', app_id: 'A1', user_id: 'UBOT', name: 'chatops' } } : { ok: false, error: 'bot_not_found' };
       case 'views.open':
       case 'views.push':
       case 'views.update': {

@@ -201,7 +201,8 @@ export function blockSuggestion(actionId: string, blockId: string, value: string
     action_id: actionId,
     block_id: blockId,
     value,
-    view: { id: 'V0OPTS', type: 'modal', callback_id: 'export-modal' },
+    // Slack sends the whole view (state, blocks, hash, metadata) with a suggestion request.
+    view: { id: 'V0OPTS', type: 'modal', callback_id: 'export-modal', private_metadata: '', hash: 'h0', state: { values: {} }, blocks: [] },
   };
 }
 
