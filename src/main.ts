@@ -9,6 +9,7 @@ import { createApp } from './app.js';
 import { DmsClient } from './dms/client.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
+import { installProcessGuards } from './process-guards.js';
 import { loadUserMap } from './user-map.js';
 import { DEFAULT_POLICY, loadPolicy } from './policy.js';
 
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // From here on, a stray rejection or exception is logged (redacted) and the bot keeps serving.
+  installProcessGuards(logger);
   let userMap;
   let policy;
   try {

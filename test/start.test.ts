@@ -53,7 +53,9 @@ describe('npm start (compiled, plain Node)', () => {
     });
     const port = await bot.port;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    expect(slack.callsTo('auth.test')).toHaveLength(1);
+    // Bolt checks the token; the bot then asks once more for its workspace (and bots.info for its app id).
+    expect(slack.callsTo('auth.test')).toHaveLength(2);
+    expect(slack.callsTo('bots.info')).toHaveLength(1);
 
     const body = new URLSearchParams({ payload: JSON.stringify(blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, 'orders')) }).toString();
     const ts = Math.floor(Date.now() / 1000);
@@ -66,9 +68,48 @@ describe('npm start (compiled, plain Node)', () => {
     expect(options.options[0]!.value).toBe('db:1001:P');
     expect(dms.calls('SearchDatabase')[0]!.signature).toBe('valid');
 
+    // Poisoned, validly signed bodies (they killed the process before): 4xx, and the bot keeps serving.
+    const poisons: [string, string][] = [
+      [new URLSearchParams({ payload: 'null' }).toString(), 'application/x-www-form-urlencoded'],
+      ['null', 'application/json'],
+      [new URLSearchParams({ payload: JSON.stringify({ ...blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, 'x'), user: null }) }).toString(), 'application/x-www-form-urlencoded'],
+    ];
+    for (const [poison, contentType] of poisons) {
+      const t = Math.floor(Date.now() / 1000);
+      const r = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(t), 'x-slack-signature': slackSignature(SECRET, t, poison) },
+        body: poison,
+      });
+      expect(r.status).toBe(400);
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(bot.child.exitCode).toBeNull();
+
     const exited = new Promise<number | null>((resolve) => bot.child.on('exit', resolve));
     bot.child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('logs (redacted) an unhandled rejection or uncaught exception and keeps running', async () => {
+    // The compiled process guard main.ts installs, in a plain Node process: Node's default would exit on the first.
+    const script = [
+      "import { installProcessGuards } from './dist/src/process-guards.js';",
+      "import { createLogger } from './dist/src/logger.js';",
+      "installProcessGuards(createLogger('info'));",
+      "Promise.reject(new Error('lost xoxb-1-SECRET-token at https://bucket.example/x.csv?Expires=1&Signature=SECRETSIG'));",
+      "setTimeout(() => { throw new Error('thrown xapp-1-SECRET'); }, 20);",
+      "setTimeout(() => console.log(JSON.stringify({ msg: 'still serving' })), 100);",
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env: { PATH: process.env['PATH'] ?? '' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(out).toContain('unhandled rejection (kept serving)');
+    expect(out).toContain('uncaught exception (kept serving)');
+    expect(out).toContain('still serving');
+    expect(out).not.toContain('SECRET');
   });
 
   it('refuses to start on bad configuration, naming the variable and pointing to manifest.yml', async () => {
