@@ -77,11 +77,13 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const clock = deps.clock ?? systemClock;
   const socketMode = config.SLACK_APP_TOKEN !== undefined;
   const metrics = deps.metrics ?? new Metrics();
+  // Aborted when a stop gives up on the work still in flight: Slack calls (and the client's retries) end at once.
+  const stopping = new AbortController();
   const clientOptions: WebClientOptions = {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     ...deps.slackClientOptions,
     // In sandbox mode everything the bot shows in Slack says so.
-    fetch: observingFetch(metrics, config.SANDBOX ? sandboxFetch(deps.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as FetchFunction)) : deps.slackClientOptions?.fetch),
+    fetch: observingFetch(metrics, stopping.signal, config.SANDBOX ? sandboxFetch(deps.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as FetchFunction)) : deps.slackClientOptions?.fetch),
   };
 
   const socketReceiver = socketMode
@@ -299,26 +301,56 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     async stop(opts = {}) {
       const timeoutMs = opts.timeoutMs ?? config.SHUTDOWN_TIMEOUT_MS;
       const deadline = Date.now() + timeoutMs;
-      const left = () => Math.max(0, deadline - Date.now());
+      // Kept back for the last steps (give the leases back, close the store), so they run even when work in flight
+      // never ends (Slack or a cloud unreachable: their calls and retries can outlast any deadline).
+      const reserveMs = Math.min(1_000, Math.floor(timeoutMs / 4));
+      const left = (reserve = reserveMs) => Math.max(0, deadline - reserve - Date.now());
+      /** Waits for `p` at most `ms`; a step cut short is logged and the stop goes on. Never throws. */
+      const step = async (name: string, p: Promise<unknown>, ms: number): Promise<void> => {
+        if ((await settledWithin(p, ms, (err) => logger.warn({ step: name, err: String(err).slice(0, 200) }, 'stopping: step failed'))) === 'timeout') {
+          logger.warn({ step: name }, 'stopping: step cut short (SHUTDOWN_TIMEOUT_MS)');
+        }
+      };
       logger.info({ timeoutMs }, 'stopping: no new requests; finishing work in flight');
       if (recoveryTimer) clearInterval(recoveryTimer);
       // 1. No new work: the socket closes, the HTTP server stops accepting (health answers stop too).
-      if (socketMode) await bolt.stop().catch(() => undefined);
+      if (socketMode) await step('socket', bolt.stop(), left());
       const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeIdleConnections();
       // 2. Work in flight finishes: listeners after their ack (filing a ticket), and the watcher's current checks.
-      const bound = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-      await Promise.race([Promise.all([listenersIdle(), watcher!.stop(left())]), bound(left())]);
+      await step('work in flight', Promise.all([listenersIdle(), watcher!.stop(left())]), left());
       if (busy > 0) logger.warn({ busy }, 'stopping with listener work still running (SHUTDOWN_TIMEOUT_MS reached)');
-      await watcher!.stop(0);
-      await Promise.race([home.settle(), bound(Math.min(left(), 2_000))]);
+      await step('home tab refreshes', home.settle(), Math.min(left(), 2_000));
+      // 3. What is still running is abandoned: its Slack calls (and their retries) end now instead of running on.
+      stopping.abort();
       server?.closeAllConnections();
-      await closed;
-      // 3. Leases were given back by the watcher; the store closes last.
-      await store.close();
-      logger.info('stopped');
+      await step('http server', closed, left());
+      // 4. Every lease is given back (again: a claim may have raced the stop), then the store closes, both within the
+      //    time kept back for them.
+      await step('leases', watcher!.stop(0), left(Math.floor(reserveMs / 2)));
+      await step('store', store.close(), left(0));
+      logger.info({ tookMs: timeoutMs - left(0) }, 'stopped');
     },
   };
+}
+
+/** Resolves 'done' when `p` settles within `ms` (a rejection is reported to `onError`), else 'timeout'. */
+async function settledWithin(p: Promise<unknown>, ms: number, onError: (err: unknown) => void): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([
+      p.then(
+        () => 'done' as const,
+        (err: unknown) => (onError(err), 'done' as const),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** This app's id and workspace: auth.test (Bolt has checked the token with it), and bots.info when it names no app. */
@@ -330,10 +362,11 @@ async function whoAmI(bolt: App): Promise<AppIdentity> {
 }
 
 /** A fetch for the Slack client that counts failed calls by method and error (`ok: false`, HTTP errors, 429s). */
-function observingFetch(metrics: Metrics, inner: FetchFunction = globalThis.fetch as unknown as FetchFunction): FetchFunction {
+function observingFetch(metrics: Metrics, stopped: AbortSignal, inner: FetchFunction = globalThis.fetch as unknown as FetchFunction): FetchFunction {
   return async (url, init) => {
     const method = new URL(String(url)).pathname.split('/').pop() ?? 'unknown';
-    const res = await inner(url, init);
+    const signal = init?.signal ? AbortSignal.any([init.signal, stopped]) : stopped;
+    const res = await inner(url, { ...init, signal });
     if (res.status === 429) metrics.slackRateLimited.inc();
     if (res.status !== 200) {
       metrics.slackErrors.inc({ method, error: `http_${res.status}` });

@@ -120,6 +120,12 @@ export class StatusWatcher {
       const budget = this.bucket ? this.bucket.available(this.deps.clock.now()) : concurrency * 4;
       if (budget < 1) return seen.size;
       const due = (await this.deps.store.claimDue(this.deps.clock.now(), Math.min(concurrency * 4, budget), this.owner, this.leaseMs)).filter((t) => !seen.has(t.id));
+      if (this.stopped && this.draining) {
+        // A stop began while this claim was on its way: hand the tickets straight back (the stop may have released
+        // this replica's leases already, and would not wait for these).
+        await Promise.all(due.map((t) => this.deps.store.releaseLease(t.id, this.owner).catch(() => undefined)));
+        return seen.size;
+      }
       if (due.length === 0) return seen.size;
       for (const t of due) seen.add(t.id);
       // Tickets are independent; each ticket's own updates stay in order because one ticket is handled by one task.
