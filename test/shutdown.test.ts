@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exportValues, openModal, seedPeople, submit } from './support/flows.js';
+import Database from 'better-sqlite3';
+import { DmsEmulator } from './support/dms-emulator.js';
+import { FakeSlack } from './support/fake-slack.js';
+import { exportValues, fileExport, openModal, seedPeople, submit } from './support/flows.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { SwitchableProxy } from './support/switchable-proxy.js';
 
 describe('graceful shutdown', () => {
   let h: Harness;
@@ -75,4 +79,42 @@ describe('a crash between recording a final status and finishing the ticket', ()
       await h.close();
     }
   });
+});
+
+describe('a stop with Slack and DMS unreachable', () => {
+  it('ends within its timeout while a followed ticket waits on both, and gives every lease back', async () => {
+    const slack = await FakeSlack.start();
+    const dms = await DmsEmulator.start();
+    const slackProxy = await SwitchableProxy.start(slack.url);
+    const dmsProxy = await SwitchableProxy.start(dms.endpoint);
+    const h = await startHarness({ slack, dms, env: { SLACK_API_URL: slackProxy.url(slack.url), DMS_ENDPOINT: dmsProxy.url(dms.endpoint), WATCH_INTERVAL_MS: '100', WATCH_MAX_INTERVAL_MS: '200' } });
+    try {
+      seedPeople(h);
+      const { orderId } = await fileExport(h);
+      // Slack black-holed; the status moves, so the check must update Slack; DMS black-holed for the next checks.
+      slackProxy.set('hang');
+      dms.advance(orderId);
+      h.clock.advance(60_000);
+      const polls = dms.calls('GetDataExportOrderDetail').length;
+      const pass = h.app.watcher.runDue();
+      // The check reached DMS, then blocked on Slack (the update): now DMS goes away too.
+      await new Promise<void>((r) => {
+        const t = setInterval(() => dms.calls('GetDataExportOrderDetail').length > polls && slackProxy.swallowed > 0 && (clearInterval(t), r()), 10);
+      });
+      dmsProxy.set('hang');
+      expect(h.app.watcher.inFlight).toBe(1);
+      const started = Date.now();
+      await h.app.stop({ timeoutMs: 1_500 });
+      const took = Date.now() - started;
+      expect(took).toBeLessThanOrEqual(1_500);
+      // The Slack call still hanging when the stop gave up on it was aborted, not left to retry for half an hour.
+      expect(h.logs.some((l) => l.includes('ticket update failed') && l.includes('aborted'))).toBe(true);
+      const leases = new Database(h.dbPath, { readonly: true }).prepare('SELECT id FROM tickets WHERE lease_owner IS NOT NULL').all();
+      expect(leases).toEqual([]);
+      void pass.catch(() => undefined);
+    } finally {
+      await Promise.all([slackProxy.close(), dmsProxy.close()]);
+      await Promise.all([slack.close(), dms.close()]);
+    }
+  }, 20_000);
 });

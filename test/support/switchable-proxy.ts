@@ -10,6 +10,8 @@ export type ProxyMode = 'pass' | 'hang' | 'refuse';
  */
 export class SwitchableProxy {
   mode: ProxyMode = 'pass';
+  /** Connections accepted and left silent in `hang` mode (someone is waiting on the unreachable side). */
+  swallowed = 0;
   private readonly sockets = new Set<Socket>();
   private server!: Server;
   port = 0;
@@ -49,6 +51,7 @@ export class SwitchableProxy {
       return;
     }
     if (this.mode === 'hang') {
+      this.swallowed += 1;
       client.resume();
       return;
     }
