@@ -186,7 +186,8 @@ export function viewSubmission(view: Record<string, unknown>, values: Record<str
     api_app_id: 'A1',
     token: 'legacy-verification-token',
     trigger_id: 'trigger-submit',
-    view: { type: 'modal', hash: 'h1', state: { values }, ...view },
+    // Slack sends the whole view back (its blocks too); a view built by hand gets none.
+    view: { type: 'modal', hash: 'h1', blocks: [], state: { values }, ...view },
   };
 }
 
