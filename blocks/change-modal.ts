@@ -28,6 +28,8 @@ export interface ChangeModalValues {
 export interface ChangeReview {
   summary: string;
   warnings: string[];
+  /** False when the review could not parse the SQL with certainty: it then promises nothing. */
+  checked?: boolean;
 }
 
 function modeOption(m: (typeof EXEC_MODES)[number]) {
@@ -40,8 +42,13 @@ export function buildChangeModal(meta: ModalMetadata, values?: ChangeModalValues
   const mode = EXEC_MODES.find((m) => m.value === v?.execMode) ?? EXEC_MODES[0];
   const blocks: KnownBlock[] = [];
   if (review) {
-    const lines = [`*What will run:* ${escapeMrkdwn(review.summary)}`, ...review.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`)];
-    if (!review.warnings.length) lines.push(':white_check_mark: No statement without a WHERE clause.');
+    const unchecked = review.checked === false;
+    // Fail closed, and visibly: the warning is the first thing the person reads, and no check mark follows.
+    const lines = [
+      unchecked ? `:warning: *What will run: ${escapeMrkdwn(review.summary)}*` : `*What will run:* ${escapeMrkdwn(review.summary)}`,
+      ...review.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`),
+    ];
+    if (!review.warnings.length && !unchecked) lines.push(':white_check_mark: No statement without a WHERE clause.');
     lines.push('_Check it, then press *Create ticket*. Edit anything above to review again._');
     blocks.push({ type: 'section', block_id: Ids.reviewBlock, text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } });
   }

@@ -20,6 +20,8 @@ import { withDeadline } from './deadline.js';
 import { ApproverPolicy } from './approvers.js';
 import { SlackGroups } from './slack-groups.js';
 import { Guard } from './guard.js';
+import { DatabaseEngines } from './sql-review/engines.js';
+import { loadSqlParsers } from './sql-inspect.js';
 import { DEFAULT_POLICY, loadPolicy, type Policy } from './policy.js';
 import { FollowService } from './follow-service.js';
 import { HomeService } from './home.js';
@@ -171,7 +173,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     giveUpMs: 15 * 60_000,
   });
   let recoveryTimer: NodeJS.Timeout | undefined;
-  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, metrics, recovery, cts: deps.cts, ctsTrackers };
+  const engines = new DatabaseEngines({ dms, clock, logger: logger.child({ component: 'sql-review' }), onFound: (dbs) => guard.remember(dbs) });
+  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, engines, metrics, recovery, cts: deps.cts, ctsTrackers };
   // Counts Slack requests whose listener work (after the ack) is still running, for a graceful stop.
   let busy = 0;
   const idleWaiters: (() => void)[] = [];
@@ -273,6 +276,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     services,
     watcher,
     async start(opts = {}) {
+      // PostgreSQL's parser (WASM) for the SQL review; if it cannot load, PostgreSQL reviews fail closed.
+      await loadSqlParsers().catch((err: unknown) => logger.error({ err: String(err) }, 'SQL parser failed to load; PostgreSQL SQL reviews will fail closed'));
       await bolt.init();
       identity = await whoAmI(bolt);
       logger.info({ appId: identity.appId, teamId: identity.teamId, enterpriseId: identity.enterpriseId, orgWide: identity.orgWide }, 'Slack identity');

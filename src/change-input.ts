@@ -7,8 +7,9 @@ import { ChangeIds as Ids } from '../blocks/ids.js';
 import type { ExecMode } from './dms/client.js';
 import { parseDatabaseChoice, type DbId } from './ids.js';
 import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
-import { inspectSql, summarizeInspection } from './sql-inspect.js';
 import { proseField, readExactText } from './text-input.js';
+import { engineFromAnswer, inspectSqlFor, reviewWarnings, summarizeInspection } from './sql-inspect.js';
+import { notFoundMessage, type EngineAnswer } from './sql-review/engines.js';
 
 /** A valid lock-free change request. */
 export interface ChangeForm {
@@ -48,8 +49,18 @@ export function reviewFingerprint(v: ChangeModalValues): string {
   return createHash('sha256').update(JSON.stringify([v.sql, v.rollbackSql, v.databases.map((d) => d.value)])).digest('hex').slice(0, 16);
 }
 
-/** Reads and validates the change modal, including the SQL scan that feeds the "what will run" review. */
-export function parseChangeSubmission(values: ViewStateValues): { ok: true; form: ChangeForm; fingerprint: string; modal: ChangeModalValues } | { ok: false; errors: Record<string, string> } {
+/** The database ids the change modal's picker holds (to look up their engines before parsing). */
+export function changeDatabaseIds(values: ViewStateValues): string[] {
+  const ids = (values[Ids.dbBlock]?.[Ids.dbSelect]?.selected_options ?? []).map((o) => parseDatabaseChoice(o.value)?.id);
+  return ids.filter((id): id is DbId => id !== undefined).slice(0, 20);
+}
+
+/**
+ * Reads and validates the change modal. With `engines` (each database's DbType, looked up after the policy check)
+ * it also runs the SQL review that feeds "what will run", in each database's dialect, failing closed where it
+ * cannot; without, only the fields are validated and the review is left empty.
+ */
+export function parseChangeSubmission(values: ViewStateValues, engines?: ReadonlyMap<string, EngineAnswer>): { ok: true; form: ChangeForm; fingerprint: string; modal: ChangeModalValues } | { ok: false; errors: Record<string, string> } {
   const v = changeModalValues(values);
   const errors: Record<string, string> = {};
   const parsed = schema.safeParse({ [Ids.sqlBlock]: v.sql, [Ids.rollbackBlock]: v.rollbackSql, [Ids.reasonBlock]: v.reason, [Ids.commentBlock]: v.comment });
@@ -74,14 +85,20 @@ export function parseChangeSubmission(values: ViewStateValues): { ok: true; form
   }
   if (new Set(databases.map((d) => d.id)).size !== databases.length) errors[Ids.dbBlock] ??= 'The same database is listed twice.';
 
-  const inspection = inspectSql(v.sql);
-  if (v.sql && !errors[Ids.sqlBlock]) {
-    if (inspection.unterminated) errors[Ids.sqlBlock] = `The SQL has ${inspection.unterminated}; close it before submitting.`;
-    else if (inspection.statements.length === 0) errors[Ids.sqlBlock] = 'No SQL statement found (only comments or semicolons).';
-    else if (inspection.statements.every((st) => st.kind === 'SELECT')) errors[Ids.sqlBlock] = 'This SQL only reads data. To get rows out, use /dms export.';
+  for (const d of engines ? databases : []) {
+    const answer = engines?.get(d.id);
+    if (answer && 'notFound' in answer && answer.notFound) errors[Ids.dbBlock] ??= notFoundMessage(d.id);
   }
-  if (v.rollbackSql) {
-    const rb = inspectSql(v.rollbackSql);
+  const sqlEngines = databases.map((d) => engineFromAnswer(engines?.get(d.id)));
+  const sqlChecked = engines !== undefined && v.sql !== '' && !errors[Ids.sqlBlock];
+  const inspection = inspectSqlFor(sqlChecked ? v.sql : '', sqlEngines);
+  if (sqlChecked && databases.length) {
+    if (inspection.unterminated) errors[Ids.sqlBlock] = `The SQL has ${inspection.unterminated}; close it before submitting.`;
+    else if (inspection.checked && inspection.statements.length === 0) errors[Ids.sqlBlock] = 'No SQL statement found (only comments or semicolons).';
+    else if (inspection.checked && inspection.statements.every((st) => st.readOnly)) errors[Ids.sqlBlock] = 'This SQL only reads data. To get rows out, use /dms export.';
+  }
+  if (engines && v.rollbackSql && !errors[Ids.rollbackBlock] && databases.length) {
+    const rb = inspectSqlFor(v.rollbackSql, sqlEngines);
     if (rb.unterminated) errors[Ids.rollbackBlock] = `The rollback SQL has ${rb.unterminated}; close it before submitting.`;
   }
   const mode = EXEC_MODES.find((m) => m.value === v.execMode);
@@ -101,7 +118,7 @@ export function parseChangeSubmission(values: ViewStateValues): { ok: true; form
       execMode: mode!.value,
       comment: parsed.data![Ids.commentBlock] || undefined,
       relatedSlackIds: v.relatedSlackIds,
-      review: { summary: summarizeInspection(inspection), warnings: inspection.warnings },
+      review: { summary: summarizeInspection(inspection), warnings: reviewWarnings(inspection), checked: inspection.checked },
     },
   };
 }

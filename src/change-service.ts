@@ -4,7 +4,7 @@ import { escapeMrkdwn, truncate } from '../blocks/text.js';
 import { EXEC_MODES } from '../blocks/change-modal.js';
 import type { ChangeForm } from './change-input.js';
 import { DmsTicketService, type OrderBaseInfo } from './dms-ticket-service.js';
-import { inspectSql, summarizeInspection } from './sql-inspect.js';
+import { inspectSql, reviewWarnings, summarizeInspection } from './sql-inspect.js';
 import type { PrecheckProblem } from './dms/client.js';
 import { CHANGE_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from './dms/statuses.js';
 import type { Ticket } from './store/types.js';
@@ -20,6 +20,8 @@ interface ChangeDetails {
   execMode: string;
   summary: string;
   warnings: string[];
+  /** False when the SQL review could not check the SQL (absent on tickets filed before the review said so). */
+  reviewChecked?: boolean;
   relatedSlackIds: string[];
   precheckProblems?: PrecheckProblem[];
   note?: string;
@@ -45,6 +47,7 @@ export class ChangeService extends DmsTicketService {
       execMode: form.execMode,
       summary: form.review.summary,
       warnings: form.review.warnings,
+      reviewChecked: form.review.checked,
       relatedSlackIds: args.related.map((u) => u.slackId),
     };
     return this.file({
@@ -79,7 +82,8 @@ export class ChangeService extends DmsTicketService {
 
   async describeExisting(orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>> {
     const d = await this.deps.dms.getDataCorrectOrderDetail(orderId);
-    const inspection = inspectSql(d.sql ?? '');
+    // A ticket filed elsewhere: DMS's detail names the databases but not their engines, so the review fails closed.
+    const inspection = inspectSql(d.sql ?? '', { unsupported: 'the ticket was filed outside this bot, so the database engine is not known' });
     const details: ChangeDetails = {
       databases: d.databases.length ? d.databases : ['unknown'],
       // The real databases, for policy checks on this ticket: all of them, or none (checks then fail closed).
@@ -89,7 +93,8 @@ export class ChangeService extends DmsTicketService {
       reason: d.reason ?? base.Comment ?? '',
       execMode: d.execMode ?? 'COMMITOR',
       summary: summarizeInspection(inspection),
-      warnings: inspection.warnings,
+      warnings: reviewWarnings(inspection),
+      reviewChecked: inspection.checked,
       relatedSlackIds: [],
     };
     return { ...details };
@@ -115,7 +120,8 @@ export class ChangeService extends DmsTicketService {
   renderRoot(ticket: Ticket, now: number) {
     const d = ticket.details as unknown as ChangeDetails;
     const mode = EXEC_MODES.find((m) => m.value === d.execMode)?.label ?? d.execMode;
-    const warnings = d.warnings.length ? `\n${d.warnings.slice(0, 3).map((w) => `:warning: ${escapeMrkdwn(truncate(w, 200))}`).join('\n')}` : '';
+    const warnings = d.warnings.length ? `\n${d.warnings.slice(0, 3).map((w) => `:warning: ${escapeMrkdwn(truncate(w, 300))}`).join('\n')}` : '';
+    const summary = d.reviewChecked === false ? `:warning: *${escapeMrkdwn(d.summary)}*` : escapeMrkdwn(d.summary);
     return buildRootMessage({
       title: `Data change · DMS ticket ${ticket.externalId}`,
       summary: this.summary(ticket),
@@ -126,7 +132,7 @@ export class ChangeService extends DmsTicketService {
         ['Databases', cloudField(d.databases.join(', '), 800)],
         ['Reason', userField(d.reason)],
         ['When it runs', escapeMrkdwn(mode)],
-        ['What will run', `${escapeMrkdwn(d.summary)}${warnings}`],
+        ['What will run', `${summary}${warnings}`],
         ['Related users', usersField(d.relatedSlackIds ?? [])],
       ],
       code: [['SQL', d.sql], ...(d.rollbackSql ? ([['Rollback SQL', d.rollbackSql]] as [string, string][]) : [])],

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ExportIds as Ids } from '../blocks/ids.js';
 import { parseDatabaseChoice, type DbId } from './ids.js';
 import { proseField, readExactText } from './text-input.js';
+import { engineFromAnswer, exportProblem, inspectSql } from './sql-inspect.js';
+import { notFoundMessage, type EngineAnswer } from './sql-review/engines.js';
 
 /** The subset of Slack's view state we read. */
 export interface ViewStateValue {
@@ -53,8 +55,7 @@ const formSchema = z
     [Ids.sqlBlock]: z
       .string()
       .min(1, 'Enter the SELECT statement whose rows you want to export.')
-      .max(3000, 'The SQL is longer than 3000 characters; shorten it or export in parts.')
-      .refine((s) => /^\s*(\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*|#[^\n]*\n\s*)*(select|with|\()/i.test(s), 'A data export runs a query: start with SELECT (or WITH). For changes use /dms change.'),
+      .max(3000, 'The SQL is longer than 3000 characters; shorten it or export in parts.'),
     [Ids.reasonBlock]: proseField({ required: 'Say why you need this data; DMS records it on the ticket.', max: [200, 'Keep the reason under 200 characters (it has {n}).'] }),
     [Ids.rowsBlock]: z
       .string()
@@ -72,8 +73,18 @@ const formSchema = z
     }
   });
 
-/** Reads and validates the export modal. Returns the form, or errors keyed by block id for `response_action: errors`. */
-export function parseExportSubmission(values: ViewStateValues): { ok: true; form: ExportForm } | { ok: false; errors: Record<string, string> } {
+/** The database id the export modal's picker holds (to look up its engine before parsing), if any. */
+export function exportDatabaseIds(values: ViewStateValues): string[] {
+  const picked = parseDatabaseChoice(values[Ids.dbBlock]?.[Ids.dbSelect]?.selected_option?.value ?? '');
+  return picked ? [picked.id] : [];
+}
+
+/**
+ * Reads and validates the export modal. Returns the form, or errors keyed by block id for `response_action: errors`.
+ * With `engines` (each database's DbType, looked up after the policy check) the SQL must also be exactly one
+ * read-only query in that dialect; without, only the fields are validated.
+ */
+export function parseExportSubmission(values: ViewStateValues, engines?: ReadonlyMap<string, EngineAnswer>): { ok: true; form: ExportForm } | { ok: false; errors: Record<string, string> } {
   const get = (block: string, action: string): ViewStateValue | undefined => values[block]?.[action];
   const dbSel = get(Ids.dbBlock, Ids.dbSelect)?.selected_option;
   // SQL keeps every character (the review shows invisible ones) but must be well-formed and free of controls.
@@ -91,7 +102,17 @@ export function parseExportSubmission(values: ViewStateValues): { ok: true; form
   };
   const parsed = formSchema.safeParse(raw);
   if (!sqlEdge.ok) return { ok: false, errors: { ...(parsed.success ? {} : errorsByBlock(parsed.error.issues, Ids.sqlBlock)), [Ids.sqlBlock]: sqlEdge.error } };
-  if (!parsed.success) return { ok: false, errors: errorsByBlock(parsed.error.issues, Ids.sqlBlock) };
+  const errors = parsed.success ? {} : errorsByBlock(parsed.error.issues, Ids.sqlBlock);
+  // The SQL review needs the database's engine: it runs once the SQL and the database are valid.
+  const dbRaw = raw[Ids.dbBlock];
+  const dbPicked = dbRaw ? parseDatabaseChoice(dbRaw.value) : undefined;
+  const engine = dbPicked ? engines?.get(dbPicked.id) : undefined;
+  if (dbPicked && engine && 'notFound' in engine && engine.notFound) errors[Ids.dbBlock] ??= notFoundMessage(dbPicked.id);
+  if (engines && dbPicked && !errors[Ids.dbBlock] && !errors[Ids.sqlBlock]) {
+    const problem = exportProblem(inspectSql(raw[Ids.sqlBlock], engineFromAnswer(engine)));
+    if (problem) errors[Ids.sqlBlock] = problem;
+  }
+  if (!parsed.success || Object.keys(errors).length) return { ok: false, errors };
   const f = parsed.data;
   const picked = parseDatabaseChoice(f[Ids.dbBlock]!.value)!;
   return {

@@ -15,6 +15,7 @@ import type { ApproverPolicy } from './approvers.js';
 import type { FollowService } from './follow-service.js';
 import type { HomeService } from './home.js';
 import type { Guard } from './guard.js';
+import type { DatabaseEngines } from './sql-review/engines.js';
 import type { Metrics } from './metrics.js';
 import type { CreateRecovery } from './create-recovery.js';
 import type { OrderService } from './order-service.js';
@@ -43,6 +44,8 @@ export interface Services {
   follows: FollowService;
   home: HomeService;
   guard: Guard;
+  /** Each database's engine (DbType), for the SQL review's dialect. */
+  engines: DatabaseEngines;
   metrics: Metrics;
   recovery: CreateRecovery;
 }

@@ -1,270 +1,151 @@
 /**
- * Shows a person what a lock-free change ticket will run before it is submitted.
+ * The SQL review: what a change will run, and whether an export is exactly one read.
  *
- * This is a tokenizer-level scan, not a parser: it only needs to find statement boundaries,
- * each statement's leading keyword and whether a WHERE sits at the statement's top level.
- * When the scan has to guess, it guesses towards showing more statements and more warnings,
- * because a false alarm costs a glance while a hidden DELETE costs a table.
+ * It parses with the database's own dialect (DMS's DbType): PostgreSQL's parser for the PostgreSQL family, and for
+ * MySQL/MariaDB an approximate parser cross-checked against the server's lexical rules. Whenever it cannot be sure
+ * (another engine, a parse error, a server setting that changes the reading, an invisible or look-alike character
+ * in code, a disagreement between parser and lexer) it fails closed: `checked: false`, "read it yourself", and never
+ * "no statement without a WHERE clause".
  */
+import { findCharacters, listCharacters } from './sql-review/characters.js';
+import { lex, settingsFor, shapeOf, type Dialect } from './sql-review/lexer.js';
+import { analyseMysql } from './sql-review/mysql.js';
+import { analysePostgres, loadPostgresParser } from './sql-review/postgres.js';
+import { isReadOnlyFunction } from './sql-review/functions.js';
+import { countKinds, KIND_ORDER, uncheckedReview, type SqlInspection } from './sql-review/review.js';
 
-/** What a statement does, judged by its leading keyword. */
-export type StatementKind = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'REPLACE' | 'DDL' | 'OTHER';
+export type { StatementInfo, StatementKind, SqlInspection } from './sql-review/review.js';
+export type { CharNotice } from './sql-review/characters.js';
+export type { Dialect } from './sql-review/lexer.js';
 
-/** One non-empty statement of the submitted SQL. */
-export interface StatementInfo {
-  /** 1-based position among the non-empty statements, as used in warnings ("Statement 2"). */
-  index: number;
-  kind: StatementKind;
-  /** The upper-cased leading keyword (after any WITH clause), or '' when the statement starts with no word. */
-  keyword: string;
-  /** True when a WHERE keyword appears at the statement's top nesting level. */
-  hasWhere: boolean;
-  /** The statement from its first to its last token, for display; inner comments are kept. */
-  text: string;
+/** The engine of the database(s) the SQL runs on: a dialect the review parses, or why there is none. */
+export type SqlEngine = { dialect: Dialect } | { unsupported: string };
+
+const DIALECTS: Record<string, Dialect> = {
+  mysql: 'mysql',
+  polardb: 'mysql',
+  polardb_mysql: 'mysql',
+  mariadb: 'mariadb',
+  postgresql: 'postgresql',
+  postgres: 'postgresql',
+  polardb_pg: 'postgresql',
+  polardb_postgresql: 'postgresql',
+};
+
+/** Maps DMS's DbType to the review's dialect (undefined DbType: the engine is not known). */
+export function engineFor(dbType: string | undefined): SqlEngine {
+  if (dbType === undefined || dbType.trim() === '') return { unsupported: 'DMS did not say which database engine it is' };
+  const dialect = DIALECTS[dbType.trim().toLowerCase()];
+  if (dialect) return { dialect };
+  return { unsupported: `the database engine is ${dbType.trim().slice(0, 40).replace(/[^\w .-]/g, '?')}, whose SQL the review cannot parse` };
 }
 
-/** The result of {@link inspectSql}. */
-export interface SqlInspection {
-  statements: StatementInfo[];
-  counts: Partial<Record<StatementKind, number>>;
-  /** Sentences written for the person filing the ticket. */
-  warnings: string[];
-  /** Set when the input ends inside a quote or comment, e.g. "an unclosed string literal starting on line 3". */
-  unterminated?: string;
+/** Loads the parsers that need it (PostgreSQL's WASM); until then PostgreSQL reviews fail closed. */
+export function loadSqlParsers(): Promise<void> {
+  return loadPostgresParser();
 }
 
-type TokenKind = 'word' | 'quoted' | 'punct' | 'hint';
+const NAMES: Record<Dialect, string> = { mysql: 'MySQL', mariadb: 'MariaDB', postgresql: 'PostgreSQL' };
 
-interface Token {
-  kind: TokenKind;
-  text: string;
-  start: number;
-}
-
-interface LexResult {
-  tokens: Token[];
-  unterminated?: string;
-}
-
-const KIND_ORDER: readonly StatementKind[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'DDL', 'OTHER'];
-const DDL_KEYWORDS = new Set(['CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'RENAME']);
-const DATA_CHANGING = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'MERGE']);
-const WORD_CHAR = /[\p{L}\p{M}\p{N}_$]/u;
-// PostgreSQL dollar-quote opener: $$ or $tag$ where the tag cannot start with a digit ($1 is a parameter).
-const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/y;
-
-function lineOf(sql: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (sql[i] === '\n') line++;
-  return line;
-}
-
-function dollarTagAt(sql: string, offset: number): string | undefined {
-  DOLLAR_TAG.lastIndex = offset;
-  return DOLLAR_TAG.exec(sql)?.[0];
-}
-
-/** Returns the offset just past the closing quote, or -1 when the quote never closes. */
-function closeQuote(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (backslashEscapes && c === '\\') i += 2;
-    else if (c === quote && sql[i + 1] === quote) i += 2;
-    else if (c === quote) return i + 1;
-    else i++;
+/** Reviews `sql` for `engine`. Never throws. */
+export function inspectSql(sql: string, engine: SqlEngine): SqlInspection {
+  if ('unsupported' in engine) {
+    return uncheckedReview(engine.unsupported, { characters: findCharacters(sql, []) });
   }
-  return -1;
-}
-
-function lex(sql: string): LexResult {
-  const tokens: Token[] = [];
-  const push = (kind: TokenKind, start: number, end: number): void => {
-    tokens.push({ kind, text: sql.slice(start, end), start });
-  };
-  const unclosed = (what: string, start: number): LexResult => ({
-    tokens,
-    unterminated: `an unclosed ${what} starting on line ${lineOf(sql, start)}`,
-  });
-  const QUOTE_NAMES: Record<string, string> = {
-    "'": 'string literal',
-    '"': 'double-quoted string or identifier',
-    '`': 'backtick-quoted identifier',
-  };
-
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i] ?? '';
-    const next = sql[i + 1] ?? '';
-    const tag = c === '$' ? dollarTagAt(sql, i) : undefined;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '#' || (c === '-' && next === '-' && /^[\s\x00-\x1f]?$/.test(sql[i + 2] ?? ''))) {
-      // MySQL only treats "--" as a comment when whitespace follows; "a--1" is arithmetic, and
-      // reading it as a comment could hide the statements after it.
-      const eol = sql.indexOf('\n', i);
-      i = eol < 0 ? sql.length : eol + 1;
-    } else if (c === '/' && next === '*') {
-      // Not nested (MySQL rule): ending at the first "*/" exposes more text to inspection, not less.
-      const close = sql.indexOf('*/', i + 2);
-      if (close < 0) return unclosed('/* comment', i);
-      if (sql[i + 2] === '!') push('hint', i, close + 2);
-      i = close + 2;
-    } else if (c === "'" || c === '"' || c === '`') {
-      const end = closeQuote(sql, i, c, c !== '`');
-      if (end < 0) {
-        push('quoted', i, sql.length);
-        return unclosed(QUOTE_NAMES[c] ?? 'quote', i);
-      }
-      push('quoted', i, end);
-      i = end;
-    } else if (tag !== undefined) {
-      const close = sql.indexOf(tag, i + tag.length);
-      if (close < 0) {
-        push('quoted', i, sql.length);
-        return unclosed(`dollar-quoted string (${tag})`, i);
-      }
-      push('quoted', i, close + tag.length);
-      i = close + tag.length;
-    } else if (WORD_CHAR.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && WORD_CHAR.test(sql[j] ?? '')) j++;
-      push('word', i, j);
-      i = j;
-    } else {
-      push('punct', i, i + 1);
-      i++;
-    }
+  const { dialect } = engine;
+  const settings = settingsFor(dialect);
+  const base = lex(dialect, sql, settings[0]!);
+  const characters = findCharacters(sql, base.tokens);
+  const common = { dialect, characters };
+  if (base.unterminated) return uncheckedReview(`it has ${base.unterminated}`, { ...common, unterminated: base.unterminated });
+  if (base.badAt !== undefined) {
+    const at = characters.find((c) => c.where === 'code');
+    return uncheckedReview(`${NAMES[dialect]} does not accept a character outside quotes${at ? ` (${listCharacters([at])})` : ''}`, common);
   }
-  return { tokens };
-}
-
-const isWord = (t: Token | undefined, upper?: string): boolean =>
-  t?.kind === 'word' && (upper === undefined || t.text.toUpperCase() === upper);
-const isPunct = (t: Token | undefined, text: string): boolean => t?.kind === 'punct' && t.text === text;
-
-/** Finds the statement that follows `WITH name AS (...) [, ...]`: the first word after a top-level ")" that is not AS. */
-function afterWithClause(tokens: Token[], from: number): { main?: number; writes: string[] } {
-  const writes: string[] = [];
-  let depth = 0;
-  for (let j = from; j < tokens.length; j++) {
-    const t = tokens[j];
-    if (isPunct(t, '(')) {
-      depth++;
-      const inner = tokens[j + 1];
-      // PostgreSQL lets a CTE change data: WITH d AS (DELETE FROM t RETURNING *) SELECT ...
-      if (inner && isWord(inner) && DATA_CHANGING.has(inner.text.toUpperCase())) writes.push(inner.text.toUpperCase());
-    } else if (isPunct(t, ')')) {
-      depth--;
-      const following = tokens[j + 1];
-      if (depth === 0 && isWord(following) && !isWord(following, 'AS')) return { main: j + 1, writes };
-    }
+  const other = settings.slice(1).find((s) => shapeOf(lex(dialect, sql, s)) !== shapeOf(base));
+  if (other) {
+    const setting =
+      dialect === 'postgresql'
+        ? 'standard_conforming_strings (a backslash in a string)'
+        : other.ansiQuotes && other.backslash === settings[0]!.backslash
+          ? 'ANSI_QUOTES (double quotes)'
+          : 'NO_BACKSLASH_ESCAPES (a backslash in a string)';
+    return uncheckedReview(`${NAMES[dialect]} splits it differently depending on the server setting ${setting}`, common);
   }
-  return { writes };
-}
-
-function kindOf(keyword: string): StatementKind {
-  if (DDL_KEYWORDS.has(keyword)) return 'DDL';
-  if (keyword === 'SELECT' || keyword === 'INSERT' || keyword === 'UPDATE' || keyword === 'DELETE' || keyword === 'REPLACE') {
-    return keyword;
+  const inCode = characters.filter((c) => c.where === 'code');
+  if (inCode.length) {
+    return uncheckedReview(`it has ${listCharacters(inCode)} outside quotes, which the database may read as part of a word`, common);
   }
-  return 'OTHER';
-}
-
-function inspectStatement(sql: string, tokens: Token[], index: number): { info: StatementInfo; warnings: string[] } {
-  const warnings: string[] = [];
-  let mainAt = 0;
-  while (isPunct(tokens[mainAt], '(')) mainAt++;
-  // "(SELECT ...) UNION (...)": the statement's own level is inside the leading parentheses.
-  const topDepth = mainAt;
-  let keyword = isWord(tokens[mainAt]) ? (tokens[mainAt]?.text.toUpperCase() ?? '') : '';
-
-  if (keyword === 'WITH') {
-    const found = afterWithClause(tokens, mainAt + 1);
-    if (found.main !== undefined) {
-      mainAt = found.main;
-      keyword = tokens[mainAt]?.text.toUpperCase() ?? '';
-    }
-    for (const w of new Set(found.writes)) {
-      warnings.push(`Statement ${index} (${keyword}) changes data inside its WITH clause (${w}); check that part by hand.`);
-    }
+  if (sql.includes('\u0000')) return uncheckedReview('it contains a NUL character, which parsers and drivers take as the end of the text', common);
+  const exec = base.tokens.find((t) => t.kind === 'exec');
+  if (exec) {
+    return uncheckedReview(`the server runs the content of the /*! … */ comment on line ${lineAt(sql, exec.start)}, which the review does not read`, common);
   }
 
-  let depth = topDepth;
-  let hasWhere = false;
-  let hasLimit = false;
-  for (let j = mainAt; j < tokens.length; j++) {
-    const t = tokens[j];
-    if (isPunct(t, '(')) depth++;
-    else if (isPunct(t, ')')) depth--;
-    else if (depth === topDepth && isWord(t, 'WHERE')) hasWhere = true;
-    else if (depth === topDepth && isWord(t, 'LIMIT')) hasLimit = true;
-  }
-
-  const kind = kindOf(keyword);
-  if ((kind === 'UPDATE' || kind === 'DELETE') && !hasWhere) {
-    const effect = hasLimit ? 'it affects arbitrary rows, up to its LIMIT' : 'it affects every row of the table';
-    warnings.push(`Statement ${index} (${keyword}) has no WHERE clause: ${effect}.`);
-  }
-  if (keyword === 'TRUNCATE') {
-    warnings.push(`Statement ${index} (TRUNCATE) removes every row of the table.`);
-  }
-  if (keyword === 'DROP') {
-    let k = mainAt + 1;
-    if (isWord(tokens[k], 'TEMPORARY')) k++;
-    const object = tokens[k]?.text.toUpperCase() ?? '';
-    if (object === 'TABLE' || object === 'DATABASE' || object === 'SCHEMA') {
-      warnings.push(`Statement ${index} (DROP ${object}) removes the ${object.toLowerCase()} and all its data.`);
-    }
-  }
-
-  const first = tokens[0];
-  const last = tokens[tokens.length - 1];
-  const text = first && last ? sql.slice(first.start, last.start + last.text.length).trim() : '';
-  return { info: { index, kind, keyword, hasWhere, text }, warnings };
+  const analysis = dialect === 'postgresql' ? analysePostgres(sql, base.tokens) : analyseMysql(sql, dialect, base.tokens);
+  if (!analysis.ok) return uncheckedReview(analysis.reason, common);
+  const warnings = [...analysis.warnings];
+  const quoted = characters.filter((c) => c.where !== 'code');
+  if (quoted.length) warnings.push(`Invisible or look-alike characters inside quotes or comments: ${listCharacters(quoted)}.`);
+  return { dialect, checked: true, statements: analysis.statements, counts: countKinds(analysis.statements), warnings, characters };
 }
 
-/** Splits SQL into statements and flags the ones that change more rows than a person may expect. */
-export function inspectSql(sql: string): SqlInspection {
-  const { tokens, unterminated } = lex(sql);
-  const statements: StatementInfo[] = [];
-  const warnings: string[] = [];
-  const counts: Partial<Record<StatementKind, number>> = {};
-  const hintLines: number[] = [];
-
-  let current: Token[] = [];
-  const finish = (): void => {
-    if (current.length === 0) return;
-    const { info, warnings: found } = inspectStatement(sql, current, statements.length + 1);
-    statements.push(info);
-    warnings.push(...found);
-    counts[info.kind] = (counts[info.kind] ?? 0) + 1;
-    current = [];
-  };
-  for (const t of tokens) {
-    if (t.kind === 'hint') hintLines.push(lineOf(sql, t.start));
-    else if (isPunct(t, ';')) finish();
-    else current.push(t);
-  }
-  finish();
-
-  if (hintLines.length > 0) {
-    // MySQL executes the body of /*! ... */, so skipping it as a comment must not go unmentioned.
-    const lines = [...new Set(hintLines)];
-    warnings.push(
-      lines.length === 1
-        ? `MySQL runs the content of the /*! ... */ comment on line ${lines[0]}, but it was not inspected; check it by hand.`
-        : `MySQL runs the content of the /*! ... */ comments on lines ${lines.join(', ')}, but they were not inspected; check them by hand.`,
-    );
-  }
-
-  return unterminated === undefined ? { statements, counts, warnings } : { statements, counts, warnings, unterminated };
+function lineAt(sql: string, offset: number): number {
+  return sql.slice(0, offset).split('\n').length;
 }
 
-/** One-line human summary, e.g. "3 statements: 2 UPDATE, 1 DDL". */
+/** One-line human summary, e.g. "3 statements: 2 UPDATE, 1 DDL", or the fail-closed headline. */
 export function summarizeInspection(i: SqlInspection): string {
+  if (!i.checked) return 'Could not be checked — read it yourself';
   const n = i.statements.length;
   if (n === 0) return 'No SQL statements';
   const parts = KIND_ORDER.filter((k) => (i.counts[k] ?? 0) > 0).map((k) => `${i.counts[k]} ${k}`);
   return `${n} ${n === 1 ? 'statement' : 'statements'}: ${parts.join(', ')}`;
+}
+
+/** The warnings a person sees under the summary: the reason first when it could not be checked. */
+export function reviewWarnings(i: SqlInspection): string[] {
+  if (i.checked) return i.warnings;
+  const chars = i.characters.length && !i.unchecked?.includes(' at line ') ? [`Invisible or look-alike characters: ${listCharacters(i.characters)}.`] : [];
+  return [`The review could not check this SQL: ${i.unchecked ?? 'unknown reason'}. Read every statement yourself.`, ...chars];
+}
+
+/**
+ * Why `sql` is not exactly one read-only query for an export (a sentence for the SQL input), or undefined when it is.
+ * Fails closed: SQL the review could not check is not an export.
+ */
+export function exportProblem(i: SqlInspection): string | undefined {
+  if (i.unterminated) return `The SQL has ${i.unterminated}; close it before submitting.`;
+  if (!i.checked) return `I could not check this SQL: ${i.unchecked ?? 'unknown reason'}. An export must be checked to be exactly one read-only query; fix that, or file it in DMS directly.`;
+  if (i.statements.length === 0) return 'No SQL statement found (only comments or semicolons). Enter the SELECT statement whose rows you want to export.';
+  if (i.statements.length > 1) return `An export runs exactly one query; this SQL has ${i.statements.length} statements. Keep only the SELECT.`;
+  const s = i.statements[0]!;
+  if (s.kind !== 'SELECT') return `A data export runs a query (SELECT, or WITH … SELECT); this statement starts with ${s.keyword || 'something else'}. For changes use /dms change.`;
+  if (!s.readOnly) return `A data export only reads, but this query ${s.writes.length ? `does more: ${s.writes.join('; ')}` : 'is not read-only'}. For changes use /dms change.`;
+  const dialect = i.dialect ?? 'mysql';
+  const unknown = s.calls.filter((c) => c.includes('.') || !isReadOnlyFunction(dialect, c));
+  if (unknown.length) {
+    return `A data export may only call built-in functions that compute a value; ${unknown.slice(0, 3).map((c) => `${c}()`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among them (a function can change data).`;
+  }
+  return undefined;
+}
+
+/** The engine of one database as the review needs it, from what the engine lookup answered. */
+export function engineFromAnswer(answer: { dbType: string | undefined } | { problem: string } | undefined): SqlEngine {
+  if (!answer) return { unsupported: 'the database engine is not known' };
+  return 'problem' in answer ? { unsupported: answer.problem } : engineFor(answer.dbType);
+}
+
+/**
+ * Reviews SQL that runs on several databases: with each engine's dialect. One that cannot be checked makes the
+ * whole review unchecked; otherwise the review with the most statements, with every engine's warnings.
+ */
+export function inspectSqlFor(sql: string, engines: readonly SqlEngine[]): SqlInspection {
+  const distinct = [...new Map(engines.map((e) => ['dialect' in e ? e.dialect : e.unsupported, e] as const)).values()];
+  if (distinct.length === 0) return inspectSql(sql, { unsupported: 'no database was chosen' });
+  const results = distinct.map((e) => inspectSql(sql, e));
+  const unchecked = results.find((r) => !r.checked);
+  if (unchecked) return unchecked;
+  const best = results.reduce((a, b) => (b.statements.length > a.statements.length ? b : a));
+  return { ...best, warnings: [...new Set(results.flatMap((r) => r.warnings))] };
 }

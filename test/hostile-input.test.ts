@@ -70,7 +70,8 @@ interface HostileCase {
 }
 
 const huge = (n: number, unit = 'x') => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
-const mentionsSql = ('SELECT ' + huge(3000, "'<!channel>&<@U0HACKER>|' ,")).slice(0, 3000);
+// Whole literals only: the SQL review refuses an export whose last string never closes.
+const mentionsSql = 'SELECT ' + Array.from({ length: 115 }, () => "'<!channel>&<@U0HACKER>|'").join(',');
 
 /** `/dms export` modal fields → state values (on top of a valid, filled-in form). */
 const EXPORT_FIELDS: Record<string, (v: unknown) => Values> = {
@@ -135,7 +136,8 @@ const EXPORT_CASES: HostileCase[] = [
   { name: 'explanation option carrying a mention', field: 'db', value: 'err:<!channel>', expect: { error: E.dbBlock } },
   { name: 'prototype key', field: 'db', value: '__proto__', expect: { error: E.dbBlock } },
   { name: 'forged label full of mentions, RTL and 5000 characters', field: 'db', value: { value: 'db:1001:P', text: `<!channel> \u202Eorders_prod ${huge(5000)}` }, expect: 'filed', shows: '&lt;!channel&gt; orders_prod' },
-  { name: 'forged 3000-character label on a database DMS does not know', field: 'db', value: { value: 'db:1999:P', text: `<!everyone> ${huge(3000, 'y')}` }, expect: 'refused' },
+  // The SQL review looks the database up for its engine, so an unknown database is an inline error before any create.
+  { name: 'forged 3000-character label on a database DMS does not know', field: 'db', value: { value: 'db:1999:P', text: `<!everyone> ${huge(3000, 'y')}` }, expect: { error: E.dbBlock, message: /did not find database 1999/ } },
   { name: 'user the workspace does not know', field: 'related', value: ['U0NOBODY'], expect: { error: E.relatedBlock, message: /not a user of this workspace/ } },
   { name: 'mention syntax instead of a user id', field: 'related', value: ['<!channel>'], expect: { error: E.relatedBlock } },
   { name: '5001-character user id', field: 'related', value: ['U' + huge(5000, 'X')], expect: { error: E.relatedBlock } },

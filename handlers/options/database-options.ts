@@ -41,7 +41,10 @@ export async function databaseOptions(s: Services, rawQuery: string, policy?: { 
   const budget = s.config.DMS_SEARCH_TIMEOUT_MS;
   const searched = await timeBox(s.dms.searchDatabases(query, { pageSize: 50, timeoutMs: budget }), budget, 'search_timeout', 'DMS search timed out')
     // Only the databases the policy lets this person use for this form (the submission is checked again).
-    .then(async (found) => (policy ? await s.guard.filter(policy.command, policy.who, found) : { allowed: found, hiddenBy: undefined }))
+    .then(async (found) => {
+      s.engines.remember(found); // the SQL review parses in each database's dialect
+      return policy ? await s.guard.filter(policy.command, policy.who, found) : { allowed: found, hiddenBy: undefined };
+    })
     .then((r) => ({ ok: true as const, ...r }), (err: unknown) => ({ ok: false as const, err }));
   if (typedOption) options.push(await typedOption);
   if (searched.ok) {

@@ -2,7 +2,8 @@ import type { App } from '@slack/bolt';
 import { buildChangeModal } from '../../blocks/change-modal.js';
 import { ChangeIds as Ids } from '../../blocks/ids.js';
 import { keptBlocks } from '../../blocks/kept.js';
-import { parseChangeSubmission, type ChangeForm } from '../../src/change-input.js';
+import { changeDatabaseIds, parseChangeSubmission, type ChangeForm } from '../../src/change-input.js';
+import { SQL_ENGINE_BUDGET_MS } from '../../src/sql-review/engines.js';
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
 
@@ -13,8 +14,10 @@ const spec: TicketModalSpec<ChangeForm> = {
   databaseIds: (form) => form.databases.map((d) => d.id),
   firstBlockId: Ids.dbBlock,
   relatedBlockId: Ids.relatedBlock,
-  parse: (values, meta) => {
-    const parsed = parseChangeSubmission(values);
+  parse: (values) => parseChangeSubmission(values),
+  review: async (s, values, meta) => {
+    // The review parses in each database's dialect: engines come from the picker's search or a quick lookup.
+    const parsed = parseChangeSubmission(values, await s.engines.resolve(changeDatabaseIds(values), SQL_ENGINE_BUDGET_MS));
     if (!parsed.ok) return parsed;
     // Show what will run (and any missing WHERE) before filing; an edit after the review asks for a new one.
     if (meta.reviewed !== parsed.fingerprint) {

@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import { ExportIds as Ids } from '../../blocks/ids.js';
 import { keptBlocks } from '../../blocks/kept.js';
-import { parseExportSubmission, type ExportForm } from '../../src/export-input.js';
+import { exportDatabaseIds, parseExportSubmission, type ExportForm } from '../../src/export-input.js';
+import { SQL_ENGINE_BUDGET_MS } from '../../src/sql-review/engines.js';
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from './submit-ticket.js';
 
@@ -13,6 +14,8 @@ const spec: TicketModalSpec<ExportForm> = {
   firstBlockId: Ids.dbBlock,
   relatedBlockId: Ids.relatedBlock,
   parse: (values) => parseExportSubmission(values),
+  // The SQL is checked in the database's dialect: its engine comes from the picker's search or a quick lookup.
+  review: async (s, values) => parseExportSubmission(values, await s.engines.resolve(exportDatabaseIds(values), SQL_ENGINE_BUDGET_MS)),
   create: (s, args) => s.exports.create(args),
   keep: (form) =>
     keptBlocks('Your request, so nothing is lost:', [

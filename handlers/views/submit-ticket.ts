@@ -36,6 +36,8 @@ export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
   relatedBlockId: string;
   /** Pure and quick: it runs before the ack. */
   parse(values: ViewStateValues, meta: ModalMetadata): ParseOutcome<F>;
+  /** A check that needs the cloud (the SQL review's engine lookup), after the policy allowed it; a small budget. */
+  review?(s: Services, values: ViewStateValues, meta: ModalMetadata): Promise<ParseOutcome<F>>;
   create(s: Services, args: { form: F; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket>;
   /** Blocks that give back what the person typed, so a failure loses nothing. */
   keep(form: F): KnownBlock[];
@@ -67,13 +69,21 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
     await ack({ response_action: 'update', view: parsed.view });
     return;
   }
-  const form = parsed.form;
+  let form = parsed.form;
 
   // The policy and the rate limit hold even if the picker was bypassed (a crafted submission, a typed id).
   const refused = await submissionRefusal(s, spec.command, { userId, channelId: meta.channelId, databases: spec.databaseIds(form) });
   if (refused) {
     await ack({ response_action: 'errors', errors: { [spec.dbBlockId]: plainError(refused) } });
     return;
+  }
+  if (spec.review) {
+    const reviewed = await spec.review(s, values, meta);
+    if (reviewed.ok !== true) {
+      await ack(reviewed.ok === false ? { response_action: 'errors', errors: reviewed.errors } : { response_action: 'update', view: reviewed.view });
+      return;
+    }
+    form = reviewed.form;
   }
 
   let people: ResolvedUser[];
