@@ -744,8 +744,9 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
         kill(g, t);
         done();
       };
-      // The event may not come (filing over: no more creates or roots): kill anyway after a while.
-      const fallback = setTimeout(() => fire(trigger === 'time' ? 'time' : `${trigger}-fallback`), trigger === 'time' ? timeMs : 5_000);
+      // The event may not come (filing over: no more creates or roots): kill anyway after a while. The while is long
+      // enough for a loaded 2-core machine (a restart there takes seconds), so the run still hits its crash points.
+      const fallback = setTimeout(() => fire(trigger === 'time' ? 'time' : `${trigger}-fallback`), trigger === 'time' ? timeMs : 20_000);
       if (trigger !== 'time') armed = { trigger, remaining: n, gen: g, fire };
     });
     kills += 1;
