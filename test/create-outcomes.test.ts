@@ -201,6 +201,91 @@ describe('a create is never reported "not filed" when DMS may have filed it', ()
   });
 });
 
+describe('an HTTP error is "not filed" only when DMS positively said nothing happened', () => {
+  // After the effect (the `answer` fault: DMS created the ticket, then answered this): never "not filed". The marker
+  // search runs, finds the ticket and follows it; the slot counts.
+  const afterEffect: [number, string][] = [
+    [408, 'InternalError'],
+    [408, 'InvalidParameter'],
+    [409, 'InvalidParameter'],
+    [499, 'InternalError'],
+    [400, 'InternalError'],
+    [429, 'InternalError'],
+    [400, ''],
+    [403, 'AccessDeniedByProxy'],
+    [400, 'Throttling.Timeout'],
+  ];
+  it.each(afterEffect)('a create answered HTTP %i %j after DMS created it: found by its marker and followed', async (status, code) => {
+    const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
+    const second = await openModal(h, 'export');
+    h.dms.failNext('CreateOrder', { kind: 'answer', status, code });
+    const view = await openModal(h, 'export');
+    await submit(h, view, exportValues());
+    const done = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
+    const order = h.dms.allOrders()[0]!.orderId;
+    expect(viewText(done)).toContain(`DMS ticket *${order}* is filed`);
+    expect(h.dms.calls('ListOrders')).toHaveLength(1);
+    expect(await h.app.services.store.findTicketByExternalId('dms_export', String(order))).toBeDefined();
+    expect(await h.app.services.store.createdSince('U0ALICE', 0)).toHaveLength(1);
+    expect((await submit(h, second, exportValues())).errors?.[Ids.dbBlock]).toContain('the limit is 1 per hour');
+    expect(h.dms.calls('CreateOrder')).toHaveLength(1);
+  });
+
+  it('a create answered Success:false without an error code after DMS created it: found by its marker, not "not filed"', async () => {
+    const h = await start();
+    h.dms.failNext('CreateOrder', { kind: 'answer', patch: { Success: false } });
+    const view = await openModal(h, 'export');
+    await submit(h, view, exportValues());
+    const done = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
+    expect(viewText(done)).toContain(`DMS ticket *${h.dms.allOrders()[0]!.orderId}* is filed`);
+    expect(h.dms.calls('ListOrders')).toHaveLength(1);
+  });
+
+  // Before the effect (the `server` fault: DMS did nothing and said why): "not filed", no search, the slot is free.
+  const refusals: [number, string][] = [
+    [400, 'InvalidParameter.Format'],
+    [400, 'MissingParameter'],
+    [403, 'Forbidden.RAM'],
+    [404, 'InvalidAccessKeyId.NotFound'],
+    [400, 'SignatureDoesNotMatch'],
+    [404, 'InvalidAction.NotFound'],
+  ];
+  it.each(refusals)('a create refused with HTTP %i %j: "not filed", no marker search, the slot given back', async (status, code) => {
+    const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
+    h.dms.failNext('CreateOrder', { kind: 'server', status, code });
+    const view = await openModal(h, 'export');
+    await submit(h, view, exportValues());
+    const told = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
+    expect(viewText(told)).toMatch(/not filed/);
+    expect(viewText(told)).toContain(code);
+    expect(h.dms.allOrders()).toHaveLength(0);
+    expect(h.dms.calls('ListOrders')).toHaveLength(0);
+    expect(await h.app.services.store.createdSince('U0ALICE', 0)).toEqual([]);
+    expect(await h.app.services.store.pendingCreates(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+
+  it.each([408, 499])('a create answered %i after DMS created it, and the search fails too: "I don\'t know yet", kept pending, slot kept, recovery follows it', async (status) => {
+    const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
+    const second = await openModal(h, 'export');
+    h.dms.failNext('CreateOrder', { kind: 'answer', status });
+    h.dms.failNext('ListOrders', { kind: 'business', code: 'SearchUnavailableForTest', message: 'no search now' });
+    const view = await openModal(h, 'export');
+    await submit(h, view, exportValues());
+    const unknown = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
+    expect(viewText(unknown)).toMatch(/I don't know yet whether your data export ticket was filed/);
+    expect(viewText(unknown)).not.toMatch(/was not filed|not sent/);
+    expect(h.dms.calls('ListOrders')).toHaveLength(1);
+    expect(await h.app.services.store.pendingCreates(Number.MAX_SAFE_INTEGER)).toHaveLength(1);
+    // The slot is kept: the person cannot file a duplicate while it is unknown.
+    expect((await submit(h, second, exportValues())).errors?.[Ids.dbBlock]).toContain('the limit is 1 per hour');
+    expect(h.dms.calls('CreateOrder')).toHaveLength(1);
+    const order = h.dms.allOrders()[0]!.orderId;
+    h.clock.advance(60_000);
+    expect(await h.app.services.recovery.run()).toBe(1);
+    await h.slack.waitFor('chat.postEphemeral', (c) => String(c.args['text']).includes(`filed after all: DMS ticket *${order}*`));
+  });
+});
+
 describe('an action whose answer was lost is checked, never reported as failed when DMS did it', () => {
   async function awaitingApproval(h: Harness): Promise<{ rootTs: string; orderId: number; ticketId: number }> {
     const filed = await fileExport(h);
@@ -213,6 +298,11 @@ describe('an action whose answer was lost is checked, never reported as failed w
     ['the connection reset after it was sent', (h) => h.dms.dropResponseNext('ApproveOrder')],
     ['a 5xx after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 503 })],
     ['a 200 without Success', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', patch: { Success: null } })],
+    ['a 408 after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 408 })],
+    ['a 499 after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 499 })],
+    ['a 400 InternalError after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 400, code: 'InternalError' })],
+    ['a 400 without a code after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 400, code: '' })],
+    ['Success:false without an ErrorCode after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', patch: { Success: false } })],
   ];
 
   it.each(lost)('approve, %s: "not confirmed", checked, and recorded as done', async (_name, inject) => {

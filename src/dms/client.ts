@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Endpoint } from '../config.js';
 import { withDeadline } from '../deadline.js';
-import { CloudApiError } from '../errors.js';
+import { answerOutcome, CloudApiError } from '../errors.js';
 import { dbIdOnWire, dbIdOrUndefined, type DbId } from '../ids.js';
 import * as S from './schemas.js';
 
@@ -254,7 +254,8 @@ export class DmsClient {
         httpStatus: 200,
         requestId,
         retryable: false,
-        outcome: 'refused',
+        // A refusal only when DMS names its error; `Success:false` alone may be a mangled answer to a done request.
+        outcome: answerOutcome(200, envelope.data.ErrorCode),
       });
     }
     const parsed = schema.safeParse(raw);
@@ -573,7 +574,8 @@ export function mapTransportError(action: string, err: unknown): CloudApiError {
         httpStatus: statusCode,
         // openapi-core raises its own errors without a status before sending (e.g. no credentials).
         notSent: statusCode === undefined,
-        outcome: statusCode === undefined ? 'not_sent' : statusCode >= 500 ? 'unknown' : 'refused',
+        // A 4xx is a refusal only with a recognised client-error code; a 408, 499 or `InternalError` may follow the effect.
+        outcome: statusCode === undefined ? 'not_sent' : answerOutcome(statusCode, err.code),
         requestId: err.requestId && err.requestId !== 'undefined' ? err.requestId : undefined,
         retryable: RETRYABLE_CODE.test(code) || (statusCode !== undefined && statusCode >= 500),
         retryAfterMs: retryAfter,

@@ -96,11 +96,12 @@ export type DmsFault =
   | { kind: 'server'; status?: number; code?: string }
   | { kind: 'business'; code: string; message: string }
   /**
-   * The request takes effect, then its answer is replaced: `status` (default 200; 5xx answers a server error body)
+   * The request takes effect, then its answer is replaced: `status` (default 200; any other status answers an error
+   * body whose `Code` is `code`, default `ServiceUnavailable` for a 503 and `InternalError` otherwise, `''` for none)
    * and, for a 200, `patch` over the real answer's fields (a field set to null is removed), e.g. a create answered
    * without an order id (`{ CreateOrderResult: null }`) or with a bad one (`{ CreateOrderResult: { OrderIds: [0] } }`).
    */
-  | { kind: 'answer'; status?: number; patch?: Record<string, unknown> };
+  | { kind: 'answer'; status?: number; code?: string; patch?: Record<string, unknown> };
 
 /** One request as the emulator saw and answered it. */
 export interface RecordedDmsRequest {
@@ -730,11 +731,12 @@ export class DmsEmulator {
   }
 
   /** The answer of an `answer` fault: the request took effect; what goes back is not what happened. */
-  private replacedAnswer(real: Answer, fault: { status?: number; patch?: Record<string, unknown> }): Answer {
+  private replacedAnswer(real: Answer, fault: { status?: number; code?: string; patch?: Record<string, unknown> }): Answer {
     const status = fault.status ?? 200;
     if (status !== 200) {
-      const code = status === 503 ? 'ServiceUnavailable' : 'InternalError';
-      return { status, body: { RequestId: real.body['RequestId'], Code: code, Message: 'The request has failed due to a temporary failure of the server.' }, headers: {} };
+      const code = fault.code ?? (status === 503 ? 'ServiceUnavailable' : 'InternalError');
+      const message = 'The request has failed due to a temporary failure of the server.';
+      return { status, body: { RequestId: real.body['RequestId'], ...(code === '' ? {} : { Code: code }), Message: message }, headers: {} };
     }
     const body: Record<string, unknown> = { ...real.body };
     for (const [k, v] of Object.entries(fault.patch ?? {})) {
