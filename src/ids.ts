@@ -73,7 +73,20 @@ export function dbIdOrUndefined(raw: unknown): DbId | undefined {
   return p.ok ? p.id : undefined;
 }
 
-const SLACK_ID = { user: /^[UW][A-Z0-9]{2,30}$/, channel: /^[CGD][A-Z0-9]{2,30}$/, group: /^S[A-Z0-9]{2,30}$/ } as const;
+/**
+ * Slack ids exactly as Slack spells them: one type letter, then upper-case ASCII letters and digits. Real ids are
+ * 9–12 characters long; the length is not held (any id of two or more characters fits), the alphabet and case are:
+ * `u0mal`, `U０MAL` (full-width) or `U0MAL ` are not U0MAL, and are refused rather than read as another person.
+ */
+export const SLACK_ID_PATTERN = {
+  user: /^[UW][A-Z0-9]{1,30}$/,
+  channel: /^[CGD][A-Z0-9]{1,30}$/,
+  group: /^S[A-Z0-9]{1,30}$/,
+  team: /^T[A-Z0-9]{1,30}$/,
+  enterprise: /^E[A-Z0-9]{1,30}$/,
+  app: /^A[A-Z0-9]{1,30}$/,
+} as const;
+const SLACK_ID = SLACK_ID_PATTERN;
 
 function parseSlack<T>(raw: unknown, re: RegExp, what: string): Parsed<T> {
   return typeof raw === 'string' && re.test(raw) ? { ok: true, id: raw as T } : { ok: false, reason: `must be a ${what}` };

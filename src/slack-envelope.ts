@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SLACK_ID_PATTERN } from './ids.js';
 
 /**
  * The envelope of every payload Slack delivers to this app (HTTP and Socket Mode alike), checked before Bolt
@@ -8,6 +9,16 @@ import { z } from 'zod';
  */
 
 const id = z.string().min(1).max(255);
+
+// Every Slack id in an envelope is read in its one canonical spelling (src/ids.ts): policy, rate limit, store and
+// audit compare ids as strings, so `u0mal` or a full-width `U０MAL` must be refused here, never reach them as a
+// second person (or channel, or workspace) with its own decisions.
+const slackId = (re: RegExp, what: string) => z.string().regex(re, `not a canonical Slack ${what} id`);
+const userId = slackId(SLACK_ID_PATTERN.user, 'user');
+const channelId = slackId(SLACK_ID_PATTERN.channel, 'conversation');
+const teamId = slackId(SLACK_ID_PATTERN.team, 'team');
+const enterpriseId = slackId(SLACK_ID_PATTERN.enterprise, 'enterprise');
+const appId = slackId(SLACK_ID_PATTERN.app, 'app');
 
 // Form contents are checked by the form readers, which answer inline at the field (length, format, range); here only
 // the shapes they dereference are held (an object where they read a key, an array where they map, a string where
@@ -23,10 +34,12 @@ const stateValue = z.looseObject({
   selected_date: z.string().nullable().optional(),
   selected_time: z.string().nullable().optional(),
   // selected_date_time: read as "a finite number or not a time" by both readers; left to them (inline error).
-  selected_user: z.string().nullable().optional(),
-  selected_users: z.array(z.string()).nullable().optional(),
-  selected_conversation: z.string().nullable().optional(),
-  selected_channel: z.string().nullable().optional(),
+  selected_user: userId.nullable().optional(),
+  selected_users: z.array(userId).nullable().optional(),
+  selected_conversation: channelId.nullable().optional(),
+  selected_conversations: z.array(channelId).nullable().optional(),
+  selected_channel: channelId.nullable().optional(),
+  selected_channels: z.array(channelId).nullable().optional(),
 });
 
 const view = z.looseObject({
@@ -37,16 +50,18 @@ const view = z.looseObject({
   hash: z.string().max(255),
   state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), stateValue)) }),
   blocks: z.array(z.looseObject({ type: z.string(), block_id: z.string().optional() })),
-  app_installed_team_id: id.optional(),
+  app_installed_team_id: teamId.optional(),
+  team_id: teamId.nullable().optional(),
+  app_id: appId.optional(),
 });
 
-const user = z.looseObject({ id, team_id: id.optional() });
+const user = z.looseObject({ id: userId, team_id: teamId.optional() });
 /** `team` is null for org-wide installs; `enterprise` is null outside Enterprise Grid. */
-const team = z.looseObject({ id, enterprise_id: id.optional() }).nullable();
-const enterprise = z.looseObject({ id }).nullable().optional();
+const team = z.looseObject({ id: teamId, enterprise_id: enterpriseId.optional() }).nullable();
+const enterprise = z.looseObject({ id: enterpriseId }).nullable().optional();
 
 const interactiveBase = {
-  api_app_id: id,
+  api_app_id: appId,
   user,
   team,
   enterprise,
@@ -77,9 +92,9 @@ const interactive = z.discriminatedUnion('type', [
     ...interactiveBase,
     type: z.literal('block_actions'),
     trigger_id: z.string().min(1).max(255),
-    container: z.looseObject({ type: z.string().max(50), channel_id: id.optional(), message_ts: z.string().max(50).optional(), view_id: id.optional() }),
+    container: z.looseObject({ type: z.string().max(50), channel_id: channelId.optional(), message_ts: z.string().max(50).optional(), view_id: id.optional() }),
     actions: z.array(blockAction).min(1).max(25),
-    channel: z.looseObject({ id }).optional(),
+    channel: z.looseObject({ id: channelId }).optional(),
     message: z.looseObject({ ts: z.string().max(50) }).optional(),
     view: view.optional(),
     response_url: z.string().max(2_000).optional(),
@@ -94,9 +109,9 @@ const interactive = z.discriminatedUnion('type', [
     block_id: z.string().max(255),
     value: z.string(),
     // The picker's listener reads only which modal asks and its metadata.
-    view: z.looseObject({ id, type: z.string().max(50), callback_id: z.string().max(255), private_metadata: z.string().max(10_000).optional(), app_installed_team_id: id.optional() }).optional(),
+    view: z.looseObject({ id, type: z.string().max(50), callback_id: z.string().max(255), private_metadata: z.string().max(10_000).optional(), app_installed_team_id: teamId.optional(), team_id: teamId.nullable().optional(), app_id: appId.optional() }).optional(),
     container: z.looseObject({ type: z.string().max(50) }).optional(),
-    channel: z.looseObject({ id }).optional(),
+    channel: z.looseObject({ id: channelId }).optional(),
   }),
   z.looseObject({ ...interactiveBase, ...noActions, type: z.literal('shortcut'), callback_id: z.string().max(255), trigger_id: z.string().min(1).max(255) }),
   z.looseObject({
@@ -105,7 +120,7 @@ const interactive = z.discriminatedUnion('type', [
     type: z.literal('message_action'),
     callback_id: z.string().max(255),
     trigger_id: z.string().min(1).max(255),
-    channel: z.looseObject({ id }),
+    channel: z.looseObject({ id: channelId }),
     message: z.looseObject({ ts: z.string().max(50) }),
     response_url: z.string().max(2_000),
   }),
@@ -115,13 +130,13 @@ const interactive = z.discriminatedUnion('type', [
 const command = z.looseObject({
   command: z.string().min(1).max(100),
   text: z.string(),
-  user_id: id,
-  channel_id: id,
-  team_id: id,
-  api_app_id: id,
+  user_id: userId,
+  channel_id: channelId,
+  team_id: teamId,
+  api_app_id: appId,
   trigger_id: z.string().min(1).max(255),
   response_url: z.string().min(1).max(2_000),
-  enterprise_id: id.optional(),
+  enterprise_id: enterpriseId.optional(),
   is_enterprise_install: z.enum(['true', 'false']).optional(),
   user_name: z.string().max(255).optional(),
   channel_name: z.string().max(255).optional(),
@@ -131,19 +146,19 @@ const command = z.looseObject({
 
 /** The events this app handles, strictly; the two Slack sends every app unasked, loosely (no listener). */
 const event = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('app_home_opened'), user: id, channel: id, tab: z.string().max(50), event_ts: z.string().max(50).optional() }),
+  z.looseObject({ type: z.literal('app_home_opened'), user: userId, channel: channelId, tab: z.string().max(50), event_ts: z.string().max(50).optional() }),
   z.looseObject({ type: z.literal('app_uninstalled') }),
   z.looseObject({ type: z.literal('tokens_revoked') }),
 ]);
 
 const eventCallback = z.looseObject({
   type: z.literal('event_callback'),
-  api_app_id: id,
-  team_id: id,
-  enterprise_id: id.nullable().optional(),
+  api_app_id: appId,
+  team_id: teamId,
+  enterprise_id: enterpriseId.nullable().optional(),
   event,
   event_id: z.string().max(255).optional(),
-  authorizations: z.array(z.looseObject({ team_id: id.nullable().optional(), enterprise_id: id.nullable().optional() })).max(10).optional(),
+  authorizations: z.array(z.looseObject({ team_id: teamId.nullable().optional(), enterprise_id: enterpriseId.nullable().optional(), user_id: userId.optional() })).max(10).optional(),
   is_ext_shared_channel: z.boolean().optional(),
 });
 
@@ -188,7 +203,7 @@ export function readEnvelope(body: unknown): EnvelopeVerdict {
 /** Who asked, when the body names them plainly enough to be answered (a malformed body may still say that much). */
 function answerableOf(body: unknown): Answerable {
   if (!isRecord(body)) return { kind: 'other' };
-  const str = (v: unknown) => (typeof v === 'string' && /^[UW][A-Z0-9]{1,30}$/.test(v) ? v : undefined);
+  const str = (v: unknown) => (typeof v === 'string' && SLACK_ID_PATTERN.user.test(v) ? v : undefined);
   if (body['event'] === undefined && body['command'] !== undefined) return { kind: 'command', userId: str(body['user_id']) };
   const userId = isRecord(body['user']) ? str(body['user']['id']) : undefined;
   if (body['type'] === 'view_submission') return { kind: 'view_submission', userId };

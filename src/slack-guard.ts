@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQueryString, type ParsedUrlQuery } from 'node:querystring';
 import { defaultBodyLimit, HTTPModuleFunctions, verifySlackRequest, type App, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { buildNoticeModal, explanationOption } from '../blocks/export-modal.js';
@@ -107,10 +108,13 @@ export async function precheckHttp(req: IncomingMessage, res: ServerResponse, si
     return false;
   }
   const rawBody = raw;
-  const contentType = req.headers['content-type'];
-  // ssl_check: Bolt answers it unsigned (and strips anything else from the body itself).
-  if (contentType === 'application/x-www-form-urlencoded' && new URLSearchParams(rawBody.toString()).get('ssl_check') === '1') {
-    Object.assign(req, { rawBody });
+  // The body is read here exactly as Bolt will read it (HTTPModuleFunctions: `node:querystring` for this exact
+  // content type, which turns a repeated key into an array; JSON otherwise), so what is judged is what Bolt routes.
+  const form = req.headers['content-type'] === 'application/x-www-form-urlencoded' ? parseQueryString(rawBody.toString()) : undefined;
+  if (form && isSslCheck(form)) {
+    // Slack's unsigned SSL check, taken only in the shape Slack sends it; Bolt answers it with a bare 200. The body
+    // is reduced to just that, whatever Bolt's version does with anything else.
+    Object.assign(req, { rawBody: Buffer.from('ssl_check=1') });
     return true;
   }
   try {
@@ -123,6 +127,16 @@ export async function precheckHttp(req: IncomingMessage, res: ServerResponse, si
     deps.logger.warn({ err: String(err).slice(0, 200) }, 'Slack request signature refused');
     res.writeHead(401).end();
     return false;
+  }
+  if (form) {
+    // A repeated key (Bolt would see an array where Slack sends one string), or an `ssl_check` that is not Slack's
+    // SSL check (Bolt would answer it as one, or trip over it), is not a body Slack sends: refused, never routed.
+    const repeated = Object.keys(form).filter((k) => Array.isArray(form[k]));
+    if (repeated.length > 0 || 'ssl_check' in form) {
+      deps.logger.warn({ repeated: repeated.slice(0, 10).map((k) => k.slice(0, 40)), sslCheck: 'ssl_check' in form }, 'refused a signed Slack form body with repeated keys or a stray ssl_check');
+      res.writeHead(400).end();
+      return false;
+    }
   }
   let body: unknown;
   try {
@@ -145,6 +159,11 @@ export async function precheckHttp(req: IncomingMessage, res: ServerResponse, si
     return false;
   }
   return true;
+}
+
+/** Slack's SSL check as Slack sends it: `ssl_check=1`, with at most a `token`, each once. */
+function isSslCheck(form: ParsedUrlQuery): boolean {
+  return form['ssl_check'] === '1' && Object.keys(form).every((k) => k === 'ssl_check' || (k === 'token' && typeof form[k] === 'string'));
 }
 
 /** The part of the Socket Mode client (an eventemitter3 emitter) the frame guard uses. */

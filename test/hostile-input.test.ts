@@ -55,7 +55,9 @@ type Expectation =
   /** A command: the person gets an ephemeral answer (ack body, and/or a response_url message). */
   | 'answered'
   /** A block action (no way to show an inline error): the app must not crash and must keep working. */
-  | 'no-crash';
+  | 'no-crash'
+  /** Not something Slack sends (e.g. a selection that is not a Slack id): refused before any work, told it could not be read. */
+  | 'unreadable';
 
 interface HostileCase {
   name: string;
@@ -139,8 +141,10 @@ const EXPORT_CASES: HostileCase[] = [
   // The SQL review looks the database up for its engine, so an unknown database is an inline error before any create.
   { name: 'forged 3000-character label on a database DMS does not know', field: 'db', value: { value: 'db:1999:P', text: `<!everyone> ${huge(3000, 'y')}` }, expect: { error: E.dbBlock, message: /did not find database 1999/ } },
   { name: 'user the workspace does not know', field: 'related', value: ['U0NOBODY'], expect: { error: E.relatedBlock, message: /not a user of this workspace/ } },
-  { name: 'mention syntax instead of a user id', field: 'related', value: ['<!channel>'], expect: { error: E.relatedBlock } },
-  { name: '5001-character user id', field: 'related', value: ['U' + huge(5000, 'X')], expect: { error: E.relatedBlock } },
+  // A users_select only ever returns Slack's spelling of a user id: anything else is refused at the envelope.
+  { name: 'mention syntax instead of a user id', field: 'related', value: ['<!channel>'], expect: 'unreadable' },
+  { name: '5001-character user id', field: 'related', value: ['U' + huge(5000, 'X')], expect: 'unreadable' },
+  { name: 'lower-case user id', field: 'related', value: ['u0bob'], expect: 'unreadable' },
   { name: '25 users', field: 'related', value: Array.from({ length: 25 }, (_, i) => `U0X${String(i).padStart(2, '0')}`), expect: { error: E.relatedBlock, message: /at most 20/ } },
   { name: 'Slack user without a DMS account', field: 'related', value: ['U0CAROL'], expect: { error: E.relatedBlock, message: /no DMS account/ } },
   { name: 'the same user twice', field: 'related', value: ['U0BOB', 'U0BOB'], expect: 'filed' },
@@ -559,7 +563,8 @@ type Outcome =
   | { kind: 'filed'; root: SlackCall }
   | { kind: 'refused'; notice: SlackCall }
   | { kind: 'answered'; texts: string[] }
-  | { kind: 'no-crash' };
+  | { kind: 'no-crash' }
+  | { kind: 'unreadable' };
 
 const HUMAN_ERROR_JUNK = /undefined|\[object|NaN|Invalid (string|input)|must match pattern|^Expected /;
 
@@ -610,6 +615,7 @@ describe('hostile input corpus through the real handlers', () => {
   /** After the "creating…" answer: waits for the form's final notice and finds the root message. */
   async function settle(view: View, answer: Record<string, unknown>, channel: string): Promise<Outcome> {
     if (answer['response_action'] === 'errors') return { kind: 'error', errors: answer['errors'] as Record<string, string>, view };
+    if (answer['response_action'] === 'push' && /could not read this request/i.test(JSON.stringify(answer['view']))) return { kind: 'unreadable' };
     expect(answer['response_action']).toBe('update');
     const isFinal = (c: SlackCall) => c.args['view_id'] === view['id'] && /^(Ticket|Tracker) (not )?created$/.test(String((c.args['view'] as { title?: { text?: string } }).title?.text));
     const notice = await h.slack.waitFor('views.update', isFinal);
@@ -858,7 +864,6 @@ describe('hostile identifiers (ids have one spelling; a click acts only on its o
       expect(String(answer.args['text']), JSON.stringify(value)).toBe(NO_SUCH_TICKET);
     }
     const containers: Record<string, unknown>[] = [
-      { type: 'message', channel_id: 'c0exports', message_ts: rootTs },
       { type: 'message', channel_id: 'C0EXPORTS', message_ts: `${rootTs}0` },
       { type: 'message', channel_id: 'C0EXPORTS', message_ts: ` ${rootTs}` },
       { type: 'message', channel_id: 'C0EXPORTS' },
@@ -883,6 +888,20 @@ describe('hostile identifiers (ids have one spelling; a click acts only on its o
       const said = [...h.slack.callsTo('chat.postEphemeral').slice(posted).map((c) => String(c.args['text'])), ...h.slack.callsTo('views.publish').slice(published).map((c) => JSON.stringify(c.args['view']))];
       expect(said.join('\n'), JSON.stringify(container)).toContain("That button doesn't lead to a ticket I can act on");
     }
+    // A container naming the channel in another spelling is not one Slack sends: refused outright (400), nothing said.
+    const said = h.slack.calls.length;
+    const res = await h.interaction({
+      type: 'block_actions',
+      team: { id: 'T1', domain: 'acme' },
+      user: { id: 'U0BOB', username: 'u0bob', name: 'u0bob', team_id: 'T1' },
+      api_app_id: 'A1',
+      trigger_id: 'trigger-hostile-container',
+      container: { type: 'message', channel_id: 'c0exports', message_ts: rootTs },
+      channel: { id: 'C0EXPORTS', name: 'exports' },
+      actions: [{ type: 'button', action_id: 'ticket:refresh', block_id: `ticket:${ticketId}`, value: String(ticketId), action_ts: '1700000000.000001' }],
+    });
+    expect(res.status).toBe(400);
+    expect(h.slack.calls.length).toBe(said);
     // Not one status check, approval or anything else reached DMS.
     expect(h.dms.requests.length).toBe(before);
   });

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FakeSocketMode, type EnvelopeType } from './support/fake-socket-mode.js';
 import { exportValues, openModal, seedPeople } from './support/flows.js';
 import { startHarness, viewSubmission, type Harness } from './support/harness.js';
-import { encode, mutatedSample, samples } from './support/slack-payloads.js';
+import { encode, formBody, formTricks, mutatedSample, respelledId, samples } from './support/slack-payloads.js';
 
 /** Unhandled rejections and exceptions while a test runs (the process must record none). */
 function watchProcess(): { seen: unknown[]; stop(): void } {
@@ -187,6 +187,102 @@ describe('property: signed, mutated envelopes of every payload type (HTTP)', () 
   }, 60_000);
 });
 
+describe('form bodies read as Bolt reads them, and Slack ids in their one spelling (HTTP)', () => {
+  let h: Harness;
+  let watch: ReturnType<typeof watchProcess>;
+  beforeAll(async () => {
+    watch = watchProcess();
+    h = await startHarness({ env: { LOG_LEVEL: 'info' } });
+    seedPeople(h);
+  });
+  afterAll(async () => {
+    await h.close();
+    watch.stop();
+  });
+  const formType = 'application/x-www-form-urlencoded';
+  const command = (over: Record<string, string> = {}) => ({ token: 'x', team_id: 'T1', channel_id: 'C0EXPORTS', user_id: 'U0ALICE', command: '/dms', text: 'export', api_app_id: 'A1', response_url: h.slack.responseUrl, trigger_id: 't1', ...over });
+
+  it('refuses repeated keys and a stray ssl_check with 400 (no crash, no ack), and still answers Slack\'s own SSL check', async () => {
+    const before = h.slack.calls.length;
+    const cmd = Object.entries(command()) as [string, string][];
+    const bodies = [
+      'ssl_check=1&ssl_check=1&payload=null',
+      'ssl_check=1&payload=null&ssl_check=1',
+      'ssl_check=1&ssl_check=1&payload=1',
+      'ssl_check=1&payload=1',
+      'ssl_check=1&payload=%7B%7D',
+      'payload=null&payload=null',
+      `payload=${encodeURIComponent('{"type":"shortcut"}')}&payload=1`,
+      formBody([...cmd, ['command', '/dms']]),
+      formBody([...cmd, ['user_id', 'U0BOB']]),
+      formBody([['user_id', 'U0BOB'], ...cmd]),
+      formBody([...cmd, ['ssl_check', '1']]),
+      formBody([...cmd, ['ssl_check', '0']]),
+    ];
+    for (const body of bodies) expect((await h.post(body, { contentType: formType })).status, body).toBe(400);
+    for (const body of ['ssl_check=1', 'ssl_check=1&token=legacy']) expect((await h.post(body, { contentType: formType, signature: null })).status, body).toBe(200);
+    // Unsigned, a smuggled payload is not an SSL check: the signature is required (and missing).
+    expect((await h.post(`ssl_check=1&${formBody([['payload', '{"type":"shortcut"}']])}`, { contentType: formType, signature: null })).status).toBe(401);
+    expect(h.slack.calls.slice(before)).toEqual([]);
+    expect(await healthz(h)).toBe(200);
+    expect(watch.seen).toEqual([]);
+  });
+
+  it('refuses a command whose user, channel or team id is not spelled as Slack spells it, before any work', async () => {
+    const before = h.slack.calls.length;
+    for (const over of [{ user_id: 'u0alice' }, { user_id: 'U０ALICE' }, { user_id: 'U0ALICE ' }, { user_id: '<@U0ALICE>' }] as Record<string, string>[]) {
+      expect((await h.post(form(command(over)))).status, JSON.stringify(over)).toBe(400);
+    }
+    // The person is known (canonical user id): told their request could not be read, and nothing opens.
+    for (const over of [{ channel_id: 'c0exports' }, { channel_id: 'C0EXPORTS\u200b' }, { team_id: 't1' }, { team_id: 'Ｔ1' }, { api_app_id: 'a1' }] as Record<string, string>[]) {
+      const res = await h.post(form(command(over)));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { text: string }).text).toMatch(/could not read this request/);
+    }
+    expect(h.slack.calls.slice(before)).toEqual([]);
+  });
+
+  it('property: reordered, repeated and ssl_check-laced form bodies, and payloads that are not objects', async () => {
+    const all = samples(h.slack.responseUrl);
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(formTricks(all), { minLength: 8, maxLength: 8 }), async (batch) => {
+        await Promise.all(
+          batch.map(async (t) => {
+            const res = await h.post(t.body, { contentType: formType });
+            await res.arrayBuffer();
+            if (t.refused) refused += 1;
+            if (res.status !== (t.refused ? 400 : 200)) throw new Error(`${t.sample.name} (${t.what}): HTTP ${res.status}`);
+          }),
+        );
+      }),
+      { seed: 42, numRuns: 40 },
+    );
+    expect(refused).toBeGreaterThan(150);
+    expect(await healthz(h)).toBe(200);
+    expect(watch.seen).toEqual([]);
+  }, 30_000);
+
+  it('property: any Slack id in any position, respelled (case, full-width, homoglyph, blanks, invisibles), is refused and never dispatched', async () => {
+    const all = samples(h.slack.responseUrl);
+    await fc.assert(
+      fc.asyncProperty(respelledId(all), async ({ sample, body, what }) => {
+        const slackBefore = h.slack.calls.length;
+        const dmsBefore = h.dms.requests.length;
+        const res = await h.post(encode(sample, body).body, { contentType: encode(sample, body).contentType });
+        const text = await res.text();
+        // Refused (400), or where the person is named canonically, told in the ack that it could not be read.
+        const told = res.status === 200 && /could not read this request/i.test(text);
+        if (res.status !== 400 && !told) throw new Error(`${sample.name}, ${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
+        await new Promise((r) => setImmediate(r));
+        if (h.slack.calls.length !== slackBefore || h.dms.requests.length !== dmsBefore) throw new Error(`${sample.name}, ${what}: dispatched`);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+    expect(watch.seen).toEqual([]);
+  }, 30_000);
+});
+
 describe('property: the same mutated envelopes over Socket Mode', () => {
   let h: Harness;
   let socket: FakeSocketMode;
@@ -225,6 +321,17 @@ describe('property: the same mutated envelopes over Socket Mode', () => {
         await Promise.all(sent.map(({ id, what }) => within3s(socket.ackOf(id), what)));
       }),
       { seed: 42, numRuns: 60 },
+    );
+    // A Slack id respelled in any position is refused over the socket as well: acked, logged as refused, no work done.
+    await fc.assert(
+      fc.asyncProperty(respelledId(all), async ({ sample, body, what }) => {
+        const slackBefore = h.slack.calls.length;
+        const refusedBefore = h.logs.filter((l) => l.includes('not a well-formed envelope')).length;
+        await within3s(socket.ackOf(socket.send({ type: sample.envelope, payload: body as Record<string, unknown> })), what);
+        const refused = h.logs.filter((l) => l.includes('not a well-formed envelope')).length - refusedBefore;
+        if (refused !== 1 || h.slack.calls.length !== slackBefore) throw new Error(`${sample.name}, ${what}: not refused over the socket`);
+      }),
+      { seed: 42, numRuns: 100 },
     );
     expect(socket.connections).toBe(1);
     expect(socket.openConnections).toEqual([1]);
