@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { SECRET_PARAM } from './secret-params.js';
 
 /** Escapes user text for mrkdwn so `<!channel>`, `<@U1>` or `<http://x|y>` render as text, not as pings or links. */
 export function escapeMrkdwn(text: string): string {
@@ -46,8 +47,6 @@ export const LINK_REMOVED = '[link removed]';
 /** The note where the ticket has a download the person can ask for privately. */
 export const LINK_REMOVED_DOWNLOAD = '[link removed — press Send me the link]';
 
-// Query parameters that make a link a credential (pre-signed OSS/OBS/S3 links, STS tokens, signed expiry).
-const SECRET_PARAM = String.raw`(?:x-amz-[a-z-]*|x-oss-[a-z-]*|x-obs-[a-z-]*|x-goog-[a-z-]*|signature|sig|ossaccesskeyid|accesskeyid|awsaccesskeyid|expires|security-?token|token|access_token|credential|policy)`;
 // Anything a reader or Slack could follow, after folding look-alikes: `scheme://` (also percent-encoded or with
 // backslashes, any scheme), `//host.tld`, `www.`, `mailto:`, `host.tld/path` or `host.tld?query`.
 const URL_LIKE = new RegExp(
@@ -117,7 +116,7 @@ export function mention(userId: string): string {
 // A broadcast or group mention can only come from text that escaped its escape: the bot never sends one.
 const BROADCAST = /<!(?:channel|here|everyone|subteam\^[^>]*)(?:\|[^>]*)?>/gi;
 // A link whose query carries a credential (pre-signed download, STS token): never in a channel message.
-const SIGNED_LINK = /<?[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|]*?(?:[?&]|%(?:25)*(?:3f|26))(?:x-amz-[a-z-]*|x-oss-[a-z-]*|x-obs-[a-z-]*|x-goog-[a-z-]*|signature|ossaccesskeyid|awsaccesskeyid|accesskeyid|expires|security-?token|access_token|token|credential)(?:=|%(?:25)*3d)[^\s"'<>]*>?/gi;
+const SIGNED_LINK = new RegExp(String.raw`<?[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|]*?(?:[?&]|%(?:25)*(?:3f|26))${SECRET_PARAM}(?:=|%(?:25)*3d)[^\s"'<>]*>?`, 'gi');
 
 /**
  * The last line of defence on every message the bot sends: broadcast mentions are neutralised everywhere, and

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { SECRET_PARAM } from '../blocks/secret-params.js';
 
 /** Every log path that may carry a secret; pino replaces these with "[redacted]". */
 export const redactPaths = [
@@ -42,11 +43,21 @@ export const redactPaths = [
 ];
 
 // Value redaction: secrets found by what they look like, wherever they sit (a message, an error's text, a cloud
-// answer's ErrorMessage, a child binding). Runs on each finished line; a cheap test decides whether to look closer.
-const SECRET_PARAM = String.raw`(?:x-amz-[a-z-]*|x-oss-[a-z-]*|x-obs-[a-z-]*|x-goog-[a-z-]*|signature|ossaccesskeyid|awsaccesskeyid|accesskeyid|expires|security-?token|x-security-token|access_token|token|credential)`;
+// answer's ErrorMessage, a child binding, JSON inside a string). Each string in the finished line (keys too) is decoded
+// and scanned as plain text (see redactLine). A cheap test on the raw line decides whether to look at all.
+
 // `=` or its percent-encoding, any number of times encoded (`%3D`, `%253D`).
 const EQ = String.raw`(?:=|%(?:25)*3d)`;
-const PRECHECK = /xox|xapp|signature|credential|token|expires|access|bearer|basic |ltai|sts\.|x-amz|x-oss|x-obs|password|secret/i;
+/** A field or parameter whose value is a secret: a listed name, with any prefix (`DB_PASSWORD`, `mysqlPwd`). */
+const SECRET_NAME = String.raw`(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]*?${SECRET_PARAM}(?![A-Za-z0-9_])`;
+/** An object key that names a secret (its string or number value is masked whatever it looks like). */
+const SECRET_KEY = new RegExp(String.raw`^[A-Za-z0-9_.-]*?${SECRET_PARAM}$`, 'i');
+/**
+ * Whether a line could hold a secret: a stem of every name in SECRET_PARAM (keep the two in step), a token or key
+ * prefix, an auth scheme, a JWT, a PEM block, URL user info; or (hasKeyLikeRun) a 20-character key-like run. Flat
+ * literal stems, not SECRET_PARAM itself: half the cost on the common line, which matches none.
+ */
+const PRECHECK = /pass|pwd|secret|token|sig|cred|expires|polic|auth|api.?key|accesskey|access=|private|x-amz|x-oss|x-obs|x-goog|xox|xapp|bearer|basic |hmac|ltai|sts\.|eyj|:\/\/[^\s/?#@"]*@/i;
 
 /** True when `text` has a run of at least `min` key-like characters (a regex for this backtracks at every position). */
 function hasKeyLikeRun(text: string, min: number): boolean {
@@ -63,31 +74,89 @@ function hasKeyLikeRun(text: string, min: number): boolean {
 const always = (): boolean => true;
 const hasScheme = (l: string): boolean => /:\/\/|:\\\\|%(?:25)*3a/i.test(l);
 
-/** Each rewrite with a cheap guard: a line pays only for the patterns it could match. */
-const REWRITES: [(line: string) => boolean, RegExp, string][] = [
+type Rewrite = [(text: string) => boolean, RegExp, string | ((...m: string[]) => string)];
+/** Each rewrite with a cheap guard: a text pays only for the patterns it could match. */
+const REWRITES: Rewrite[] = [
+  // PEM private keys (RSA, EC, OPENSSH, ENCRYPTED, ...): the whole block, or to the end when it was cut.
+  [(l) => /private key/i.test(l), /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g, '[redacted-private-key]'],
   // A URL (also percent-encoded) whose query carries a credential goes whole: the link itself grants access.
   [hasScheme, new RegExp(String.raw`[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|\\]*?(?:[?&]|%(?:25)*(?:3f|26))${SECRET_PARAM}${EQ}[^\s"'<>|\\]*`, 'gi'), '[redacted-url]'],
+  // The password in a URL's user info (`mysql://root:hunter2@host`, any scheme); up to the last `@` of the authority.
+  [(l) => l.includes('@'), /\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s/?#@:"'`<>]*):[^\s/?#"'`<>]*@/gi, '$1:[redacted]@'],
+  // JSON Web Tokens (header.payload.signature, base64url; the header is always `{"...`).
+  [(l) => l.includes('eyJ'), /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[redacted-jwt]'],
   // Slack tokens keep their kind.
   [(l) => l.includes('xox') || l.includes('xapp'), /\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]'],
-  // A credential parameter or header field anywhere else (`Signature=`, `Credential=`, `Access=`, `security-token=`).
-  [always, new RegExp(String.raw`\b(${SECRET_PARAM}|password|passwd|secret|client_secret)(${EQ}|":"|: ?)(?![^\s"'<>|&,;\\]*\[redacted)[^\s"'<>|&,;\\]+`, 'gi'), '$1$2[redacted]'],
+  // Authorization schemes, the space also percent- or form-encoded (`Bearer%20…`, `Bearer+…`).
+  [always, /\b(Bearer|Basic|ACS3-HMAC-SHA256|SDK-HMAC-SHA256|OSS4?-HMAC-SHA256|AWS4-HMAC-SHA256)(\s+|%(?:25)*20|\+)(?![^\s"'`,;]*\[redacted)[^\s"'`,;\\]+/gi, '$1$2[redacted]'],
+  // A secret field or parameter anywhere: `key=value`, `key: value`, `key => value`, `"key":"value"` (JSON inside a
+  // string, also escaped once more), with or without quotes (' " `) around the value, `=` also percent-encoded.
+  // A quoted value goes up to its closing quote (spaces and all); a bare one up to a space, quote or separator.
+  [
+    always,
+    new RegExp(String.raw`(${SECRET_NAME}\\*["'\x60]?\s*(?:${EQ}|:=?|=>)\s*)(?:(\\*["'\x60])([^\n]*?)(?=\\*\2|\n|$)|((?![^\s"'\x60<>|&,;]*\[redacted)[^\s"'\x60<>|&,;]+))`, 'gi'),
+    (_m, head, quote, quoted, bare) => (quote !== undefined ? (quoted === '' || quoted!.startsWith('[redacted') ? `${head}${quote}${quoted}` : `${head}${quote}[redacted]`) : bare !== undefined ? `${head}[redacted]` : _m!),
+  ],
   // Huawei Cloud's signature header names its access key as `Access=`.
   [(l) => l.includes('Access='), /\bAccess=(?!\[redacted)[^\s"',;\\&]+/g, 'Access=[redacted]'],
-  // Authorization schemes.
-  [always, /\b(Bearer|Basic|ACS3-HMAC-SHA256|SDK-HMAC-SHA256|OSS4?-HMAC-SHA256|AWS4-HMAC-SHA256)\s+(?!\[redacted)[^\s"',;\\]+/g, '$1 [redacted]'],
   // Alibaba Cloud access key ids and STS tokens, Huawei Cloud AKs (20 upper-case letters and digits, both kinds).
   [(l) => hasKeyLikeRun(l, 20), /\b(?:LTAI[A-Za-z0-9]{8,40}|STS\.[A-Za-z0-9._-]{16,}|(?=[A-Z0-9]{20}\b)(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{20})\b/g, '[redacted-key]'],
   // Secret keys: 30+ characters mixing upper case, lower case and digits (hashes and ids are one case or hex).
   [(l) => hasKeyLikeRun(l, 30), /(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]{30,}={0,2}(?![A-Za-z0-9+/=]))(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*\d)[A-Za-z0-9+/]{30,}={0,2}/g, '[redacted-key]'],
 ];
 
-/** Masks secrets in free text by their look (tokens, signed links, credential parameters, keys), not by key name. */
+/** Whether text is worth a closer look: two cheap scans. */
+function mayHoldSecret(text: string): boolean {
+  return PRECHECK.test(text) || hasKeyLikeRun(text, 20);
+}
+
+/** Masks secrets in free text by their look (tokens, signed links, credential fields, keys), not by key name. */
 export function redactSecrets(text: string): string {
-  // The common line holds none of these: two cheap scans, no rewrite (see the report's micro-measurement).
-  if (!PRECHECK.test(text) && !hasKeyLikeRun(text, 20)) return text;
+  if (!mayHoldSecret(text)) return text;
   let out = text;
-  for (const [worth, pattern, replacement] of REWRITES) if (worth(out)) out = out.replace(pattern, replacement);
+  for (const [worth, pattern, replacement] of REWRITES) {
+    if (worth(out)) out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
+  }
   return out;
+}
+
+/** A JSON string literal, and when it is a key, its string or number value. */
+const JSON_STRING = /("(?:[^"\\]|\\.)*")(?:(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*))?/g;
+
+/** Decodes a JSON string literal, masks secrets in it, and encodes it again only when something changed. */
+function redactLiteral(literal: string): string {
+  let text: unknown;
+  try {
+    text = JSON.parse(literal);
+  } catch {
+    return redactSecrets(literal);
+  }
+  if (typeof text !== 'string') return literal;
+  const out = redactSecrets(text);
+  return out === text ? literal : JSON.stringify(out);
+}
+
+/**
+ * Masks secrets in one finished JSON log line. Every string literal (keys too) is decoded and scanned as text, so
+ * quotes and escapes are real characters, not JSON's `\"`; a string or number under a key that names a secret is
+ * masked whatever it looks like. Literal by literal, so duplicate keys (a binding named like a field) are each seen,
+ * and a line with nothing to mask is returned byte for byte.
+ */
+export function redactLine(line: string): string {
+  if (!mayHoldSecret(line)) return line;
+  return line.replace(JSON_STRING, (_all, literal: string, colon: string | undefined, value: string | undefined) => {
+    if (colon === undefined || value === undefined) return redactLiteral(literal);
+    const key = redactLiteral(literal);
+    let name: unknown;
+    try {
+      name = JSON.parse(literal);
+    } catch {
+      name = '';
+    }
+    const secretKey = typeof name === 'string' && SECRET_KEY.test(name);
+    if (secretKey) return `${key}${colon}${value === '"[redacted]"' ? value : '"[redacted]"'}`;
+    return `${key}${colon}${value.startsWith('"') ? redactLiteral(value) : value}`;
+  });
 }
 
 /** Builds the application logger (JSON lines, secrets redacted). Pass a destination in tests to capture lines. */
@@ -96,7 +165,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       // Key names first (cheap, structural), then values in the finished line: a secret under any key is masked.
-      hooks: { streamWrite: redactSecrets },
+      hooks: { streamWrite: redactLine },
       redact: { paths: redactPaths, censor: '[redacted]' },
       base: { app: 'dms-cts-chatops' },
       timestamp: pino.stdTimeFunctions.isoTime,

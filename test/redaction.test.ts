@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { boltLogger, scrubTokens } from '../src/bolt-logger.js';
 import fc from 'fast-check';
-import { createLogger, redactPaths, redactSecrets } from '../src/logger.js';
+import { createLogger, redactLine, redactPaths, redactSecrets } from '../src/logger.js';
 
 /** A logger writing into an array of parsed JSON lines (pino writes synchronously to a plain Writable). */
 function capture(level = 'trace') {
@@ -196,7 +196,7 @@ describe('Bolt logger adapter', () => {
     bolt.error(new Error('invalid_auth for xapp-1-ERROR'));
     expect(lines().map((l) => [l['level'], l['msg']])).toEqual([
       [30, 'token xoxb-[redacted]'],
-      [40, 'http request failed {"url":"[redacted-url]","token":"xoxp-[redacted]"}'],
+      [40, 'http request failed {"url":"[redacted-url]","token":"[redacted]"}'],
       [50, 'invalid_auth for xapp-[redacted]'],
     ]);
     for (const secret of ['INFO-123', 'WARNURL', 'WARN-1', '1-ERROR']) expect(raw.join('\n')).not.toContain(secret);
@@ -253,9 +253,101 @@ describe('value redaction (property): a secret is masked by its look, under any 
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom('ticketId', 'status', 'ms', 'channelId'), fc.oneof(fc.integer(), fc.constantFrom('EXPORT_SUCCESS', 'C0EXPORTS', 'ok'))), (obj) => {
         const line = JSON.stringify({ level: 30, ...obj, msg: 'status changed' });
-        expect(redactSecrets(line)).toBe(line);
+        expect(redactLine(line)).toBe(line);
       }),
       { seed: 42, numRuns: 200 },
+    );
+  });
+});
+
+describe('value redaction (property): every shape of secret, quoted or not, wherever it is embedded', () => {
+  const marked = (min: number, max: number, chars = 'A-Za-z0-9') => fc.stringMatching(new RegExp(`^[${chars}]{${min},${max}}$`)).map((s) => `Q9${s}`);
+  // Names from the shared list, with the prefixes and spellings people use.
+  const name = fc.constantFrom('password', 'PASSWORD', 'Password', 'passwd', 'pwd', 'secret', 'client_secret', 'api_key', 'apikey', 'api-key', 'API_KEY', 'access_token', 'refresh_token', 'sig', 'token', 'DB_PASSWORD', 'mysqlPwd', 'private_key', 'secret_key', 'Signature', 'x-oss-signature', 'security-token');
+  const sep = fc.constantFrom('=', ': ', ':', ' = ', '=>', ' => ', '%3D', ':=');
+  // [what is logged, the part that must never show]
+  const shapes: fc.Arbitrary<[string, string]>[] = [
+    // key=value / key: value, bare (no spaces or separators inside) or quoted with ' " ` (anything but that quote).
+    fc.tuple(name, sep, marked(6, 20, 'A-Za-z0-9!#$%*()+.^_~-')).map(([n, s, v]) => [`${n}${s}${v}`, v]),
+    fc.tuple(name, sep, fc.constantFrom("'", '"', '`'), marked(6, 20, 'A-Za-z0-9 !#$%*()+.^_~,;&|<>@-')).map(([n, s, q, v]) => [`${n}${s}${q}${v}${q}`, v.trim().slice(0, 8)]),
+    // JSON inside a string, also pretty-printed, and escaped JSON inside JSON inside a string.
+    fc.tuple(name, marked(6, 20, 'A-Za-z0-9 !#$%*()+.^_~,;&|<>@-')).map(([n, v]) => [JSON.stringify({ [n]: v, other: 1 }), v.slice(0, 8)]),
+    fc.tuple(name, marked(6, 20)).map(([n, v]) => [JSON.stringify({ nested: { [n]: v } }, null, 2), v]),
+    fc.tuple(name, marked(6, 20)).map(([n, v]) => [JSON.stringify(JSON.stringify({ [n]: v })), v]),
+    // URL user info, any scheme, password with the characters people put there.
+    fc.tuple(fc.constantFrom('mysql', 'postgres', 'postgresql', 'redis', 'mongodb+srv', 'amqp', 'ftp', 'https'), fc.constantFrom('root', 'app_user', 'u'), marked(6, 20, 'A-Za-z0-9!$%*+.~_-'), fc.constantFrom('10.0.0.5:3306/orders', 'db.internal/x?ssl=true', 'h')).map(([sc, u, p, rest]) => [`${sc}://${u}:${p}@${rest}`, p]),
+    // Signed links: Azure SAS `sig=`, with the signature anywhere in the query.
+    marked(10, 30).map((v) => [`https://acct.blob.core.windows.net/c/b.csv?sv=2022-11-02&se=2026-12-03&sig=${v}&sp=r`, v]),
+    // Authorization schemes with the space encoded.
+    fc.tuple(fc.constantFrom('Bearer ', 'Bearer%20', 'Bearer+', 'bearer%2520', 'Basic '), marked(10, 30, 'A-Za-z0-9._~+/=-')).map(([b, v]) => [`Authorization: ${b}${v}`, v]),
+    fc.tuple(fc.constantFrom('Bearer%20', 'Bearer+'), marked(10, 30)).map(([b, v]) => [`?auth=${b}${v}`, v]),
+    // JWTs.
+    fc.tuple(marked(8, 30, 'A-Za-z0-9_-'), marked(8, 40, 'A-Za-z0-9_-'), marked(8, 40, 'A-Za-z0-9_-')).map(([a, b, c]) => [`eyJ${a}.eyJ${b}.${c}`, b]),
+    // PEM private key blocks, whole or cut off.
+    fc.tuple(fc.constantFrom('', 'RSA ', 'EC ', 'OPENSSH ', 'ENCRYPTED ', 'DSA '), marked(20, 60, 'A-Za-z0-9+/'), fc.boolean()).map(([k, body, end]) => [`-----BEGIN ${k}PRIVATE KEY-----\n${body}\nAAAB3NzaC1yc2E=\n${end ? `-----END ${k}PRIVATE KEY-----` : ''}`, body]),
+  ];
+  const secret = fc.oneof(...shapes);
+  const filler = fc.string({ maxLength: 20 }).filter((s) => !/Q9/.test(s));
+  const edge = fc.constantFrom(' ', '(', '[', '{', ',', ';', '\n', '\t', '"', "'", '`', ': ', '=', '|', '<');
+  const tree = fc.letrec<{ tree: unknown }>((tie) => ({
+    tree: fc.oneof({ depthSize: 'small' }, filler, fc.integer(), fc.dictionary(fc.string({ maxLength: 8 }), tie('tree'), { maxKeys: 3 })),
+  })).tree;
+
+  it('never shows the secret, in a message, a nested value, an error or a child binding', () => {
+    fc.assert(
+      fc.property(secret, filler, filler, edge, edge, tree, fc.constantFrom('msg', 'obj', 'err', 'binding', 'key'), ([value, part], a, b, l, r, t, where) => {
+        const text = `${a}${l}${value}${r}${b}`;
+        const { logger, raw } = capture();
+        if (where === 'msg') logger.info({ t }, `connect failed: ${text}`);
+        else if (where === 'obj') logger.info({ t, cloud: { ErrorMessage: [text] } }, 'event');
+        else if (where === 'err') logger.error({ err: Object.assign(new Error(text), { code: 'E1' }) }, 'call failed');
+        else if (where === 'binding') logger.child({ detail: text }).warn({ t }, 'child');
+        else logger.info({ [text]: 1, t }, 'odd key');
+        expect(raw).toHaveLength(1);
+        expect(raw[0]).not.toContain(part);
+        expect(JSON.parse(raw[0]!)).toBeTruthy();
+      }),
+      { seed: 42, numRuns: 600 },
+    );
+  });
+
+  it('masks any string or number under a key that names a secret, at any depth', () => {
+    fc.assert(
+      fc.property(name, fc.oneof(marked(4, 12), fc.integer({ min: 100000, max: 2 ** 40 }).map((n) => n)), tree, (n, v, t) => {
+        const { raw, logger } = capture();
+        logger.info({ t, db: { host: 'h', settings: [{ [n]: v }] } }, 'connecting');
+        expect(raw[0]).not.toContain(String(v));
+        expect(JSON.parse(raw[0]!)['db']['settings'][0][n]).toBe('[redacted]');
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('the red-team lines', () => {
+    const { logger, raw } = capture();
+    logger.error(`connect failed: password='hunter2'`);
+    logger.error(`PASSWORD="hunter2"`);
+    logger.error({ err: new Error('ErrorMessage: mysql://root:hunter2@10.0.0.5:3306/orders refused') }, 'DMS said');
+    logger.error({ errorMessage: 'postgres://app:hunter2@db/x' }, 'x');
+    logger.info({ link: 'https://a.blob.core.windows.net/c/b?sv=1&sig=hunter2' }, 'sas');
+    logger.info('pwd=hunter2 passwd=hunter2 secret=hunter2 api_key=hunter2 apikey=hunter2 Bearer%20hunter2');
+    logger.info('jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJodW50ZXIyIn0.aHVudGVyMg');
+    logger.info('key -----BEGIN PRIVATE KEY-----\nhunter2\n-----END PRIVATE KEY----- done');
+    expect(raw).toHaveLength(8);
+    for (const line of raw) expect(line).not.toMatch(/hunter2|aHVudGVyMg|eyJzdWIiOiJodW50ZXIyIn0/);
+    expect(JSON.parse(raw[2]!)['err']['message']).toBe('ErrorMessage: mysql://root:[redacted]@10.0.0.5:3306/orders refused');
+    expect(JSON.parse(raw[0]!)['msg']).toBe("connect failed: password='[redacted]'");
+  });
+
+  it('leaves ordinary lines byte for byte: ids, statuses, plain links, hosts, e-mail, prose', () => {
+    const word = fc.constantFrom('ticket', 'status', 'EXPORT_SUCCESS', 'orders_prod', 'moved', 'to', 'C0EXPORTS', 'U0BOB', 'approved', '42', 'rows', 'mysql://10.0.0.5:3306/orders', 'https://dms.aliyun.com/?orderId=123', 'bob@example.com', 'db.internal:5432', 'SELECT * FROM t WHERE id = 1', 'a=b', 'key: value', 'ok', '订单', 'ÄÖ');
+    const text = fc.array(word, { maxLength: 12 }).map((w) => w.join(' '));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('ticketId', 'status', 'ms', 'channelId', 'detail', 'orderId'), fc.oneof(fc.integer(), text)), text, (obj, msg) => {
+        const line = `${JSON.stringify({ level: 30, time: '2026-12-03T18:00:00.000Z', ...obj, msg })}\n`;
+        expect(redactLine(line)).toBe(line);
+      }),
+      { seed: 42, numRuns: 300 },
     );
   });
 });
