@@ -16,13 +16,22 @@ export function isWellFormed(text: string): boolean {
 export type TypedText = { ok: true; text: string } | { ok: false; error: string };
 
 // Characters that change nothing a reader sees but can hide, reorder or disguise text: every control (C0, C1) except
-// tab and newline, every format character (bidi controls, zero-width characters, BOM, tag characters, soft hyphen,
-// interlinear annotation) and every default-ignorable code point (Hangul fillers, variation selectors, ...), plus
-// noncharacters. Joiners and variation selectors are judged in context below (emoji and some scripts need them).
+// tab and newline, every format character (bidi controls, zero-width characters, BOM, soft hyphen, interlinear
+// annotation), every default-ignorable code point (Hangul fillers, variation selectors, ...), every unassigned code
+// point (\p{Cn}: U+0378, and the noncharacters U+FDD0–U+FDEF and U+xFFFE/F) and every private-use character (\p{Co}:
+// U+E000, U+F0000; they mean whatever the typist's font says, so the approver sees a box, nothing, or something else —
+// dropped rather than kept-but-uncounted, so what is stored is what is shown). Joiners, variation selectors and tag
+// characters are judged in context below (emoji and some scripts need them).
 const CONTEXTUAL = '\\u200C\\u200D\\uFE00-\\uFE0F\\u{E0100}-\\u{E01EF}';
-const INVISIBLE = new RegExp(`(?![${CONTEXTUAL}])[\\p{Cc}\\p{Cf}\\p{Default_Ignorable_Code_Point}\\uFFFE\\uFFFF\\u{1FFFE}\\u{1FFFF}](?<![\\t\\n])`, 'gu');
-/** A visible neighbour: anything that is not a space, a joiner or a variation selector. */
-const VISIBLE = `[^\\s${CONTEXTUAL}]`;
+const TAGS = '\\u{E0020}-\\u{E007F}';
+const INVISIBLE = new RegExp(`(?![${CONTEXTUAL}${TAGS}])[\\p{Cc}\\p{Cf}\\p{Cn}\\p{Co}\\p{Default_Ignorable_Code_Point}](?<![\\t\\n])`, 'gu');
+/**
+ * Tag characters stay only as an emoji tag sequence: U+1F3F4 (black flag), tag letters, then CANCEL TAG (🏴 England,
+ * Scotland, Wales). Anywhere else they are invisible text a reader cannot see.
+ */
+const TAG_SEQUENCE = /(\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F})|[\u{E0020}-\u{E007F}]/gu;
+/** A visible neighbour: anything that is not a space, a joiner, a variation selector or a tag character. */
+const VISIBLE = `[^\\s${CONTEXTUAL}${TAGS}]`;
 /** A variation selector stays only right after a visible character it can modify. */
 const LONE_SELECTOR = new RegExp(`(?<!${VISIBLE})[\\uFE00-\\uFE0F\\u{E0100}-\\u{E01EF}]`, 'gu');
 /**
@@ -30,13 +39,13 @@ const LONE_SELECTOR = new RegExp(`(?<!${VISIBLE})[\\uFE00-\\uFE0F\\u{E0100}-\\u{
  * before it may carry a variation selector (🏳️‍🌈). Judged after lone selectors are gone, so one pass is enough.
  */
 const LONE_JOINER = new RegExp(`(?<![^\\s\\u200C\\u200D])[\\u200C\\u200D]|[\\u200C\\u200D](?!${VISIBLE})`, 'gu');
-/** Spaces that look like nothing or like a space: every Unicode space separator, and blank "letters" such as U+2800. */
-const SPACES = /[\p{Zs}\u2800]/gu;
+/** Spaces that look like nothing or like a space: every Unicode space separator, and blank symbols (U+2800, U+1D159). */
+const SPACES = /[\p{Zs}\u2800\u{1D159}]/gu;
 /** Line and paragraph separators (U+2028/9, NEL, CR) become plain newlines. */
 const LINE_BREAKS = /\r\n|[\r\u0085\u2028\u2029]/g;
 
-/** Characters a reader can see: not spaces, not combining marks on nothing, not joiners or selectors. */
-const SHOWN = new RegExp(`(?![\\p{M}${CONTEXTUAL}])\\S`, 'gu');
+/** Characters a reader can see: not spaces, marks, joiners, selectors, tags, or other (control, format, unassigned, private-use). */
+const SHOWN = new RegExp(`(?![\\p{M}\\p{C}${CONTEXTUAL}])\\S`, 'gu');
 
 /**
  * Normalises prose a person typed: refuses text that is not well-formed Unicode (lone surrogates cannot be encoded
@@ -49,6 +58,7 @@ export function normaliseProse(raw: string | null | undefined): TypedText {
   const text = value
     .replace(LINE_BREAKS, '\n')
     .replace(INVISIBLE, '')
+    .replace(TAG_SEQUENCE, (_m, flag: string | undefined) => flag ?? '')
     // Blanks become spaces before joiners and selectors are judged: a joiner next to U+2800 joins nothing.
     .replace(SPACES, ' ')
     .replace(LONE_SELECTOR, '')

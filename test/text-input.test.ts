@@ -10,6 +10,10 @@ import { isBlank, isWellFormed, normaliseProse, readExactText, readProse, visibl
 import { clickButton, exportValues, fileExport, seedPeople, submit, tick } from './support/flows.js';
 import { startHarness, type Harness } from './support/harness.js';
 
+/** 🏴 England: U+1F3F4, the tag letters g b e n g, CANCEL TAG. */
+const ENGLAND = '\u{1f3f4}\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}';
+/** Text with every valid emoji tag sequence taken out (what is left must hold no tag character). */
+const withoutFlags = (s: string) => s.replace(/\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f}/gu, '');
 /** Characters that hide, disguise, break or look blank, mixed with ordinary ones. */
 const TRICKY = [
   '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u034f', '\u061c', '\u180e', // zero-width, soft hyphen, joiners
@@ -18,11 +22,15 @@ const TRICKY = [
   '\u2028', '\u2029', '\u00a0', '\u3000', '\u2003', '\u202f', '\u205f', '\u1680', '\u2800', '\u3164', '\u115f', '\u1160', '\uffa0', // spaces, blanks
   '\ufe0f', '\ufe0e', '\u{e0100}', '\u{e0041}', '\u{e007f}', '\u0301', '\u20dd', // selectors, tags, marks
   '\ud800', '\udfff', '\ud83d', '\ude00', // surrogate halves
+  '\ufdd0', '\ufdef', '\ufffe', '\uffff', '\u{1fffe}', '\u{10ffff}', '\u0378', '\u{e0000}', // noncharacters, unassigned
+  '\ue000', '\uf8ff', '\u{f0000}', '\u{10fffd}', '\u{1d159}', // private use, a blank symbol
+  '\u{1f3f4}', '\u{e0067}', '\u{e0062}', '\u{e0065}', '\u{e006e}', ENGLAND, // the tag-sequence parts, alone and whole
   'a', 'Z', '7', 'é', 'e\u0301', '订', '👩‍👩‍👧', '🏳️‍🌈', ' ', '<', '&', "'",
 ];
 const typed = fc.oneof(fc.array(fc.constantFrom(...TRICKY), { maxLength: 24 }).map((a) => a.join('')), fc.string({ unit: 'binary', maxLength: 24 }));
 /** Inputs that show nothing: only invisible, format, control and blank characters. */
-const BLANKS = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u202e', '\u2066', '\u200f', '\u0000', '\u001b', '\u0085', '\u2028', '\u2029', '\u00a0', '\u3000', '\u2800', '\u3164', '\u115f', '\u1160', '\uffa0', '\ufe0f', '\u{e0041}', '\u{e0100}', ' ', '\t', '\n', '\r', '\u0301'];
+const BLANKS = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u202e', '\u2066', '\u200f', '\u0000', '\u001b', '\u0085', '\u2028', '\u2029', '\u00a0', '\u3000', '\u2800', '\u3164', '\u115f', '\u1160', '\uffa0', '\ufe0f', '\u{e0041}', '\u{e0100}', ' ', '\t', '\n', '\r', '\u0301',
+  '\ufdd0', '\ufdef', '\ufffe', '\u{1ffff}', '\u{10ffff}', '\u0378', '\u{e0000}', '\ue000', '\u{f0000}', '\u{100000}', '\u{1d159}', '\u{e0067}', '\u{e007f}'];
 const blank = fc.array(fc.constantFrom(...BLANKS), { minLength: 1, maxLength: 12 }).map((a) => a.join(''));
 const RUNS = { seed: 42, numRuns: 500 };
 
@@ -40,7 +48,10 @@ describe('normaliseProse (property)', () => {
         expect(normaliseProse(once.text)).toEqual(once);
         expect(once.text).toBe(once.text.normalize('NFC'));
         // Nothing that disguises text survives; line breaks are plain newlines; spaces are plain spaces.
-        expect(once.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069\u200e\u200f\u2028\u2029\u00a0\u3000\u2800\u3164\u115f\u1160\uffa0\u{e0000}-\u{e007f}]/u);
+        expect(once.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069\u200e\u200f\u2028\u2029\u00a0\u3000\u2800\u3164\u115f\u1160\uffa0\u{1d159}]/u);
+        // No unassigned code point, noncharacter or private-use character; tag characters only in a valid emoji tag sequence.
+        expect(once.text).not.toMatch(/[\p{Cn}\p{Co}]/u);
+        expect(withoutFlags(once.text)).not.toMatch(/[\u{e0000}-\u{e007f}]/u);
         expect(once.text).toBe(once.text.trim());
       }),
       RUNS,
@@ -59,12 +70,19 @@ describe('normaliseProse (property)', () => {
   });
 
   it('keeps what people mean: emoji sequences, accents, scripts, line breaks', () => {
-    for (const s of ['👩‍👩‍👧‍👦🏳️‍🌈', 'café', 'مرحبا‌ها', 'क्‍ष', '订单 导出', 'line 1\nline 2', '❤️ thanks']) {
+    for (const s of ['👩‍👩‍👧‍👦🏳️‍🌈', ENGLAND, `go ${ENGLAND}!`, '\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}', 'café', 'مرحبا‌ها', 'क्‍ष', '订单 导出', 'line 1\nline 2', '❤️ thanks']) {
       const n = normaliseProse(s);
       expect(n).toEqual({ ok: true, text: s.normalize('NFC') });
     }
     expect(normaliseProse('  a\u00a0b\u3000c\r\nd\u2028e  ')).toEqual({ ok: true, text: 'a b c\nd\ne' });
     expect(normaliseProse('pay\u202eyalp')).toEqual({ ok: true, text: 'payyalp' });
+    // Tag characters elsewhere are hidden text: dropped; the flag alone is one visible character.
+    expect(normaliseProse('ok\u{e0067}\u{e0062}\u{e007f} \u{1f3f4}\u{e007f}')).toEqual({ ok: true, text: 'ok \u{1f3f4}' });
+    expect(visibleLength(ENGLAND)).toBe(1);
+    // Noncharacters, unassigned and private-use code points are dropped; U+1D159 (a blank notehead) is a space.
+    expect(normaliseProse('a\ufdd0b\u0378c\ue000d\u{f0000}e\u{1d159}f')).toEqual({ ok: true, text: 'abcde f' });
+    expect(readProse('\ufdd0\ufdd0\ufdd0', { required: 'r', min: [3, 'm'], max: [500, 'x'] })).toEqual({ ok: false, error: 'r' });
+    expect(readProse('\ue000\u{f0000}\u{1d159}ab', { required: 'r', min: [3, 'm'], max: [500, 'x'] })).toEqual({ ok: false, error: 'm' });
   });
 });
 
@@ -184,7 +202,7 @@ describe('the reject reason through the real app', () => {
     const opened = await h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === 'trigger-rej');
     const modal = opened.response!['view'] as Record<string, unknown>;
     const reason = (value: string) => ({ [ActionModalIds.reasonBlock]: { [ActionModalIds.reasonInput]: { type: 'plain_text_input', value } } });
-    for (const blankish of ['\u200b\u200b\u200b', '\u3164\u3164\u3164', '\u2800 \u00a0\u3000', 'ok\u200b\u200b', '\u202e\u2066x\u2069', '\u0301\u0301\u0301\u0301']) {
+    for (const blankish of ['\u200b\u200b\u200b', '\u3164\u3164\u3164', '\u2800 \u00a0\u3000', 'ok\u200b\u200b', '\u202e\u2066x\u2069', '\u0301\u0301\u0301\u0301', '\ufdd0\ufdd0\ufdd0', '\u0378\ue000\u{1d159}']) {
       const answer = await submit(h, modal, reason(blankish), 'U0BOB');
       expect(answer.errors?.[ActionModalIds.reasonBlock], JSON.stringify(blankish)).toMatch(/Say why/);
     }
