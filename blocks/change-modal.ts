@@ -36,22 +36,49 @@ function modeOption(m: (typeof EXEC_MODES)[number]) {
   return { text: text(m.label), value: m.value, description: text(m.description) };
 }
 
+// The review may run to several sections (Slack cuts a section at 3,000 characters); the modal has room for a
+// few of them besides its inputs. Each line is cut on its own, so no cut ever hides the line after it.
+const REVIEW_SECTION_MAX = 3000;
+const REVIEW_SECTIONS_MAX = 8;
+const REVIEW_LINE_MAX = 1500;
+
+/**
+ * "What will run" as sections: the count line first, then every warning in the order given (src puts the ones about
+ * every row and an unchecked review first), split over sections rather than cut; if room runs out, the last line
+ * says how many warnings are not shown.
+ */
+export function reviewBlocks(review: ChangeReview): KnownBlock[] {
+  const unchecked = review.checked === false;
+  const head = unchecked ? `:warning: *What will run: ${escapeMrkdwn(review.summary)}*` : `*What will run:* ${escapeMrkdwn(review.summary)}`;
+  const warnings = review.warnings.map((w) => truncate(`:warning: ${escapeMrkdwn(w)}`, REVIEW_LINE_MAX));
+  // Fail closed, and visibly: the warning is the first thing the person reads, and no check mark follows.
+  const ok = !review.warnings.length && !unchecked ? [':white_check_mark: Every UPDATE and DELETE has a WHERE clause; the review cannot tell how many rows it matches.'] : [];
+  const tail = ['_Check it, then press *Create ticket*. Edit anything above to review again._'];
+  const pack = (lines: readonly string[]): string[] => {
+    const sections: string[] = [];
+    for (const line of lines) {
+      const last = sections.at(-1);
+      if (last !== undefined && last.length + 1 + line.length <= REVIEW_SECTION_MAX) sections[sections.length - 1] = `${last}\n${line}`;
+      else sections.push(line);
+    }
+    return sections;
+  };
+  const first = truncate(head, REVIEW_LINE_MAX);
+  let sections = pack([first, ...warnings, ...ok, ...tail]);
+  // Out of room: keep warnings from the first (the most serious) and say how many are not shown.
+  for (let kept = warnings.length - 1; sections.length > REVIEW_SECTIONS_MAX && kept >= 0; kept--) {
+    const left = warnings.length - kept;
+    sections = pack([first, ...warnings.slice(0, kept), `:warning: *…and ${left} more ${left === 1 ? 'warning' : 'warnings'}, not shown here.*`, ...tail]);
+  }
+  return sections.map((t, i) => ({ type: 'section', block_id: i === 0 ? Ids.reviewBlock : `${Ids.reviewBlock}_${i + 1}`, text: { type: 'mrkdwn', text: t } }));
+}
+
 /** The `/dms change` modal; with `review`, it shows what will run and the submit button files the ticket. */
 export function buildChangeModal(meta: ModalMetadata, values?: ChangeModalValues, review?: ChangeReview): ModalView {
   const v = values;
   const mode = EXEC_MODES.find((m) => m.value === v?.execMode) ?? EXEC_MODES[0];
   const blocks: KnownBlock[] = [];
-  if (review) {
-    const unchecked = review.checked === false;
-    // Fail closed, and visibly: the warning is the first thing the person reads, and no check mark follows.
-    const lines = [
-      unchecked ? `:warning: *What will run: ${escapeMrkdwn(review.summary)}*` : `*What will run:* ${escapeMrkdwn(review.summary)}`,
-      ...review.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`),
-    ];
-    if (!review.warnings.length && !unchecked) lines.push(':white_check_mark: No statement without a WHERE clause.');
-    lines.push('_Check it, then press *Create ticket*. Edit anything above to review again._');
-    blocks.push({ type: 'section', block_id: Ids.reviewBlock, text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } });
-  }
+  if (review) blocks.push(...reviewBlocks(review));
   blocks.push(
     {
       type: 'input',

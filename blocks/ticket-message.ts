@@ -16,6 +16,8 @@ export interface RootMessageModel {
   statusInfo: StatusInfo;
   /** Label and mrkdwn value pairs (at most 8 besides requester and status). */
   fields: [string, string][];
+  /** Sections after the fields (already-safe mrkdwn, each at most 3,000 characters), e.g. the SQL review's warnings. */
+  sections?: string[];
   /** Labelled code blocks (SQL, rollback SQL), each cut to fit. */
   code?: [string, string][];
   /** A note for the reader, e.g. why the message is in a DM (plain text, escaped here). */
@@ -36,6 +38,7 @@ export function buildRootMessage(m: RootMessageModel): { text: string; blocks: K
     // Slack refuses messages whose blocks grow past ~13k characters: each part gets a share of that budget.
     { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, FIELD_MAX) })) },
   ];
+  for (const text of m.sections ?? []) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   const code = m.code ?? [];
   // Two code blocks share one message: split the room so the whole stays well under Slack's block size limits.
   const room = code.length > 1 ? 1_400 : 2_800;

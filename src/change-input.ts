@@ -91,14 +91,17 @@ export function parseChangeSubmission(values: ViewStateValues, engines?: Readonl
   }
   const sqlEngines = databases.map((d) => engineFromAnswer(engines?.get(d.id)));
   const sqlChecked = engines !== undefined && v.sql !== '' && !errors[Ids.sqlBlock];
-  const inspection = inspectSqlFor(sqlChecked ? v.sql : '', sqlEngines);
+  // One text: the review reads exactly what is filed (line ends normalised as readExactText does), never the raw input.
+  const sql = sqlEdge.ok ? sqlEdge.text : '';
+  const rollbackSql = rollbackEdge.ok ? rollbackEdge.text : '';
+  const inspection = inspectSqlFor(sqlChecked ? sql : '', sqlEngines);
   if (sqlChecked && databases.length) {
     if (inspection.unterminated) errors[Ids.sqlBlock] = `The SQL has ${inspection.unterminated}; close it before submitting.`;
     else if (inspection.checked && inspection.statements.length === 0) errors[Ids.sqlBlock] = 'No SQL statement found (only comments or semicolons).';
     else if (inspection.checked && inspection.statements.every((st) => st.readOnly)) errors[Ids.sqlBlock] = 'This SQL only reads data. To get rows out, use /dms export.';
   }
-  if (engines && v.rollbackSql && !errors[Ids.rollbackBlock] && databases.length) {
-    const rb = inspectSqlFor(v.rollbackSql, sqlEngines);
+  if (engines && rollbackSql && !errors[Ids.rollbackBlock] && databases.length) {
+    const rb = inspectSqlFor(rollbackSql, sqlEngines);
     if (rb.unterminated) errors[Ids.rollbackBlock] = `The rollback SQL has ${rb.unterminated}; close it before submitting.`;
   }
   const mode = EXEC_MODES.find((m) => m.value === v.execMode);
@@ -112,8 +115,8 @@ export function parseChangeSubmission(values: ViewStateValues, engines?: Readonl
     modal: v,
     form: {
       databases,
-      sql: v.sql,
-      rollbackSql: v.rollbackSql || undefined,
+      sql,
+      rollbackSql: rollbackSql || undefined,
       reason: parsed.data![Ids.reasonBlock],
       execMode: mode!.value,
       comment: parsed.data![Ids.commentBlock] || undefined,

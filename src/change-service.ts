@@ -4,7 +4,7 @@ import { escapeMrkdwn, truncate } from '../blocks/text.js';
 import { EXEC_MODES } from '../blocks/change-modal.js';
 import type { ChangeForm } from './change-input.js';
 import { DmsTicketService, type OrderBaseInfo } from './dms-ticket-service.js';
-import { inspectSql, reviewWarnings, summarizeInspection } from './sql-inspect.js';
+import { inspectSql, presentWarnings, reviewWarnings, summarizeInspection } from './sql-inspect.js';
 import type { PrecheckProblem } from './dms/client.js';
 import { CHANGE_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from './dms/statuses.js';
 import type { Ticket } from './store/types.js';
@@ -25,6 +25,33 @@ interface ChangeDetails {
   relatedSlackIds: string[];
   precheckProblems?: PrecheckProblem[];
   note?: string;
+}
+
+// The review's warnings get a section of their own (not a 600-character field) in the root message.
+const WARNINGS_MAX = 2900;
+const WARNING_LINE_MAX = 600;
+
+/**
+ * The SQL review's warnings for the root message: all of them, the ones about every row, hidden changes and an
+ * unchecked review first (presentWarnings also says a sentence shared by many statements once); if the section runs
+ * out of room, its last line says how many are left out. Empty when there are none.
+ */
+export function reviewSection(stored: readonly string[]): string {
+  const warnings = presentWarnings(stored).map((w) => `:warning: ${escapeMrkdwn(truncate(w, WARNING_LINE_MAX))}`);
+  const lines: string[] = [];
+  let used = 0;
+  for (const [i, line] of warnings.entries()) {
+    const left = warnings.length - i;
+    // Room for this line and, should later ones not fit, the line that counts them.
+    const reserve = left > 1 ? 80 : 0;
+    if (used + line.length + 1 + reserve > WARNINGS_MAX) {
+      lines.push(`:warning: *…and ${left} more ${left === 1 ? 'warning' : 'warnings'} (open the ticket in DMS to see the SQL in full).*`);
+      break;
+    }
+    lines.push(line);
+    used += line.length + 1;
+  }
+  return lines.join('\n');
 }
 
 // Statuses in which a rejection or closure shows only on the general ticket.
@@ -120,7 +147,8 @@ export class ChangeService extends DmsTicketService {
   renderRoot(ticket: Ticket, now: number) {
     const d = ticket.details as unknown as ChangeDetails;
     const mode = EXEC_MODES.find((m) => m.value === d.execMode)?.label ?? d.execMode;
-    const warnings = d.warnings.length ? `\n${d.warnings.slice(0, 3).map((w) => `:warning: ${escapeMrkdwn(truncate(w, 300))}`).join('\n')}` : '';
+    const warnings = reviewSection(d.warnings);
+    const count = warnings ? `\n:warning: ${d.warnings.length === 1 ? 'One warning' : 'Warnings'}: see below.` : '';
     const summary = d.reviewChecked === false ? `:warning: *${escapeMrkdwn(d.summary)}*` : escapeMrkdwn(d.summary);
     return buildRootMessage({
       title: `Data change · DMS ticket ${ticket.externalId}`,
@@ -132,9 +160,10 @@ export class ChangeService extends DmsTicketService {
         ['Databases', cloudField(d.databases.join(', '), 800)],
         ['Reason', userField(d.reason)],
         ['When it runs', escapeMrkdwn(mode)],
-        ['What will run', `${summary}${warnings}`],
+        ['What will run', `${summary}${count}`],
         ['Related users', usersField(d.relatedSlackIds ?? [])],
       ],
+      sections: warnings ? [warnings] : [],
       code: [['SQL', d.sql], ...(d.rollbackSql ? ([['Rollback SQL', d.rollbackSql]] as [string, string][]) : [])],
       note: d.note,
       updatedAt: now,

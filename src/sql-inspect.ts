@@ -8,11 +8,13 @@
  * "no statement without a WHERE clause".
  */
 import { findCharacters, listCharacters } from './sql-review/characters.js';
-import { lex, settingsFor, shapeOf, type Dialect } from './sql-review/lexer.js';
+import { lex, position, settingsFor, shapeOf, type Dialect } from './sql-review/lexer.js';
 import { analyseMysql } from './sql-review/mysql.js';
 import { analysePostgres, loadPostgresParser } from './sql-review/postgres.js';
 import { isReadOnlyFunction } from './sql-review/functions.js';
-import { countKinds, KIND_ORDER, uncheckedReview, type SqlInspection } from './sql-review/review.js';
+import { countKinds, KIND_ORDER, presentWarnings, uncheckedReview, type SqlInspection } from './sql-review/review.js';
+
+export { presentWarnings, warningRank } from './sql-review/review.js';
 
 export type { StatementInfo, StatementKind, SqlInspection } from './sql-review/review.js';
 export type { CharNotice } from './sql-review/characters.js';
@@ -76,6 +78,18 @@ export function inspectSql(sql: string, engine: SqlEngine): SqlInspection {
   if (inCode.length) {
     return uncheckedReview(`it has ${listCharacters(inCode)} outside quotes, which the database may read as part of a word`, common);
   }
+  // A single-line comment ends at \n for the server, but a client, a console or DMS's own splitter may end it at
+  // another line terminator and run what follows as code: the review cannot know which reading wins.
+  for (const t of base.tokens) {
+    if (t.kind !== 'comment' || sql.startsWith('/*', t.start)) continue;
+    for (let k = t.start; k < t.end; k++) {
+      const c = sql.charCodeAt(k);
+      if ((c === 0x0d && sql.charCodeAt(k + 1) !== 0x0a) || c === 0x85 || c === 0x2028 || c === 0x2029) {
+        const at = characters.find((n) => n.where === 'comment' && n.line === position(sql, k).line && n.column === position(sql, k).column);
+        return uncheckedReview(`the comment on line ${lineAt(sql, t.start)} holds a line break other than a plain newline${at ? ` (${listCharacters([at])})` : ''}; some tools end the comment there and run the rest of the line as SQL`, common);
+      }
+    }
+  }
   if (sql.includes('\u0000')) return uncheckedReview('it contains a NUL character, which parsers and drivers take as the end of the text', common);
   const exec = base.tokens.find((t) => t.kind === 'exec');
   if (exec) {
@@ -103,11 +117,14 @@ export function summarizeInspection(i: SqlInspection): string {
   return `${n} ${n === 1 ? 'statement' : 'statements'}: ${parts.join(', ')}`;
 }
 
-/** The warnings a person sees under the summary: the reason first when it could not be checked. */
+/**
+ * The warnings a person sees under the summary, as presentWarnings orders them: the reason first when it could not
+ * be checked, then every warning about every row or a hidden change, the same sentence for several statements once.
+ */
 export function reviewWarnings(i: SqlInspection): string[] {
-  if (i.checked) return i.warnings;
+  if (i.checked) return presentWarnings(i.warnings);
   const chars = i.characters.length && !i.unchecked?.includes(' at line ') ? [`Invisible or look-alike characters: ${listCharacters(i.characters)}.`] : [];
-  return [`The review could not check this SQL: ${i.unchecked ?? 'unknown reason'}. Read every statement yourself.`, ...chars];
+  return presentWarnings([`The review could not check this SQL: ${i.unchecked ?? 'unknown reason'}. Read every statement yourself.`, ...chars]);
 }
 
 /**
@@ -122,6 +139,9 @@ export function exportProblem(i: SqlInspection): string | undefined {
   const s = i.statements[0]!;
   if (s.kind !== 'SELECT') return `A data export runs a query (SELECT, or WITH … SELECT); this statement starts with ${s.keyword || 'something else'}. For changes use /dms change.`;
   if (!s.readOnly) return `A data export only reads, but this query ${s.writes.length ? `does more: ${s.writes.join('; ')}` : 'is not read-only'}. For changes use /dms change.`;
+  if (s.unsafe.length) {
+    return `A data export only reads, but this query has ${s.unsafe.slice(0, 3).join('; ')}${s.unsafe.length > 3 ? `; and ${s.unsafe.length - 3} more` : ''}. Use plain columns and built-in operators, functions and types, or file it in DMS directly.`;
+  }
   const dialect = i.dialect ?? 'mysql';
   const unknown = s.calls.filter((c) => c.includes('.') || !isReadOnlyFunction(dialect, c));
   if (unknown.length) {

@@ -31,6 +31,21 @@ function reviewText(view: Record<string, unknown> | undefined): string {
   return blocks.find((b) => b.block_id === ChangeIds.reviewBlock)?.text?.text ?? '';
 }
 
+/** Every review section of a modal view (the review may run to several), each as Slack would get it. */
+function reviewSections(view: Record<string, unknown> | undefined): string[] {
+  const blocks = (view?.['blocks'] ?? []) as { block_id?: string; text?: { text: string } }[];
+  return blocks.filter((b) => b.block_id?.startsWith(ChangeIds.reviewBlock)).map((b) => b.text?.text ?? '');
+}
+
+/** The text of every block of a root message but the SQL itself (which repeats the statements). */
+function rootReview(root: { args: Record<string, unknown> }): string {
+  const blocks = root.args['blocks'] as { text?: { text: string }; fields?: { text: string }[] }[];
+  return blocks
+    .map((b) => [b.text?.text ?? '', ...(b.fields ?? []).map((f) => f.text)].join('\n'))
+    .filter((t) => !t.startsWith('*SQL*'))
+    .join('\n');
+}
+
 describe('SQL review in the modals', () => {
   let h: Harness;
   beforeEach(async () => {
@@ -111,7 +126,7 @@ describe('SQL review in the modals', () => {
   it('a clean change keeps the check mark', async () => {
     const view = await openModal(h, 'change');
     const review = await submit(h, view, changeWith("UPDATE orders SET status = 'void' WHERE id = 42", ['db:1001:P', 'db:3001:P']));
-    expect(reviewText(review.view)).toContain(':white_check_mark: No statement without a WHERE clause.');
+    expect(reviewText(review.view)).toContain(':white_check_mark: Every UPDATE and DELETE has a WHERE clause; the review cannot tell how many rows it matches.');
   });
 
   it('a change on databases of an engine the review cannot parse can still be filed, unchecked', async () => {
@@ -125,5 +140,74 @@ describe('SQL review in the modals', () => {
     const view = await openModal(h, 'change');
     const ack = await submit(h, view, changeWith('UPDATE orders SET a = 1 WHERE id = 1', ['db:9999:P']));
     expect(ack.errors?.[ChangeIds.dbBlock]).toMatch(/did not find database 9999/);
+  });
+
+  it('no warning is left out: a WHERE-less DELETE after three constant-WHERE UPDATEs shows in the modal and on the root message, first', async () => {
+    const sql = 'UPDATE t SET a=1 WHERE 1; UPDATE t SET b=1 WHERE 1; UPDATE t SET c=1 WHERE 1; DELETE FROM orders';
+    const view = await openModal(h, 'change');
+    const review = await submit(h, view, changeWith(sql, ['db:1001:P']));
+    const modal = reviewSections(review.view).join('\n');
+    const lines = modal.split('\n');
+    expect(lines[0]).toBe('*What will run:* 4 statements: 3 UPDATE, 1 DELETE');
+    expect(lines[1]).toBe(':warning: Statement 4 (DELETE) has no WHERE clause: it affects every row of the table.');
+    expect(modal).toContain('Statements 1–3 (UPDATE) each has a WHERE clause that names no column');
+
+    await submit(h, { ...review.view!, id: view['id'] }, changeWith(sql, ['db:1001:P']));
+    const shown = rootReview(await filed(h));
+    expect(shown).toContain('4 statements: 3 UPDATE, 1 DELETE');
+    expect(shown).toContain('Statement 4 (DELETE) has no WHERE clause');
+    expect(shown.indexOf('Statement 4 (DELETE)')).toBeLessThan(shown.indexOf('Statements 1–3 (UPDATE)'));
+    expect(shown).not.toContain('truncated');
+  });
+
+  it('a hundred UPDATEs before a WHERE-less DELETE: the DELETE is not hidden behind a cut, in the modal or the root message', async () => {
+    const sql = `${Array.from({ length: 100 }, (_, i) => `UPDATE t SET a=${i} WHERE 1;`).join(' ')} DELETE FROM orders`;
+    expect(sql.length).toBeLessThanOrEqual(3000);
+    const view = await openModal(h, 'change');
+    const review = await submit(h, view, changeWith(sql, ['db:1001:P']));
+    const sections = reviewSections(review.view);
+    for (const t of sections) expect(t.length).toBeLessThanOrEqual(3000);
+    const modal = sections.join('\n');
+    expect(modal).not.toContain('truncated');
+    expect(modal.split('\n')[0]).toBe('*What will run:* 101 statements: 100 UPDATE, 1 DELETE');
+    expect(modal.split('\n')[1]).toContain('Statement 101 (DELETE) has no WHERE clause');
+
+    await submit(h, { ...review.view!, id: view['id'] }, changeWith(sql, ['db:1001:P']));
+    const shown = rootReview(await filed(h));
+    expect(shown).toContain('Statement 101 (DELETE) has no WHERE clause');
+    expect(shown).toContain('Statements 1–100 (UPDATE)');
+    expect(shown).not.toContain('truncated');
+  });
+
+  it('a bare CR ending a comment: the review reads the very text that is filed, so the DELETE after it shows', async () => {
+    const sql = 'DELETE FROM t WHERE a=1 -- x\r; DELETE FROM u';
+    const view = await openModal(h, 'change');
+    const review = await submit(h, view, changeWith(sql, ['db:1001:P']));
+    // The form reads the SQL once (a bare CR becomes a newline): the review then sees the DELETE the database runs.
+    const text = reviewSections(review.view).join('\n');
+    expect(text).toContain('2 statements: 2 DELETE');
+    expect(text).toContain('Statement 2 (DELETE) has no WHERE clause');
+    await submit(h, { ...review.view!, id: view['id'] }, changeWith(sql, ['db:1001:P']));
+    await filed(h);
+    const req = h.dms.calls('CreateFreeLockCorrectOrder')[0]!;
+    expect(JSON.parse(req.query['Param']!).ExecSQL).toBe('DELETE FROM t WHERE a=1 -- x\n; DELETE FROM u');
+  });
+
+  it.each([
+    ['whole-row attribute notation', 'SELECT (o).evil FROM orders o', /field selection/],
+    ['OPERATOR(schema.op)', 'SELECT 1 OPERATOR(public.===) 1', /OPERATOR\(public\.===\)/],
+    ['a cast to a schema-qualified type', "SELECT '1'::public.mytype", /cast to the type public\.mytype/],
+  ])('a PostgreSQL export with %s is an inline error', async (_, sql, message) => {
+    const view = await openModal(h, 'export');
+    const ack = await submit(h, view, exportWith(sql, 'db:3001:P'));
+    expect(ack.errors?.[ExportIds.sqlBlock]).toMatch(message);
+    expect(h.dms.calls('CreateOrder')).toHaveLength(0);
+  });
+
+  it('a MySQL export that assigns a session variable is an inline error', async () => {
+    const view = await openModal(h, 'export');
+    const ack = await submit(h, view, exportWith('SELECT a, @v := a FROM t'));
+    expect(ack.errors?.[ExportIds.sqlBlock]).toMatch(/assignment to a variable/);
+    expect(h.dms.calls('CreateOrder')).toHaveLength(0);
   });
 });

@@ -20,6 +20,7 @@ export interface CharNotice {
 const NAMES: Record<number, string> = {
   0x00: 'NUL',
   0x0b: 'vertical tab',
+  0x0d: 'carriage return',
   0x0c: 'form feed',
   0x1b: 'escape',
   0x7f: 'delete',
@@ -59,7 +60,7 @@ const LOOK_ALIKES = new Set(
 );
 
 function invisibleName(cp: number): string | undefined {
-  if (cp === 0x20 || cp === 0x0a || cp === 0x0d || cp === 0x09) return undefined;
+  if (cp === 0x20 || cp === 0x0a || cp === 0x09) return undefined;
   const ch = String.fromCodePoint(cp);
   if (NAMES[cp] !== undefined) return NAMES[cp];
   if (cp >= 0xfe00 && cp <= 0xfe0f) return 'variation selector';
@@ -99,6 +100,11 @@ export function findCharacters(sql: string, tokens: readonly Token[]): CharNotic
     const cp = sql.codePointAt(i)!;
     const size = cp > 0xffff ? 2 : 1;
     // Only non-ASCII or control characters can be invisible or look-alike; keep the common case cheap.
+    // CR LF is one line end (what Windows pastes); a CR on its own is a line end only to some tools.
+    if (cp === 0x0d && sql.charCodeAt(i + 1) === 0x0a) {
+      i += 1;
+      continue;
+    }
     if (cp >= 0x80 || cp < 0x20 || cp === 0x7f) {
       const name = invisibleName(cp) ?? lookAlikeName(cp);
       if (name) add(i, cp, name);

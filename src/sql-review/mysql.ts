@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type { AST, Parser as ParserType } from 'node-sql-parser';
 import { position, splitStatements, type Dialect, type Token } from './lexer.js';
-import { constantWhereWarning, noWhereWarning, type StatementInfo, type StatementKind } from './review.js';
+import { constantWhereWarning, noWhereWarning, trivialWhereWarning, type StatementInfo, type StatementKind } from './review.js';
 
 type ParserModule = { Parser: new () => ParserType };
 const require = createRequire(import.meta.url);
@@ -63,6 +63,31 @@ function whereCount(ast: unknown): number {
 function hasColumn(expr: unknown): boolean {
   for (const { node } of objects(expr)) if (node['type'] === 'column_ref') return true;
   return false;
+}
+
+/** Whether two expressions are the same (parentheses aside). */
+function sameExpr(a: unknown, b: unknown): boolean {
+  const strip = (v: unknown): string => JSON.stringify(v, (k, x: unknown) => (k === 'parentheses' ? undefined : x));
+  return a !== undefined && a !== null && strip(a) === strip(b);
+}
+
+/** Why a WHERE is true for every row the review can tell (a column compared with itself, OR with a constant), or undefined. */
+export function trivialWhere(expr: unknown): string | undefined {
+  if (!isObj(expr)) return undefined;
+  if (!hasColumn(expr)) return 'it names no column';
+  if (expr['type'] !== 'binary_expr') return undefined;
+  const op = String(expr['operator'] ?? '').toUpperCase();
+  const sides = [expr['left'], expr['right']];
+  if (op === 'OR' || op === '||' || op === 'XOR') {
+    if (op !== 'XOR' && sides.some((x) => !hasColumn(x))) return 'OR with a part that names no column';
+    if (op !== 'XOR') for (const x of sides) {
+      const why = trivialWhere(x);
+      if (why) return why;
+    }
+  }
+  if ((op === 'AND' || op === '&&') && sides.every((x) => trivialWhere(x) !== undefined)) return trivialWhere(sides[0]);
+  if (['=', '<=', '>=', '<=>', 'LIKE'].includes(op) && sameExpr(expr['left'], expr['right'])) return 'a column compared with itself';
+  return undefined;
 }
 
 function functionName(node: Obj): string {
@@ -172,7 +197,15 @@ export function analyseMysql(sql: string, dialect: Exclude<Dialect, 'postgresql'
     if (isObj(ast['into']) && ast['into']['position'] !== null && ast['into']['position'] !== undefined) writes.push('SELECT … INTO (it stores the result)');
 
     if ((type === 'update' || type === 'delete') && !topWhere) warnings.push(noWhereWarning(index, keyword, ast['limit'] !== null && ast['limit'] !== undefined && lex.hasLimit));
-    if ((type === 'update' || type === 'delete') && topWhere && !hasColumn(ast['where'])) warnings.push(constantWhereWarning(index, keyword));
+    if ((type === 'update' || type === 'delete') && topWhere) {
+      const why = trivialWhere(ast['where']);
+      if (why === 'it names no column') warnings.push(constantWhereWarning(index, keyword));
+      else if (why) warnings.push(trivialWhereWarning(index, keyword, why));
+    }
+    // @v := …: writes a session variable (state that outlives the query), whatever the parser makes of it.
+    const unsafe: string[] = [];
+    const assignAt = lexed[k]!.findIndex((t, j, all) => t.kind === 'punct' && sql.startsWith(':=', t.start) || (t.kind === 'punct' && sql[t.start] === ':' && all[j + 1]?.start === t.end && sql[t.end] === '='));
+    if (assignAt >= 0 || objects(ast).some(({ node }) => node['type'] === 'assign')) unsafe.push('an assignment to a variable (:=), which changes session state');
     if (type === 'truncate') warnings.push(`Statement ${index} (TRUNCATE) removes every row of the table.`);
     if (type === 'drop') {
       const object = String(ast['keyword'] ?? '').toUpperCase();
@@ -182,7 +215,7 @@ export function analyseMysql(sql: string, dialect: Exclude<Dialect, 'postgresql'
     // INSERT … SELECT … WHERE: the WHERE of its query is the statement's own.
     const values = ast['values'];
     const insertWhere = (type === 'insert' || type === 'replace') && isObj(values) && values['type'] === 'select' && values['where'] != null;
-    statements.push({ index, kind, keyword, hasWhere: topWhere || insertWhere, text: lex.text, readOnly: writes.length === 0 && type === 'select', writes: [...new Set(writes)], calls: [...new Set(calls.filter(Boolean))] });
+    statements.push({ index, kind, keyword, hasWhere: topWhere || insertWhere, text: lex.text, readOnly: writes.length === 0 && type === 'select', writes: [...new Set(writes)], calls: [...new Set(calls.filter(Boolean))], unsafe });
   }
   return { ok: true, statements, warnings };
 }

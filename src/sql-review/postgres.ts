@@ -4,7 +4,7 @@
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { position, type Token } from './lexer.js';
-import { constantWhereWarning, nestedNoWhereWarning, noWhereWarning, type StatementInfo, type StatementKind } from './review.js';
+import { constantWhereWarning, nestedNoWhereWarning, noWhereWarning, trivialWhereWarning, type StatementInfo, type StatementKind } from './review.js';
 
 let ready = false;
 let loading: Promise<void> | undefined;
@@ -84,6 +84,94 @@ function functionName(node: Node): string {
   return schema === undefined || schema === 'pg_catalog' ? name : `${schema}.${name}`;
 }
 
+// Operators an export may use: the built-in symbols for comparison, arithmetic, text, pattern, bits, JSON and arrays
+// (PostgreSQL lets anyone define an operator, and an operator runs a function). OPERATOR(schema.op) with another
+// schema than pg_catalog, and any other symbol, are refused.
+const BUILTIN_OPERATORS = new Set(
+  [
+    ...'= <> != < > <= >= + - * / % ^ || ~~ !~~ ~~* !~~* ~ ~* !~ !~* @> <@ && -> ->> #> #>> ? ?| ?& |/ ||/ @ & | # << >>'.split(' '),
+    'BETWEEN', 'NOT BETWEEN', 'BETWEEN SYMMETRIC', 'NOT BETWEEN SYMMETRIC',
+  ],
+);
+// Types an export may cast to: built-ins whose input functions only read a value. A cast to another type runs that
+// type's input or cast function, which anyone may have written.
+const BUILTIN_TYPES = new Set(
+  `bool boolean int2 int4 int8 int integer smallint bigint float4 float8 real numeric decimal text varchar char bpchar
+  name date time timetz timestamp timestamptz interval uuid json jsonb bytea inet cidr macaddr macaddr8 money bit varbit
+  xml oid`.split(/\s+/),
+);
+
+const names = (list: unknown): string[] =>
+  (Array.isArray(list) ? list : []).map((p: unknown) => (isNode(p) && isNode(p['String']) ? String(p['String']['sval'] ?? '') : '?'));
+
+/** Operators, casts and field selections of a subtree that may run code the review cannot see. */
+function unsafeParts(value: unknown): string[] {
+  const out: string[] = [];
+  const operator = (list: unknown): void => {
+    const parts = names(list);
+    const symbol = parts.at(-1) ?? '';
+    const schema = parts.length > 1 ? parts.slice(0, -1).join('.') : undefined;
+    if ((schema !== undefined && schema.toLowerCase() !== 'pg_catalog') || !BUILTIN_OPERATORS.has(symbol)) {
+      out.push(schema !== undefined ? `the operator OPERATOR(${parts.join('.')})` : `the operator ${symbol} (not a built-in one the review knows)`);
+    }
+  };
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      stack.push(...v);
+      continue;
+    }
+    if (!isNode(v)) continue;
+    for (const [k, child] of Object.entries(v)) {
+      if (k === 'A_Expr' && isNode(child)) operator(child['name']);
+      if (k === 'SubLink' && isNode(child) && child['operName'] !== undefined) operator(child['operName']);
+      if (k === 'SortBy' && isNode(child) && child['useOp'] !== undefined) operator(child['useOp']);
+      if (k === 'typeName' && isNode(child) && Array.isArray(child['names'])) {
+        const parts = names(child['names']).map((n) => n.toLowerCase());
+        const schema = parts.length > 1 ? parts.slice(0, -1).join('.') : undefined;
+        if ((schema !== undefined && schema !== 'pg_catalog') || !BUILTIN_TYPES.has(parts.at(-1) ?? '')) out.push(`a cast to the type ${parts.join('.')} (not a built-in one the review knows)`);
+      }
+      // (t).x / (row).x: on a whole row, a name that is not a column calls the function of that name.
+      if (k === 'A_Indirection' && isNode(child) && Array.isArray(child['indirection']) && child['indirection'].some((i: unknown) => !(isNode(i) && 'A_Indices' in i))) {
+        const field = names(child['indirection'].filter((i: unknown) => !(isNode(i) && 'A_Indices' in i))).map((n) => (n === '?' ? '*' : n));
+        out.push(`the field selection (…).${field.join('.')} (on a whole row it can call a function of that name)`);
+      }
+      stack.push(child);
+    }
+  }
+  return out;
+}
+
+/** Whether two expressions are the same (locations aside). */
+function sameExpr(a: unknown, b: unknown): boolean {
+  const strip = (v: unknown): string => JSON.stringify(v, (k, x: unknown) => (k === 'location' ? undefined : x));
+  return a !== undefined && strip(a) === strip(b);
+}
+
+/** Why a WHERE is true for every row the review can tell (a column compared with itself, OR with a constant), or undefined. */
+export function trivialWhere(expr: unknown): string | undefined {
+  if (!isNode(expr)) return undefined;
+  if (!hasColumnRef(expr)) return 'it names no column';
+  const bool = isNode(expr['BoolExpr']) ? expr['BoolExpr'] : undefined;
+  const args = bool && Array.isArray(bool['args']) ? (bool['args'] as unknown[]) : [];
+  if (bool?.['boolop'] === 'OR_EXPR') {
+    for (const a of args) if (!hasColumnRef(a)) return 'OR with a part that names no column';
+    for (const a of args) {
+      const why = trivialWhere(a);
+      if (why) return why;
+    }
+  }
+  if (bool?.['boolop'] === 'AND_EXPR' && args.length && args.every((a) => trivialWhere(a) !== undefined)) return trivialWhere(args[0]);
+  const op = isNode(expr['A_Expr']) ? expr['A_Expr'] : undefined;
+  if (op && sameExpr(op['lexpr'], op['rexpr'])) {
+    const name = names(op['name']).at(-1) ?? '';
+    const kind = String(op['kind'] ?? '');
+    if ((kind === 'AEXPR_OP' && ['=', '<=', '>=', '~~', '~~*'].includes(name)) || kind === 'AEXPR_NOT_DISTINCT' || kind === 'AEXPR_LIKE' || kind === 'AEXPR_ILIKE') return 'a column compared with itself';
+  }
+  return undefined;
+}
+
 /** INSERT … SELECT … WHERE: the WHERE of its query is the statement's own. */
 function insertWhere(node: Node): boolean {
   const select = isNode(node['selectStmt']) ? node['selectStmt']['SelectStmt'] : undefined;
@@ -99,8 +187,10 @@ function readStatement(index: number, type: string, node: Node, keywordFromText:
   const keyword = KIND_OF[type] ?? (type === 'MergeStmt' ? 'MERGE' : keywordFromText);
 
   if ((type === 'UpdateStmt' || type === 'DeleteStmt') && !node['whereClause']) warnings.push(noWhereWarning(index, keyword));
-  if ((type === 'UpdateStmt' || type === 'DeleteStmt') && node['whereClause'] && !hasColumnRef(node['whereClause'])) {
-    warnings.push(constantWhereWarning(index, keyword));
+  if ((type === 'UpdateStmt' || type === 'DeleteStmt') && node['whereClause']) {
+    const why = trivialWhere(node['whereClause']);
+    if (why === 'it names no column') warnings.push(constantWhereWarning(index, keyword));
+    else if (why) warnings.push(trivialWhereWarning(index, keyword, why));
   }
   if (type === 'TruncateStmt') warnings.push(`Statement ${index} (TRUNCATE) removes every row of the table.`);
   if (type === 'DropdbStmt') warnings.push(`Statement ${index} (DROP DATABASE) removes the database and all its data.`);
@@ -128,7 +218,7 @@ function readStatement(index: number, type: string, node: Node, keywordFromText:
   }
   if (type === 'SelectStmt' && Array.isArray(node['lockingClause']) && node['lockingClause'].length) writes.push('FOR UPDATE/SHARE (it locks rows)');
   return {
-    info: { index, kind, keyword, hasWhere: Boolean(node['whereClause']) || insertWhere(node), text, readOnly: writes.length === 0 && type === 'SelectStmt', writes: [...new Set(writes)], calls: [...new Set(calls)] },
+    info: { index, kind, keyword, hasWhere: Boolean(node['whereClause']) || insertWhere(node), text, readOnly: writes.length === 0 && type === 'SelectStmt', writes: [...new Set(writes)], calls: [...new Set(calls)], unsafe: [...new Set(unsafeParts(node))] },
     warnings: [...new Set(warnings)],
   };
 }
