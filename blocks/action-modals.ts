@@ -23,13 +23,13 @@ export const EXPORT_ENCODINGS = ['UTF8', 'UTF8MB4', 'GBK', 'GB2312', 'ISO_8859_1
 
 export const REJECT_REASON_MAX = 500;
 
-/** Which ticket (and channel) a button's modal is about, where the click came from, and the seal over both; kept in private_metadata. */
+/** Which ticket a button's modal is about, the channel it answers in, where the click came from, and the seal over all of them (and the modal's kind); kept in private_metadata. */
 export interface TicketModalMetadata {
   ticketId: number;
   channelId?: string;
   /** The click's origin, spelled by src/click-origin.ts. */
   origin?: string;
-  /** The seal over ticket, origin and person (src/click-origin.ts ModalSeal). */
+  /** The seal over modal kind, person, channel, ticket and origin (src/click-origin.ts ModalSeal). */
   seal?: string;
 }
 
@@ -109,13 +109,13 @@ export const THREAD_MODE_WORDS: Record<ThreadMode, { label: string; description:
   root_only: { label: 'Root message updates only', description: 'No thread replies: the ticket message itself shows the latest status.' },
 };
 
-/** `/dms settings`: how this channel hears about ticket status changes. */
-export function buildSettingsModal(channelId: string, current: ThreadMode): ModalView {
+/** `/dms settings`: how this channel hears about ticket status changes (the seal is over kind, person and channel). */
+export function buildSettingsModal(channelId: string, current: ThreadMode, seal: string): ModalView {
   const options = THREAD_MODES.map((m) => ({ text: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].label }, description: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].description }, value: m }));
   return {
     type: 'modal',
     callback_id: ActionModalIds.settingsModal,
-    private_metadata: JSON.stringify({ c: channelId }),
+    private_metadata: JSON.stringify({ c: channelId, s: seal }),
     title: { type: 'plain_text', text: 'Channel settings' },
     submit: { type: 'plain_text', text: 'Save' },
     close: { type: 'plain_text', text: 'Cancel' },
@@ -129,4 +129,15 @@ export function buildSettingsModal(channelId: string, current: ThreadMode): Moda
       },
     ],
   };
+}
+
+/** The settings modal's metadata: its channel and seal, if well formed (the seal is checked by the handler). */
+export function decodeSettingsMetadata(raw: string | undefined): { channelId: string; seal?: string } | undefined {
+  try {
+    const v = JSON.parse(raw ?? '') as { c?: unknown; s?: unknown } | null;
+    if (!v || typeof v.c !== 'string' || !/^[A-Z0-9]{2,30}$/.test(v.c)) return undefined;
+    return { channelId: v.c, ...(typeof v.s === 'string' ? { seal: v.s.slice(0, 80) } : {}) };
+  } catch {
+    return undefined;
+  }
 }

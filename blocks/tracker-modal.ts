@@ -13,17 +13,19 @@ export interface TrackerModalMetadata {
   channelId: string;
   /** The type whose fields the view currently shows. */
   trackerType: TrackerType;
+  /** The seal over form kind, person and channel (src/click-origin.ts ModalSeal). */
+  seal?: string;
 }
 
 /** Serialises the modal metadata through the shared codec (the type travels as the form variant). */
 export function encodeTrackerMetadata(m: TrackerModalMetadata): string {
-  return encodeMetadata({ channelId: m.channelId, variant: m.trackerType });
+  return encodeMetadata({ channelId: m.channelId, variant: m.trackerType, ...(m.seal ? { seal: m.seal } : {}) });
 }
 
 /** Reads the modal metadata back; undefined when it is missing or not ours. */
 export function decodeTrackerMetadata(raw: string | undefined): TrackerModalMetadata | undefined {
   const m = decodeMetadata(raw);
-  return m && (m.variant === 'system' || m.variant === 'data') ? { channelId: m.channelId, trackerType: m.variant } : undefined;
+  return m && (m.variant === 'system' || m.variant === 'data') ? { channelId: m.channelId, trackerType: m.variant, ...(m.seal ? { seal: m.seal } : {}) } : undefined;
 }
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });

@@ -27,27 +27,41 @@ export function decodeOrigin(raw: string | undefined): ClickOrigin | undefined {
   return m && channel?.ok ? { kind: 'message', channelId: channel.id, messageTs: m[2]! } : undefined;
 }
 
+/** What a sealed modal is about: its kind (callback id), the person it was opened for, and where it acts. */
+export interface ModalFacts {
+  /** The modal's callback id: a Reject seal does not open a Run export, a settings seal no ticket form. */
+  kind: string;
+  userId: string;
+  /** The channel the modal acts in, tells into and audits (absent: the person's own Home / DMs). */
+  channelId?: string;
+  ticketId?: number;
+  /** The click's origin, spelled by encodeOrigin. */
+  origin?: string;
+}
+
 /**
- * Seals what a Reject / Run export modal is about (ticket, origin, the person it was opened for) with a key derived
- * from the bot token (present in HTTP and Socket Mode alike; nothing is stored). A view_submission whose
- * private_metadata names another ticket, origin or person does not verify and is answered like a missing ticket.
+ * Seals what a modal is about (kind, person, channel, ticket, origin) with a key derived from the bot token (present
+ * in HTTP and Socket Mode alike; nothing is stored). Every modal whose private_metadata names something a forged
+ * submission could change to act elsewhere carries this seal; a submission whose metadata names another kind, person,
+ * channel, ticket or origin does not verify and is answered like a missing ticket / a form that lost its channel.
  */
 export class ModalSeal {
   private readonly key: Buffer;
 
   constructor(botToken: string) {
-    this.key = createHmac('sha256', botToken).update('chatops/ticket-modal-metadata/v1').digest();
+    this.key = createHmac('sha256', botToken).update('chatops/modal-metadata/v2').digest();
   }
 
-  /** The seal over one modal's facts. */
-  seal(m: { ticketId: number; origin: string; userId: string }): string {
-    return createHmac('sha256', this.key).update(`${m.ticketId}\n${m.origin}\n${m.userId}`).digest('base64url').slice(0, 32);
+  /** The seal over one modal's facts (JSON-spelled, so no field can bleed into the next). */
+  seal(f: ModalFacts): string {
+    const facts = JSON.stringify([f.kind, f.userId, f.channelId ?? '', f.ticketId ?? 0, f.origin ?? '']);
+    return createHmac('sha256', this.key).update(facts).digest('base64url').slice(0, 32);
   }
 
   /** Whether a submitted seal matches the facts it claims. */
-  verify(m: { ticketId: number; origin: string; userId: string }, seal: string | undefined): boolean {
+  verify(f: ModalFacts, seal: string | undefined): boolean {
     if (typeof seal !== 'string') return false;
-    const want = Buffer.from(this.seal(m));
+    const want = Buffer.from(this.seal(f));
     const got = Buffer.from(seal);
     return got.length === want.length && timingSafeEqual(got, want);
   }

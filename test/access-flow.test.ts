@@ -254,3 +254,110 @@ describe('answers carry no internal address (§10)', () => {
     expect(withoutAddresses('DMS answered InvalidTid: the tenant 5 is unknown')).toBe('DMS answered InvalidTid: the tenant 5 is unknown');
   });
 });
+
+describe('every modal that could be made to act elsewhere is sealed (§10)', () => {
+  const SECRET = 'C0SECRET';
+  /** Everything the bot sent into a channel (posts, ephemerals, updates) and every audit row about it. */
+  async function traceIn(h: Harness, channel: string): Promise<unknown[]> {
+    const calls = h.slack.calls.filter((c) => c.args['channel'] === channel);
+    const audit = (await h.app.services.store.listAudit({})).filter((a) => a.channelId === channel);
+    return [...calls, ...audit];
+  }
+  const sealedAway = /doesn't lead to a ticket I can act on/;
+  const lostTrack = /lost track of its channel/;
+  const errorsOf = (a: { errors?: Record<string, string> }) => Object.values(a.errors ?? {}).join(' ');
+
+  it('Reject / Run export: the channel and the modal kind are in the seal', async () => {
+    const h = await start({ env: { APPROVERS: 'U0BOB' } });
+    const t = await fileExport(h);
+    h.dms.setStatus(t.orderId, 'APPLY_AUDIT_SUCCESS');
+    await tick(h);
+    await clickButton(h, { action: 'reject', value: String(t.ticketId), user: 'U0BOB', messageTs: t.rootTs, triggerId: 'trigger-rej-c' });
+    const opened = await h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === 'trigger-rej-c');
+    const modal = opened.response!['view'] as Record<string, unknown>;
+    const meta = JSON.parse(String(modal['private_metadata'])) as Record<string, unknown>;
+    expect(meta['c']).toBe('C0EXPORTS');
+    const reason = { [ActionModalIds.reasonBlock]: { [ActionModalIds.reasonInput]: { type: 'plain_text_input', value: 'Not this quarter' } } };
+    // The real reject form, its channel changed (or dropped).
+    for (const m of [{ ...meta, c: SECRET }, { ...meta, c: undefined }]) {
+      const answer = await submit(h, { ...modal, private_metadata: JSON.stringify(m) }, reason, 'U0BOB');
+      expect(answer.response_action).toBe('errors');
+      expect(errorsOf(answer)).toMatch(sealedAway);
+    }
+    // The reject form's sealed metadata sent as a Run export form.
+    const runValues = {
+      [ActionModalIds.fileTypeBlock]: { [ActionModalIds.fileTypeSelect]: { type: 'static_select', selected_option: { value: 'CSV' } } },
+      [ActionModalIds.encodingBlock]: { [ActionModalIds.encodingSelect]: { type: 'static_select', selected_option: { value: 'UTF8' } } },
+    };
+    const asRun = await submit(h, { ...modal, callback_id: ActionModalIds.runModal }, runValues, 'U0BOB');
+    expect(asRun.response_action).toBe('errors');
+    expect(errorsOf(asRun)).toMatch(sealedAway);
+    expect(h.dms.calls('ApproveOrder')).toHaveLength(0);
+    expect(h.dms.calls('ExecuteDataExport')).toHaveLength(0);
+    expect(await traceIn(h, SECRET)).toEqual([]);
+    // The untouched form still rejects, audited in the ticket's channel.
+    await submit(h, modal, reason, 'U0BOB');
+    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === t.rootTs && /rejected the ticket/.test(String(c.args['text'])));
+    expect(h.dms.calls('ApproveOrder')).toHaveLength(1);
+    expect(await traceIn(h, SECRET)).toEqual([]);
+  });
+
+  it('a click whose channel is not its container\'s is answered like a missing ticket, where the container is, and does nothing', async () => {
+    const h = await start({ env: { APPROVERS: 'U0BOB' } });
+    const t = await fileExport(h);
+    h.dms.setStatus(t.orderId, 'APPLY_AUDIT_SUCCESS');
+    await tick(h);
+    const forged = await nextAnswer(h, 'U0BOB', () => clickButton(h, { action: 'approve', value: String(t.ticketId), user: 'U0BOB', messageTs: t.rootTs, claimedChannel: SECRET }));
+    expect(forged).toBe(NO_SUCH_TICKET);
+    const home = await nextAnswer(h, 'U0ALICE', () => clickButton(h, { action: 'refresh', value: String(t.ticketId), home: true, claimedChannel: SECRET }));
+    expect(home).toContain(NO_SUCH_TICKET);
+    expect(h.dms.calls('ApproveOrder')).toHaveLength(0);
+    expect(await traceIn(h, SECRET)).toEqual([]);
+    // The same click, channel and container agreeing, acts.
+    await clickButton(h, { action: 'approve', value: String(t.ticketId), user: 'U0BOB', messageTs: t.rootTs });
+    await vi.waitFor(() => expect(h.dms.calls('ApproveOrder')).toHaveLength(1), { timeout: 5_000, interval: 10 });
+  });
+
+  it('/dms settings: a form sent with another channel, or another form\'s seal, changes nothing', async () => {
+    const h = await start();
+    const view = await openModal(h, 'settings', 'C0EXPORTS');
+    const meta = JSON.parse(String(view['private_metadata'])) as Record<string, unknown>;
+    const rootOnly = { thread_mode: { mode: { type: 'radio_buttons', selected_option: { value: 'root_only' } } } };
+    const exportForm = await openModal(h, 'export', 'C0EXPORTS');
+    for (const metadata of [JSON.stringify({ ...meta, c: 'C0ANY' }), JSON.stringify({ c: 'C0ANY' }), String(exportForm['private_metadata'])]) {
+      const answer = await submit(h, { ...view, private_metadata: metadata }, rootOnly);
+      expect(answer.response_action).toBe('errors');
+      expect(answer.errors?.['thread_mode']).toMatch(lostTrack);
+    }
+    expect(await h.app.services.store.getThreadMode('C0ANY')).toBe('threads');
+    expect(await traceIn(h, 'C0ANY')).toEqual([]);
+    expect(await h.app.services.store.getThreadMode('C0EXPORTS')).toBe('threads');
+    const saved = await submit(h, view, rootOnly);
+    expect(saved.errors).toBeUndefined();
+    expect(await h.app.services.store.getThreadMode('C0EXPORTS')).toBe('root_only');
+  });
+
+  it('the ticket forms (export, track, change) file only in the channel they were opened in, for the person they were opened for', async () => {
+    const h = await start();
+    for (const sub of ['export', 'track', 'change']) {
+      const view = await openModal(h, sub, 'C0EXPORTS');
+      const meta = JSON.parse(String(view['private_metadata'])) as Record<string, unknown>;
+      const answer = await submit(h, { ...view, private_metadata: JSON.stringify({ ...meta, c: SECRET }) }, exportValues());
+      expect(answer.response_action, sub).toBe('errors');
+      expect(errorsOf(answer), sub).toMatch(lostTrack);
+      const other = await submit(h, view, exportValues(), 'U0DAVE');
+      expect(errorsOf(other), sub).toMatch(lostTrack);
+    }
+    // One form's seal does not open another kind of form.
+    const exportForm = await openModal(h, 'export', 'C0EXPORTS');
+    const changeForm = await openModal(h, 'change', 'C0EXPORTS');
+    const swapped = await submit(h, { ...changeForm, private_metadata: exportForm['private_metadata'] }, exportValues());
+    expect(errorsOf(swapped)).toMatch(lostTrack);
+    expect(h.dms.calls('CreateOrder')).toHaveLength(0);
+    expect(await traceIn(h, SECRET)).toEqual([]);
+    // The untouched export form files, in its channel.
+    const t = await fileExport(h);
+    expect(t.root.args['channel']).toBe('C0EXPORTS');
+    expect(h.dms.calls('CreateOrder')).toHaveLength(1);
+  });
+});

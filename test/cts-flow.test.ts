@@ -102,7 +102,7 @@ describe('/cts tracker', () => {
     const view = await openModal(h);
     expect(view['callback_id']).toBe(Ids.modal);
     expect(h.slack.callsTo('views.open')[0]!.args['trigger_id']).toBe('trigger-1');
-    expect(JSON.parse(String(view['private_metadata']))).toEqual({ c: CHANNEL, t: 'data' });
+    expect(JSON.parse(String(view['private_metadata']))).toEqual({ c: CHANNEL, t: 'data', s: expect.stringMatching(/^[\w-]{32}$/) });
     const ids = blockIds(view);
     expect(ids).toEqual(expect.arrayContaining([Ids.typeBlock, Ids.nameBlock, Ids.dataBucketBlock, Ids.operationsBlock, Ids.bucketBlock, Ids.prefixBlock, Ids.obsOptionsBlock, Ids.compressBlock, Ids.retentionBlock, Ids.analysisBlock]));
     expect(ids).not.toContain(Ids.kmsBlock);
@@ -148,7 +148,7 @@ describe('/cts tracker', () => {
     expect(update.args['view_id']).toBe(view['id']);
     expect(update.args['hash']).toBe('hash-before-switch');
     const next = update.args['view'] as Record<string, unknown>;
-    expect(JSON.parse(String(next['private_metadata']))).toEqual({ c: CHANNEL, t: 'system' });
+    expect(JSON.parse(String(next['private_metadata']))).toEqual({ c: CHANNEL, t: 'system', s: expect.stringMatching(/^[\w-]{32}$/) });
     // Blocks both types share keep their ids, so Slack keeps their state; the typed values are also pre-filled.
     const before = blockIds(view);
     const after = blockIds(next);
@@ -575,6 +575,30 @@ describe('/cts without CTS configured', () => {
       await h.command('export');
       const opened = await h.slack.waitFor('views.open');
       expect((opened.args['view'] as { callback_id: string }).callback_id).toBe('export-modal');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('/cts tracker form is sealed to its channel and person (§10)', () => {
+  it('a submission with another channel, or by someone else, creates nothing and posts nowhere', async () => {
+    const h = await startHarness({ cts: true });
+    try {
+      const view = await openModal(h);
+      const meta = JSON.parse(String(view['private_metadata'])) as Record<string, unknown>;
+      const forged = await submit(h, { ...view, private_metadata: JSON.stringify({ ...meta, c: 'C0SECRET' }) }, dataValues());
+      expect(forged.response_action).toBe('errors');
+      expect(forged.errors?.[Ids.typeBlock]).toMatch(/lost track of its channel/);
+      const res = await h.interaction(viewSubmission(view, dataValues(), 'U0DAVE'));
+      expect(JSON.parse(await res.text())).toMatchObject({ response_action: 'errors', errors: { [Ids.typeBlock]: expect.stringMatching(/lost track/) } });
+      expect(creates(h)).toHaveLength(0);
+      expect(h.slack.calls.filter((c) => c.args['channel'] === 'C0SECRET')).toEqual([]);
+      // The untouched form creates the tracker.
+      const ok = await submit(h, view, dataValues());
+      expect(ok.response_action).toBe('update');
+      await h.slack.waitFor('chat.postMessage', isRoot(CHANNEL));
+      expect(creates(h)).toHaveLength(1);
     } finally {
       await h.close();
     }

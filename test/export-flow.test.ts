@@ -33,7 +33,7 @@ describe('/dms export', () => {
     const view = await openExport(h);
     expect(view['callback_id']).toBe(Ids.modal);
     expect(h.slack.callsTo('views.open')[0]!.args['trigger_id']).toBe('trigger-1');
-    expect(JSON.parse(String(view['private_metadata']))).toEqual({ c: 'C0EXPORTS' });
+    expect(JSON.parse(String(view['private_metadata']))).toEqual({ c: 'C0EXPORTS', s: expect.stringMatching(/^[\w-]{32}$/) });
     expect(h.dms.requests).toHaveLength(0);
   });
 

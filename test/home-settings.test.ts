@@ -229,7 +229,7 @@ describe('/dms settings: thread noise control', () => {
   it('opens the settings modal for the channel with the current mode preselected', async () => {
     const first = await openModal(h, 'settings');
     expect(first['callback_id']).toBe('channel-settings');
-    expect(JSON.parse(String(first['private_metadata']))).toEqual({ c: CHANNEL });
+    expect(JSON.parse(String(first['private_metadata']))).toEqual({ c: CHANNEL, s: expect.stringMatching(/^[\w-]{32}$/) });
     expect(initialMode(first)).toBe('threads');
     const input = (first['blocks'] as { block_id?: string; element?: { options?: { value: string }[] } }[]).find((b) => b.block_id === 'thread_mode')!;
     expect(input.element!.options!.map((o) => o.value)).toEqual(['threads', 'broadcast_final', 'root_only']);

@@ -15,13 +15,21 @@ import type { Services } from '../../src/services.js';
 import { clickOrigin, decodeOrigin, encodeOrigin, ModalSeal } from '../../src/click-origin.js';
 import { NO_SUCH_TICKET, type ActionOutcome, type ClickOrigin } from '../../src/ticket-actions.js';
 import { readProse } from '../../src/text-input.js';
+import { parseChannelId } from '../../src/ids.js';
 
 /** Where a click came from: a message in a channel (or DM), or the Home tab. */
 type Surface = { kind: 'message'; channelId: string } | { kind: 'home' };
 
-function surfaceOf(body: BlockAction): Surface {
-  const channelId = body.channel?.id ?? (body.container['channel_id'] as string | undefined);
-  return body.container['type'] === 'message' && channelId ? { kind: 'message', channelId } : { kind: 'home' };
+/**
+ * Where to answer a click: the channel of the container it came from (the bound message's channel, or the channel an
+ * ephemeral list was shown in), else the clicker's Home. Never `body.channel.id` on its own: readClick refuses a
+ * click whose channel disagrees with its container.
+ */
+function surfaceOf(body: BlockAction, origin: ClickOrigin | undefined): Surface {
+  if (origin?.kind === 'message') return { kind: 'message', channelId: origin.channelId };
+  const container = body.container as Record<string, unknown> | undefined;
+  const channel = container?.['type'] === 'message' ? parseChannelId(container['channel_id']) : undefined;
+  return channel?.ok ? { kind: 'message', channelId: channel.id } : { kind: 'home' };
 }
 
 /** A button's value is the ticket's internal id, spelled as the bot writes it (no sign, no leading zeros); anything else is not ours. */
@@ -45,19 +53,26 @@ async function tell(s: Services, userId: string, surface: Surface, outcome: Acti
  */
 async function readClick(s: Services, body: BlockAction, action: ButtonAction): Promise<{ userId: string; surface: Surface; ticketId: number; origin: ClickOrigin } | undefined> {
   const userId = body.user.id;
-  const surface = surfaceOf(body);
   const ticketId = ticketIdOf(action.value);
   const origin = clickOrigin(body.container as Record<string, unknown> | undefined, body.view);
-  if (ticketId && origin) return { userId, surface, ticketId, origin };
+  const surface = surfaceOf(body, origin);
+  // A click names one channel: the container's. One whose `channel` says another is not from that container.
+  const claimed = body.channel?.id;
+  const agrees = claimed === undefined || (surface.kind === 'message' && surface.channelId === claimed);
+  if (ticketId && origin && agrees) return { userId, surface, ticketId, origin };
   await tell(s, userId, surface, { result: 'unknown', message: NO_SUCH_TICKET });
   return undefined;
 }
 
-/** The modal's ticket, if its private_metadata is sealed for this person and origin (else undefined). */
-function sealedTicket(seal: ModalSeal, raw: string | undefined, userId: string): { ticketId: number; origin: ClickOrigin; channelId?: string } | undefined {
+/**
+ * The modal's ticket and channel, if its private_metadata is sealed for this kind of modal, this person, that
+ * channel, ticket and origin (else undefined). The channel of a message origin is the origin's own.
+ */
+function sealedTicket(seal: ModalSeal, kind: string, raw: string | undefined, userId: string): { ticketId: number; origin: ClickOrigin; channelId?: string } | undefined {
   const meta = decodeTicketMetadata(raw);
   const origin = decodeOrigin(meta?.origin);
-  if (!meta || !origin || !seal.verify({ ticketId: meta.ticketId, origin: meta.origin!, userId }, meta.seal)) return undefined;
+  if (!meta || !origin || !seal.verify({ kind, userId, channelId: meta.channelId, ticketId: meta.ticketId, origin: meta.origin }, meta.seal)) return undefined;
+  if (origin.kind === 'message' && meta.channelId !== origin.channelId) return undefined;
   return { ticketId: meta.ticketId, origin, ...(meta.channelId ? { channelId: meta.channelId } : {}) };
 }
 
@@ -94,7 +109,9 @@ export function registerTicketButtons(app: App, s: Services): void {
         return;
       }
       const spelled = encodeOrigin(origin);
-      const meta = { ticketId, ...(surface.kind === 'message' ? { channelId: surface.channelId } : {}), origin: spelled, seal: seal.seal({ ticketId, origin: spelled, userId }) };
+      const channelId = surface.kind === 'message' ? surface.channelId : undefined;
+      const kind = which === 'reject' ? Ids.rejectModal : Ids.runModal;
+      const meta = { ticketId, ...(channelId ? { channelId } : {}), origin: spelled, seal: seal.seal({ kind, userId, channelId, ticketId, origin: spelled }) };
       const view = which === 'reject' ? buildRejectModal(meta, summary) : buildRunExportModal(meta, summary);
       const opened = await client.views.open({ trigger_id: body.trigger_id, view }).catch((err: unknown) => {
         s.logger.warn({ err: String(err) }, 'could not open the action modal');
@@ -113,7 +130,7 @@ export function registerTicketButtons(app: App, s: Services): void {
   }
 
   app.view(Ids.rejectModal, async ({ ack, body, view, client }) => {
-    const meta = sealedTicket(seal, view.private_metadata, body.user.id);
+    const meta = sealedTicket(seal, Ids.rejectModal, view.private_metadata, body.user.id);
     const values = view.state.values as unknown as ViewStateValues;
     const typed = values[Ids.reasonBlock]?.[Ids.reasonInput]?.value;
     if (!meta) {
@@ -132,7 +149,7 @@ export function registerTicketButtons(app: App, s: Services): void {
   });
 
   app.view(Ids.runModal, async ({ ack, body, view, client }) => {
-    const meta = sealedTicket(seal, view.private_metadata, body.user.id);
+    const meta = sealedTicket(seal, Ids.runModal, view.private_metadata, body.user.id);
     const values = view.state.values as unknown as ViewStateValues;
     const fileType = values[Ids.fileTypeBlock]?.[Ids.fileTypeSelect]?.selected_option?.value ?? '';
     const encoding = values[Ids.encodingBlock]?.[Ids.encodingSelect]?.selected_option?.value ?? '';

@@ -16,6 +16,9 @@ import type { PolicyCommand } from '../../src/policy.js';
 import { gate } from '../policy-gate.js';
 import { timeBox, userMessageFor } from '../../src/user-errors.js';
 import { personZone } from '../../src/time-zone.js';
+import { ModalSeal } from '../../src/click-origin.js';
+import { ActionModalIds } from '../../blocks/action-modals.js';
+import { ChangeIds, ExportIds, TrackIds } from '../../blocks/ids.js';
 
 /** Subcommands `/dms` understands, as shown in its help. */
 export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
@@ -30,11 +33,13 @@ export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
 
 /** `/dms <subcommand>`: opens modals immediately (no cloud call before views.open) or answers with help. */
 export function registerDmsCommand(app: App, s: Services): void {
+  const seal = new ModalSeal(s.config.SLACK_BOT_TOKEN);
   app.command('/dms', async ({ command, ack, client, respond }) => {
     const receivedAt = Date.now();
     const [sub = '', ...rest] = command.text.trim().split(/\s+/);
     const log = s.logger.child({ command: '/dms', sub: sub.slice(0, 20), user: command.user_id, channel: command.channel_id });
-    const meta = { channelId: command.channel_id };
+    // Each form is sealed to its kind, this person and this channel: a forged submission cannot file elsewhere.
+    const metaFor = (kind: string) => ({ channelId: command.channel_id, seal: seal.seal({ kind, userId: command.user_id, channelId: command.channel_id }) });
     const who = { userId: command.user_id, channelId: command.channel_id };
     // Forms: acknowledge at once (Slack's 3 s), check the policy and the rate limit, then open the form with the
     // trigger id (also 3 s). A refusal arrives through the response URL, only for the person.
@@ -48,15 +53,16 @@ export function registerDmsCommand(app: App, s: Services): void {
     switch (sub.toLowerCase()) {
       case 'export':
         if (await refused('dms.export', true)) return;
-        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildExportModal(meta));
+        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildExportModal(metaFor(ExportIds.modal)));
         return;
       case 'change':
         if (await refused('dms.change', true)) return;
-        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildChangeModal(meta));
+        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildChangeModal(metaFor(ChangeIds.modal)));
         return;
       case 'track': {
         if (await refused('dms.track', true)) return;
         const c = s.config;
+        const meta = metaFor(TrackIds.modal);
         const view = await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildTrackModal(meta, { dmsZone: c.DMS_TIMEZONE, maxWindowHours: c.TRACK_MAX_WINDOW_HOURS, maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS }));
         if (!view) return;
         // After the modal is open: learn the person's Slack time zone and show it next to the DMS zone.
@@ -85,7 +91,7 @@ export function registerDmsCommand(app: App, s: Services): void {
         // The channel's setting is everyone's: the policy may keep it to some people (`dms.settings`).
         if (await refused('dms.settings', false)) return;
         const mode = await s.store.getThreadMode(command.channel_id);
-        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildSettingsModal(command.channel_id, mode));
+        await openModal({ ack: acked, client, respond, command, log, receivedAt }, buildSettingsModal(command.channel_id, mode, seal.seal({ kind: ActionModalIds.settingsModal, userId: command.user_id, channelId: command.channel_id })));
         return;
       }
       case '':

@@ -3,6 +3,8 @@ import { helpAnswer, type SubcommandHelp } from '../../blocks/help.js';
 import { buildTrackerListMessage } from '../../blocks/tracker-message.js';
 import { buildTrackerModal } from '../../blocks/tracker-modal.js';
 import type { Services } from '../../src/services.js';
+import { ModalSeal } from '../../src/click-origin.js';
+import { TrackerIds } from '../../blocks/cts-ids.js';
 import { userMessageFor } from '../../src/user-errors.js';
 import { openModal } from '../open-modal.js';
 import { gate } from '../policy-gate.js';
@@ -40,7 +42,7 @@ export function registerCtsCommand(app: App, s: Services): void {
         const wanted = (rest[0] ?? '').toLowerCase();
         const trackerType = wanted === 'system' || wanted === 'management' ? 'system' : 'data';
         // Trigger ids die after 3 s: open the modal first and ack in parallel.
-        await openModal({ ack: async () => undefined, client, respond, command, log, receivedAt }, buildTrackerModal({ channelId: command.channel_id, trackerType }));
+        await openModal({ ack: async () => undefined, client, respond, command, log, receivedAt }, buildTrackerModal({ channelId: command.channel_id, trackerType, seal: new ModalSeal(s.config.SLACK_BOT_TOKEN).seal({ kind: TrackerIds.modal, userId: command.user_id, channelId: command.channel_id }) }));
         return;
       }
       case 'list': {

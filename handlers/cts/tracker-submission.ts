@@ -9,16 +9,20 @@ import type { Services } from '../../src/services.js';
 import { userMessageFor } from '../../src/user-errors.js';
 import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from '../policy-gate.js';
 import { auditCreate } from '../views/submit-ticket.js';
+import { ModalSeal } from '../../src/click-origin.js';
 
 const section = (mrkdwn: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, 3000) } });
 
 /** `/cts tracker` modal submission: validate inline, claim the view once, then create the tracker after the ack. */
 export function registerTrackerSubmission(app: App, s: Services): void {
+  const seal = new ModalSeal(s.config.SLACK_BOT_TOKEN);
   app.view(Ids.modal, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = s.logger.child({ view: Ids.modal, user: userId, viewId: view.id });
     const trackers = s.ctsTrackers;
-    const meta = decodeTrackerMetadata(view.private_metadata);
+    // The channel is the one the form was opened in, for this person: sealed, so a forged one does not verify.
+    const read = decodeTrackerMetadata(view.private_metadata);
+    const meta = read && seal.verify({ kind: Ids.modal, userId, channelId: read.channelId }, read.seal) ? read : undefined;
     if (!trackers || !meta) {
       const why = trackers ? 'This form lost track of its channel. Close it and run /cts tracker again.' : 'CTS is no longer configured on this bot; ask an operator.';
       await ack({ response_action: 'errors', errors: { [Ids.typeBlock]: why } });

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
-import { ActionModalIds as Ids, THREAD_MODE_WORDS } from '../../blocks/action-modals.js';
+import { ActionModalIds as Ids, decodeSettingsMetadata, THREAD_MODE_WORDS } from '../../blocks/action-modals.js';
+import { ModalSeal } from '../../src/click-origin.js';
 import type { ViewStateValues } from '../../src/export-input.js';
 import type { Services } from '../../src/services.js';
 import { plainError, submissionRefusal } from '../policy-gate.js';
@@ -10,14 +11,11 @@ const REDRAW_LIMIT = 200;
 
 /** `/dms settings` saved: store the channel's thread mode and confirm it to the person. */
 export function registerSettingsSubmission(app: App, s: Services): void {
+  const seal = new ModalSeal(s.config.SLACK_BOT_TOKEN);
   app.view(Ids.settingsModal, async ({ ack, body, view }) => {
-    let channelId: string | undefined;
-    try {
-      const c = (JSON.parse(view.private_metadata) as { c?: unknown }).c;
-      channelId = typeof c === 'string' && /^[A-Z0-9]{2,30}$/.test(c) ? c : undefined;
-    } catch {
-      channelId = undefined;
-    }
+    // The channel is the one the form was opened in, for this person: sealed, so a forged one does not verify.
+    const meta = decodeSettingsMetadata(view.private_metadata);
+    const channelId = meta && seal.verify({ kind: Ids.settingsModal, userId: body.user.id, channelId: meta.channelId }, meta.seal) ? meta.channelId : undefined;
     const values = view.state.values as unknown as ViewStateValues;
     const mode = values[Ids.modeBlock]?.[Ids.modeRadio]?.selected_option?.value;
     if (!channelId || !mode || !(THREAD_MODES as readonly string[]).includes(mode)) {

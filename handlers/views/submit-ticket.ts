@@ -15,6 +15,7 @@ import type { ResolvedUser } from '../../src/user-resolver.js';
 import type { DbId } from '../../src/ids.js';
 import type { PolicyCommand } from '../../src/policy.js';
 import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from '../policy-gate.js';
+import { ModalSeal } from '../../src/click-origin.js';
 
 const RESOLVE_BUDGET_MS = 2_000;
 
@@ -54,8 +55,9 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
   if (body.type !== 'view_submission') return;
   const userId = body.user.id;
   const log = s.logger.child({ view: view.callback_id, user: userId, viewId: view.id });
+  // The channel is the one the form was opened in, for this person and this form: a forged one does not verify.
   const meta = decodeMetadata(view.private_metadata);
-  if (!meta) {
+  if (!meta || !new ModalSeal(s.config.SLACK_BOT_TOKEN).verify({ kind: view.callback_id, userId, channelId: meta.channelId }, meta.seal)) {
     await ack({ response_action: 'errors', errors: { [spec.firstBlockId]: `This form lost track of its channel. Close it and run the command again.` } });
     return;
   }

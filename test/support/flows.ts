@@ -110,7 +110,7 @@ export function latestRoot(h: Harness, channel: string, ts: string): SlackCall |
 /** Clicks a ticket button on a channel message (or the Home tab, when `home` is set) as Slack sends it. */
 export async function clickButton(
   h: Harness,
-  args: { action: string; value: string; user?: string; channel?: string; messageTs?: string; home?: boolean; triggerId?: string },
+  args: { action: string; value: string; user?: string; channel?: string; messageTs?: string; home?: boolean; triggerId?: string; claimedChannel?: string },
 ): Promise<Response> {
   const user = args.user ?? 'U0ALICE';
   const actionId = args.action.startsWith('ticket:') ? args.action : `ticket:${args.action}`;
@@ -133,6 +133,8 @@ export async function clickButton(
     payload['channel'] = { id: channel, name: 'exports' };
     payload['message'] = { type: 'message', ts: args.messageTs ?? '1700000000.000001', text: 'ticket' };
   }
+  // A forged click: its `channel` names another channel than its container's.
+  if (args.claimedChannel) payload['channel'] = { id: args.claimedChannel, name: 'elsewhere' };
   const res = await h.interaction(payload);
   expect(res.status).toBe(200);
   return res;
