@@ -11,7 +11,8 @@ import { NO_SUCH_TICKET } from '../src/ticket-actions.js';
 import { withoutAddresses } from '../src/user-errors.js';
 import type { SlackCall } from './support/fake-slack.js';
 import { clickButton, exportValues, fileExport, openModal, seedPeople, submit, tick } from './support/flows.js';
-import { blockSuggestion, startHarness, type Harness } from './support/harness.js';
+import { BOT_TOKEN, blockSuggestion, startHarness, type Harness } from './support/harness.js';
+import { ModalSeal } from '../src/click-origin.js';
 
 // Issue 13, sections 2 and 10, through the real app: ids have one spelling, clicks act only on the ticket of the
 // message or Home they came from, /dms status reveals nothing to people who may not see a ticket, the policy is
@@ -43,7 +44,7 @@ async function start(opts: { policy?: string[]; env?: Record<string, string> } =
 type Option = { text: { text: string }; value: string };
 async function pickerOptions(h: Harness, query: string): Promise<Option[]> {
   const payload = blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, query);
-  payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ExportIds.modal, private_metadata: encodeMetadata({ channelId: 'C0EXPORTS' }) };
+  payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ExportIds.modal, private_metadata: encodeMetadata({ channelId: 'C0EXPORTS', seal: new ModalSeal(BOT_TOKEN).seal({ kind: ExportIds.modal, userId: 'U0ALICE', channelId: 'C0EXPORTS' }) }) };
   const res = await h.interaction(payload);
   expect(res.status).toBe(200);
   return ((await res.json()) as { options: Option[] }).options;
@@ -359,5 +360,19 @@ describe('every modal that could be made to act elsewhere is sealed (§10)', () 
     const t = await fileExport(h);
     expect(t.root.args['channel']).toBe('C0EXPORTS');
     expect(h.dms.calls('CreateOrder')).toHaveLength(1);
+  });
+
+  it('the database picker counts only the channel its form was sealed to', async () => {
+    const h = await start({ policy: ['default: allow', 'rules:', '  - name: payroll-room', '    allow: [dms.export]', '    databases: [4242]', '    channels: [C0PAYROLL]', '  - name: no-payroll', '    deny: [dms.export]', '    databases: [4242]'] });
+    const ask = async (metadata: string) => {
+      const payload = blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, '4242');
+      payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ExportIds.modal, private_metadata: metadata };
+      return ((await (await h.interaction(payload)).json()) as { options: Option[] }).options.map((o) => o.value);
+    };
+    const sealedFor = (channelId: string) => encodeMetadata({ channelId, seal: new ModalSeal(BOT_TOKEN).seal({ kind: ExportIds.modal, userId: 'U0ALICE', channelId }) });
+    // A form opened in C0EXPORTS, its channel changed to the payroll room: the payroll rule does not apply.
+    const forged = JSON.stringify({ ...(JSON.parse(sealedFor('C0EXPORTS')) as object), c: 'C0PAYROLL' });
+    expect(await ask(forged)).not.toContainEqual(expect.stringMatching(/^db:4242:/));
+    expect(await ask(sealedFor('C0PAYROLL'))).toContainEqual(expect.stringMatching(/^db:4242:/));
   });
 });

@@ -9,7 +9,8 @@ import type { SlackCall } from './support/fake-slack.js';
 import { DmsEmulator } from './support/dms-emulator.js';
 import { FakeSlack } from './support/fake-slack.js';
 import { buttonsOf, clickButton, exportValues, fileExport, openModal, seedPeople, submit, tick } from './support/flows.js';
-import { blockSuggestion, startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+import { ModalSeal } from '../src/click-origin.js';
+import { BOT_TOKEN, blockSuggestion, startHarness, type Harness, type HarnessOptions } from './support/harness.js';
 
 type Options = { text: { text: string }; value: string }[];
 
@@ -57,7 +58,7 @@ async function commandAnswer(h: Harness, text: string, o: { command?: string; us
 async function pickerOptions(h: Harness, query: string, o: { modal?: 'export' | 'track'; channel?: string; user?: string } = {}): Promise<Options> {
   const ids = o.modal === 'track' ? TrackIds : ExportIds;
   const payload = blockSuggestion(ids.dbSelect, ids.dbBlock, query, o.user);
-  payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ids.modal, ...(o.channel ? { private_metadata: encodeMetadata({ channelId: o.channel }) } : {}) };
+  payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ids.modal, ...(o.channel ? { private_metadata: encodeMetadata({ channelId: o.channel, seal: new ModalSeal(BOT_TOKEN).seal({ kind: ids.modal, userId: o.user ?? 'U0ALICE', channelId: o.channel }) }) } : {}) };
   const res = await h.interaction(payload);
   expect(res.status).toBe(200);
   return ((await res.json()) as { options: Options }).options;

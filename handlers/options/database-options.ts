@@ -9,6 +9,7 @@ import type { Services } from '../../src/services.js';
 import { parseDbId } from '../../src/ids.js';
 import { timeBox } from '../../src/user-errors.js';
 import { normaliseProse } from '../../src/text-input.js';
+import { ModalSeal } from '../../src/click-origin.js';
 
 /** Whether a picker query is meant as a database id (starts with a sign, a digit of any script, or 0x). */
 function looksLikeId(query: string): boolean {
@@ -17,9 +18,14 @@ function looksLikeId(query: string): boolean {
 
 /** Options for every database picker: DMS SearchDatabase, time-boxed to stay inside Slack's 3 s budget. */
 export function registerDatabaseOptions(app: App, s: Services): void {
+  const seal = new ModalSeal(s.config.SLACK_BOT_TOKEN);
   app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: DB_SELECT_SUFFIX }, async ({ body, ack }) => {
-    const command = COMMAND_BY_MODAL[body.view?.callback_id ?? ''];
-    const who = { userId: body.user.id, channelId: decodeMetadata(body.view?.private_metadata)?.channelId };
+    const callbackId = body.view?.callback_id ?? '';
+    const command = COMMAND_BY_MODAL[callbackId];
+    // Only the channel the form was sealed to counts (a forged one is ignored, as if the form named none).
+    const meta = decodeMetadata(body.view?.private_metadata);
+    const channelId = meta && seal.verify({ kind: callbackId, userId: body.user.id, channelId: meta.channelId }, meta.seal) ? meta.channelId : undefined;
+    const who = { userId: body.user.id, channelId };
     await ack({ options: await databaseOptions(s, body.value ?? '', command ? { command, who } : undefined) });
   });
 }
