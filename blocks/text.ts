@@ -1,9 +1,24 @@
 import type { KnownBlock } from '@slack/types';
 import { SECRET_PARAM } from './secret-params.js';
 
+declare const MRKDWN: unique symbol;
+/**
+ * Text already escaped for mrkdwn (by `escapeMrkdwn`, `cloudText`, `userMessageFor`, ...). A renderer that takes
+ * `Mrkdwn` cannot be handed raw text, and the escapes below refuse `Mrkdwn` (`Raw`), so escaping twice
+ * (`&amp;lt;` shown to people) and not escaping at all are both compile errors where the type is used.
+ */
+export type Mrkdwn = string & { readonly [MRKDWN]: true };
+/** Any string but already-escaped mrkdwn. */
+export type Raw<T extends string> = T & (T extends Mrkdwn ? never : unknown);
+
+/** Marks text built only from escaped parts and the bot's own words as mrkdwn. */
+export function asMrkdwn(text: string): Mrkdwn {
+  return text as Mrkdwn;
+}
+
 /** Escapes user text for mrkdwn so `<!channel>`, `<@U1>` or `<http://x|y>` render as text, not as pings or links. */
-export function escapeMrkdwn(text: string): string {
-  return sanitize(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export function escapeMrkdwn<T extends string>(text: Raw<T>): Mrkdwn {
+  return asMrkdwn(sanitize(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
 
 // Bidi overrides/isolates and C0/C1 controls (except tab and newline) can disguise what a message says.
@@ -47,6 +62,8 @@ export const LINK_REMOVED = '[link removed]';
 /** The note where the ticket has a download the person can ask for privately. */
 export const LINK_REMOVED_DOWNLOAD = '[link removed — press Send me the link]';
 
+// A top-level domain: two or more letters of any script, or its punycode spelling (`xn--p1ai` is `рф`).
+const TLD = String.raw`(?:\p{L}{2,}|xn--[\p{L}\p{N}-]+)`;
 // Anything a reader or Slack could follow, after folding look-alikes: `scheme://` (also percent-encoded or with
 // backslashes, any scheme), `//host.tld`, `www.`, `mailto:`, `host.tld/path` or `host.tld?query`.
 const URL_LIKE = new RegExp(
@@ -55,18 +72,22 @@ const URL_LIKE = new RegExp(
     String.raw`(?<![\p{L}\p{N}:/])//[\p{L}\p{N}-]+(?:[.\u3002][\p{L}\p{N}-]+)+[^\s<>"'|]*`,
     String.raw`\bwww\d{0,3}[.\u3002][^\s<>"'|]+`,
     String.raw`\bmailto:[^\s<>"'|]+`,
-    String.raw`\b[\p{L}\p{N}-]+(?:[.\u3002][\p{L}\p{N}-]+)*[.\u3002][a-z]{2,}(?::\d+)?[/?][^\s<>"'|]*`,
+    // (Each starts only where its run of name characters starts: a start inside a run would rescan it, quadratically.)
+    String.raw`(?<![\p{L}\p{N}.\u3002-])[\p{L}\p{N}-]+(?:[.\u3002][\p{L}\p{N}-]+)*[.\u3002]${TLD}(?::\d+)?[/?][^\s<>"'|]*`,
+    // An address Slack turns into a mailto link by itself.
+    String.raw`(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:[.\u3002][\p{L}\p{N}-]+)*[.\u3002]${TLD}`,
     String.raw`[?&]${SECRET_PARAM}=[^\s<>"'|&]*(?:&[\w.-]+=[^\s<>"'|&]*)*`,
   ].join('|'),
   'giu',
 );
 const LONE_SURROGATE = /\p{Cs}/gu;
-// A bare host Slack turns into a link by itself (`evil.com`): common top-level domains only, not followed by more
-// name characters. Database host names are kept where a database is named (see `withoutLinks`' `keepHosts`).
-const BARE_HOST = new RegExp(
-  String.raw`(?<![\p{L}\p{N}_@.-])(?:[\p{L}\p{N}-]+[.。])+(?:com|net|org|io|co|cn|info|biz|me|app|dev|xyz|top|site|online|ru|de|uk|jp|us|eu|ly|gl|sh|ai|cc|tv|link|club|shop|store|cloud|page|live|to|gg|in)(?![\p{L}\p{N}_-])`,
-  'giu',
-);
+// A bare host Slack may turn into a link by itself (`evil.com`, `evil.zip`, `пример.рф`): any `label.label` whose last
+// label is two or more letters, since new top-level domains keep coming and no list stays complete. Database host
+// names are kept where a database is named (see `withoutLinks`' `keepHosts`).
+const BARE_HOST = new RegExp(String.raw`(?<![\p{L}\p{N}_@.-])(?:[\p{L}\p{N}-]+[.\u3002])+${TLD}(?![\p{L}\p{N}_-])`, 'giu');
+// Cloud error codes are dotted identifiers (`InvalidParameter.OrderId`, `Throttling.User`) and look like hosts: one
+// whose every label starts with a capital is kept readable, but its dots become `·` so Slack cannot link it.
+const CODE_LIKE = /^\p{Lu}[\p{L}\p{N}]*(?:\.\p{Lu}[\p{L}\p{N}]*)+$/u;
 /** Characters that can split a link so a filter misses it while a reader still follows it. */
 const HIDERS = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
@@ -79,14 +100,25 @@ export function withoutLinks(text: string, note = LINK_REMOVED, opts: { keepHost
   // A lone surrogate (`\p{Cs}` in a /u pattern matches only unpaired ones) becomes U+FFFD first: NFKC needs whole text.
   const folded = text.replace(LONE_SURROGATE, '\uFFFD').normalize('NFKC').replace(HIDERS, '');
   const noUrls = folded.replace(URL_LIKE, note);
-  const cleaned = opts.keepHosts ? noUrls : noUrls.replace(BARE_HOST, note);
+  const cleaned = opts.keepHosts ? noUrls : noUrls.replace(BARE_HOST, (host) => (CODE_LIKE.test(host) ? host.replace(/\./g, '\u00b7') : note));
   // Text without a link is returned as it came (no folding), so statuses and codes keep their spelling.
   return cleaned === folded ? text.replace(LONE_SURROGATE, '\uFFFD') : cleaned;
 }
 
 /** Cloud text for mrkdwn (blocks and fallback text alike): links removed, escaped, cut to `max`. */
-export function cloudText(text: string, max = 500, note = LINK_REMOVED): string {
-  return escapeMrkdwn(truncate(withoutLinks(text, note), max));
+export function cloudText<T extends string>(text: Raw<T>, max = 500, note = LINK_REMOVED): Mrkdwn {
+  // Escaping can make text five times longer (`&` → `&amp;`): cut after it, so `max` bounds what is sent
+  // (`truncate` never leaves half an entity).
+  return asMrkdwn(truncate(escapeMrkdwn(withoutLinks(text, note)), max));
+}
+
+/**
+ * A cloud error code for mrkdwn: kept exactly when it has the shape cloud codes have (`InvalidParameter.Sql`,
+ * `Throttling.User`: every dotted label capitalised), so people can look it up; anything else is cloud text.
+ */
+export function cloudCode<T extends string>(code: Raw<T>, max = 80): Mrkdwn {
+  const kept = withoutLinks(code, LINK_REMOVED, { keepHosts: true });
+  return CODE_LIKE.test(kept) ? asMrkdwn(truncate(escapeMrkdwn(kept), max)) : cloudText(code, max);
 }
 
 /** Cloud text as plain text (headers, parts of a fallback): links removed first, then cut, so no cut hides a link. */
@@ -94,8 +126,8 @@ export function cloudPlain(text: string, max: number): string {
   return plain(withoutLinks(text), max);
 }
 
-/** A message's fallback `text` (notifications, screen readers): the same escape as the blocks, links removed. */
-export function fallbackText(text: string, max = 3000): string {
+/** A message's fallback `text` (notifications, screen readers): the same escape as the blocks, links removed, at most `max` characters. */
+export function fallbackText<T extends string>(text: Raw<T>, max = 3000): Mrkdwn {
   return cloudText(text, max);
 }
 

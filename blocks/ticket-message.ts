@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../src/dms/statuses.js';
-import { cloudPlain, cloudText, codeBlock, escapeMrkdwn, fallbackText, mention, truncate, withoutLinks } from './text.js';
+import { asMrkdwn, cloudPlain, cloudText, codeBlock, escapeMrkdwn, fallbackText, mention, truncate, withoutLinks, type Mrkdwn, type Raw } from './text.js';
 
 const FIELD_MAX = 600;
 
@@ -52,14 +52,15 @@ export function buildRootMessage(m: RootMessageModel): { text: string; blocks: K
 }
 
 /** A user-typed value for a field: escaped and cut. */
-export function userField(value: string, max = 500): string {
-  return escapeMrkdwn(truncate(value, max));
+export function userField<T extends string>(value: Raw<T>, max = 500): Mrkdwn {
+  // Cut after escaping: `max` bounds what is sent, however many `&` the value holds.
+  return asMrkdwn(truncate(escapeMrkdwn(value), max));
 }
 
 /** A value that came from the cloud (a database name, an environment): links removed, escaped and cut. */
-export function cloudField(value: string, max = 500): string {
+export function cloudField<T extends string>(value: Raw<T>, max = 500): Mrkdwn {
   // A database is often named by its host (rm-xxx.mysql.rds.aliyuncs.com): keep bare hosts, remove real links.
-  return escapeMrkdwn(truncate(withoutLinks(value, undefined, { keepHosts: true }), max));
+  return asMrkdwn(truncate(escapeMrkdwn(withoutLinks(value, undefined, { keepHosts: true })), max));
 }
 
 /** A list of Slack users for a field. */

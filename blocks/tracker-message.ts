@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { CreateTrackerRequest, Tracker } from '../src/cts/schemas.js';
 import type { StatusInfo } from '../src/dms/statuses.js';
 import type { MessageBody } from '../src/messenger.js';
-import { cloudPlain, cloudText, fallbackText, mention, plain, truncate } from './text.js';
+import { cloudPlain, cloudText, fallbackText, mention, plain, truncate, type Mrkdwn } from './text.js';
 
 /** What the bot shows about one tracker: the settings that matter to a reader. JSON-serialisable (stored with the ticket). */
 export interface TrackerSummary {
@@ -195,13 +195,16 @@ export function buildTrackerListMessage(items: readonly TrackerListItem[]): Mess
   return { text: fallbackText(`CTS trackers: ${text}`), blocks };
 }
 
-/** What the requester sees when a tracker was not created: the reason, and what they asked for so nothing is lost. */
-export function buildTrackerNotCreatedMessage(reason: string, asked: TrackerSummary): MessageBody & { blocks: KnownBlock[] } {
-  const text = `:x: The CTS tracker ${cloudPlain(asked.name, 64)} was not created. ${reason}`;
+/**
+ * What the requester sees when a tracker was not created: the reason, and what they asked for so nothing is lost.
+ * `reason` is already-safe mrkdwn (from `userMessageFor`), so it is not escaped a second time.
+ */
+export function buildTrackerNotCreatedMessage(reason: Mrkdwn, asked: TrackerSummary): MessageBody & { blocks: KnownBlock[] } {
+  const line = `:x: The CTS tracker ${cloudText(asked.name, 64)} was not created. ${truncate(reason, 2000)}`;
   return {
-    text: fallbackText(text),
+    text: truncate(line, 3000),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: truncate(`:x: The CTS tracker *${cloudText(asked.name, 64)}* was not created.\n${cloudText(reason, 2000)}`, 3000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(`:x: The CTS tracker *${cloudText(asked.name, 64)}* was not created.\n${truncate(reason, 2000)}`, 3000) } },
       {
         type: 'section',
         text: { type: 'mrkdwn', text: truncate(`What you asked for (${trackerTypeLabel(cloudText(asked.type, 40))} tracker), so nothing is lost:\n${trackerSettingsText(asked)}`, 3000) },

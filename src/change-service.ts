@@ -1,6 +1,6 @@
 import type { TicketActionId } from '../blocks/ticket-controls.js';
 import { buildRootMessage, cloudField, userField, usersField } from '../blocks/ticket-message.js';
-import { escapeMrkdwn, truncate } from '../blocks/text.js';
+import { cloudText, escapeMrkdwn, truncate } from '../blocks/text.js';
 import { EXEC_MODES } from '../blocks/change-modal.js';
 import type { ChangeForm } from './change-input.js';
 import { DmsTicketService, type OrderBaseInfo } from './dms-ticket-service.js';
@@ -141,7 +141,8 @@ export class ChangeService extends DmsTicketService {
   protected override replyExtras(ticket: Ticket, status: string): string[] {
     const problems = (ticket.details as unknown as ChangeDetails).precheckProblems ?? [];
     if (status !== 'precheckFailed' || !problems.length) return [];
-    return problems.slice(0, 5).map((p) => `• *${escapeMrkdwn(truncate(p.step, 80))}*: ${escapeMrkdwn(truncate(p.tip, 400))}`);
+    // DMS's precheck words are cloud text: links removed, escaped, cut.
+    return problems.slice(0, 5).map((p) => `• *${cloudText(p.step, 80)}*: ${cloudText(p.tip, 400)}`);
   }
 
   renderRoot(ticket: Ticket, now: number) {

@@ -1,4 +1,4 @@
-import { withoutLinks } from '../blocks/text.js';
+import { cloudCode, cloudText, escapeMrkdwn, withoutLinks } from '../blocks/text.js';
 import type { Logger } from 'pino';
 import {
   buildTrackerRootMessage,
@@ -147,7 +147,8 @@ export class CtsTrackerService implements TicketTracker {
       log.warn({ code }, 'could not confirm a create whose answer was lost');
       throw new BotError(
         'create_outcome_unknown',
-        `${err.userMessage} Checking the tracker list failed too (${code}). Run /cts list in a minute: if a tracker named "${body.tracker_name}" is there, it was created.`,
+        // mrkdwn: the cloud's words and the typed name are escaped where the message is built.
+        `${cloudText(err.userMessage, 1000)} Checking the tracker list failed too (${cloudCode(code, 80)}). Run /cts list in a minute: if a tracker named "${escapeMrkdwn(body.tracker_name)}" is there, it was created.`,
         { cause: err },
       );
     }
@@ -155,7 +156,7 @@ export class CtsTrackerService implements TicketTracker {
       log.warn({ code: err.details.errorCode }, 'create answer lost and the tracker is not listed');
       throw new BotError(
         'create_not_confirmed',
-        `CTS did not answer the create request clearly (${err.details.errorCode}), and a check right after found no tracker named "${body.tracker_name}", so it was most likely not created. Run /cts list in a minute to be sure before trying again.`,
+        `CTS did not answer the create request clearly (${cloudCode(err.details.errorCode, 80)}), and a check right after found no tracker named "${escapeMrkdwn(body.tracker_name)}", so it was most likely not created. Run /cts list in a minute to be sure before trying again.`,
         { cause: err },
       );
     }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { buildGiveUpReply, buildStatusReply, userField } from '../blocks/ticket-message.js';
-import { mention } from '../blocks/text.js';
+import { buildGiveUpReply, buildStatusReply, cloudField } from '../blocks/ticket-message.js';
+import { cloudCode, cloudText, mention } from '../blocks/text.js';
 import type { Clock } from './clock.js';
 import type { DmsClient } from './dms/client.js';
 import { ORDER_STATUS_PREFIX, type StatusInfo } from './dms/statuses.js';
@@ -64,7 +64,8 @@ export abstract class DmsTicketService implements TicketTracker {
   /** For a followed ticket, who filed it in DMS and who follows it here (replaces the Requester field). */
   protected whoField(ticket: Ticket): [string, string] | undefined {
     if (ticket.details['followed'] !== true) return undefined;
-    const committer = typeof ticket.details['committerName'] === 'string' ? userField(ticket.details['committerName'], 100) : '_unknown_';
+    // The committer's name is DMS's text: cloud text.
+    const committer = typeof ticket.details['committerName'] === 'string' ? cloudField(ticket.details['committerName'], 100) : '_unknown_';
     return ['Filed in DMS by', `${committer} · followed here by ${mention(ticket.requesterSlackId)}`];
   }
 
@@ -187,7 +188,8 @@ export abstract class DmsTicketService implements TicketTracker {
       this.deps.logger.info({ marker, orderId: match.orderId, firstError: d?.errorCode }, 'create answer was lost, but the ticket exists: following it');
       return { orderId: match.orderId };
     }
-    const what = d ? `${d.errorCode}${d.requestId ? `, request id ${d.requestId}` : ''}` : 'no answer I could use';
+    // The message is mrkdwn and DMS's code and request id are cloud text: built safe here, where it is made.
+    const what = d ? `${cloudCode(d.errorCode, 80)}${d.requestId ? `, request id ${cloudText(d.requestId, 80)}` : ''}` : 'no answer I could use';
     throw new BotError(
       'create_outcome_unknown',
       `DMS did not confirm the ticket (${what}) and I could not find it yet, so it may or may not exist. Before trying again, search DMS tickets for \`${marker}\` (it is in the ticket comment).`,

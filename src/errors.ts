@@ -49,7 +49,8 @@ export class CloudApiError extends BotError {
     // A cloud's words are data: a link in its code, message or request id goes here, before any log or person sees it.
     const details: CloudErrorDetails = {
       ...raw,
-      errorCode: withoutLinks(raw.errorCode),
+      // A code is an identifier (`Throttling.User`), compared and logged exactly: URLs go, dotted names stay.
+      errorCode: withoutLinks(raw.errorCode, undefined, { keepHosts: true }),
       errorMessage: withoutLinks(raw.errorMessage),
       ...(raw.requestId === undefined ? {} : { requestId: withoutLinks(raw.requestId) }),
     };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { withoutLinks } from '../blocks/text.js';
 import type { Clock } from './clock.js';
 import type { DmsClient } from './dms/client.js';
 import type { ApproverPolicy } from './approvers.js';
@@ -96,14 +97,16 @@ export class FollowService {
       await this.mayView(caller, channelId, existing);
       return { ticket: existing, already: true, kindLabel: service.kindLabel };
     }
-    const described = await service.describeExisting(orderId, base);
+    // Everything below came from DMS: cloud text, made link-free here, at the edge, whatever kind describes it.
+    const described = cloudDetails(await service.describeExisting(orderId, base)) as Record<string, unknown>;
     // The policy is checked against the ticket's real database(s), as DMS names them (unknown: fails closed).
     await this.mayView(caller, channelId, { details: described });
     const details: Record<string, unknown> = {
       ...described,
       followed: true,
       committerDmsId,
-      committerName: base.Committer,
+      // A person's DMS name is often `first.last`: URLs go, dotted names stay (shown with cloudField).
+      committerName: base.Committer === undefined ? undefined : withoutLinks(base.Committer, undefined, { keepHosts: true }),
       ...(submitterSlackId ? { submitterSlackId } : {}),
     };
     const now = this.deps.clock.now();
@@ -126,4 +129,26 @@ export class FollowService {
     const v = await this.deps.guard.check('dms.status', { userId: caller.slackId, channelId, databases: ticketDatabases(ticket) }, false);
     if (!v.allowed) throw new BotError(`policy:${v.rule}`, v.message ?? `:no_entry_sign: This bot's policy does not allow that (rule *${v.rule}*).`);
   }
+}
+
+/**
+ * Keys naming databases: a database is often named by its host, so bare host names stay there (URLs go). Table
+ * names get no such exception: a `schema.table` spelling reads as a host and is removed (a name is not worth a link).
+ */
+const NAME_KEYS = new Set(['database', 'databases', 'envType']);
+/** Keys holding SQL: shown verbatim in escaped code blocks, so the reviewer reads exactly what will run. */
+const SQL_KEYS = new Set(['sql', 'rollbackSql']);
+
+/**
+ * A followed ticket's details as DMS described them, with every string made link-free (cloud text): comments,
+ * table names, track types, window times, precheck tips, and whatever a kind adds later. Renderers escape them.
+ */
+export function cloudDetails(value: unknown, key?: string): unknown {
+  if (typeof value === 'string') {
+    if (key && SQL_KEYS.has(key)) return value;
+    return withoutLinks(value, undefined, { keepHosts: key !== undefined && NAME_KEYS.has(key) });
+  }
+  if (Array.isArray(value)) return value.map((v) => cloudDetails(v, key));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloudDetails(v, k)]));
+  return value;
 }

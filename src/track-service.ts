@@ -1,5 +1,5 @@
 import { buildRootMessage, cloudField, userField, usersField } from '../blocks/ticket-message.js';
-import { escapeMrkdwn } from '../blocks/text.js';
+import { cloudText, escapeMrkdwn } from '../blocks/text.js';
 import { DmsTicketService, type DmsTicketDeps, type OrderBaseInfo } from './dms-ticket-service.js';
 import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, TRACK_STATUSES, type StatusInfo } from './dms/statuses.js';
 import type { Ticket } from './store/types.js';
@@ -103,7 +103,7 @@ export class TrackService extends DmsTicketService {
   }
 
   protected override replyExtras(ticket: Ticket): string[] {
-    return [`Window: ${escapeMrkdwn(windowOf(ticket.details as unknown as TrackDetails)).replace(/\n/g, ' · ')}`];
+    return [`Window: ${windowOf(ticket.details as unknown as TrackDetails).replace(/\n/g, ' · ')}`];
   }
 
   renderRoot(ticket: Ticket, now: number) {
@@ -117,8 +117,9 @@ export class TrackService extends DmsTicketService {
       fields: [
         ['Database', cloudField(d.database, 300)],
         ['Tables', userField(d.tables.join(', '), 1500)],
-        ['Operations', d.trackTypes.join(', ')],
-        ['Window', escapeMrkdwn(windowOf(d))],
+        // DMS's words, for a followed ticket: cloud text like any other (links removed, escaped).
+        ['Operations', d.trackTypes.map((t) => cloudText(t, 40)).join(', ')],
+        ['Window', windowOf(d)],
         ['Reason', userField(d.reason)],
         ['Related users', usersField(d.relatedSlackIds ?? [])],
       ],
@@ -128,9 +129,10 @@ export class TrackService extends DmsTicketService {
   }
 }
 
-/** The window for the root message and replies; never throws, whatever zone names the stored details hold. */
+/** The window (safe mrkdwn) for the root message and replies; never throws, whatever zone names the stored details hold. */
 function windowOf(d: TrackDetails): string {
-  if (d.windowText) return d.windowText;
+  // A followed ticket's window is DMS's text: cloud text.
+  if (d.windowText) return cloudText(d.windowText, 400);
   const shown = describeWindow({ startSeconds: d.startSeconds, endSeconds: d.endSeconds, dmsZone: d.dmsZone, userZone: d.userZone });
-  return d.windowNote ? `${shown}\n${d.windowNote}` : shown;
+  return escapeMrkdwn(d.windowNote ? `${shown}\n${d.windowNote}` : shown);
 }

@@ -70,7 +70,8 @@ export const listTrackersResponseSchema = z.object({
 
 /** Error body of CTS (`CTS.xxxx`) and of the API gateway (`APIGW.xxxx`, which adds `request_id`). */
 export const ctsErrorBodySchema = z.object({
-  error_code: cloudWords,
+  // An identifier (`CTS.0201`): URLs go, dotted names stay (shown with cloudCode).
+  error_code: z.string().transform((v) => withoutLinks(v, undefined, { keepHosts: true })),
   error_msg: cloudWords.optional(),
   request_id: z.string().optional(),
 });

@@ -18,7 +18,8 @@ const optionalWords = z.string().nullish().transform((v) => (v == null ? undefin
 export const dmsEnvelope = z.looseObject({
   RequestId: z.string().optional(),
   Success: z.boolean().optional(),
-  ErrorCode: cloudWords.optional(),
+  // An identifier (`Throttling.User`): URLs go, dotted names stay (shown with cloudCode).
+  ErrorCode: z.string().transform((v) => withoutLinks(v, undefined, { keepHosts: true })).optional(),
   ErrorMessage: cloudWords.optional(),
 });
 
@@ -140,10 +141,12 @@ export const dataTrackOrderDetailResponse = z.looseObject({
     JobStatus: z.string().min(1).pipe(cloudWords),
     StatusDesc: optionalWords,
     DbId: z.union([z.number(), z.string()]).nullish(),
-    JobStartTime: optionalText,
-    JobEndTime: optionalText,
+    JobStartTime: optionalWords,
+    JobEndTime: optionalWords,
     TableNames: z.array(z.string()).nullish(),
-    TrackTypes: z.array(z.string()).nullish(),
+    // The three operations DMS tracks today. A type DMS adds later is still accepted (refusing it would stop the
+    // ticket's watcher) but it is cloud words: links removed here, escaped wherever it is shown.
+    TrackTypes: z.array(z.union([z.enum(['INSERT', 'UPDATE', 'DELETE']), cloudWords])).nullish(),
   }),
 });
 
@@ -160,7 +163,7 @@ export const dataCorrectOrderDetailResponse = z.looseObject({
     PreCheckDetail: z
       .looseObject({
         TaskCheckDO: z
-          .array(z.looseObject({ CheckStatus: z.string().nullish(), CheckStep: z.string().nullish(), UserTip: z.string().nullish() }))
+          .array(z.looseObject({ CheckStatus: optionalWords, CheckStep: optionalWords, UserTip: optionalWords }))
           .nullish(),
       })
       .nullish(),
