@@ -210,7 +210,7 @@ function statusChanges(h: Harness, to?: string): number[] {
 }
 
 describe.skipIf(!pgUrl)(`Replicas on one PostgreSQL database${pgMissing}`, () => {
-  it('three replicas follow 200 tickets; one is killed holding leases: every ticket ends, no reply is posted twice', { timeout: 30_000 }, async () => {
+  it('three replicas follow 200 tickets; one is killed holding leases: every ticket ends, no reply is posted twice', { timeout: 90_000 }, async () => {
     const c = await startCluster(pgUrl, [{ owner: 'replica-a' }, { owner: 'replica-b' }, { owner: 'replica-c' }]);
     const a = c.replicas['replica-a']!;
     const b = c.replicas['replica-b']!;
