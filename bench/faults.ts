@@ -28,6 +28,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { ExportIds } from '../blocks/ids.js';
+import { encodeMetadata } from '../blocks/metadata.js';
+import { ModalSeal } from '../src/click-origin.js';
 import { createApp } from '../src/app.js';
 import { readConfig, sqlitePath } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -279,7 +281,9 @@ const requestOf = (comment: string): number | undefined => {
 
 /** The view_submission Slack sends when the export modal is submitted (only what submit-ticket.ts reads). */
 function exportSubmission(viewId: string, i: number): Record<string, unknown> {
-  return viewSubmission({ id: viewId, callback_id: ExportIds.modal, private_metadata: JSON.stringify({ c: CHANNEL }) }, exportValues(reasonFor(i)));
+  // The form's metadata as the bot wrote it when it opened the modal: sealed to the form, the person and the channel.
+  const seal = new ModalSeal(BOT_TOKEN).seal({ kind: ExportIds.modal, userId: 'U0ALICE', channelId: CHANNEL });
+  return viewSubmission({ id: viewId, callback_id: ExportIds.modal, private_metadata: encodeMetadata({ channelId: CHANNEL, seal }) }, exportValues(reasonFor(i)), 'U0ALICE');
 }
 
 /** POSTs an interaction payload to the app, signed as Slack signs it. */
