@@ -25,7 +25,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json manifest.yml ./
+COPY package.json manifest.yml manifest.http.yml ./
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${err.message}\n`);
       if (!process.env['SLACK_BOT_TOKEN']) {
         process.stderr.write(
-          '\nNo Slack app configured yet. Create one from manifest.yml (api.slack.com/apps → Create New App → From a manifest),\n' +
+          '\nNo Slack app configured yet. Create one from manifest.yml (Socket Mode) or manifest.http.yml (HTTP mode; api.slack.com/apps → Create New App → From a manifest),\n' +
             'install it to your workspace, then set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).\n' +
             'See README.md, "Slack app setup".\n' +
             'To see the bot work first, without Slack or cloud accounts: npm run demo\n',
