@@ -167,3 +167,28 @@ function checkOptionsAck(f: Findings, body: Record<string, unknown>): void {
   // The response fills an external select: plain_text options, at most 100 (or 100 groups).
   choices(f, { ...(options !== undefined ? { options } : {}), ...(groups !== undefined ? { option_groups: groups } : {}) }, '', 'external_select');
 }
+
+/**
+ * Checks the body the app answered a Slack request with (HTTP response or Socket Mode ack payload), by what the request
+ * was: a view_submission's response_action, a block_suggestion's options, a slash command's immediate message.
+ */
+export function validateAck(request: Record<string, unknown>, body: unknown): SlackVerdict {
+  if (!isRecord(body) || Object.keys(body).length === 0) return { ok: true };
+  if (request['type'] === 'view_submission') return validateSlackPayload(VIEW_SUBMISSION_ACK, body);
+  if (request['type'] === 'block_suggestion') return validateSlackPayload(BLOCK_SUGGESTION_ACK, body);
+  if (typeof request['command'] === 'string') return validateSlackPayload('response_url', body);
+  return { ok: true };
+}
+
+/** The request a form-encoded Slack body carries: an interaction's `payload`, or a slash command's fields. */
+export function slackRequestOf(formBody: string): Record<string, unknown> {
+  const params = new URLSearchParams(formBody);
+  const payload = params.get('payload');
+  if (payload === null) return Object.fromEntries(params);
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    return isRecord(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}

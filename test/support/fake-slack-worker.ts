@@ -107,20 +107,27 @@ export class RemoteFakeSlack extends FakeSlack {
   }
 }
 
+/** fake-slack.ts and the local modules it imports (the Block Kit rules), for the transpiled copy. */
+const FAKE_SLACK_SOURCES = ['fake-slack', 'block-kit-rules', 'block-kit-blocks', 'block-kit-common'];
+
 /**
  * The compiled FakeSlack module next to this one (dist/test/support/fake-slack.js); when running from sources (vitest),
- * fake-slack.ts transpiled once into a temporary file (a worker thread cannot load TypeScript on Node 20).
+ * fake-slack.ts and its imports transpiled once into a temporary ESM folder (a worker thread cannot load TypeScript on
+ * Node 20).
  */
 function fakeSlackModule(): { url: string; temporary: boolean } {
   const here = import.meta.url;
   const compiled = new URL('./fake-slack.js', here);
   if (here.endsWith('.js') && existsSync(fileURLToPath(compiled))) return { url: compiled.href, temporary: false };
-  const source = readFileSync(fileURLToPath(new URL('./fake-slack.ts', here)), 'utf8');
   const ts = createRequire(here)('typescript') as typeof import('typescript');
-  const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  const file = join(mkdtempSync(join(tmpdir(), 'fake-slack-')), 'fake-slack.mjs');
-  writeFileSync(file, out.outputText);
-  return { url: pathToFileURL(file).href, temporary: true };
+  const dir = mkdtempSync(join(tmpdir(), 'fake-slack-'));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  for (const name of FAKE_SLACK_SOURCES) {
+    const source = readFileSync(fileURLToPath(new URL(`./${name}.ts`, here)), 'utf8');
+    const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    writeFileSync(join(dir, `${name}.js`), out.outputText);
+  }
+  return { url: pathToFileURL(join(dir, 'fake-slack.js')).href, temporary: true };
 }
 
 // The worker's side: plain JavaScript (eval), so it runs the same compiled and under vitest.

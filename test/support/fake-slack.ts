@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { validateSlackPayload, type SlackVerdict } from './block-kit-rules.js';
 
 /** One Web API call the fake received. */
 export interface SlackCall {
@@ -41,6 +42,13 @@ export class FakeSlack {
   private viewCounter = 0;
   private server!: Server;
   url = '';
+  /**
+   * Payloads Slack would have refused (Block Kit and message limits, see block-kit-rules.ts), one line each. Web API
+   * calls and response_url posts are refused here as Slack refuses them; the harness adds refused acks, and fails a
+   * test whose run left any (Harness.close). Set `strict` false to accept anything (a test of the fake itself).
+   */
+  readonly refusals: string[] = [];
+  strict = true;
   /** Socket Mode: what apps.connections.open hands out (a ws:// URL, or a function issuing a fresh one per call). */
   socketUrl?: string | (() => string);
 
@@ -86,6 +94,17 @@ export class FakeSlack {
       .map((c) => JSON.stringify({ text: c.args['text'], blocks: c.args['blocks'] }));
   }
 
+  /** Records a refusal of something the app sent (an ack the harness saw); returns the verdict. */
+  refuse(where: string, verdict: SlackVerdict): SlackVerdict {
+    if (!verdict.ok) this.refusals.push(`${where}: ${verdict.error}: ${verdict.problems.join('; ')}`);
+    return verdict;
+  }
+
+  /** Hands over (and forgets) the refusals so far: for tests that make the app send something invalid on purpose. */
+  takeRefusals(): string[] {
+    return this.refusals.splice(0);
+  }
+
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((r) => this.server.close(() => r()));
@@ -98,8 +117,12 @@ export class FakeSlack {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/respond/')) {
       const call: SlackCall = { method: 'response_url', args: raw ? (JSON.parse(raw) as Record<string, unknown>) : {}, at: Date.now() };
+      const verdict = this.check('response_url', call.args);
+      if (!verdict.ok) call.response = { ok: false, error: verdict.error };
       this.record(call, this.responses);
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      // Slack answers a refused response_url post with HTTP 400 and the error code as text.
+      if (!verdict.ok) res.writeHead(400, { 'content-type': 'text/plain' }).end(verdict.error);
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
     const method = url.pathname.replace(/^\/api\//, '');
@@ -118,9 +141,16 @@ export class FakeSlack {
       }
       return;
     }
-    call.response = invalidBlocks(method, args) ?? this.answer(method, args, token);
+    const verdict = this.check(method, args);
+    call.response = verdict.ok ? this.answer(method, args, token) : { ok: false, error: verdict.error, response_metadata: { messages: verdict.problems.map((p) => `[ERROR] ${p}`) } };
     this.record(call);
     send(res, call.response);
+  }
+
+  /** Slack's own checks of a payload (when strict), recording a refusal. */
+  private check(method: string, args: Record<string, unknown>): SlackVerdict {
+    if (!this.strict) return { ok: true };
+    return this.refuse(method, validateSlackPayload(method, args));
   }
 
   private record(call: SlackCall, into: SlackCall[] = this.calls): void {
@@ -186,18 +216,6 @@ export class FakeSlack {
         return { ok: true };
     }
   }
-}
-
-/**
- * Slack's refusal of blocks it would not render, as far as this fake checks (kept small on purpose): a section whose
- * text is longer than 3,000 characters.
- */
-function invalidBlocks(method: string, args: Record<string, unknown>): Record<string, unknown> | undefined {
-  const holder = method.startsWith('views.') ? (args['view'] as { blocks?: unknown } | undefined) : method.startsWith('chat.') ? args : undefined;
-  const blocks = Array.isArray(holder?.blocks) ? (holder.blocks as { type?: unknown; text?: { text?: unknown } }[]) : [];
-  const bad = blocks.findIndex((b) => b.type === 'section' && typeof b.text?.text === 'string' && b.text.text.length > 3000);
-  if (bad < 0) return undefined;
-  return { ok: false, error: 'invalid_blocks', errors: [`must be less than 3001 characters [json-pointer:/blocks/${bad}/text/text]`] };
 }
 
 function parseBody(raw: string, contentType: string): Record<string, unknown> {

@@ -15,6 +15,7 @@ import { CtsClient } from '../../src/cts/client.js';
 import { ctsSettings } from '../../src/config.js';
 import { CtsEmulator } from './cts-emulator.js';
 import { DmsEmulator } from './dms-emulator.js';
+import { slackRequestOf, validateAck } from './block-kit-rules.js';
 import { FakeSlack } from './fake-slack.js';
 import { slashCommand, type FakeSocketMode } from './fake-socket-mode.js';
 
@@ -138,11 +139,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const port = await app.start({ watch: false });
   const base = `http://127.0.0.1:${port}`;
 
-  const post: Harness['post'] = (body, o = {}) => {
+  const post: Harness['post'] = async (body, o = {}) => {
     const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = { 'content-type': o.contentType ?? 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), ...o.headers };
     if (o.signature !== null) headers['x-slack-signature'] = o.signature ?? slackSignature(SIGNING_SECRET, ts, body);
-    return fetch(`${base}/slack/events`, { method: 'POST', headers, body });
+    return checkedAck(slack, headers['content-type']!, body, await fetch(`${base}/slack/events`, { method: 'POST', headers, body }));
   };
   let trigger = 0;
   const h: Harness = {
@@ -172,6 +173,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await app.stop();
       await Promise.all([slack.close(), dms.close(), ctsEmu?.close(), socket?.close()]);
       assertNoSecretsLogged(logs, [BOT_TOKEN, SIGNING_SECRET, APP_TOKEN, dms.accessKeySecret, CTS_SK]);
+      if (socket) checkSocketAcks(slack, socket);
+      assertNothingRefused(slack);
     },
   };
   return h;
@@ -214,4 +217,37 @@ export function assertNoSecretsLogged(lines: string[], secrets: string[]): void 
       if (line.includes(secret)) throw new Error(`a secret reached the log: ${line.slice(0, 200)}`);
     }
   }
+}
+
+/**
+ * What the app answered a signed request with is shown by Slack too (a modal update, picker options, a command's
+ * reply): checked like a Web API payload, refusals recorded on the fake Slack. Returns the response unread.
+ */
+async function checkedAck(slack: FakeSlack, contentType: string, body: string, res: Response): Promise<Response> {
+  if (!contentType.includes('application/x-www-form-urlencoded')) return res;
+  const reply = await res.clone().text();
+  if (!reply.startsWith('{')) return res;
+  let answer: unknown;
+  try {
+    answer = JSON.parse(reply);
+  } catch {
+    return res;
+  }
+  const request = slackRequestOf(body);
+  slack.refuse(`ack to ${String(request['type'] ?? request['command'] ?? 'request')}`, validateAck(request, answer));
+  return res;
+}
+
+/** The Socket Mode acks' payloads, checked like the HTTP responses. */
+function checkSocketAcks(slack: FakeSlack, socket: FakeSocketMode): void {
+  for (const ack of socket.acks) {
+    const sent = socket.deliveries.find((d) => d.envelope.envelope_id === ack.envelope_id);
+    if (sent && ack.payload) slack.refuse(`socket ack to ${sent.envelope.type}`, validateAck(sent.envelope.payload, ack.payload));
+  }
+}
+
+/** Fails the test when the bot sent anything Slack would have refused (the fake answered it with Slack's error). */
+export function assertNothingRefused(slack: FakeSlack): void {
+  const refused = slack.takeRefusals();
+  if (refused.length) throw new Error(`Slack would have refused ${refused.length} payload(s) the bot sent:\n${refused.map((r) => r.slice(0, 2000)).join('\n')}`);
 }
