@@ -166,33 +166,71 @@ export interface TrackerListItem {
   info: StatusInfo;
 }
 
+/** Sections per `/cts list` page: within the 50-block message limit with the header and the footer. */
 const LIST_MAX = 45;
+/**
+ * Characters of tracker text per page: Slack refuses a message whose blocks carry more than about 12,000 characters of
+ * text (msg_blocks_too_long), and the header and footer need room too.
+ */
+const LIST_TEXT_BUDGET = 9_000;
 
-/** The ephemeral `/cts list` answer: one section per tracker, within the 50-block message limit. */
-export function buildTrackerListMessage(items: readonly TrackerListItem[]): MessageBody & { blocks: KnownBlock[] } {
+/** The `/cts list` pages: as many trackers per page as fit both budgets, in the order given. */
+export function trackerListPages(items: readonly TrackerListItem[]): string[][] {
+  const pages: string[][] = [];
+  let page: string[] = [];
+  let used = 0;
+  for (const item of items) {
+    const section = trackerListSection(item);
+    if (page.length > 0 && (page.length >= LIST_MAX || used + section.length > LIST_TEXT_BUDGET)) {
+      pages.push(page);
+      page = [];
+      used = 0;
+    }
+    page.push(section);
+    used += section.length;
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
+
+function trackerListSection(item: TrackerListItem): string {
+  const s = item.summary;
+  const lines = [
+    `*${cloudText(s.name, 64)}* · ${trackerTypeLabel(cloudText(s.type, 40))} · ${item.info.emoji} ${cloudText(item.info.label, 200)}`,
+    `Transfer: ${transferLine(s)}`,
+  ];
+  if (s.dataBucket) lines.push(`Tracks ${code(s.dataBucket.name)} (${s.dataBucket.events.map((e) => cloudText(e, 20)).join(', ') || 'no operations'})`);
+  if (item.status.startsWith('error') && item.info.hint) lines.push(`> ${cloudText(item.info.hint, 1000)}`);
+  return truncate(lines.join('\n'), 3000);
+}
+
+/**
+ * The ephemeral `/cts list` answer, one page of it (1-based; past the last page, the last): one section per tracker,
+ * within Slack's block count and block text limits, and a footer naming the next page's command.
+ */
+export function buildTrackerListMessage(items: readonly TrackerListItem[], page = 1): MessageBody & { blocks: KnownBlock[] } {
   if (items.length === 0) {
     const text = 'There are no CTS trackers in this project yet. Create one with `/cts tracker`.';
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: plain(`CTS trackers (${items.length})`, 150) } }];
-  for (const item of items.slice(0, LIST_MAX)) {
-    const s = item.summary;
-    const lines = [
-      `*${cloudText(s.name, 64)}* · ${trackerTypeLabel(cloudText(s.type, 40))} · ${item.info.emoji} ${cloudText(item.info.label, 200)}`,
-      `Transfer: ${transferLine(s)}`,
-    ];
-    if (s.dataBucket) lines.push(`Tracks ${code(s.dataBucket.name)} (${s.dataBucket.events.map((e) => cloudText(e, 20)).join(', ') || 'no operations'})`);
-    if (item.status.startsWith('error') && item.info.hint) lines.push(`> ${cloudText(item.info.hint, 1000)}`);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } });
-  }
-  if (items.length > LIST_MAX) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${items.length - LIST_MAX} more; see the CTS console for the full list.` }] });
+  const pages = trackerListPages(items);
+  const n = Math.min(Math.max(1, Math.floor(page)), pages.length);
+  const first = pages.slice(0, n - 1).reduce((k, p) => k + p.length, 0);
+  const shown = pages[n - 1]!;
+  const paged = pages.length > 1 ? ` · page ${n} of ${pages.length}` : '';
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: plain(`CTS trackers (${items.length})${paged}`, 150) } }];
+  for (const section of shown) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: section } });
+  if (pages.length > 1) {
+    const range = `Trackers ${first + 1}–${first + shown.length} of ${items.length}.`;
+    const next = n < pages.length ? ` \`/cts list ${n + 1}\` shows the next page.` : ' This is the last page.';
+    const asked = page > pages.length ? ` (There are ${pages.length} pages.)` : '';
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${range}${next}${asked}` }] });
   }
   const text = items
-    .slice(0, LIST_MAX)
+    .slice(first, first + shown.length)
     .map((i) => `${cloudPlain(i.summary.name, 64)} (${cloudPlain(i.summary.type, 40)}): ${i.info.label}`)
     .join('; ');
-  return { text: fallbackText(`CTS trackers: ${text}`), blocks };
+  return { text: fallbackText(`CTS trackers${paged}: ${text}`), blocks };
 }
 
 /**

@@ -12,7 +12,7 @@ import { gate } from '../policy-gate.js';
 /** Subcommands `/cts` understands, as shown in its help. */
 export const CTS_SUBCOMMANDS: SubcommandHelp[] = [
   { usage: 'tracker [data|system]', description: 'open a form to create a CTS tracker (data, or the management tracker); its status is followed here in a thread' },
-  { usage: 'list', description: 'list the trackers in this project: type, status, and where traces go' },
+  { usage: 'list [page]', description: 'list the trackers in this project: type, status, and where traces go (a page at a time)' },
   { usage: 'help', description: 'show this list' },
 ];
 
@@ -46,6 +46,11 @@ export function registerCtsCommand(app: App, s: Services): void {
         return;
       }
       case 'list': {
+        const page = rest[0] === undefined ? 1 : /^\d{1,4}$/.test(rest[0]) ? Number(rest[0]) : 0;
+        if (page < 1) {
+          await ack({ response_type: 'ephemeral', text: '`/cts list` takes a page number, e.g. `/cts list 2`.' });
+          return;
+        }
         // ListTrackers may be slow (and is retried): answer Slack now, the list follows through response_url.
         await ack();
         const refused = await gate(s, 'cts.list', { userId: command.user_id, channelId: command.channel_id }, { creates: false });
@@ -55,7 +60,7 @@ export function registerCtsCommand(app: App, s: Services): void {
         }
         try {
           const items = await trackers.list();
-          await respond({ response_type: 'ephemeral', ...buildTrackerListMessage(items) });
+          await respond({ response_type: 'ephemeral', ...buildTrackerListMessage(items, page) });
         } catch (err) {
           await respond({ response_type: 'ephemeral', text: `:warning: I couldn't list the CTS trackers. ${userMessageFor(err, log, { step: 'list' })}` }).catch((e: unknown) =>
             log.warn({ err: String(e) }, 'could not answer /cts list'),
