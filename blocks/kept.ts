@@ -1,8 +1,11 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import { escapeMrkdwn, plain } from './text.js';
 
-/** Block Kit's limits that decide whether Slack accepts what we give back. */
-export const LIMITS = { sectionText: 3000, messageBlocks: 50, modalBlocks: 100 } as const;
+/**
+ * Block Kit's limits that decide whether Slack accepts what we give back. `messageText`: Slack refuses a message whose
+ * blocks carry more than about 12,000 characters of text (msg_blocks_too_long; undocumented, slackapi/bolt-js#2509).
+ */
+export const LIMITS = { sectionText: 3000, messageBlocks: 50, modalBlocks: 100, messageText: 11_000 } as const;
 
 /** One thing the person typed, given back after a failure: shown as text, or as code (SQL). */
 export interface KeptField {
@@ -67,14 +70,28 @@ export function blocksAsText(blocks: readonly KnownBlock[]): string {
   return blocks.map((b) => (b.type === 'section' && b.text ? b.text.text : '')).filter(Boolean).join('\n');
 }
 
+/** The characters of text a section carries (what counts towards a message's block text). */
+const textOf = (b: KnownBlock): number => (b.type === 'section' ? (b.text?.text.length ?? 0) + (b.fields ?? []).reduce((n, f) => n + f.text.length, 0) : 0);
+
 /**
- * Groups blocks into messages of at most 50 blocks each, the first led by `head`, so a long request goes out as
- * several messages instead of one Slack refuses.
+ * Groups blocks into messages of at most 50 blocks and `LIMITS.messageText` characters of text each, the first led by
+ * `head`, so a long request goes out as several messages instead of one Slack refuses.
  */
 export function messagesOf(head: KnownBlock, kept: readonly KnownBlock[]): KnownBlock[][] {
-  const all = [head, ...kept];
   const out: KnownBlock[][] = [];
-  for (let i = 0; i < all.length; i += LIMITS.messageBlocks) out.push(all.slice(i, i + LIMITS.messageBlocks));
+  let current: KnownBlock[] = [];
+  let used = 0;
+  for (const b of [head, ...kept]) {
+    const n = textOf(b);
+    if (current.length > 0 && (current.length >= LIMITS.messageBlocks || used + n > LIMITS.messageText)) {
+      out.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(b);
+    used += n;
+  }
+  if (current.length > 0) out.push(current);
   return out;
 }
 

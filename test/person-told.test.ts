@@ -57,6 +57,7 @@ describe('the request given back fits Block Kit, and nothing is lost', () => {
     const head = { type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'not filed' } };
     const messages = messagesOf(head, blocks);
     for (const m of messages) expect(m.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+    for (const m of messages) expect(sectionTexts(m).join('').length).toBeLessThanOrEqual(LIMITS.messageText);
     expect(messages.flat()).toEqual([head, ...blocks]);
     const modal = modalBlocksOf(head, blocks);
     expect(modal.length).toBeLessThanOrEqual(LIMITS.modalBlocks);
@@ -93,12 +94,15 @@ describe('a refused export is told to the person, whatever it holds', () => {
     const view = await openModal(h, 'export');
     await submit(h, view, largestExport());
     const modal = await h.slack.waitFor('views.update', (c) => c.args['view_id'] === view['id'] && /not filed/.test(JSON.stringify(c.args['view'])));
-    const eph = await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0ALICE');
+    // More text than one message's blocks may carry (~12,000 characters): several ephemerals, the last one "n of n".
+    await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0ALICE' && /continued \((\d+) of \1\)/.test(String(c.args['text'])));
+    const ephs = h.slack.callsTo('chat.postEphemeral').filter((c) => c.args['user'] === 'U0ALICE');
+    expect(ephs.length).toBeGreaterThan(1);
     expect(modal.response?.['ok']).toBe(true);
-    expect(eph.response?.['ok']).toBe(true);
+    for (const eph of ephs) expect(eph.response?.['ok']).toBe(true);
     expect(h.slack.calls.filter(refusedBySlack)).toEqual([]);
     const sql = `SELECT '${'&'.repeat(2990)}'`;
-    for (const blocks of [(modal.args['view'] as { blocks: unknown }).blocks, eph.args['blocks']]) {
+    for (const blocks of [(modal.args['view'] as { blocks: unknown }).blocks, ephs.flatMap((c) => c.args['blocks'] as unknown[])]) {
       const texts = sectionTexts(blocks);
       expect(sqlFrom(texts)).toBe(fenced(sql));
       const all = texts.join('\n');
