@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { ModalMetadata } from './metadata.js';
-import { relatedUsersInput, ticketModal } from './inputs.js';
+import { MAX_PICKED, relatedUsersInput, ticketModal } from './inputs.js';
 import { ChangeIds as Ids } from './ids.js';
 import { escapeMrkdwn, truncate } from './text.js';
 
@@ -89,9 +89,9 @@ export function buildChangeModal(meta: ModalMetadata, values?: ChangeModalValues
         type: 'multi_external_select',
         action_id: Ids.dbSelect,
         min_query_length: 1,
-        max_selected_items: 20,
+        max_selected_items: MAX_PICKED,
         placeholder: text('Search databases…'),
-        ...(v?.databases.length ? { initial_options: v.databases } : {}),
+        ...(v?.databases.length ? { initial_options: v.databases.slice(0, MAX_PICKED) } : {}),
       },
     },
     {

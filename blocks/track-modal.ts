@@ -18,6 +18,15 @@ export function trackWindowHint(dmsZone: string, userZone?: PersonZone): string 
   return plain(`Times are picked in your computer's local time and sent to DMS in ${dmsZone}.${yours}`, 300);
 }
 
+/**
+ * A datetimepicker's initial value, when Slack can show it: Slack refuses any initial_date_time that is not a 10-digit
+ * UNIX time (https://api.slack.com/reference/block-kit/block-elements#datetimepicker), i.e. before 2001-09-09 01:46:40
+ * UTC or after 2286, so such a pick is not redrawn (the submission explains it).
+ */
+export function datetimeInitial(seconds: number | undefined): { initial_date_time?: number } {
+  return seconds !== undefined && Number.isInteger(seconds) && seconds >= 1_000_000_000 && seconds <= 9_999_999_999 ? { initial_date_time: seconds } : {};
+}
+
 /** What the person already filled in, so a redraw (zone hint, window preview) keeps it. */
 export interface TrackModalValues {
   db?: PlainTextOption;
@@ -70,7 +79,7 @@ export function buildTrackModal(
       hint: text(hint),
       // Each pick redraws the preview of the window in both zones below.
       dispatch_action: true,
-      element: { type: 'datetimepicker', action_id: Ids.startPicker, ...(v?.start ? { initial_date_time: v.start } : {}) },
+      element: { type: 'datetimepicker', action_id: Ids.startPicker, ...datetimeInitial(v?.start) },
     },
     {
       type: 'input',
@@ -78,7 +87,7 @@ export function buildTrackModal(
       label: text('Window end'),
       hint: text(plain(`At most ${opts.maxWindowHours} hours after the start, no later than now, and within the last ${opts.maxLookbackDays} days.`, 150)),
       dispatch_action: true,
-      element: { type: 'datetimepicker', action_id: Ids.endPicker, ...(v?.end ? { initial_date_time: v.end } : {}) },
+      element: { type: 'datetimepicker', action_id: Ids.endPicker, ...datetimeInitial(v?.end) },
     },
     ...(opts.preview ? [{ type: 'context' as const, block_id: Ids.previewBlock, elements: [{ type: 'mrkdwn' as const, text: truncate(`:calendar: ${escapeMrkdwn(opts.preview)}`, 2000) }] }] : []),
     {

@@ -4,6 +4,7 @@ import type { PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { EXEC_MODES, type ChangeModalValues, type ChangeReview } from '../blocks/change-modal.js';
 import { ChangeIds as Ids } from '../blocks/ids.js';
+import { MAX_PICKED } from '../blocks/inputs.js';
 import type { ExecMode } from './dms/client.js';
 import { parseDatabaseChoice, type DbId } from './ids.js';
 import { errorsByBlock, trimmed, type ViewStateValues } from './export-input.js';
@@ -73,6 +74,8 @@ export function parseChangeSubmission(values: ViewStateValues, engines?: Readonl
 
   const databases: ChangeForm['databases'] = [];
   if (v.databases.length === 0) errors[Ids.dbBlock] = 'Choose at least one database: type part of its name or its numeric DMS id.';
+  // The picker takes MAX_PICKED; more can only be forged, and a review redrawing them would be refused by Slack.
+  if (v.databases.length > MAX_PICKED) errors[Ids.dbBlock] = `Pick at most ${MAX_PICKED} databases; file another ticket for the rest.`;
   for (const o of v.databases) {
     const value = o.value ?? '';
     const picked = parseDatabaseChoice(value);

@@ -164,6 +164,13 @@ describe('/dms change', () => {
       ['a read-only query', { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: 'SELECT * FROM orders' } } }, Ids.sqlBlock, /\/dms export/],
       ['an unclosed string', { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: "UPDATE t SET a = 'x WHERE id = 1" } } }, Ids.sqlBlock, /unclosed string/],
       ['no reason', { [Ids.reasonBlock]: { [Ids.reasonInput]: { value: '  ' } } }, Ids.reasonBlock, /Say why/],
+      // The picker takes 20: a review redrawing 21 would be refused by Slack (initial_options > max_selected_items).
+      [
+        'more databases than the picker takes',
+        { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_options: Array.from({ length: 21 }, (_, i) => ({ value: `db:${3000 + i}:P`, text: { type: 'plain_text', text: `db_${i}` } })) } } },
+        Ids.dbBlock,
+        /at most 20 databases/,
+      ],
     ];
     for (const [name, over, block, message] of cases) {
       it(`rejects ${name}`, async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrackIds as Ids } from '../blocks/ids.js';
 import { filed, latestRoot, openModal, seedPeople, submit, threadReplies, tick, tsOf } from './support/flows.js';
@@ -242,6 +243,38 @@ describe('/dms track', () => {
     expect(redraw).not.toContain('1e+20');
     expect(redraw).not.toContain('100000000000000000000');
     expect(h.dms.calls('CreateDataTrackOrder')).toHaveLength(0);
+  });
+
+  it('PROPERTY: a preview redraw carries only what Slack accepts, whatever was picked (datetimepicker: 10-digit times only)', async () => {
+    // The strict fake refuses an initial_date_time that is not a 10-digit UNIX time (before 2001-09-09, after 2286).
+    const view = await openModal(h, 'track');
+    // The zone hint's own redraw after opening comes first.
+    await h.slack.waitFor('views.update', (c) => c.args['view_id'] === view['id']);
+    const start = Math.floor(h.clock.now() / 1000) - 3600;
+    const picks = fc.oneof(fc.constantFrom(978_307_200, 999_999_999, 1_000_000_000, 9_999_999_999, 10_000_000_000), fc.integer({ min: 978_307_200, max: 12_000_000_000 }));
+    await fc.assert(
+      fc.asyncProperty(picks, async (end) => {
+        const before = h.slack.callsTo('views.update').length;
+        await pick(h, view, values(h, windowOf(start, end)));
+        const redraw = await h.slack.waitFor('views.update', (c) => h.slack.callsTo('views.update').indexOf(c) >= before && JSON.stringify(c.args['view']).includes(Ids.previewBlock));
+        expect(redraw.response?.['ok']).toBe(true);
+        const endPicker = JSON.stringify((redraw.args['view'] as { blocks: unknown[] }).blocks.find((b) => (b as { block_id?: string }).block_id === Ids.endBlock));
+        expect(endPicker.includes(`"initial_date_time":${end}`)).toBe(end >= 1_000_000_000 && end <= 9_999_999_999);
+      }),
+      { seed: 42, numRuns: 25 },
+    );
+  });
+
+  it('a preview redraw keeps at most the 20 related users the picker takes (Slack refuses more initial selections)', async () => {
+    const view = await openModal(h, 'track');
+    const many = Array.from({ length: 25 }, (_, i) => `U0MANY${String(i).padStart(2, '0')}`);
+    await pick(h, view, values(h, { [Ids.relatedBlock]: { [Ids.relatedSelect]: { type: 'multi_users_select', selected_users: many } } }));
+    const redraw = await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes(Ids.previewBlock));
+    expect(redraw.response?.['ok']).toBe(true);
+    expect(JSON.stringify(redraw.args['view'])).toContain(`"initial_users":${JSON.stringify(many.slice(0, 20))}`);
+    // Submitting them all is answered inline.
+    const ack = await submit(h, view, values(h, { [Ids.relatedBlock]: { [Ids.relatedSelect]: { type: 'multi_users_select', selected_users: many } } }));
+    expect(ack.errors?.[Ids.relatedBlock]).toBe('Pick at most 20 related users.');
   });
 
   describe('a DMS zone whose clocks go back (DMS_TIMEZONE=America/New_York)', () => {
