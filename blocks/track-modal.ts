@@ -27,7 +27,13 @@ export function datetimeInitial(seconds: number | undefined): { initial_date_tim
   return seconds !== undefined && Number.isInteger(seconds) && seconds >= 1_000_000_000 && seconds <= 9_999_999_999 ? { initial_date_time: seconds } : {};
 }
 
-/** What the person already filled in, so a redraw (zone hint, window preview) keeps it. */
+/** The operation types a tracking ticket can watch, as the checkboxes offer them. */
+const TRACK_TYPES = ['INSERT', 'UPDATE', 'DELETE'] as const;
+
+/**
+ * What the person already filled in, so a redraw (zone hint, window preview) keeps it. The redraw happens before any
+ * validation, so the builder keeps every initial value within what Slack accepts (lengths, offered options, counts).
+ */
 export interface TrackModalValues {
   db?: PlainTextOption;
   tables?: string;
@@ -46,6 +52,7 @@ export function buildTrackModal(
   const hint = trackWindowHint(opts.dmsZone, opts.userZone);
   const v = opts.values;
   const typeOption = (t: string) => ({ text: text(t), value: t });
+  const types = TRACK_TYPES.filter((t) => v?.types.includes(t));
   const blocks: KnownBlock[] = [
     {
       type: 'input',
@@ -59,7 +66,7 @@ export function buildTrackModal(
       block_id: Ids.tablesBlock,
       label: text('Tables'),
       hint: text('One or more table names, separated by commas, spaces or new lines.'),
-      element: { type: 'plain_text_input', action_id: Ids.tablesInput, multiline: true, max_length: 3000, placeholder: text('orders, order_items'), ...(v?.tables ? { initial_value: v.tables } : {}) },
+      element: { type: 'plain_text_input', action_id: Ids.tablesInput, multiline: true, max_length: 3000, placeholder: text('orders, order_items'), ...(v?.tables ? { initial_value: v.tables.slice(0, 3000) } : {}) },
     },
     {
       type: 'input',
@@ -68,8 +75,9 @@ export function buildTrackModal(
       element: {
         type: 'checkboxes',
         action_id: Ids.typesCheckbox,
-        options: (['INSERT', 'UPDATE', 'DELETE'] as const).map(typeOption),
-        ...(v?.types.length ? { initial_options: v.types.map(typeOption) } : {}),
+        options: TRACK_TYPES.map(typeOption),
+        // Only the offered types, once each: Slack refuses an initial option that is not among the options.
+        ...(types.length ? { initial_options: types.map(typeOption) } : {}),
       },
     },
     {
@@ -95,7 +103,7 @@ export function buildTrackModal(
       block_id: Ids.reasonBlock,
       label: text('Reason'),
       hint: text('Why you need to see these changes; DMS records it on the ticket.'),
-      element: { type: 'plain_text_input', action_id: Ids.reasonInput, multiline: true, max_length: 1000, ...(v?.reason ? { initial_value: v.reason } : {}) },
+      element: { type: 'plain_text_input', action_id: Ids.reasonInput, multiline: true, max_length: 1000, ...(v?.reason ? { initial_value: v.reason.slice(0, 1000) } : {}) },
     },
     relatedUsersInput(Ids.relatedBlock, Ids.relatedSelect, v?.related),
   ];

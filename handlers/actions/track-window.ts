@@ -13,8 +13,10 @@ import { personZone, unknownZoneNote, type TimeZone } from '../../src/time-zone.
 export function trackModalValues(values: ViewStateValues): TrackModalValues {
   const get = (block: string, action: string) => values[block]?.[action];
   const db = get(Ids.dbBlock, Ids.dbSelect)?.selected_option;
+  // Redrawn as the picker's initial option: Slack refuses an option with an empty text or value.
+  const dbText = db ? plain(db.text?.text ?? '', 75) || plain(db.value, 75) : '';
   return {
-    db: db ? { text: { type: 'plain_text', text: plain(db.text?.text ?? db.value, 75) }, value: db.value.slice(0, 150) } : undefined,
+    db: db && dbText && db.value ? { text: { type: 'plain_text', text: dbText }, value: db.value.slice(0, 150) } : undefined,
     tables: get(Ids.tablesBlock, Ids.tablesInput)?.value ?? undefined,
     types: (get(Ids.typesBlock, Ids.typesCheckbox)?.selected_options ?? []).map((o) => o.value),
     // Only values the picker could have sent are kept (and redrawn): a forged one is explained on submission.
