@@ -59,10 +59,22 @@ export function buildHomeView(m: { open: TicketCard[]; done: TicketCard[]; openT
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }
 
+/** Characters of card text in one `/dms list` answer (Slack refuses messages past ~12,000 characters of block text). */
+const LIST_TEXT_BUDGET = 10_000;
+
 /** `/dms list`: the person's open tickets, as an ephemeral answer. */
 export function buildTicketList(open: TicketCard[], total: number): { text: string; blocks: KnownBlock[] } {
   if (total === 0) return { text: 'You have no open tickets.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'You have no open tickets. `/dms status &lt;ticket id&gt;` follows an existing DMS ticket here.' } }] };
-  const shown = open.slice(0, 40);
+  // At most 40 cards, and no more text than Slack takes in one message's blocks (~12,000 characters; a card with an
+  // escaped title can pass 700, so 40 of them would be refused as msg_blocks_too_long).
+  const shown: TicketCard[] = [];
+  let used = 0;
+  for (const c of open.slice(0, 40)) {
+    const n = cardText(c).length;
+    if (used + n > LIST_TEXT_BUDGET) break;
+    shown.push(c);
+    used += n;
+  }
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*Your open tickets (${total})*` } }, ...shown.flatMap((c) => ticketCardBlocks(c, false))];
   if (total > shown.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${total - shown.length} more; the Home tab shows the newest with their buttons.` }] });
   return { text: `You have ${total} open ticket${total === 1 ? '' : 's'}.`, blocks: blocks.slice(0, 50) };

@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildHomeView, buildTicketList, type TicketCard } from '../../blocks/home.js';
+import { keptBlocks, messagesOf } from '../../blocks/kept.js';
+import type { TicketActionId } from '../../blocks/ticket-controls.js';
+import { buildTrackerListMessage, trackerListPages, type TrackerListItem } from '../../blocks/tracker-message.js';
+import { validateSlackPayload } from '../support/block-kit-rules.js';
+
+// The builders whose size grows with what people and clouds put in (lists, given-back requests), checked against the
+// strict fake's rules for every input shape: whatever goes in, Slack accepts what comes out.
+const nasty = (max: number, min = 0) => fc.string({ unit: fc.constantFrom('&', '<', '>', 'a', ' ', '`', '*', 'é', '\n'), minLength: min, maxLength: max });
+const statusInfo = fc.record({ emoji: fc.constantFrom(':hourglass:', ':x:'), label: nasty(60), final: fc.boolean(), hint: fc.option(nasty(300), { nil: undefined }) });
+const actions = fc.subarray(['submit', 'approve', 'reject', 'run', 'download', 'refresh', 'stop'] as TicketActionId[]);
+const card = (id: number): fc.Arbitrary<TicketCard> =>
+  fc.record({ title: nasty(200, 100), statusInfo, channelId: fc.constantFrom('C0OPS', 'D0ALICE'), actions, done: fc.boolean() }).map((c) => ({ ...c, ticketId: id, updatedAt: 1_773_000_000_000 }));
+// Ticket ids are unique: open ones from 1000, finished ones from 5000.
+const cards = (max: number, firstId: number) => fc.integer({ min: 0, max }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => card(firstId + i))));
+const ok = (method: string, args: Record<string, unknown>) => {
+  const verdict = validateSlackPayload(method, args);
+  expect(verdict.ok ? [] : verdict.problems).toEqual([]);
+};
+
+describe('what grows with its input stays within Slack’s limits (seeded properties)', () => {
+  it('the Home tab and /dms list, for any number of tickets with any titles', () => {
+    fc.assert(
+      fc.property(cards(60, 1000), cards(10, 5000), (open, done) => {
+        ok('views.publish', { user_id: 'U1', view: buildHomeView({ open, done, openTotal: open.length + 7, notice: 'n' }) });
+        const list = buildTicketList(open, open.length);
+        ok('chat.postEphemeral', { channel: 'C1', user: 'U1', ...list });
+      }),
+      { seed: 42, numRuns: 60 },
+    );
+  });
+
+  it('/cts list: every page, and the pages hold every tracker once', () => {
+    const item = fc.record({ name: nasty(64, 20), type: fc.constantFrom('data', 'system'), status: fc.constantFrom('enabled', 'error:bucketPolicyError'), info: statusInfo, bucket: nasty(63), events: fc.array(nasty(30), { maxLength: 3 }) });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 110 }), (raw) => {
+        const items: TrackerListItem[] = raw.map((r) => ({ summary: { name: r.name, type: r.type, obs: { bucket: r.bucket, prefix: r.bucket }, dataBucket: { name: r.bucket, events: r.events } }, status: r.status, info: r.info }));
+        const pages = Math.max(1, trackerListPages(items).length);
+        let sections = 0;
+        for (let page = 1; page <= pages; page++) {
+          const message = buildTrackerListMessage(items, page);
+          ok('response_url', { response_type: 'ephemeral', ...message });
+          sections += message.blocks.filter((b) => b.type === 'section').length;
+        }
+        expect(sections).toBe(Math.max(items.length, 1));
+      }),
+      { seed: 42, numRuns: 40 },
+    );
+  });
+
+  it('a request given back after a failure: every message of it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ label: nasty(100), value: nasty(9_000), code: fc.boolean() }), { maxLength: 6 }), (fields) => {
+        const head = { type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'not filed' } };
+        for (const blocks of messagesOf(head, keptBlocks('Your request, so nothing is lost:', fields))) ok('chat.postEphemeral', { channel: 'C1', user: 'U1', text: 'fallback', blocks });
+      }),
+      { seed: 42, numRuns: 40 },
+    );
+  });
+});
