@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { buildHomeView, buildTicketList, type TicketCard } from '../../blocks/home.js';
 import { keptBlocks, messagesOf } from '../../blocks/kept.js';
 import type { TicketActionId } from '../../blocks/ticket-controls.js';
+import { TrackerIds as T } from '../../blocks/cts-ids.js';
 import { buildTrackerListMessage, trackerListPages, type TrackerListItem } from '../../blocks/tracker-message.js';
+import { buildTrackerModal, readTrackerForm } from '../../blocks/tracker-modal.js';
+import type { ViewStateValues } from '../../src/export-input.js';
 import { validateSlackPayload } from '../support/block-kit-rules.js';
 
 // The builders whose size grows with what people and clouds put in (lists, given-back requests), checked against the
@@ -57,6 +60,34 @@ describe('what grows with its input stays within Slack’s limits (seeded proper
         for (const blocks of messagesOf(head, keptBlocks('Your request, so nothing is lost:', fields))) ok('chat.postEphemeral', { channel: 'C1', user: 'U1', text: 'fallback', blocks });
       }),
       { seed: 42, numRuns: 40 },
+    );
+  });
+
+  it('the CTS tracker modal redrawn from whatever state the type switch arrives with (forged included)', () => {
+    const anyText = fc.option(fc.string({ unit: 'binary', maxLength: 400 }), { nil: undefined });
+    const anyChoice = fc.option(fc.string({ maxLength: 20 }), { nil: undefined });
+    const anyChecks = fc.option(fc.array(fc.string({ maxLength: 20 }), { maxLength: 12 }), { nil: undefined });
+    const state = fc.record({ name: anyText, bucket: anyText, prefix: anyText, kms: anyText, dataBucket: anyText, compress: anyChoice, retention: anyChoice, obs: anyChecks, analysis: anyChecks, ops: anyChecks });
+    fc.assert(
+      fc.property(state, fc.constantFrom('system', 'data') as fc.Arbitrary<'system' | 'data'>, (st, trackerType) => {
+        const input = (v: string | undefined) => ({ type: 'plain_text_input', value: v ?? null });
+        const radio = (v: string | undefined) => ({ type: 'radio_buttons', selected_option: v === undefined ? null : { value: v } });
+        const checks = (vs: string[] | undefined) => ({ type: 'checkboxes', selected_options: (vs ?? []).map((value) => ({ value })) });
+        const values = {
+          [T.nameBlock]: { [T.nameInput]: input(st.name) },
+          [T.bucketBlock]: { [T.bucketInput]: input(st.bucket) },
+          [T.prefixBlock]: { [T.prefixInput]: input(st.prefix) },
+          [T.kmsBlock]: { [T.kmsInput]: input(st.kms) },
+          [T.dataBucketBlock]: { [T.dataBucketInput]: input(st.dataBucket) },
+          [T.compressBlock]: { [T.compressRadio]: radio(st.compress) },
+          [T.retentionBlock]: { [T.retentionSelect]: { type: 'static_select', selected_option: st.retention === undefined ? null : { value: st.retention } } },
+          [T.obsOptionsBlock]: { [T.obsOptionsCheckbox]: checks(st.obs) },
+          [T.analysisBlock]: { [T.analysisCheckbox]: checks(st.analysis) },
+          [T.operationsBlock]: { [T.operationsCheckbox]: checks(st.ops) },
+        } as unknown as ViewStateValues; // the state as Slack sends it, loosely typed like the handler receives it
+        ok('views.update', { view_id: 'V1', view: buildTrackerModal({ channelId: 'C1', trackerType }, readTrackerForm(values)) });
+      }),
+      { seed: 42, numRuns: 200 },
     );
   });
 });
