@@ -96,17 +96,45 @@ export function withTicketControls(
     notes?: readonly string[];
   },
 ): KnownBlock[] {
-  const out = [...blocks];
-  if (c.notes?.length) out.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(c.notes.join('\n'), 3000) } });
+  const tail: KnownBlock[] = [];
   const recent = c.activity.slice(-3);
-  if (recent.length) out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(recent.map(activityLine).join('\n'), 2000) }] });
+  if (recent.length) tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(recent.map(activityLine).join('\n'), 2000) }] });
   if (c.stopped) {
-    out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:black_square_for_stop: No longer followed here (stopped by ${mention(c.stopped.by)}). The ticket goes on in DMS; \`/dms status\` follows it again.` }] });
+    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:black_square_for_stop: No longer followed here (stopped by ${mention(c.stopped.by)}). The ticket goes on in DMS; \`/dms status\` follows it again.` }] });
   } else {
-    out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: WHERE_UPDATES[c.threadMode] }] });
+    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: WHERE_UPDATES[c.threadMode] }] });
   }
   const actions = ticketActionsBlock(c.ticketId, c.actions, c.summary);
-  if (actions) out.push(actions);
+  if (actions) tail.push(actions);
+  // The notes get the block text left over (Slack refuses a message past ~12,000 characters of it): the newest lines.
+  const room = Math.min(3000, MESSAGE_TEXT_BUDGET - blockText(blocks) - blockText(tail));
+  const notes = c.notes?.length ? newestLines(c.notes, room) : '';
   // Slack allows 50 blocks in a message; ticket messages stay far below, but never pass it.
-  return out.slice(0, 50);
+  return [...blocks, ...(notes ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: notes } }] : []), ...tail].slice(0, 50);
+}
+
+/** Characters of block text one message may carry: under Slack's ~12,000 (msg_blocks_too_long, slackapi/bolt-js#2509). */
+const MESSAGE_TEXT_BUDGET = 11_000;
+
+/** Every `text` string in blocks, counted as Slack counts towards msg_blocks_too_long. */
+function blockText(node: unknown): number {
+  if (Array.isArray(node)) return node.reduce((n: number, x) => n + blockText(x), 0);
+  if (typeof node !== 'object' || node === null) return 0;
+  return Object.entries(node).reduce((n, [k, v]) => n + (k === 'text' && typeof v === 'string' ? v.length : blockText(v)), 0);
+}
+
+/** As many of the newest lines as fit `room` characters (one line alone is cut), marking what was left out. */
+function newestLines(lines: readonly string[], room: number): string {
+  const marker = '…\n';
+  if (room < 200) return '';
+  const kept: string[] = [];
+  let used = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const n = lines[i]!.length + 1;
+    if (used + n > room - marker.length) break;
+    kept.unshift(lines[i]!);
+    used += n;
+  }
+  if (kept.length === 0) return truncate(lines[lines.length - 1]!, room);
+  return (kept.length < lines.length ? marker : '') + kept.join('\n');
 }

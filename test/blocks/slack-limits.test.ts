@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildHomeView, buildTicketList, type TicketCard } from '../../blocks/home.js';
 import { keptBlocks, messagesOf } from '../../blocks/kept.js';
-import type { TicketActionId } from '../../blocks/ticket-controls.js';
+import { withTicketControls, type TicketActionId } from '../../blocks/ticket-controls.js';
+import { buildRootMessage } from '../../blocks/ticket-message.js';
 import { TrackerIds as T } from '../../blocks/cts-ids.js';
 import { buildTrackerListMessage, trackerListPages, type TrackerListItem } from '../../blocks/tracker-message.js';
 import { buildTrackerModal, readTrackerForm } from '../../blocks/tracker-modal.js';
@@ -88,6 +89,35 @@ describe('what grows with its input stays within Slack’s limits (seeded proper
         ok('views.update', { view_id: 'V1', view: buildTrackerModal({ channelId: 'C1', trackerType }, readTrackerForm(values)) });
       }),
       { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('a ticket root message with its controls, every part at its maximum', () => {
+    const field = fc.tuple(nasty(40, 1), nasty(2000, 500));
+    const model = fc.record({
+      title: nasty(300, 100),
+      label: nasty(300),
+      fields: fc.array(field, { minLength: 6, maxLength: 10 }),
+      code: fc.array(fc.tuple(nasty(40, 1), nasty(5000, 1000)), { minLength: 1, maxLength: 2 }),
+      note: nasty(3000, 500),
+      notes: fc.array(nasty(1500, 200), { minLength: 2, maxLength: 6 }),
+      activity: fc.array(fc.record({ note: nasty(400, 100) }), { minLength: 3, maxLength: 5 }),
+      actions,
+    });
+    fc.assert(
+      fc.property(model, (m) => {
+        const root = buildRootMessage({ title: m.title, summary: m.title, requesterSlackId: 'U0ALICE', statusInfo: { emoji: ':x:', label: m.label, final: false }, fields: m.fields, code: m.code, note: m.note, updatedAt: 1_773_000_000_000 });
+        const blocks = withTicketControls(root.blocks, {
+          ticketId: 7,
+          summary: m.title,
+          actions: m.actions,
+          activity: m.activity.map((a, i) => ({ action: 'approve' as const, by: 'U0BOB', at: 1_773_000_000_000 + i, note: a.note })),
+          threadMode: 'root_only',
+          notes: m.notes,
+        });
+        ok('chat.update', { channel: 'C1', ts: '1.2', text: root.text, blocks });
+      }),
+      { seed: 42, numRuns: 30, endOnFailure: true },
     );
   });
 });
