@@ -23,8 +23,8 @@ export type Parsed<T> = { ok: true; id: T } | { ok: false; reason: string };
 
 /**
  * The largest database id the bot accepts. DMS stores ids as Java Longs, but the create APIs carry the id as a
- * JSON number today (see `dbIdOnWire`), which is exact only up to 2^53−1: a larger id would silently name another
- * database. Raise this together with sending the id as a string.
+ * JSON number in CreateOrder and CreateFreeLockCorrectOrder (see `dbIdOnWire`), which is exact only up to 2^53−1: a
+ * larger id would silently name another database.
  */
 export const DB_ID_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 /** DMS's Long. */
@@ -123,9 +123,23 @@ export function parseDatabaseChoice(value: string): DatabaseChoice | undefined {
 }
 
 /**
- * The one place a database id is put on the wire. DMS's create APIs take it as a JSON number today (CreateOrder's
- * `dbId`, CreateDataTrackOrder's and CreateFreeLockCorrectOrder's `DbId`); DB_ID_MAX keeps that exact.
+ * How each DMS create action declares its database id on the wire (the API pages' field tables and the official
+ * SDK's models): CreateOrder's DATA_EXPORT `PluginParam.dbId` and CreateFreeLockCorrectOrder's `DbItemList[].DbId`
+ * are Long (a JSON number); CreateDataTrackOrder's `Param.DbId` is a String (`"DbId":"1001"`).
  */
-export function dbIdOnWire(id: DbId): number {
-  return Number(id);
+export const DB_ID_WIRE_TYPE = {
+  CreateOrder: 'Long',
+  CreateFreeLockCorrectOrder: 'Long',
+  CreateDataTrackOrder: 'String',
+} as const;
+export type DbIdWireAction = keyof typeof DB_ID_WIRE_TYPE;
+type DbIdWire<A extends DbIdWireAction> = (typeof DB_ID_WIRE_TYPE)[A] extends 'Long' ? number : string;
+
+/**
+ * The one place a database id is put on the wire, in the type the action declares (see DB_ID_WIRE_TYPE). A Long
+ * travels as a JSON number, exact only up to 2^53−1; DB_ID_MAX keeps that exact.
+ */
+export function dbIdOnWire<A extends DbIdWireAction>(action: A, id: DbId): DbIdWire<A> {
+  // The conditional return type cannot be narrowed by TypeScript from the runtime check; the table above decides it.
+  return (DB_ID_WIRE_TYPE[action] === 'Long' ? Number(id) : String(id)) as DbIdWire<A>;
 }

@@ -76,7 +76,7 @@ describe('database ids: one canonical form', () => {
           }
         }
         // What the client sends is D itself, exactly.
-        expect(String(dbIdOnWire(parsed.id))).toBe(d);
+        for (const action of ['CreateOrder', 'CreateFreeLockCorrectOrder', 'CreateDataTrackOrder'] as const) expect(String(dbIdOnWire(action, parsed.id))).toBe(d);
       }),
       RUNS,
     );

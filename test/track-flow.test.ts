@@ -100,7 +100,7 @@ describe('/dms track', () => {
     // 2026-03-09 09:00 UTC is 17:00 in Shanghai.
     expect(start.selected_date_time).toBe(Date.UTC(2026, 2, 9, 9) / 1000);
     expect(JSON.parse(req.query['Param']!)).toEqual({
-      DbId: 1001,
+      DbId: '1001',
       JobStartTime: '2026-03-09 17:00:00',
       JobEndTime: '2026-03-09 19:00:00',
       TableNames: ['orders', 'order_items'],

@@ -283,7 +283,7 @@ export class DmsClient {
   async createDataExportOrder(input: DataExportInput): Promise<{ orderId: string; requestId?: string }> {
     const pluginParam = {
       classify: input.classify,
-      dbId: dbIdOnWire(input.dbId),
+      dbId: dbIdOnWire('CreateOrder', input.dbId),
       exeSQL: input.sql,
       logic: input.logic,
       ignoreAffectRows: input.ignoreAffectRows,
@@ -306,9 +306,9 @@ export class DmsClient {
     return { orderId: createdOrderId('CreateOrder', res), requestId: res.RequestId };
   }
 
-  /** CreateDataTrackOrder: `Param` JSON in the query; RelatedUserList a JSON array of strings. Never retried. */
+  /** CreateDataTrackOrder: `Param` JSON in the query (its DbId a string); RelatedUserList a JSON array of strings. Never retried. */
   async createDataTrackOrder(input: DataTrackInput): Promise<{ orderId: string; requestId?: string }> {
-    const param = { DbId: dbIdOnWire(input.dbId), JobStartTime: input.startTime, JobEndTime: input.endTime, TableNames: input.tables, TrackTypes: input.trackTypes };
+    const param = { DbId: dbIdOnWire('CreateDataTrackOrder', input.dbId), JobStartTime: input.startTime, JobEndTime: input.endTime, TableNames: input.tables, TrackTypes: input.trackTypes };
     const res = await this.call(
       'CreateDataTrackOrder',
       { query: { Comment: input.comment, Param: JSON.stringify(param), RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds) : undefined } },
@@ -321,7 +321,7 @@ export class DmsClient {
   /** CreateFreeLockCorrectOrder: PascalCase `Param` JSON in the query; RelatedUserList a JSON array of numbers. Never retried. */
   async createFreeLockCorrectOrder(input: FreeLockCorrectInput): Promise<{ orderId: string; requestId?: string }> {
     const param: Record<string, unknown> = {
-      DbItemList: input.databases.map((d) => ({ DbId: dbIdOnWire(d.dbId), Logic: d.logic })),
+      DbItemList: input.databases.map((d) => ({ DbId: dbIdOnWire('CreateFreeLockCorrectOrder', d.dbId), Logic: d.logic })),
       ExecSQL: input.sql,
       SqlType: 'TEXT',
       ExecMode: input.execMode,
