@@ -333,24 +333,58 @@ function rejectWrongCaseKeys(name: string, obj: Record<string, unknown>, known: 
   }
 }
 
-function readDbId(name: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+/** The JSON type of a value, as an API page's field table would name it. */
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'Array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'Long' : 'Double';
+  if (typeof value === 'string') return 'String';
+  if (typeof value === 'boolean') return 'Boolean';
+  return 'Object';
+}
+
+/** A field the page declares Long: a JSON integer only (the SDK model's number), never a numeric string. */
+function readLong(name: string, value: unknown, opts: { min?: number } = {}): number {
   if (value === undefined) throw invalidParameter(name, 'the key is required.');
-  throw invalidParameter(name, 'expected a database id (number or numeric string).');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalidParameter(name, `expected a Long (a JSON number), got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
+  if (opts.min !== undefined && value < opts.min) throw invalidParameter(name, `must be at least ${opts.min}.`);
+  return value;
+}
+
+/** A database id the page declares Long (CreateOrder's dbId, DbItemList[].DbId). */
+function readLongDbId(name: string, value: unknown): number {
+  return readLong(name, value, { min: 1 });
+}
+
+/** A database id the page declares String (CreateDataTrackOrder's Param.DbId, e.g. `"1001"`): never a JSON number. */
+function readStringDbId(name: string, value: unknown): number {
+  if (value === undefined) throw invalidParameter(name, 'the key is required.');
+  if (typeof value !== 'string') throw invalidParameter(name, `expected a String (e.g. "1001"), got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
+  if (!/^[1-9]\d{0,18}$/.test(value)) throw invalidParameter(name, `expected a database id, got "${value}".`);
+  return Number(value);
+}
+
+/** A field the page declares Array of String. */
+function readStringArray(name: string, value: unknown): string[] {
+  if (value === undefined) throw invalidParameter(name, 'the key is required.');
+  if (!Array.isArray(value)) throw invalidParameter(name, `expected an Array of String, got ${jsonTypeOf(value)}.`);
+  value.forEach((v: unknown, i) => {
+    if (typeof v !== 'string') throw invalidParameter(`${name}[${i}]`, `expected a String, got ${jsonTypeOf(v)}.`);
+  });
+  return value as string[];
 }
 
 function readString(name: string, value: unknown, opts: { nonEmpty?: boolean; optional?: boolean } = {}): string | undefined {
   if (value === undefined && opts.optional) return undefined;
   if (value === undefined) throw invalidParameter(name, 'the key is required.');
-  if (typeof value !== 'string') throw invalidParameter(name, 'expected a string.');
+  if (typeof value !== 'string') throw invalidParameter(name, `expected a String, got ${jsonTypeOf(value)}.`);
   if (opts.nonEmpty && value.trim() === '') throw invalidParameter(name, 'must not be empty.');
   return value;
 }
 
 function readBoolean(name: string, value: unknown): boolean {
   if (value === undefined) throw invalidParameter(name, 'the key is required.');
-  if (typeof value !== 'boolean') throw invalidParameter(name, 'expected a boolean.');
+  if (typeof value !== 'boolean') throw invalidParameter(name, `expected a Boolean, got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
   return value;
 }
 
@@ -869,15 +903,12 @@ export class DmsEmulator {
     for (const key of Object.keys(pluginParam)) {
       if (/^[A-Z]/.test(key)) throw invalidParameter(`PluginParam.${key}`, 'unknown key (PluginParam keys are camelCase).');
     }
-    const dbId = readDbId('PluginParam.dbId', pluginParam['dbId']);
+    const dbId = readLongDbId('PluginParam.dbId', pluginParam['dbId']);
     readString('PluginParam.exeSQL', pluginParam['exeSQL'], { nonEmpty: true });
     readString('PluginParam.classify', pluginParam['classify']);
     const logic = readBoolean('PluginParam.logic', pluginParam['logic']);
     readBoolean('PluginParam.ignoreAffectRows', pluginParam['ignoreAffectRows']);
-    const affectRows = pluginParam['affectRows'];
-    if (typeof affectRows !== 'number' || !Number.isFinite(affectRows) || affectRows < 0) {
-      throw invalidParameter('PluginParam.affectRows', 'expected a non-negative number.');
-    }
+    readLong('PluginParam.affectRows', pluginParam['affectRows'], { min: 0 });
     readString('PluginParam.ignoreAffectRowsReason', pluginParam['ignoreAffectRowsReason']);
     this.requireDatabase(dbId, logic);
     const order = this.storeOrder({
@@ -898,7 +929,7 @@ export class DmsEmulator {
     const param = params.requiredJson('Q', 'Param');
     if (!isRecord(param)) throw invalidParameter('Param', 'expected a JSON object.');
     rejectWrongCaseKeys('Param', param, ['DbId', 'JobStartTime', 'JobEndTime', 'TableNames', 'TrackTypes']);
-    const dbId = readDbId('Param.DbId', param['DbId']);
+    const dbId = readStringDbId('Param.DbId', param['DbId']);
     const start = readString('Param.JobStartTime', param['JobStartTime']) ?? '';
     const end = readString('Param.JobEndTime', param['JobEndTime']) ?? '';
     const startMs = parseDmsTime(start);
@@ -906,13 +937,12 @@ export class DmsEmulator {
     if (startMs === undefined) throw invalidParameter('Param.JobStartTime', 'expected yyyy-MM-dd HH:mm:ss.');
     if (endMs === undefined) throw invalidParameter('Param.JobEndTime', 'expected yyyy-MM-dd HH:mm:ss.');
     if (endMs <= startMs) throw invalidParameter('Param.JobEndTime', 'must be after JobStartTime.');
-    const tables = param['TableNames'];
-    if (!Array.isArray(tables) || tables.length === 0 || !tables.every((t) => typeof t === 'string' && t !== '')) {
+    const tables = readStringArray('Param.TableNames', param['TableNames']);
+    if (tables.length === 0 || !tables.every((t) => t !== '')) {
       throw invalidParameter('Param.TableNames', 'expected a non-empty array of table names.');
     }
-    const types = param['TrackTypes'];
+    const types = readStringArray('Param.TrackTypes', param['TrackTypes']);
     if (
-      !Array.isArray(types) ||
       types.length === 0 ||
       !types.every((t) => t === 'INSERT' || t === 'UPDATE' || t === 'DELETE')
     ) {
@@ -964,19 +994,22 @@ export class DmsEmulator {
     const dbItems = items.map((item: unknown, i) => {
       if (!isRecord(item)) throw invalidParameter(`Param.DbItemList[${i}]`, 'expected an object {DbId, Logic}.');
       rejectWrongCaseKeys(`Param.DbItemList[${i}]`, item, ['DbId', 'Logic']);
-      return { dbId: readDbId(`Param.DbItemList[${i}].DbId`, item['DbId']), logic: readBoolean(`Param.DbItemList[${i}].Logic`, item['Logic']) };
+      return { dbId: readLongDbId(`Param.DbItemList[${i}].DbId`, item['DbId']), logic: readBoolean(`Param.DbItemList[${i}].Logic`, item['Logic']) };
     });
-    const sqlType = param['SqlType'];
+    const sqlType = readString('Param.SqlType', param['SqlType']);
+    readString('Param.ExecSQL', param['ExecSQL'], { optional: true });
+    readString('Param.AttachmentName', param['AttachmentName'], { optional: true });
+    readString('Param.RollbackAttachmentName', param['RollbackAttachmentName'], { optional: true });
     if (sqlType !== 'TEXT' && sqlType !== 'ATTACHMENT') throw invalidParameter('Param.SqlType', 'expected TEXT or ATTACHMENT.');
     if (sqlType === 'TEXT') readString('Param.ExecSQL', param['ExecSQL'], { nonEmpty: true });
     else readString('Param.AttachmentName', param['AttachmentName'], { nonEmpty: true });
-    const execMode = param['ExecMode'];
+    const execMode = readString('Param.ExecMode', param['ExecMode'], { optional: true });
     if (execMode !== undefined && execMode !== 'COMMITOR' && execMode !== 'AUTO' && execMode !== 'LAST_AUDITOR') {
       throw invalidParameter('Param.ExecMode', 'expected COMMITOR, AUTO or LAST_AUDITOR.');
     }
     readString('Param.Classify', param['Classify'], { optional: true });
     readString('Param.RollbackSQL', param['RollbackSQL'], { optional: true });
-    const rbType = param['RollbackSqlType'];
+    const rbType = readString('Param.RollbackSqlType', param['RollbackSqlType'], { optional: true });
     if (rbType !== undefined && rbType !== 'TEXT' && rbType !== 'ATTACHMENT') {
       throw invalidParameter('Param.RollbackSqlType', 'expected TEXT or ATTACHMENT.');
     }
@@ -1000,7 +1033,8 @@ export class DmsEmulator {
       relatedUserIds: relatedIds,
       dbId: first ? first.dbId : 0,
     });
-    return { CreateOrderResult: [String(order.orderId)] };
+    // The page's field table: CreateOrderResult is Array of Long.
+    return { CreateOrderResult: [order.orderId] };
   }
 
   // ---------------------------------------------------------------------------------------------------------------

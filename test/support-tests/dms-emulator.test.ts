@@ -76,7 +76,7 @@ const exportParam = {
 };
 
 const trackParam = {
-  DbId: 1001,
+  DbId: '1001',
   JobStartTime: '2024-05-01 00:00:00',
   JobEndTime: '2024-05-01 06:00:00',
   TableNames: ['orders'],
@@ -194,7 +194,7 @@ describe('DmsEmulator ticket creation', () => {
     });
     expect(a).toMatchObject({ Success: true, CreateOrderResult: { OrderIds: [100001] } });
     expect(b).toMatchObject({ Success: true, CreateOrderResult: [100002] });
-    expect(c).toMatchObject({ Success: true, CreateOrderResult: ['100003'] });
+    expect(c).toMatchObject({ Success: true, CreateOrderResult: [100003] });
 
     expect(emu.getOrder(100001)).toMatchObject({
       pluginType: 'DATA_EXPORT',
@@ -252,13 +252,28 @@ describe('DmsEmulator ticket creation', () => {
     expect((err3 as Error).message).toContain('RelatedUserList');
   });
 
-  it('accepts a numeric-string dbId but rejects a logic flag of the wrong type', async () => {
-    const ok = await call(client, 'CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, dbId: '1001' }) });
-    expect(ok['Success']).toBe(true);
-    const err = await callError(
-      call(client, 'CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, logic: 'false' }) }),
-    );
-    expect(err).toMatchObject({ code: 'InvalidParameter' });
+  it('holds every JSON field to the type its API page declares (String vs Long vs Boolean vs Array)', async () => {
+    const refused: Array<[string, Record<string, string>, Record<string, string> | undefined, string]> = [
+      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, dbId: '1001' }) }, 'PluginParam.dbId'],
+      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, logic: 'false' }) }, 'PluginParam.logic'],
+      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, affectRows: '10' }) }, 'PluginParam.affectRows'],
+      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, affectRows: 1.5 }) }, 'PluginParam.affectRows'],
+      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, classify: 7 }) }, 'PluginParam.classify'],
+      ['CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, DbId: 1001 }) }, undefined, 'Param.DbId'],
+      ['CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, TableNames: 'orders' }) }, undefined, 'Param.TableNames'],
+      ['CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, TableNames: [7] }) }, undefined, 'Param.TableNames[0]'],
+      ['CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, JobStartTime: 1714521600 }) }, undefined, 'Param.JobStartTime'],
+      ['CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, DbItemList: [{ DbId: '1001', Logic: false }] }) }, undefined, 'Param.DbItemList[0].DbId'],
+      ['CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, DbItemList: [{ DbId: 1001, Logic: 0 }] }) }, undefined, 'Param.DbItemList[0].Logic'],
+      ['CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, Classify: ['x'] }) }, undefined, 'Param.Classify'],
+      ['CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, RollbackAttachmentName: 1 }) }, undefined, 'Param.RollbackAttachmentName'],
+    ];
+    for (const [action, query, body, field] of refused) {
+      const err = await callError(call(client, action, query, body));
+      expect(err, `${action} ${field}`).toMatchObject({ code: 'InvalidParameter', statusCode: 400 });
+      expect((err as Error).message, `${action} ${field}`).toContain(`"${field}"`);
+    }
+    expect(emu.allOrders()).toHaveLength(0);
   });
 
   it('validates CreateDataTrackOrder and CreateFreeLockCorrectOrder shapes', async () => {
@@ -295,7 +310,7 @@ describe('DmsEmulator ticket creation', () => {
     const unknownDb = await call(client, 'CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, dbId: 9999 }) });
     expect(unknownDb).toMatchObject({ Success: false, ErrorCode: 'InvalidDbId' });
     expect(typeof unknownDb['ErrorMessage']).toBe('string');
-    const logic = await call(client, 'CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, DbId: 2001 }) });
+    const logic = await call(client, 'CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, DbId: '2001' }) });
     expect(logic['Success']).toBe(false);
     expect(emu.allOrders()).toHaveLength(0);
   });
