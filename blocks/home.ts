@@ -1,6 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../src/dms/statuses.js';
-import { ticketActionsBlock, type TicketActionId } from './ticket-controls.js';
+import { ticketActionsBlock, type TicketActionId, type TicketHome } from './ticket-controls.js';
 import { cloudText, plain, truncate, withoutLinks } from './text.js';
 
 /** One ticket as listed in the Home tab and in `/dms list`. */
@@ -13,18 +13,21 @@ export interface TicketCard {
   updatedAt: number;
   actions: readonly TicketActionId[];
   done: boolean;
+  /** Where the ticket lives on (DMS when unset), for the Stop confirmation. */
+  home?: TicketHome;
 }
 
 function cardText(c: TicketCard): string {
   const where = /^D/.test(c.channelId) ? 'in your DMs with me' : `in <#${c.channelId}>`;
   const when = `<!date^${Math.floor(c.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(c.updatedAt).toISOString()}>`;
-  return `*${cloudText(plain(withoutLinks(c.title), 120), 200)}*\n${c.statusInfo.emoji} ${cloudText(c.statusInfo.label, 200)} · ${where} · updated ${when}`;
+  // Title and status are cut so a card stays under LIST_CARD_MAX (about 420 characters at most).
+  return `*${cloudText(plain(withoutLinks(c.title), 120), 150)}*\n${c.statusInfo.emoji} ${cloudText(c.statusInfo.label, 100)} · ${where} · updated ${when}`;
 }
 
 /** A ticket's section, and its buttons when asked for. */
 export function ticketCardBlocks(c: TicketCard, withButtons: boolean): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(cardText(c), 3000) } }];
-  const actions = withButtons ? ticketActionsBlock(c.ticketId, c.actions, c.title) : undefined;
+  const actions = withButtons ? ticketActionsBlock(c.ticketId, c.actions, c.title, c.home) : undefined;
   if (actions) blocks.push(actions);
   return blocks;
 }
@@ -38,7 +41,7 @@ const HOW_TO = [
   '`/cts tracker`, `/cts list`: Huawei Cloud CTS trackers',
 ].join('\n');
 
-// Slack allows 100 blocks in a Home view: cap the lists well below that.
+// Slack allows 100 blocks in a Home view: cap the lists well below that (Home's open list is `/dms list`'s page 1).
 const MAX_OPEN = 20;
 const MAX_DONE = 5;
 
@@ -49,7 +52,11 @@ export function buildHomeView(m: { open: TicketCard[]; done: TicketCard[]; openT
   blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Your tickets' } });
   if (m.open.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No open tickets._ File one with `/dms export`, `/dms track` or `/dms change` in a channel.' } });
   for (const c of m.open.slice(0, MAX_OPEN)) blocks.push(...ticketCardBlocks(c, true));
-  if (m.openTotal > MAX_OPEN) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${m.openTotal - MAX_OPEN} more open tickets. \`/dms list\` shows them all.` }] });
+  if (m.openTotal > MAX_OPEN) {
+    const more = m.openTotal - MAX_OPEN;
+    const where = ticketListPages(m.openTotal) > 2 ? `\`/dms list 2\` shows the next ${LIST_PAGE_SIZE}, and so on` : `\`/dms list 2\` shows ${more === 1 ? 'it' : 'them'}`;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${more} more open ticket${more === 1 ? '' : 's'}: ${where}.` }] });
+  }
   if (m.done.length) {
     blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Recently finished' } });
     for (const c of m.done.slice(0, MAX_DONE)) blocks.push(...ticketCardBlocks(c, c.actions.length > 0));
@@ -59,23 +66,38 @@ export function buildHomeView(m: { open: TicketCard[]; done: TicketCard[]; openT
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }
 
-/** Characters of card text in one `/dms list` answer (Slack refuses messages past ~12,000 characters of block text). */
-const LIST_TEXT_BUDGET = 10_000;
+/**
+ * Open tickets per `/dms list` page: the Home tab's count, so page 1 is what Home shows and `/dms list 2` goes on
+ * where Home stops. Each card is cut to LIST_CARD_MAX characters, so a full page stays under the ~11,000 characters of
+ * block text Slack takes in one message (msg_blocks_too_long).
+ */
+export const LIST_PAGE_SIZE = MAX_OPEN;
+const LIST_CARD_MAX = 480;
 
-/** `/dms list`: the person's open tickets, as an ephemeral answer. */
-export function buildTicketList(open: TicketCard[], total: number): { text: string; blocks: KnownBlock[] } {
+/** How many `/dms list` pages `total` open tickets take (at least one). */
+export function ticketListPages(total: number): number {
+  return Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
+}
+
+/**
+ * `/dms list [page]`: one page of the person's open tickets (`open`: that page's cards, newest first), as an
+ * ephemeral answer; the footer names the next page. `asked` is the page the person typed, when past the last.
+ */
+export function buildTicketList(open: TicketCard[], total: number, page = 1, asked?: number): { text: string; blocks: KnownBlock[] } {
   if (total === 0) return { text: 'You have no open tickets.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'You have no open tickets. `/dms status &lt;ticket id&gt;` follows an existing DMS ticket here.' } }] };
-  // At most 40 cards, and no more text than Slack takes in one message's blocks (~12,000 characters; a card with an
-  // escaped title can pass 700, so 40 of them would be refused as msg_blocks_too_long).
-  const shown: TicketCard[] = [];
-  let used = 0;
-  for (const c of open.slice(0, 40)) {
-    const n = cardText(c).length;
-    if (used + n > LIST_TEXT_BUDGET) break;
-    shown.push(c);
-    used += n;
+  const pages = ticketListPages(total);
+  const first = (page - 1) * LIST_PAGE_SIZE;
+  const shown = open.slice(0, LIST_PAGE_SIZE);
+  const paged = pages > 1 ? ` · page ${page} of ${pages}` : '';
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*Your open tickets (${total})*${paged}` } },
+    ...shown.map((c): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(cardText(c), LIST_CARD_MAX) } })),
+  ];
+  if (pages > 1) {
+    const range = shown.length ? `Tickets ${first + 1}–${first + shown.length} of ${total}, newest first.` : '';
+    const next = page < pages ? ` \`/dms list ${page + 1}\` shows the next page.` : ' This is the last page.';
+    const past = asked !== undefined && asked > pages ? ` (You asked for page ${asked}; there are ${pages}.)` : '';
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${range}${next}${past} The Home tab has the newest with their buttons.` }] });
   }
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*Your open tickets (${total})*` } }, ...shown.flatMap((c) => ticketCardBlocks(c, false))];
-  if (total > shown.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${total - shown.length} more; the Home tab shows the newest with their buttons.` }] });
-  return { text: `You have ${total} open ticket${total === 1 ? '' : 's'}.`, blocks: blocks.slice(0, 50) };
+  return { text: `You have ${total} open ticket${total === 1 ? '' : 's'}${paged}.`, blocks };
 }

@@ -32,17 +32,25 @@ export interface TicketActivity {
 const ORDER: TicketActionId[] = ['submit', 'approve', 'reject', 'run', 'download', 'refresh', 'stop'];
 
 /** The buttons for a ticket (in a stable order), or nothing when none applies. */
-export function ticketActionsBlock(ticketId: number, actions: readonly TicketActionId[], summary: string): ActionsBlock | undefined {
+/** Where a ticket lives on once no longer followed here, and the command that follows it again (mrkdwn), if any. */
+export interface TicketHome {
+  cloud: string;
+  followAgain?: string;
+}
+
+const DMS_HOME: TicketHome = { cloud: 'DMS', followAgain: '`/dms status`' };
+
+export function ticketActionsBlock(ticketId: number, actions: readonly TicketActionId[], summary: string, home: TicketHome = DMS_HOME): ActionsBlock | undefined {
   const shown = ORDER.filter((a) => actions.includes(a));
   if (shown.length === 0) return undefined;
   return {
     type: 'actions',
     block_id: `ticket:${ticketId}`,
-    elements: shown.map((a) => button(ticketId, a, summary)),
+    elements: shown.map((a) => button(ticketId, a, summary, home)),
   };
 }
 
-function button(ticketId: number, action: TicketActionId, summary: string): Button {
+function button(ticketId: number, action: TicketActionId, summary: string, home: TicketHome): Button {
   const b: Button = { type: 'button', action_id: ticketActionId(action), value: String(ticketId), text: { type: 'plain_text', text: ACTION_WORDS[action].button } };
   if (action === 'approve') b.style = 'primary';
   if (action === 'reject') b.style = 'danger';
@@ -58,7 +66,7 @@ function button(ticketId: number, action: TicketActionId, summary: string): Butt
   if (action === 'stop') {
     b.confirm = {
       title: { type: 'plain_text', text: 'Stop following?' },
-      text: { type: 'plain_text', text: truncate(`${summary} goes on in DMS; this channel just stops hearing about it.`, 300) },
+      text: { type: 'plain_text', text: truncate(`${summary} goes on in ${home.cloud}; this channel just stops hearing about it.`, 300) },
       confirm: { type: 'plain_text', text: 'Stop following' },
       deny: { type: 'plain_text', text: 'Keep following' },
     };
@@ -79,6 +87,13 @@ const WHERE_UPDATES: Record<ThreadMode, string> = {
   root_only: 'Status changes update this message (no thread replies in this channel)',
 };
 
+/** What the root of a ticket no longer followed (final status, or followed long enough) says instead. */
+const WHERE_DONE: Record<ThreadMode, string> = {
+  threads: 'No more updates here; its status changes are in the thread :thread:',
+  broadcast_final: 'No more updates here; its status changes are in the thread :thread:',
+  root_only: 'No more updates here; this message shows its last status',
+};
+
 /**
  * Adds the shared parts to a ticket's root message: recent actions taken from Slack, whether it is still followed,
  * where updates go, and the buttons that apply now.
@@ -91,6 +106,10 @@ export function withTicketControls(
     actions: readonly TicketActionId[];
     activity: readonly TicketActivity[];
     threadMode: ThreadMode;
+    /** Where the ticket lives on (DMS when unset). */
+    home?: TicketHome;
+    /** True once the ticket is no longer followed (its root no longer promises updates). */
+    done?: boolean;
     stopped?: { by: string; at: number };
     /** Already-safe mrkdwn lines that would have gone to the thread (root-only channels). */
     notes?: readonly string[];
@@ -100,11 +119,13 @@ export function withTicketControls(
   const recent = c.activity.slice(-3);
   if (recent.length) tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(recent.map(activityLine).join('\n'), 2000) }] });
   if (c.stopped) {
-    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:black_square_for_stop: No longer followed here (stopped by ${mention(c.stopped.by)}). The ticket goes on in DMS; \`/dms status\` follows it again.` }] });
+    const home = c.home ?? DMS_HOME;
+    const again = home.followAgain ? `; ${home.followAgain} follows it again` : '';
+    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:black_square_for_stop: No longer followed here (stopped by ${mention(c.stopped.by)}). It goes on in ${home.cloud}${again}.` }] });
   } else {
-    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: WHERE_UPDATES[c.threadMode] }] });
+    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: (c.done ? WHERE_DONE : WHERE_UPDATES)[c.threadMode] }] });
   }
-  const actions = ticketActionsBlock(c.ticketId, c.actions, c.summary);
+  const actions = ticketActionsBlock(c.ticketId, c.actions, c.summary, c.home);
   if (actions) tail.push(actions);
   // The notes get the block text left over (Slack refuses a message past ~12,000 characters of it): the newest lines.
   const room = Math.min(3000, MESSAGE_TEXT_BUDGET - blockText(blocks) - blockText(tail));

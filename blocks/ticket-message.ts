@@ -69,12 +69,23 @@ export function usersField(ids: string[]): string {
 }
 
 /** A thread reply announcing one status change, with optional extra lines (already-safe mrkdwn). */
-export function buildStatusReply(args: { summary: string; status: string; info: StatusInfo; previous: StatusInfo | null; extra?: string[] }): { text: string; blocks: KnownBlock[] } {
+export function buildStatusReply(args: {
+  summary: string;
+  status: string;
+  info: StatusInfo;
+  previous: StatusInfo | null;
+  extra?: string[];
+  /** What the bot did on reaching the status (e.g. the result's delivery): already-safe mrkdwn, also in the fallback text. */
+  outcome?: string[];
+}): { text: string; blocks: KnownBlock[] } {
   const line = `${args.info.emoji} *${cloudText(args.info.label, 200)}* \`${cloudText(args.status, 60).replace(/`/g, "'")}\``;
-  const body = [line, ...(args.info.hint ? [cloudText(args.info.hint, 1000)] : []), ...(args.extra ?? [])].join('\n');
+  const outcome = args.outcome ?? [];
+  // Status, then what it means, then what was done about it; "was:" comes last, under all of it.
+  const body = [line, ...(args.info.hint ? [cloudText(args.info.hint, 1000)] : []), ...(args.extra ?? []), ...outcome].join('\n');
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(body, 3000) } }];
   if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${cloudText(args.previous.label, 200)}` }] });
-  return { text: fallbackText(`${args.summary}: ${args.info.label}`), blocks };
+  const text = fallbackText(`${args.summary}: ${args.info.label}`);
+  return { text: outcome.length ? truncate(`${text}\n${outcome.join('\n')}`, 3000) : text, blocks };
 }
 
 /** The last thread note when the bot stops following a ticket that never ended. */

@@ -4,6 +4,7 @@ import {
   buildTrackerRootMessage,
   buildTrackerStatusReply,
   summaryFromTracker,
+  trackerTypeLabel,
   type TrackerListItem,
   type TrackerSummary,
 } from '../blocks/tracker-message.js';
@@ -79,10 +80,26 @@ export function trackerExternalId(t: Pick<Tracker, 'tracker_type' | 'tracker_nam
   return `${t.tracker_type}:${t.tracker_name}:${t.id}`;
 }
 
+/** A tracker ticket's name for people: its stored name and type, else the parts of its key. */
+export function trackerTitle(ticket: Pick<Ticket, 'externalId' | 'details'>): string {
+  const stored = (ticket.details as Partial<TrackerDetails>).tracker;
+  const [keyType = '', ...rest] = ticket.externalId.split(':');
+  const name = typeof stored?.name === 'string' ? stored.name : rest.slice(0, -1).join(':') || ticket.externalId;
+  const type = typeof stored?.type === 'string' ? stored.type : keyType;
+  return `CTS tracker ${name} · ${trackerTypeLabel(type)}`;
+}
+
 /** CTS trackers: creation (CreateTracker) and a while of status checks (ListTrackers). */
 export class CtsTrackerService implements TicketTracker {
   readonly kindLabel = 'CTS tracker';
   readonly maxAgeMs = CTS_FOLLOW_MS;
+  /** A stopped tracker keeps running in CTS; nothing re-follows it (`/dms status` is for DMS tickets). */
+  readonly home = { cloud: 'CTS' };
+
+  /** "CTS tracker audit-1 · Data": the name and type, never the internal key (`type:name:id`). */
+  title(ticket: Ticket): string {
+    return trackerTitle(ticket);
+  }
 
   constructor(
     readonly deps: { cts: CtsClient; store: Store; clock: Clock; logger: Logger; config: Config; watcher: () => StatusWatcher; intervalMs: number },

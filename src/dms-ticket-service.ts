@@ -93,14 +93,20 @@ export abstract class DmsTicketService implements TicketTracker {
     return `${this.kindLabel} ticket ${ticket.externalId}`;
   }
 
-  renderReply(ticket: Ticket, status: string, previous: string | null): MessageBody {
+  renderReply(ticket: Ticket, status: string, previous: string | null, extra: string[] = []): MessageBody {
     return buildStatusReply({
       summary: this.summary(ticket),
       status,
-      info: this.statusInfo(status),
+      info: this.replyInfo(status, extra),
       previous: previous === null ? null : this.statusInfo(previous),
       extra: this.replyExtras(ticket, status),
+      outcome: extra,
     });
+  }
+
+  /** The status as the reply shows it; a kind may drop a hint that `extra` (what actually happened) replaces. */
+  protected replyInfo(status: string, _extra: readonly string[]): StatusInfo {
+    return this.statusInfo(status);
   }
 
   renderGiveUp(ticket: Ticket, hours: number): MessageBody {

@@ -4,7 +4,7 @@ import { cloudText, escapeMrkdwn, LINK_REMOVED, LINK_REMOVED_DOWNLOAD, mention, 
 import { DmsTicketService, type OrderBaseInfo } from './dms-ticket-service.js';
 import { CloudApiError } from './errors.js';
 import { slackErrorCode } from './messenger.js';
-import { exportStatusInfo } from './dms/statuses.js';
+import { exportStatusInfo, type StatusInfo } from './dms/statuses.js';
 import type { ExportForm } from './export-input.js';
 import type { Ticket } from './store/types.js';
 import type { ResolvedUser } from './user-resolver.js';
@@ -106,6 +106,12 @@ export class ExportService extends DmsTicketService {
     }
   }
 
+  /** Once the result was delivered (or could not be), the reply says what happened instead of "goes privately". */
+  protected override replyInfo(status: string, extra: readonly string[]): StatusInfo {
+    const info = this.statusInfo(status);
+    return status === 'EXPORT_SUCCESS' && extra.length ? { ...info, hint: undefined } : info;
+  }
+
   /** On EXPORT_SUCCESS the result goes privately to the requester; the thread only says that it did. */
   async onStatus(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown>; calls?: number }> {
     if (ticket.status !== 'EXPORT_SUCCESS') return {};
@@ -176,9 +182,10 @@ export class ExportService extends DmsTicketService {
       requesterField: this.whoField(ticket),
       statusInfo: this.statusInfo(ticket.status),
       fields: [
-        ['Database', `${cloudField(d.database, 300)}${d.envType ? ` (${cloudField(d.envType, 40)})` : ''}`],
+        ['Database', databaseField(d.database, d.envType)],
         ['Reason', userField(d.reason)],
-        ...(d.affectRows === undefined ? [] : ([['Estimated rows', `${d.affectRows}${d.skipCheckReason !== undefined ? ` (check skipped: ${userField(d.skipCheckReason, 300)})` : ''}`]] as [string, string][])),
+        ...(d.affectRows === undefined ? [] : ([['Estimated rows', String(d.affectRows)]] as [string, string][])),
+        ...(d.skipCheckReason === undefined ? [] : ([['Row check skipped', userField(d.skipCheckReason, 500)]] as [string, string][])),
         ['Related users', usersField(d.relatedSlackIds ?? [])],
       ],
       code: [['SQL', d.sql]],
@@ -186,6 +193,15 @@ export class ExportService extends DmsTicketService {
       updatedAt: now,
     });
   }
+}
+
+/**
+ * The database and its environment, named once: the picked label ("orders_prod · product · mysql") often names the
+ * environment DMS reports for the ticket already.
+ */
+function databaseField(database: string, envType: string | undefined): string {
+  const named = envType !== undefined && database.split('·').some((part) => part.trim().toLowerCase() === envType.trim().toLowerCase());
+  return `${cloudField(database, 300)}${envType && !named ? ` (${cloudField(envType, 40)})` : ''}`;
 }
 
 /** The URL for a mrkdwn link, or undefined when it is not http(s); characters that would end the link are encoded. */

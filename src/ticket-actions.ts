@@ -12,7 +12,7 @@ import type { Messenger } from './messenger.js';
 import type { AuditEntry, Store, Ticket } from './store/types.js';
 import { userMessageFor } from './user-errors.js';
 import type { ResolvedUser, UserResolver } from './user-resolver.js';
-import type { StatusWatcher, TicketTracker } from './watcher.js';
+import { ticketTitle, type StatusWatcher, type TicketTracker } from './watcher.js';
 
 /**
  * Where a click came from. A button's value is only the ticket's small internal number, so the click is bound to
@@ -118,7 +118,7 @@ export class TicketActions {
         return { result: 'denied', message: `:no_entry_sign: You can't ${ACTION_WORDS[req.action].verb}. ${verdict.reason}` };
       }
       if (ticket.done || !(tracker.actionsFor?.(ticket) ?? []).includes(req.action)) {
-        return this.stale(req, ticket, tracker, `${tracker.kindLabel} ticket ${escapeMrkdwn(ticket.externalId)}`);
+        return this.stale(req, ticket, tracker, escapeMrkdwn(ticketTitle(tracker, ticket)));
       }
       return undefined;
     } catch (err) {
@@ -129,7 +129,7 @@ export class TicketActions {
   /** The one-line summary of the ticket a click is bound to (for modal texts); undefined when it is not bound. */
   async summaryOf(req: Pick<ActionRequest, 'ticketId' | 'actorSlackId' | 'origin'>): Promise<string | undefined> {
     const bound = await this.bound(req);
-    return bound ? `${bound.tracker.kindLabel} ticket ${bound.ticket.externalId}` : undefined;
+    return bound ? ticketTitle(bound.tracker, bound.ticket) : undefined;
   }
 
   /**
@@ -164,7 +164,7 @@ export class TicketActions {
     const bound = await this.bound(req);
     if (!bound) return { result: 'unknown', message: NO_SUCH_TICKET };
     const { ticket, tracker } = bound;
-    const summary = `${tracker.kindLabel} ticket ${escapeMrkdwn(ticket.externalId)}`;
+    const summary = escapeMrkdwn(ticketTitle(tracker, ticket));
 
     const refusedByPolicy = await this.policyFor(req, ticket);
     if (refusedByPolicy && !refusedByPolicy.ok) {
@@ -183,7 +183,7 @@ export class TicketActions {
     }
     await this.audit(req, ticket, { decision: 'allowed', rule: verdict.rule, actorDmsId: who.dmsUserId });
 
-    if (req.action === 'stop') return this.stop(req, ticket, summary, verdict.rule);
+    if (req.action === 'stop') return this.stop(req, ticket, tracker, summary, verdict.rule);
     if (req.action === 'download') return this.download(req, ticket, who);
     if (ticket.done) return this.stale(req, ticket, tracker, summary);
     if (this.busy.has(ticket.id)) {
@@ -346,7 +346,7 @@ export class TicketActions {
   private async refresh(ticket: Ticket, tracker: TicketTracker, summary: string): Promise<ActionOutcome> {
     if (ticket.done) {
       await this.deps.watcher.redraw(ticket.id).catch(() => undefined);
-      return { result: 'stale', message: `${summary} is no longer followed here; its last status was *${escapeMrkdwn(tracker.statusInfo(ticket.status).label)}*. \`/dms status ${escapeMrkdwn(ticket.externalId)}\` follows it again.` };
+      return { result: 'stale', message: `${summary} is no longer followed here; its last status was *${escapeMrkdwn(tracker.statusInfo(ticket.status).label)}*.${tracker.home && !tracker.home.followAgain ? '' : ` \`/dms status ${escapeMrkdwn(ticket.externalId)}\` follows it again.`}` };
     }
     const changed = await this.deps.watcher.refreshNow(ticket.id);
     const fresh = (await this.deps.store.getTicket(ticket.id)) ?? ticket;
@@ -354,11 +354,11 @@ export class TicketActions {
     return { result: 'done', message: changed ? `:arrows_counterclockwise: ${summary} is now *${label}* (see the thread).` : `:arrows_counterclockwise: ${summary} is still *${label}* (checked just now).`, ticket: fresh };
   }
 
-  private async stop(req: ActionRequest, ticket: Ticket, summary: string, rule: string): Promise<ActionOutcome> {
+  private async stop(req: ActionRequest, ticket: Ticket, tracker: TicketTracker, summary: string, rule: string): Promise<ActionOutcome> {
     const stopped = await this.deps.watcher.stopFollowing(ticket.id, req.actorSlackId);
     if (!stopped) return { result: 'stale', message: `${summary} is already not followed here.` };
     await this.audit(req, ticket, { decision: 'done', rule });
-    await this.tellThread(stopped, `:black_square_for_stop: ${mention(req.actorSlackId)} stopped following this ticket here. It goes on in DMS.`);
+    await this.tellThread(stopped, `:black_square_for_stop: ${mention(req.actorSlackId)} stopped following this ticket here. It goes on in ${tracker.home?.cloud ?? 'DMS'}.`);
     await this.deps.watcher.redraw(ticket.id).catch(() => undefined);
     return { result: 'done', message: `:white_check_mark: Stopped following ${summary}.`, ticket: stopped };
   }

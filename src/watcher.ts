@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import type { Logger } from 'pino';
-import { withTicketControls, type TicketActionId, type TicketActivity } from '../blocks/ticket-controls.js';
-import { mrkdwnMessage, truncate } from '../blocks/text.js';
+import { withTicketControls, type TicketActionId, type TicketActivity, type TicketHome } from '../blocks/ticket-controls.js';
 import type { TicketCard } from '../blocks/home.js';
 import type { Clock } from './clock.js';
 import type { StatusInfo } from './dms/statuses.js';
@@ -14,13 +13,17 @@ import type { Store, ThreadMode, Ticket, TicketKind } from './store/types.js';
 export interface TicketTracker {
   /** "Data export", "Data tracking", ... */
   kindLabel: string;
+  /** How a ticket is named to people (plain text); defaults to `<kindLabel> ticket <externalId>` (see ticketTitle). */
+  title?(ticket: Ticket): string;
+  /** Where the ticket lives on once no longer followed here ("DMS" when unset), and how to follow it again. */
+  home?: TicketHome;
   /** Asks the cloud for the current status (`calls`: how many cloud calls it took, default 1). Throws CloudApiError on failure. */
   poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }>;
   statusInfo(status: string | null): StatusInfo;
   /** The root message for the ticket as it is now (`details.note` explains an unusual location such as a DM). */
   renderRoot(ticket: Ticket, now: number): MessageBody;
-  /** The thread reply for a status change. */
-  renderReply(ticket: Ticket, status: string, previous: string | null): MessageBody;
+  /** The thread reply for a status change; `extra` (from onStatus, already-safe mrkdwn) belongs in its body. */
+  renderReply(ticket: Ticket, status: string, previous: string | null, extra?: string[]): MessageBody;
   /** The final note when the bot stops following a ticket that never ended (null: stop quietly). */
   renderGiveUp(ticket: Ticket, hours: number): MessageBody | null;
   /** How long to follow this kind of ticket; defaults to the watcher's maxAgeMs. */
@@ -32,6 +35,11 @@ export interface TicketTracker {
    * it; returns extra already-safe mrkdwn lines for the reply. Throwing delays the change to a later pass.
    */
   onStatus?(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown>; calls?: number }>;
+}
+
+/** A ticket's name for people (plain text): its kind's own title, else "<kindLabel> ticket <externalId>". */
+export function ticketTitle(tracker: TicketTracker | undefined, ticket: Ticket): string {
+  return tracker?.title?.(ticket) ?? `${tracker?.kindLabel ?? ticket.kind} ticket ${ticket.externalId}`;
 }
 
 /** Called after a ticket's messages changed (status, action, stop), e.g. to refresh its requester's Home tab. */
@@ -265,7 +273,8 @@ export class StatusWatcher {
     const info = tracker ? tracker.statusInfo(ticket.status) : { emoji: ':grey_question:', label: ticket.status ?? 'unknown', final: false };
     return {
       ticketId: ticket.id,
-      title: `${tracker?.kindLabel ?? ticket.kind} ticket ${ticket.externalId}`,
+      title: ticketTitle(tracker, ticket),
+      ...(tracker?.home ? { home: tracker.home } : {}),
       statusInfo: info,
       channelId: ticket.channelId,
       updatedAt: ticket.updatedAt,
@@ -284,7 +293,9 @@ export class StatusWatcher {
       text: body.text,
       blocks: withTicketControls(body.blocks ?? [{ type: 'section', text: { type: 'mrkdwn', text: body.text } }], {
         ticketId: ticket.id,
-        summary: `${tracker.kindLabel} ticket ${ticket.externalId}`,
+        summary: ticketTitle(tracker, ticket),
+        home: tracker.home,
+        done: ticket.done,
         actions: this.actionsFor(ticket),
         activity,
         threadMode,
@@ -382,8 +393,7 @@ export class StatusWatcher {
     if (this.bucket && effects.calls) this.bucket.debit(now, effects.calls);
     if (effects.details) details = { ...details, ...effects.details };
     const mode = await this.threadModeFor(ticket);
-    const reply = tracker.renderReply({ ...updated, details }, result.status, ticket.status);
-    const withExtra = effects.extra?.length ? appendLines(reply, effects.extra) : reply;
+    const withExtra = tracker.renderReply({ ...updated, details }, result.status, ticket.status, effects.extra);
     let threadTs: string | null = null;
     if (ticket.rootTs && mode !== 'root_only') {
       // Post first, then record: a crash in between repeats at most this one reply; the reverse could lose it.
@@ -513,11 +523,6 @@ function replyText(body: MessageBody): string {
 }
 
 /** Adds already-safe mrkdwn lines to a message (as a section after its blocks, and to its fallback text). */
-function appendLines(body: MessageBody, lines: string[]): MessageBody {
-  const added = mrkdwnMessage(lines.join('\n'));
-  return { text: truncate(`${body.text}\n${added.text}`, 3000), blocks: [...(body.blocks ?? []), ...added.blocks] };
-}
-
 /** Log-safe description of an error (code and message, no request config). */
 export function describe(err: unknown): Record<string, unknown> {
   if (err instanceof CloudApiError) return { code: err.details.errorCode, requestId: err.details.requestId, httpStatus: err.details.httpStatus, action: err.details.action };

@@ -129,7 +129,7 @@ const EXPORT_CASES: HostileCase[] = [
   { name: 'full-width digits', field: 'rows', value: '１２３', expect: { error: E.rowsBlock } },
   { name: 'hexadecimal', field: 'rows', value: '0x10', expect: { error: E.rowsBlock } },
   { name: 'exactly the maximum', field: 'rows', value: '1000000000000', expect: 'filed', shows: '1000000000000' },
-  { name: 'mentions', field: 'skipReason', value: '<!here> <@U0HACKER> trust me', expect: 'filed', shows: 'check skipped: &lt;!here&gt; &lt;@U0HACKER&gt; trust me' },
+  { name: 'mentions', field: 'skipReason', value: '<!here> <@U0HACKER> trust me', expect: 'filed', shows: '*Row check skipped*\n&lt;!here&gt; &lt;@U0HACKER&gt; trust me' },
   { name: '100 000 characters', field: 'skipReason', value: huge(100_000), expect: { error: E.skipReasonBlock } },
   { name: 'forged 20-digit database id', field: 'db', value: 'db:99999999999999999999:P', expect: { error: E.dbBlock, message: /not valid/ } },
   { name: 'forged id beyond 2^53', field: 'db', value: 'db:9007199254740993:P', expect: { error: E.dbBlock } },

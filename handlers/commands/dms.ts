@@ -8,7 +8,7 @@ import { openModal } from '../open-modal.js';
 import type { AckFn, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { buildSettingsModal } from '../../blocks/action-modals.js';
-import { buildTicketList } from '../../blocks/home.js';
+import { buildTicketList, LIST_PAGE_SIZE, ticketListPages } from '../../blocks/home.js';
 import { BotError } from '../../src/errors.js';
 import { parseOrderId, type OrderId } from '../../src/ids.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
@@ -26,7 +26,7 @@ export const DMS_SUBCOMMANDS: SubcommandHelp[] = [
   { usage: 'track', description: 'track which rows changed in past window (INSERT/UPDATE/DELETE on chosen tables)' },
   { usage: 'change', description: 'request a lock-free data change (UPDATE/DELETE/INSERT/DDL), reviewed before it is filed' },
   { usage: 'status &lt;ticket id&gt;', description: 'follow an existing DMS ticket (any kind) here, like one filed from Slack' },
-  { usage: 'list', description: 'your open tickets (only you see the answer)' },
+  { usage: 'list [page]', description: 'your open tickets, 20 to a page (only you see the answer)' },
   { usage: 'settings', description: 'how this channel hears about status changes (threads, final states, root only)' },
   { usage: 'help', description: 'show this list' },
 ];
@@ -79,9 +79,21 @@ export function registerDmsCommand(app: App, s: Services): void {
         await followTicket(s, { ack, respond, command, log }, rest.join(' '));
         return;
       case 'list': {
+        const asked = rest[0] === undefined ? 1 : /^\d{1,4}$/.test(rest[0]) ? Number(rest[0]) : 0;
+        if (asked < 1 || rest.length > 1) {
+          await ack({ response_type: 'ephemeral', text: '`/dms list` takes a page number, e.g. `/dms list 2`.' });
+          return;
+        }
         try {
-          const { open, openTotal } = await s.store.ticketsOf(command.user_id, { openLimit: 40, doneLimit: 0 });
-          await ack({ response_type: 'ephemeral', ...buildTicketList(open.map((t) => s.watcher.card(t)), openTotal) });
+          const at = (page: number) => s.store.ticketsOf(command.user_id, { openLimit: LIST_PAGE_SIZE, openOffset: (page - 1) * LIST_PAGE_SIZE, doneLimit: 0 });
+          let page = asked;
+          let { open, openTotal } = await at(page);
+          // Past the last page: the last page, and a word on how many there are.
+          if (page > ticketListPages(openTotal)) {
+            page = ticketListPages(openTotal);
+            ({ open, openTotal } = await at(page));
+          }
+          await ack({ response_type: 'ephemeral', ...buildTicketList(open.map((t) => s.watcher.card(t)), openTotal, page, asked) });
         } catch (err) {
           await ack({ response_type: 'ephemeral', text: `:warning: I couldn't list your tickets. ${userMessageFor(err, log, { step: 'list' })}` });
         }

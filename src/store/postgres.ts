@@ -353,9 +353,9 @@ export class PostgresStore implements Store {
     return ticket!;
   }
 
-  async ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
+  async ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number; openOffset?: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
     const [open, done, total] = await Promise.all([
-      this.pool.query<TicketRow>('SELECT * FROM tickets WHERE requester_slack_id = $1 AND NOT done ORDER BY created_at DESC, id DESC LIMIT $2', [slackId, opts.openLimit]),
+      this.pool.query<TicketRow>('SELECT * FROM tickets WHERE requester_slack_id = $1 AND NOT done ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3', [slackId, opts.openLimit, opts.openOffset ?? 0]),
       this.pool.query<TicketRow>('SELECT * FROM tickets WHERE requester_slack_id = $1 AND done ORDER BY updated_at DESC, id DESC LIMIT $2', [slackId, opts.doneLimit]),
       this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = $1 AND NOT done', [slackId]),
     ]);

@@ -281,10 +281,10 @@ export class SqliteStore implements Store {
     return (await this.getTicket(id))!;
   }
 
-  async ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
+  async ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number; openOffset?: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
     const open = this.db
-      .prepare('SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 0 ORDER BY created_at DESC, id DESC LIMIT ?')
-      .all(slackId, opts.openLimit) as TicketRow[];
+      .prepare('SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 0 ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?')
+      .all(slackId, opts.openLimit, opts.openOffset ?? 0) as TicketRow[];
     const done = this.db
       .prepare('SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 1 ORDER BY updated_at DESC, id DESC LIMIT ?')
       .all(slackId, opts.doneLimit) as TicketRow[];

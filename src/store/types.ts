@@ -132,7 +132,7 @@ export interface Store {
   /** Starts following a finished ticket again, from a new channel and requester (`/dms status`). */
   reopenTicket(id: number, t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>, now: number): Promise<Ticket>;
   /** Tickets a person filed or follows: open ones first (newest first), then finished ones (most recently changed first). */
-  ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }>;
+  ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number; openOffset?: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }>;
   /** Open tickets whose messages are in a channel, oldest first (e.g. to redraw them after a settings change). */
   openTicketsIn(channelId: string, limit: number): Promise<Ticket[]>;
   /**
