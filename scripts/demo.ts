@@ -126,7 +126,11 @@ export async function runDemo(write?: (line: string) => void): Promise<void> {
   const exportRoot = await rootOf(/Data export ticket/);
   showMessage('#data-requests, the bot posts:', exportRoot);
   out('  and follows it in the thread (the sandbox moves the ticket along by itself):');
-  await followThread(String(exportRoot.response!['ts']), /Export finished/);
+  const exportTs = String(exportRoot.response!['ts']);
+  await followThread(exportTs, /Export finished/);
+  showMessage('the last reply in full:', slack.callsTo('chat.postMessage').filter((c) => c.args['thread_ts'] === exportTs).at(-1)!);
+  const finished = await within(slack.waitFor('chat.update', (c) => c.args['ts'] === exportTs && /No more updates here/.test(JSON.stringify(c.args['blocks']))), 'the finished ticket message');
+  showMessage('and the ticket message, finished:', finished);
   const dm = await within(slack.waitFor('chat.postMessage', (c) => c.args['channel'] === 'U0ALICE' && /download the result/.test(String(c.args['text']))), 'the private result');
   out(`  alice's DM from the bot: ${readable(String(dm.args['text']).replace(/^\[sandbox\] /, ''), names)}`);
 

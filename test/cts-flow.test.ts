@@ -3,7 +3,7 @@ import { TrackerIds as Ids } from '../blocks/cts-ids.js';
 import type { Tracker } from '../src/cts/schemas.js';
 import type { SlackCall } from './support/fake-slack.js';
 import { CTS_PROJECT, startHarness, viewSubmission, type Harness } from './support/harness.js';
-import { buttonsOf, clickButton } from './support/flows.js';
+import { buttonsOf, clickButton, openHome } from './support/flows.js';
 
 type Values = Record<string, Record<string, unknown>>;
 
@@ -256,6 +256,38 @@ describe('/cts tracker', () => {
     const stopped = await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])));
     expect(buttonsOf(stopped.args['blocks'])).toEqual([]);
     expect((await h.app.services.store.getTicket(Number(ticketId)))!.done).toBe(true);
+  });
+
+  it('names a tracker by its name and type everywhere people read it (never type:name:id, whose :x: is an emoji), and its Stop speaks of CTS', async () => {
+    const view = await openModal(h);
+    await submit(h, view, dataValues({ [Ids.nameBlock]: { [Ids.nameInput]: input('x') } }));
+    const root = await created(h);
+    const rootTs = String(root.response!['ts']);
+    const ticket = (await h.app.services.store.getTicket(Number((root.args['blocks'] as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!.elements![0]!.value)))!;
+    expect(ticket.externalId).toMatch(/^data:x:/);
+    const stop = (blocks: unknown) => (blocks as { type: string; elements?: { action_id: string; confirm?: { text: { text: string } } }[] }[]).find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === 'ticket:stop')!;
+    expect(stop(root.args['blocks']).confirm!.text.text).toBe('CTS tracker x · Data goes on in CTS; this channel just stops hearing about it.');
+
+    // The Home card and its Stop confirmation.
+    await openHome(h, 'U0ALICE');
+    const home = await h.slack.waitFor('views.publish', (c) => c.args['user_id'] === 'U0ALICE');
+    const homeBlocks = (home.args['view'] as { blocks: unknown[] }).blocks;
+    expect(JSON.stringify(homeBlocks)).toContain('*CTS tracker x · Data*');
+    expect(stop(homeBlocks).confirm!.text.text).toContain('goes on in CTS');
+
+    // Refresh and Stop answers, the thread note and the stopped root.
+    await clickButton(h, { action: 'refresh', value: String(ticket.id), user: 'U0ALICE', channel: CHANNEL, messageTs: rootTs });
+    await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0ALICE' && /CTS tracker x · Data is (still|now)/.test(String(c.args['text'])));
+    await clickButton(h, { action: 'stop', value: String(ticket.id), user: 'U0ALICE', channel: CHANNEL, messageTs: rootTs });
+    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /stopped following this ticket here\. It goes on in CTS\./.test(String(c.args['text'])));
+    const stopped = await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])));
+    expect(JSON.stringify(stopped.args['blocks'])).toContain('It goes on in CTS.');
+    expect(JSON.stringify(stopped.args['blocks'])).not.toContain('/dms status');
+
+    const everything = JSON.stringify(h.slack.calls.filter((c) => c.method !== 'views.open').map((c) => c.args));
+    expect(everything).not.toContain(':x:');
+    expect(everything).not.toContain(ticket.externalId);
+    expect(everything).not.toContain('in DMS');
   });
 
   it('creates a data tracker with the exact body', async () => {

@@ -74,6 +74,38 @@ describe('/dms export', () => {
     expect(failed.options[0]!.text.text).toContain('UnknownError');
   });
 
+  it('names the environment once, and shows a skipped row check in its own field', async () => {
+    const fieldsOf = (call: SlackCall) => (call.args['blocks'] as { fields?: { text: string }[] }[]).find((b) => b.fields)!.fields!.map((f) => f.text);
+    // Picked from the list: the label names the environment DMS reports (product), so it is not repeated.
+    const view = await openExport(h);
+    await submit(h, view, filledValues({
+      [Ids.skipCheckBlock]: { [Ids.skipCheckCheckbox]: { type: 'checkboxes', selected_options: [{ value: 'skip' }] } },
+      [Ids.skipReasonBlock]: { [Ids.skipReasonInput]: { type: 'plain_text_input', value: 'The table has no index on created_at' } },
+    }));
+    const root = await filed(h);
+    const ts = tsOf(root);
+    h.clock.advance(10_000);
+    await h.app.watcher.runDue();
+    const polled = h.slack.callsTo('chat.update').filter((c) => c.args['ts'] === ts).at(-1)!;
+    const fields = fieldsOf(polled);
+    expect(fields).toContain('*Database*\norders_prod · product · mysql');
+    expect(fields).toContain('*Estimated rows*\n1200');
+    expect(fields).toContain('*Row check skipped*\nThe table has no index on created_at');
+
+    // Typed as an id: the label does not name it, so the environment DMS reports is added; no check skipped, no field.
+    const typed = await openExport(h);
+    await submit(h, typed, filledValues({ [Ids.dbBlock]: { [Ids.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:T', text: { type: 'plain_text', text: 'Database id 1001 (as typed)' } } } } }));
+    await h.slack.waitFor('views.update', (c) => c.args['view_id'] === typed['id'] && JSON.stringify(c.args['view']).includes('is filed'));
+    const orderId2 = (h.dms.calls('CreateOrder')[1]!.response as { CreateOrderResult: { OrderIds: number[] } }).CreateOrderResult.OrderIds[0]!;
+    const second = h.slack.callsTo('chat.postMessage').find((c) => c.args['thread_ts'] === undefined && String(c.args['text']).includes(`ticket ${orderId2}`))!;
+    const ts2 = tsOf(second);
+    h.clock.advance(10_000);
+    await h.app.watcher.runDue();
+    const fields2 = fieldsOf(h.slack.callsTo('chat.update').filter((c) => c.args['ts'] === ts2).at(-1)!);
+    expect(fields2).toContain('*Database*\nDatabase id 1001 (as typed) (product)');
+    expect(fields2.some((f) => f.startsWith('*Row check skipped*'))).toBe(false);
+  });
+
   it('files the ticket with the exact encoding, posts the root, threads every status change and stops at EXPORT_SUCCESS', async () => {
     const view = await openExport(h);
     const ack = await submit(h, view, filledValues());

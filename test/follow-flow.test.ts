@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackCall } from './support/fake-slack.js';
-import { buttonsOf, fileExport, latestRoot, seedPeople, threadReplies, tick, tsOf } from './support/flows.js';
+import { buttonsOf, fileExport, latestRoot, openHome, seedPeople, threadReplies, tick, tsOf } from './support/flows.js';
 import { startHarness, type Harness } from './support/harness.js';
 import type { DbId } from '../src/ids.js';
 
@@ -399,5 +399,45 @@ describe('/dms status and /dms list', () => {
     expect(carol.text).toBe('You have no open tickets.');
     // The list comes from the bot's own records: no DMS call.
     expect(h.dms.requests).toHaveLength(requestsBefore);
+  });
+
+  it('/dms list [page] pages every open ticket within Slack’s limits, and Home points to the page that goes on where it stops', async () => {
+    // 45 open tickets (escaping-heavy status labels grow every card), newest first; one finished ticket is never listed.
+    const store = h.app.services.store;
+    const ids: string[] = [];
+    for (let i = 0; i < 46; i++) {
+      const externalId = String(700_000 + i);
+      const t = await store.createTicket(
+        { kind: 'dms_export', externalId, channelId: 'C0OPS', rootTs: null, requesterSlackId: 'U0ALICE', requesterDmsId: '51', status: '&<>'.repeat(60), details: {}, nextPollAt: 9e15, pollIntervalMs: 60_000 },
+        1_773_000_000_000 + i * 1000,
+      );
+      if (i === 0) await store.finish(t.id, 1_773_000_000_000);
+      else ids.unshift(externalId);
+    }
+    const listed = (ack: AckBody) => [...JSON.stringify(ack.blocks).matchAll(/Data export ticket (\d+)/g)].map((m) => m[1]!);
+    const footer = (ack: AckBody) => JSON.stringify((ack.blocks as { type: string }[]).filter((b) => b.type === 'context'));
+
+    const one = await command(h, 'list', { channel: 'C0ELSEWHERE' });
+    expect(one.text).toBe('You have 45 open tickets · page 1 of 3.');
+    expect(listed(one)).toEqual(ids.slice(0, 20));
+    expect(footer(one)).toContain('Tickets 1–20 of 45, newest first. `/dms list 2` shows the next page.');
+    const two = await command(h, 'list 2', { channel: 'C0ELSEWHERE' });
+    expect(listed(two)).toEqual(ids.slice(20, 40));
+    expect(footer(two)).toContain('`/dms list 3` shows the next page.');
+    const three = await command(h, 'list 3', { channel: 'C0ELSEWHERE' });
+    expect(listed(three)).toEqual(ids.slice(40));
+    expect(footer(three)).toContain('Tickets 41–45 of 45, newest first. This is the last page.');
+    // Past the end: the last page, said so; not a number: how to ask.
+    const past = await command(h, 'list 9', { channel: 'C0ELSEWHERE' });
+    expect(listed(past)).toEqual(ids.slice(40));
+    expect(footer(past)).toContain('You asked for page 9; there are 3.');
+    for (const bad of ['list 0', 'list two', 'list 2 3']) expect((await command(h, bad, { channel: 'C0ELSEWHERE' })).text).toBe('`/dms list` takes a page number, e.g. `/dms list 2`.');
+
+    // Home shows page 1 and says which page goes on from there.
+    await openHome(h, 'U0ALICE');
+    const home = await h.slack.waitFor('views.publish', (c) => c.args['user_id'] === 'U0ALICE');
+    const homeJson = JSON.stringify(home.args['view']);
+    expect([...homeJson.matchAll(/\*Data export ticket (\d+)\*/g)].map((m) => m[1]!)).toEqual([...ids.slice(0, 20), '700000']); // then the finished one, under Recently finished
+    expect(homeJson).toContain('…and 25 more open tickets: `/dms list 2` shows the next 20, and so on.');
   });
 });

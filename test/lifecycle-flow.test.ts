@@ -93,6 +93,16 @@ describe('ticket lifecycle buttons', () => {
     expect(String(dm.args['text'])).toContain(url);
     const final = threadReplies(h, rootTs).at(-1)!;
     expect(String(final.args['text'])).toContain('Result delivered privately to <@U0ALICE>');
+    // One reply body, in order: the status, what was done (said once, not also as "goes privately"), then "was:".
+    const finalBlocks = final.args['blocks'] as { type: string; text?: { text: string }; elements?: { text: string }[] }[];
+    expect(finalBlocks.map((b) => b.type)).toEqual(['section', 'context']);
+    expect(finalBlocks[0]!.text!.text).toBe(':tada: *Export finished* `EXPORT_SUCCESS`\n:lock: Result delivered privately to <@U0ALICE>.');
+    expect(JSON.stringify(finalBlocks).match(/privately/g)).toHaveLength(1);
+    expect(finalBlocks[1]!.elements![0]!.text).toMatch(/^was: /);
+    // The finished root no longer promises status changes.
+    const finishedRoot = JSON.stringify(latestRoot(h, CH, rootTs)!.args['blocks']);
+    expect(finishedRoot).not.toContain('Status changes are posted');
+    expect(finishedRoot).toContain('No more updates here; its status changes are in the thread');
     await ephemeralFor(h, 'U0ALICE', /sent you the download link/);
     for (const t of channelTexts(h)) expect(t).not.toContain('/download/');
     for (const c of h.slack.callsTo('chat.postEphemeral')) expect(JSON.stringify(c.args)).not.toContain('/download/');
