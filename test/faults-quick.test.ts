@@ -41,7 +41,9 @@ describe('fault injection (quick mode of npm run faults)', () => {
     expect(k.duplicateCreates).toBe(0);
     expect(k.unfinished).toBe(0);
     expect(k.unexplainedDuplicates).toBe(0);
-    for (const kill of k.perKill) expect(kill.duplicateReplies, `kill ${kill.kill} (${kill.trigger})`).toBeLessThanOrEqual(1);
+    // At most the reply at the crash point, plus any reply Slack read after the kill (sent before the process died,
+    // by a check running concurrently): the bot never saw their answers. Nothing else is repeated.
+    for (const kill of k.perKill) expect(kill.duplicateReplies, `kill ${kill.kill} (${kill.trigger})`).toBeLessThanOrEqual(1 + kill.repliesInFlight);
     // The final reply Slack accepted just before the kill is posted once more, and only once.
     expect(k.perKill[1]!.lastReply).toMatchObject({ status: 'EXPORT_SUCCESS', postedAgain: true });
     expect(k.finalExitCode).toBe(0);
