@@ -28,15 +28,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { ExportIds } from '../blocks/ids.js';
-import { encodeMetadata } from '../blocks/metadata.js';
-import { ModalSeal } from '../src/click-origin.js';
 import { createApp } from '../src/app.js';
 import { readConfig, sqlitePath } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { DmsEmulator } from '../src/sandbox/dms-emulator.js';
 import { FakeSlack, type SlackCall } from '../test/support/fake-slack.js';
-import { BOT_TOKEN, emulatorDmsClient, SIGNING_SECRET, slackSignature, startHarness, viewSubmission, type Harness } from '../test/support/harness.js';
+import { BOT_TOKEN, emulatorDmsClient, sealedFormMetadata, SIGNING_SECRET, slackSignature, startHarness, viewSubmission, type Harness } from '../test/support/harness.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Options and results
@@ -286,9 +284,7 @@ const requestOf = (comment: string): number | undefined => {
 
 /** The view_submission Slack sends when the export modal is submitted (only what submit-ticket.ts reads). */
 function exportSubmission(viewId: string, i: number): Record<string, unknown> {
-  // The form's metadata as the bot wrote it when it opened the modal: sealed to the form, the person and the channel.
-  const seal = new ModalSeal(BOT_TOKEN).seal({ kind: ExportIds.modal, userId: 'U0ALICE', channelId: CHANNEL });
-  return viewSubmission({ id: viewId, callback_id: ExportIds.modal, private_metadata: encodeMetadata({ channelId: CHANNEL, seal }) }, exportValues(reasonFor(i)), 'U0ALICE');
+  return viewSubmission({ id: viewId, callback_id: ExportIds.modal, private_metadata: sealedFormMetadata(ExportIds.modal, CHANNEL) }, exportValues(reasonFor(i)), 'U0ALICE');
 }
 
 /** POSTs an interaction payload to the app, signed as Slack signs it. */

@@ -1,30 +1,19 @@
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ActionModalIds } from '../blocks/action-modals.js';
 import { ExportIds } from '../blocks/ids.js';
-import { encodeMetadata } from '../blocks/metadata.js';
 import { parseDatabaseChoice, type DbId } from '../src/ids.js';
 import { NO_SUCH_TICKET } from '../src/ticket-actions.js';
 import { withoutAddresses } from '../src/user-errors.js';
 import type { SlackCall } from './support/fake-slack.js';
 import { clickButton, exportValues, fileExport, openModal, seedPeople, submit, tick } from './support/flows.js';
-import { BOT_TOKEN, blockSuggestion, startHarness, type Harness } from './support/harness.js';
-import { ModalSeal } from '../src/click-origin.js';
+import { BOT_TOKEN, blockSuggestion, policyFiles, sealedFormMetadata, startHarness, type Harness } from './support/harness.js';
 
 // Issue 13, sections 2 and 10, through the real app: ids have one spelling, clicks act only on the ticket of the
 // message or Home they came from, /dms status reveals nothing to people who may not see a ticket, the policy is
 // checked against a ticket's real database, and answers carry no internal address.
 
-const dir = mkdtempSync(join(tmpdir(), 'access-flow-'));
-let fileNo = 0;
-function policyFile(lines: string[]): string {
-  const path = join(dir, `policy-${++fileNo}.yaml`);
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
-}
+const policyFile = policyFiles('access-flow-');
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -44,7 +33,7 @@ async function start(opts: { policy?: string[]; env?: Record<string, string> } =
 type Option = { text: { text: string }; value: string };
 async function pickerOptions(h: Harness, query: string): Promise<Option[]> {
   const payload = blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, query);
-  payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ExportIds.modal, private_metadata: encodeMetadata({ channelId: 'C0EXPORTS', seal: new ModalSeal(BOT_TOKEN).seal({ kind: ExportIds.modal, userId: 'U0ALICE', channelId: 'C0EXPORTS' }) }) };
+  payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ExportIds.modal, private_metadata: sealedFormMetadata(ExportIds.modal, 'C0EXPORTS') };
   const res = await h.interaction(payload);
   expect(res.status).toBe(200);
   return ((await res.json()) as { options: Option[] }).options;
@@ -369,7 +358,7 @@ describe('every modal that could be made to act elsewhere is sealed (§10)', () 
       payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ExportIds.modal, private_metadata: metadata };
       return ((await (await h.interaction(payload)).json()) as { options: Option[] }).options.map((o) => o.value);
     };
-    const sealedFor = (channelId: string) => encodeMetadata({ channelId, seal: new ModalSeal(BOT_TOKEN).seal({ kind: ExportIds.modal, userId: 'U0ALICE', channelId }) });
+    const sealedFor = (channelId: string) => sealedFormMetadata(ExportIds.modal, channelId);
     // A form opened in C0EXPORTS, its channel changed to the payroll room: the payroll rule does not apply.
     const forged = JSON.stringify({ ...(JSON.parse(sealedFor('C0EXPORTS')) as object), c: 'C0PAYROLL' });
     expect(await ask(forged)).not.toContainEqual(expect.stringMatching(/^db:4242:/));

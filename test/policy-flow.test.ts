@@ -1,28 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMetadata } from '../blocks/metadata.js';
 import { ExportIds, TrackIds } from '../blocks/ids.js';
 import { loadPolicy } from '../src/policy.js';
 import type { SlackCall } from './support/fake-slack.js';
 import { DmsEmulator } from './support/dms-emulator.js';
 import { FakeSlack } from './support/fake-slack.js';
 import { buttonsOf, clickButton, exportValues, fileExport, openModal, seedPeople, submit, tick } from './support/flows.js';
-import { ModalSeal } from '../src/click-origin.js';
-import { BOT_TOKEN, blockSuggestion, startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+import { blockSuggestion, policyFiles, sealedFormMetadata, startHarness, type Harness, type HarnessOptions } from './support/harness.js';
 
 type Options = { text: { text: string }; value: string }[];
 
 const dir = mkdtempSync(join(tmpdir(), 'policy-flow-'));
-let fileNo = 0;
-
 /** Writes a POLICY_FILE into the test's tmp dir and returns its path. */
-function policyFile(lines: string[]): string {
-  const path = join(dir, `policy-${++fileNo}.yaml`);
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
-}
+const policyFile = policyFiles('policy-flow-files-');
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -58,7 +50,7 @@ async function commandAnswer(h: Harness, text: string, o: { command?: string; us
 async function pickerOptions(h: Harness, query: string, o: { modal?: 'export' | 'track'; channel?: string; user?: string } = {}): Promise<Options> {
   const ids = o.modal === 'track' ? TrackIds : ExportIds;
   const payload = blockSuggestion(ids.dbSelect, ids.dbBlock, query, o.user);
-  payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ids.modal, ...(o.channel ? { private_metadata: encodeMetadata({ channelId: o.channel, seal: new ModalSeal(BOT_TOKEN).seal({ kind: ids.modal, userId: o.user ?? 'U0ALICE', channelId: o.channel }) }) } : {}) };
+  payload['view'] = { id: 'V0OPTS', type: 'modal', callback_id: ids.modal, ...(o.channel ? { private_metadata: sealedFormMetadata(ids.modal, o.channel, o.user) } : {}) };
   const res = await h.interaction(payload);
   expect(res.status).toBe(200);
   return ((await res.json()) as { options: Options }).options;

@@ -1,9 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { encodeMetadata } from '../../blocks/metadata.js';
 import { createApp, type ChatOpsApp } from '../../src/app.js';
+import { ModalSeal } from '../../src/click-origin.js';
 import { readConfig, sqlitePath, type Config } from '../../src/config.js';
 import { DmsClient } from '../../src/dms/client.js';
 import { createLogger } from '../../src/logger.js';
@@ -250,4 +252,20 @@ function checkSocketAcks(slack: FakeSlack, socket: FakeSocketMode): void {
 export function assertNothingRefused(slack: FakeSlack): void {
   const refused = slack.takeRefusals();
   if (refused.length) throw new Error(`Slack would have refused ${refused.length} payload(s) the bot sent:\n${refused.map((r) => r.slice(0, 2000)).join('\n')}`);
+}
+
+/** A form's private_metadata as the bot writes it when it opens the form: sealed to the form, the person and the channel. */
+export function sealedFormMetadata(kind: string, channelId: string, userId = 'U0ALICE'): string {
+  return encodeMetadata({ channelId, seal: new ModalSeal(BOT_TOKEN).seal({ kind, userId, channelId }) });
+}
+
+/** A writer of POLICY_FILEs into one temporary folder (prefix names it): each call returns a new file's path. */
+export function policyFiles(prefix: string): (lines: string[]) => string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let n = 0;
+  return (lines) => {
+    const path = join(dir, `policy-${++n}.yaml`);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    return path;
+  };
 }
