@@ -1,5 +1,5 @@
 /**
- * Fault injection (issue 8): `npm run faults`, and its quick mode inside `npm test` (test/faults-quick.test.ts).
+ * Fault injection (issue 8): `npm run faults`, and its quick mode inside `npm test` (test/slow/faults-quick.test.ts).
  *
  * 1. Chaos: the app in this process (real timers) against the DMS emulator's chaos mode (30 % throttling, 10 % 5xx,
  *    random latency up to 2 s on every status-side action) and bursts of HTTP 429 from the fake Slack. Every ticket
@@ -27,10 +27,10 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { ExportIds } from '../blocks/ids.js';
+import { ExportIds } from '../blocks/dms/ids.js';
 import { createApp } from '../src/app.js';
 import { readConfig, sqlitePath } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/core/logger.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { DmsEmulator } from '../src/sandbox/dms-emulator.js';
 import { FakeSlack, type SlackCall } from '../test/support/fake-slack.js';

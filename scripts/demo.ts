@@ -10,11 +10,11 @@ import { createApp } from '../src/app.js';
 import { readConfig } from '../src/config.js';
 import { CtsClient } from '../src/cts/client.js';
 import { DmsClient } from '../src/dms/client.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/core/logger.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { SqliteStore } from '../src/store/sqlite.js';
-import { ExportIds, TrackIds } from '../blocks/ids.js';
-import { TrackerIds } from '../blocks/cts-ids.js';
+import { ExportIds, TrackIds } from '../blocks/dms/ids.js';
+import { TrackerIds } from '../blocks/cts/ids.js';
 import { FakeSlack, type SlackCall } from '../test/support/fake-slack.js';
 import { readable, renderBlocks } from './render.js';
 

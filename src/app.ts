@@ -3,37 +3,37 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CodedError } from
 import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { registerHandlers } from '../handlers/index.js';
-import { boltLogger } from './bolt-logger.js';
-import { type Clock, systemClock } from './clock.js';
+import { boltLogger } from './slack/bolt-logger.js';
+import { type Clock, systemClock } from './core/clock.js';
 import type { Config } from './config.js';
-import { CtsTrackerService } from './cts-service.js';
+import { CtsTrackerService } from './cts/tracker-service.js';
 import type { CtsClient } from './cts/client.js';
 import type { DmsClient } from './dms/client.js';
-import { ChangeService } from './change-service.js';
-import { ExportService } from './export-service.js';
-import { TrackService } from './track-service.js';
-import { Messenger } from './messenger.js';
-import { Metrics } from './metrics.js';
-import { CreateRecovery } from './create-recovery.js';
+import { ChangeService } from './dms/change/service.js';
+import { ExportService } from './dms/export/service.js';
+import { TrackService } from './dms/track/service.js';
+import { Messenger } from './slack/messenger.js';
+import { Metrics } from './core/metrics.js';
+import { CreateRecovery } from './tickets/recovery.js';
 import { sandboxFetch } from './sandbox/mark.js';
-import { withDeadline } from './deadline.js';
-import { ApproverPolicy } from './approvers.js';
-import { SlackGroups } from './slack-groups.js';
-import { Guard } from './guard.js';
-import { DatabaseEngines } from './sql-review/engines.js';
-import { loadSqlParsers } from './sql-inspect.js';
-import { DEFAULT_POLICY, loadPolicy, type Policy } from './policy.js';
-import { FollowService } from './follow-service.js';
-import { HomeService } from './home.js';
-import { OrderService } from './order-service.js';
-import { TicketActions } from './ticket-actions.js';
+import { withDeadline } from './core/deadline.js';
+import { ApproverPolicy } from './access/approvers.js';
+import { SlackGroups } from './slack/user-groups.js';
+import { Guard } from './access/request-check.js';
+import { DatabaseEngines } from './dms/sql-review/engines.js';
+import { loadSqlParsers } from './dms/sql-review/inspect.js';
+import { DEFAULT_POLICY, loadPolicy, type Policy } from './access/policy.js';
+import { FollowService } from './tickets/follow.js';
+import { HomeService } from './tickets/home.js';
+import { OrderService } from './dms/order/service.js';
+import { TicketActions } from './tickets/actions.js';
 import type { Services } from './services.js';
 import type { Store } from './store/types.js';
-import type { AppIdentity } from './slack-envelope.js';
-import { guardDispatch, guardSocketFrames, precheckHttp, recordFailure, type FailureBook, type GuardDeps } from './slack-guard.js';
-import type { UserMap } from './user-map.js';
-import { UserResolver } from './user-resolver.js';
-import { StatusWatcher } from './watcher.js';
+import type { AppIdentity } from './slack/envelope.js';
+import { guardDispatch, guardSocketFrames, precheckHttp, recordFailure, type FailureBook, type GuardDeps } from './slack/payload-check.js';
+import type { UserMap } from './slack/user-map.js';
+import { UserResolver } from './slack/user-resolver.js';
+import { StatusWatcher } from './tickets/watcher.js';
 
 export interface AppDeps {
   config: Config;
@@ -198,7 +198,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const listenersIdle = (): Promise<void> => (busy === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
   registerHandlers(bolt, services);
 
-  // The request layer's guard (src/slack-guard.ts): envelopes checked before dispatch in both transports, one ack
+  // The request layer's guard (src/slack/payload-check.ts): envelopes checked before dispatch in both transports, one ack
   // for every payload, and the coded error (short id) for whatever a listener lets escape.
   let identity: AppIdentity | undefined;
   const guardDeps: GuardDeps = { logger: logger.child({ component: 'slack-guard' }), messenger, identity: () => identity };

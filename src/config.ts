@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { knownTimeZone, type TimeZone } from './time-zone.js';
-import { parseSlackUserId, parseUsergroupId } from './ids.js';
+import { knownTimeZone, type TimeZone } from './core/time-zone.js';
+import { parseSlackUserId, parseUsergroupId } from './core/ids.js';
 
 /** Reads a boolean-ish environment value ("1", "true", "yes", "on" / "0", "false", "no", "off"). */
 const envBoolean = z
@@ -126,7 +126,7 @@ export const configSchema = z
         const entries = (v ?? '').split(/[\s,]+/).filter(Boolean);
         const out: ApproverEntry[] = [];
         entries.forEach((e, i) => {
-          // Slack ids as Slack spells them (src/ids.ts), like the policy file: `u0bob` would never match anyone.
+          // Slack ids as Slack spells them (src/core/ids.ts), like the policy file: `u0bob` would never match anyone.
           if (parseSlackUserId(e).ok) out.push({ kind: 'user', id: e });
           else if (parseUsergroupId(e).ok) out.push({ kind: 'group', id: e });
           else if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) out.push({ kind: 'email', id: e.toLowerCase() });

@@ -7,11 +7,11 @@ import { CtsClient } from './cts/client.js';
 import { resolveCtsEndpoint } from './cts/endpoint.js';
 import { createApp } from './app.js';
 import { DmsClient } from './dms/client.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './core/logger.js';
 import { openStore } from './store/open.js';
-import { installProcessGuards } from './process-guards.js';
-import { loadUserMap } from './user-map.js';
-import { DEFAULT_POLICY, loadPolicy } from './policy.js';
+import { installProcessGuards } from './core/process-guards.js';
+import { loadUserMap } from './slack/user-map.js';
+import { DEFAULT_POLICY, loadPolicy } from './access/policy.js';
 
 /** Entry point of `npm start`: read the environment, wire the bot, run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {

@@ -1,25 +1,25 @@
 import type { Logger } from 'pino';
-import type { Clock } from './clock.js';
+import type { Clock } from './core/clock.js';
 import type { Config } from './config.js';
-import type { CtsTrackerService } from './cts-service.js';
+import type { CtsTrackerService } from './cts/tracker-service.js';
 import type { CtsClient } from './cts/client.js';
 import type { DmsClient } from './dms/client.js';
-import type { ChangeService } from './change-service.js';
-import type { ExportService } from './export-service.js';
-import type { TrackService } from './track-service.js';
-import type { Messenger } from './messenger.js';
+import type { ChangeService } from './dms/change/service.js';
+import type { ExportService } from './dms/export/service.js';
+import type { TrackService } from './dms/track/service.js';
+import type { Messenger } from './slack/messenger.js';
 import type { Store } from './store/types.js';
-import type { UserResolver } from './user-resolver.js';
-import type { StatusWatcher } from './watcher.js';
-import type { ApproverPolicy } from './approvers.js';
-import type { FollowService } from './follow-service.js';
-import type { HomeService } from './home.js';
-import type { Guard } from './guard.js';
-import type { DatabaseEngines } from './sql-review/engines.js';
-import type { Metrics } from './metrics.js';
-import type { CreateRecovery } from './create-recovery.js';
-import type { OrderService } from './order-service.js';
-import type { TicketActions } from './ticket-actions.js';
+import type { UserResolver } from './slack/user-resolver.js';
+import type { StatusWatcher } from './tickets/watcher.js';
+import type { ApproverPolicy } from './access/approvers.js';
+import type { FollowService } from './tickets/follow.js';
+import type { HomeService } from './tickets/home.js';
+import type { Guard } from './access/request-check.js';
+import type { DatabaseEngines } from './dms/sql-review/engines.js';
+import type { Metrics } from './core/metrics.js';
+import type { CreateRecovery } from './tickets/recovery.js';
+import type { OrderService } from './dms/order/service.js';
+import type { TicketActions } from './tickets/actions.js';
 
 /** Everything a Slack listener may use; built once in createApp and passed to every handler. */
 export interface Services {

@@ -1,13 +1,13 @@
 import type { App } from '@slack/bolt';
-import { helpAnswer, type SubcommandHelp } from '../../blocks/help.js';
-import { buildTrackerListMessage } from '../../blocks/tracker-message.js';
-import { buildTrackerModal } from '../../blocks/tracker-modal.js';
+import { helpAnswer, type SubcommandHelp } from '../../blocks/kit/help.js';
+import { buildTrackerListMessage } from '../../blocks/cts/tracker-message.js';
+import { buildTrackerModal } from '../../blocks/cts/tracker-modal.js';
 import type { Services } from '../../src/services.js';
-import { ModalSeal } from '../../src/click-origin.js';
-import { TrackerIds } from '../../blocks/cts-ids.js';
-import { userMessageFor } from '../../src/user-errors.js';
-import { openModal } from '../open-modal.js';
-import { gate } from '../policy-gate.js';
+import { ModalSeal } from '../../src/slack/click-origin.js';
+import { TrackerIds } from '../../blocks/cts/ids.js';
+import { userMessageFor } from '../../src/core/user-message.js';
+import { openModal } from '../kit/open-modal.js';
+import { gate } from '../kit/command-gate.js';
 
 /** Subcommands `/cts` understands, as shown in its help. */
 export const CTS_SUBCOMMANDS: SubcommandHelp[] = [

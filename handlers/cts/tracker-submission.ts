@@ -1,15 +1,15 @@
 import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import { TrackerIds as Ids } from '../../blocks/cts-ids.js';
-import { escapeMrkdwn, truncate } from '../../blocks/text.js';
-import { buildTrackerNotCreatedMessage, summaryFromRequest, trackerTypeLabel } from '../../blocks/tracker-message.js';
-import { buildTrackerResultModal, decodeTrackerMetadata, readTrackerForm, trackerErrorsByBlock } from '../../blocks/tracker-modal.js';
-import { validateTrackerInput } from '../../src/cts/tracker-input.js';
+import { TrackerIds as Ids } from '../../blocks/cts/ids.js';
+import { escapeMrkdwn, truncate } from '../../blocks/kit/text.js';
+import { buildTrackerNotCreatedMessage, summaryFromRequest, trackerTypeLabel } from '../../blocks/cts/tracker-message.js';
+import { buildTrackerResultModal, decodeTrackerMetadata, readTrackerForm, trackerErrorsByBlock } from '../../blocks/cts/tracker-modal.js';
+import { validateTrackerInput } from '../../src/cts/tracker-form.js';
 import type { Services } from '../../src/services.js';
-import { userMessageFor } from '../../src/user-errors.js';
-import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from '../policy-gate.js';
-import { auditCreate } from '../views/submit-ticket.js';
-import { ModalSeal } from '../../src/click-origin.js';
+import { userMessageFor } from '../../src/core/user-message.js';
+import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from '../kit/command-gate.js';
+import { auditCreate } from '../kit/submit-ticket.js';
+import { ModalSeal } from '../../src/slack/click-origin.js';
 
 const section = (mrkdwn: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, 3000) } });
 

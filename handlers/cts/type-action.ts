@@ -1,7 +1,7 @@
 import type { App, BlockAction, RadioButtonsAction } from '@slack/bolt';
-import { TrackerIds as Ids } from '../../blocks/cts-ids.js';
-import { buildTrackerModal, decodeTrackerMetadata, readTrackerForm } from '../../blocks/tracker-modal.js';
-import { slackErrorCode } from '../../src/messenger.js';
+import { TrackerIds as Ids } from '../../blocks/cts/ids.js';
+import { buildTrackerModal, decodeTrackerMetadata, readTrackerForm } from '../../blocks/cts/tracker-modal.js';
+import { slackErrorCode } from '../../src/slack/messenger.js';
 import type { Services } from '../../src/services.js';
 
 /** Tracker type radio changed: redraw the modal for that type, keeping what was typed (same ids, `hash` against races). */

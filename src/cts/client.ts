@@ -1,8 +1,8 @@
-import type { CloudCallObserver } from '../metrics.js';
+import type { CloudCallObserver } from '../core/metrics.js';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { CloudApiError, type CloudErrorDetails } from '../errors.js';
+import { CloudApiError, type CloudErrorDetails } from '../core/errors.js';
 import {
   ctsErrorBodySchema,
   listTrackersResponseSchema,
@@ -14,7 +14,7 @@ import {
   type TrackerType,
 } from './schemas.js';
 import { encodeQuery, rfc3986Encode, signRequest } from './signer.js';
-import { explainCtsError } from './tracker-input.js';
+import { explainCtsError } from './tracker-form.js';
 
 /** CTS API actions this client calls. */
 export type CtsAction = 'CreateTracker' | 'ListTrackers';

@@ -1,4 +1,4 @@
-import { BotError } from '../errors.js';
+import { BotError } from '../core/errors.js';
 
 // Regions whose CTS endpoint is not under myhuaweicloud.com (from the official SDKs' region tables).
 const ENDPOINT_EXCEPTIONS: Readonly<Record<string, string>> = {

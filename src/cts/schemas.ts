@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withoutLinks } from '../../blocks/text.js';
+import { withoutLinks } from '../../blocks/kit/text.js';
 
 /** Free text CTS writes (status, detail, error words): data, so any link in it is replaced at the edge. */
 const cloudWords = z.string().transform((v) => withoutLinks(v));

@@ -1,4 +1,4 @@
-import type { CloudCallObserver } from '../metrics.js';
+import type { CloudCallObserver } from '../core/metrics.js';
 import OpenApiModule, * as OpenApi from '@alicloud/openapi-core';
 import CredentialModule, * as Credentials from '@alicloud/credentials';
 import * as Dara from '@darabonba/typescript';
@@ -6,9 +6,9 @@ import pRetry from 'p-retry';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Endpoint } from '../config.js';
-import { withDeadline } from '../deadline.js';
-import { answerOutcome, CloudApiError } from '../errors.js';
-import { dbIdOnWire, dbIdOrUndefined, type DbId } from '../ids.js';
+import { withDeadline } from '../core/deadline.js';
+import { answerOutcome, CloudApiError } from '../core/errors.js';
+import { dbIdOnWire, dbIdOrUndefined, type DbId } from '../core/ids.js';
 import * as S from './schemas.js';
 
 // Both packages are CommonJS with `exports.default = Class`. Node's ESM loader hands us module.exports (class at

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withoutLinks } from '../../blocks/text.js';
+import { withoutLinks } from '../../blocks/kit/text.js';
 
 /**
  * Ids arrive as numbers or numeric strings; we keep them as digit strings (no precision loss past 2^53), in one

@@ -1,4 +1,4 @@
-import { withoutLinks } from '../../blocks/text.js';
+import { withoutLinks } from '../../blocks/kit/text.js';
 /** How a status reads to a person, and whether it ends the ticket's story. */
 export interface StatusInfo {
   emoji: string;

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { ExportIds } from '../../blocks/ids.js';
+import { ExportIds } from '../../blocks/dms/ids.js';
 import type { SlackCall } from './fake-slack.js';
 import { viewSubmission, type Harness } from './harness.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { SLACK_ID_PATTERN } from '../../src/ids.js';
-import { ActionModalIds } from '../../blocks/action-modals.js';
-import { ExportIds } from '../../blocks/ids.js';
+import { SLACK_ID_PATTERN } from '../../src/core/ids.js';
+import { ActionModalIds } from '../../blocks/tickets/action-modals.js';
+import { ExportIds } from '../../blocks/dms/ids.js';
 import { exportValues } from './flows.js';
 
 /** How a payload travels over HTTP: a slash-command form, `payload=` (interactivity), or a JSON body (Events API). */

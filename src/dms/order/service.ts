@@ -1,0 +1,51 @@
+import { buildRootMessage, userField } from '../../../blocks/tickets/root.js';
+import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
+import { ORDER_STATUS_PREFIX, ORDER_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from '../statuses.js';
+import type { Ticket } from '../../store/types.js';
+
+/** What the root message of any other DMS ticket shows. */
+interface OrderDetails {
+  pluginType: string;
+  comment: string;
+  note?: string;
+}
+
+/**
+ * Any other kind of DMS ticket (permission requests, SQL reviews, ...) followed with `/dms status`: its general
+ * status from GetOrderBaseInfo, and approve/reject while it waits for approval.
+ */
+export class OrderService extends DmsTicketService {
+  readonly kind = 'dms_order' as const;
+  readonly kindLabel = 'DMS';
+
+  async poll(ticket: Ticket): Promise<{ status: string }> {
+    const base = await this.deps.dms.getOrderBaseInfo(ticket.externalId);
+    return { status: ORDER_STATUS_PREFIX + base.StatusCode.toLowerCase() };
+  }
+
+  statusInfo(status: string | null): StatusInfo {
+    return jobOrOrderStatusInfo(ORDER_STATUSES, status);
+  }
+
+  async describeExisting(_orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>> {
+    const details: OrderDetails = { pluginType: base.PluginType, comment: base.Comment ?? '' };
+    return { ...details };
+  }
+
+  renderRoot(ticket: Ticket, now: number) {
+    const d = ticket.details as unknown as OrderDetails;
+    return buildRootMessage({
+      title: `DMS ticket ${ticket.externalId} (${d.pluginType})`,
+      summary: this.summary(ticket),
+      requesterSlackId: ticket.requesterSlackId,
+      requesterField: this.whoField(ticket),
+      statusInfo: this.statusInfo(ticket.status),
+      fields: [
+        ['Ticket type', userField(d.pluginType, 60)],
+        ['Comment', userField(d.comment, 1000)],
+      ],
+      note: d.note,
+      updatedAt: now,
+    });
+  }
+}
