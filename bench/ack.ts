@@ -25,8 +25,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { LISTEN_BACKLOG } from '../src/app.js';
-import { BOT_TOKEN, SIGNING_SECRET, startHarness, type Harness } from '../test/support/harness.js';
 import { FakeSlackWorker, type RemoteFakeSlack } from '../test/support/fake-slack-worker.js';
+import { BOT_TOKEN, type Harness, SIGNING_SECRET, startHarness } from '../test/support/harness.js';
 
 export interface AckBenchOptions {
   /** Requests kept in flight, one level after the other. */
@@ -176,7 +176,15 @@ export interface AckBenchResult {
   startedAt: string;
   durationMs: number;
   options: Required<Omit<AckBenchOptions, 'openLoop'>> & { openLoop: OpenLoopOptions | false };
-  machine: { cpus: number; cpuModel: string; totalMemoryGiB: number; node: string; platform: string; release: string; loadavg: number[] };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    totalMemoryGiB: number;
+    node: string;
+    platform: string;
+    release: string;
+    loadavg: number[];
+  };
   levels: LevelResult[];
   openLoop?: { rates: OpenRateResult[]; capacity?: { floor: CapacityResult; ours: CapacityResult } };
   notes: string[];
@@ -319,12 +327,28 @@ export class Driver {
   }
 
   /** Sends `n` requests keeping `c` in flight, on the keep-alive pool named `agent`. */
-  run(m: { url: string; n: number; c: number; prefix: string; responseUrl: string; agent: string }): Promise<RunSamples> {
+  run(m: {
+    url: string;
+    n: number;
+    c: number;
+    prefix: string;
+    responseUrl: string;
+    agent: string;
+  }): Promise<RunSamples> {
     return this.ask({ ...m, type: 'closed' });
   }
 
   /** Sends `n` requests at `rate` per second (open loop), on the keep-alive pool named `agent` (up to 1000 sockets). */
-  open(m: { url: string; n: number; rate: number; poisson: boolean; seed: number; prefix: string; responseUrl: string; agent: string }): Promise<RunSamples> {
+  open(m: {
+    url: string;
+    n: number;
+    rate: number;
+    poisson: boolean;
+    seed: number;
+    prefix: string;
+    responseUrl: string;
+    agent: string;
+  }): Promise<RunSamples> {
     return this.ask({ ...m, type: 'open' });
   }
 
@@ -344,8 +368,18 @@ export class Driver {
 
 /** The floor: a bare Bolt app that only acks `/dms`, served like ours. */
 async function startFloor(slack: RemoteFakeSlack): Promise<{ url: string; close(): Promise<void> }> {
-  const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events', processBeforeResponse: false });
-  const app = new App({ receiver, token: BOT_TOKEN, deferInitialization: true, logLevel: LogLevel.WARN, clientOptions: { slackApiUrl: slack.url } });
+  const receiver = new HTTPReceiver({
+    signingSecret: SIGNING_SECRET,
+    endpoints: '/slack/events',
+    processBeforeResponse: false,
+  });
+  const app = new App({
+    receiver,
+    token: BOT_TOKEN,
+    deferInitialization: true,
+    logLevel: LogLevel.WARN,
+    clientOptions: { slackApiUrl: slack.url },
+  });
   app.command('/dms', async ({ ack }) => ack());
   await app.init();
   const server: Server = createServer((req, res) => {
@@ -355,7 +389,9 @@ async function startFloor(slack: RemoteFakeSlack): Promise<{ url: string; close(
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => resolve()));
+  await new Promise<void>((resolve) =>
+    server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => resolve()),
+  );
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   return {
     url,
@@ -369,7 +405,9 @@ async function startFloor(slack: RemoteFakeSlack): Promise<{ url: string; close(
 
 /** Nearest-rank percentiles of finite samples. */
 export function distribution(samples: ArrayLike<number>): Distribution {
-  const xs = Float64Array.from(samples).filter((x) => Number.isFinite(x)).sort();
+  const xs = Float64Array.from(samples)
+    .filter((x) => Number.isFinite(x))
+    .sort();
   const n = xs.length;
   if (n === 0) return { n: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN };
   const q = (p: number) => xs[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]!;
@@ -410,12 +448,22 @@ interface Run {
 const isShed = (r: RunSamples, i: number) => r.status[i] === 200 && r.bodyBytes[i]! > 0;
 
 /** Waits for ours' work after the acks (every request not shed reaches views.open, or the app goes quiet). */
-async function collect(slackWorker: FakeSlackWorker, t: Target, r: RunSamples, prefix: string, from: number): Promise<Run> {
+async function collect(
+  slackWorker: FakeSlackWorker,
+  t: Target,
+  r: RunSamples,
+  prefix: string,
+  from: number,
+): Promise<Run> {
   if (!t.slack) return { r, from, responses: 0 };
   const n = r.status.length;
   const waitFor = new Uint8Array(n);
   for (let i = 0; i < n; i++) waitFor[i] = r.status[i] === 200 && !isShed(r, i) ? 1 : 0;
-  const { at, count, responses } = await slackWorker.viewsOpened(t.slack, prefix, n, { waitFor, quietMs: 1_000, timeoutMs: 30_000 });
+  const { at, count, responses } = await slackWorker.viewsOpened(t.slack, prefix, n, {
+    waitFor,
+    quietMs: 1_000,
+    timeoutMs: 30_000,
+  });
   return { r, from, at, count, responses };
 }
 
@@ -446,7 +494,16 @@ function triggerBudget(runs: Run[]): TriggerBudget {
     }
     if (last > first) spanMs += last - first;
   }
-  return { distribution: distribution(deltas), requests, matched: deltas.length, duplicates, missing, shed, responses, completedPerSecond: spanMs > 0 ? (deltas.length / spanMs) * 1000 : NaN };
+  return {
+    distribution: distribution(deltas),
+    requests,
+    matched: deltas.length,
+    duplicates,
+    missing,
+    shed,
+    responses,
+    completedPerSecond: spanMs > 0 ? (deltas.length / spanMs) * 1000 : NaN,
+  };
 }
 
 function variantResult(runs: Run[]): VariantResult {
@@ -478,7 +535,17 @@ function openVariantResult(offered: number, runs: Run[], ours: boolean, busyUsPe
     n += r.startMs.length - from - 1;
     spanMs += r.startMs[r.startMs.length - 1]! - r.startMs[from]!;
   }
-  return { offered, scheduledPerSecond: spanMs > 0 ? (n / spanMs) * 1000 : offered, latency: v.latency, statuses: v.statuses, shed, ackedPerSecond: v.requestsPerSecond, driverLagP99: lag.p99, busyUsPerRequest, ...(ours ? { trigger: triggerBudget(runs) } : {}) };
+  return {
+    offered,
+    scheduledPerSecond: spanMs > 0 ? (n / spanMs) * 1000 : offered,
+    latency: v.latency,
+    statuses: v.statuses,
+    shed,
+    ackedPerSecond: v.requestsPerSecond,
+    driverLagP99: lag.p99,
+    busyUsPerRequest,
+    ...(ours ? { trigger: triggerBudget(runs) } : {}),
+  };
 }
 
 /** Whether a run kept up with its offered rate (KEEPS_UP), and if not, why. */
@@ -487,12 +554,14 @@ function keptUp(v: OpenVariantResult): CapacityProbe {
   const why: string[] = [];
   if (non200 > 0) why.push(`${non200} not answered 200`);
   if (v.shed > 0) why.push(`${v.shed} shed`);
-  if (!(v.ackedPerSecond >= KEEPS_UP.throughputShare * v.scheduledPerSecond)) why.push(`acks ${Math.round(v.ackedPerSecond)}/s`);
+  if (!(v.ackedPerSecond >= KEEPS_UP.throughputShare * v.scheduledPerSecond))
+    why.push(`acks ${Math.round(v.ackedPerSecond)}/s`);
   if (!(v.latency.p99 <= KEEPS_UP.ackP99Ms)) why.push(`ack p99 ${Math.round(v.latency.p99)} ms`);
   const t = v.trigger;
   if (t) {
     if (t.missing > 0) why.push(`${t.missing} forms not opened`);
-    if (!(t.completedPerSecond >= KEEPS_UP.throughputShare * v.scheduledPerSecond)) why.push(`forms ${Math.round(t.completedPerSecond)}/s`);
+    if (!(t.completedPerSecond >= KEEPS_UP.throughputShare * v.scheduledPerSecond))
+      why.push(`forms ${Math.round(t.completedPerSecond)}/s`);
     if (!(t.distribution.p99 <= KEEPS_UP.triggerP99Ms)) why.push(`trigger p99 ${Math.round(t.distribution.p99)} ms`);
   }
   return {
@@ -522,13 +591,23 @@ export async function runAckBench(opts: AckBenchOptions): Promise<AckBenchResult
     harnesses.push(ours);
     const targets: Target[] = [
       { variant: 'floor', url: floor.url, responseUrl: floorSlack.responseUrl },
-      { variant: 'ours', url: `http://127.0.0.1:${ours.port}/slack/events`, responseUrl: oursSlack.responseUrl, slack: oursSlack },
+      {
+        variant: 'ours',
+        url: `http://127.0.0.1:${ours.port}/slack/events`,
+        responseUrl: oursSlack.responseUrl,
+        slack: oursSlack,
+      },
     ];
     if (options.info) {
       const infoSlack = await slackWorker.create();
       const info = await startHarness({ slack: infoSlack, env: { LOG_LEVEL: 'info' } });
       harnesses.push(info);
-      targets.push({ variant: 'oursInfo', url: `http://127.0.0.1:${info.port}/slack/events`, responseUrl: infoSlack.responseUrl, slack: infoSlack });
+      targets.push({
+        variant: 'oursInfo',
+        url: `http://127.0.0.1:${info.port}/slack/events`,
+        responseUrl: infoSlack.responseUrl,
+        slack: infoSlack,
+      });
     }
     const target = (v: Variant) => targets.find((t) => t.variant === v)!;
 
@@ -541,7 +620,9 @@ export async function runAckBench(opts: AckBenchOptions): Promise<AckBenchResult
       const collected = new Map<Variant, Run[]>(targets.map((t) => [t.variant, []]));
       for (let round = 0; round < options.rounds; round++) {
         // Measured requests this round: an even share, the remainder in the first rounds.
-        const n = Math.floor(options.requestsPerLevel / options.rounds) + (round < options.requestsPerLevel % options.rounds ? 1 : 0);
+        const n =
+          Math.floor(options.requestsPerLevel / options.rounds) +
+          (round < options.requestsPerLevel % options.rounds ? 1 : 0);
         const order = round % 2 === 0 ? targets : [...targets].reverse();
         for (const t of order) {
           runNo += 1;
@@ -549,7 +630,14 @@ export async function runAckBench(opts: AckBenchOptions): Promise<AckBenchResult
           // there) are not measured; the measured ones then run at steady state.
           const warm = Math.max(options.warmup, c);
           const prefix = `r${runNo}-`;
-          const r = await driver.run({ url: t.url, c, responseUrl: t.responseUrl, agent: `${t.variant}-${c}-${round}`, n: warm + n, prefix });
+          const r = await driver.run({
+            url: t.url,
+            c,
+            responseUrl: t.responseUrl,
+            agent: `${t.variant}-${c}-${round}`,
+            n: warm + n,
+            prefix,
+          });
           // Ours keeps working after the ack (policy gate, views.open): let it finish before the next run starts.
           collected.get(t.variant)!.push(await collect(slackWorker, t, r, prefix, warm));
           await driver.closeConnections();
@@ -557,7 +645,10 @@ export async function runAckBench(opts: AckBenchOptions): Promise<AckBenchResult
         }
       }
       const floorR = variantResult(collected.get('floor')!);
-      const ratio = (a: VariantResult) => ({ p50: a.latency.p50 / floorR.latency.p50, p99: a.latency.p99 / floorR.latency.p99 });
+      const ratio = (a: VariantResult) => ({
+        p50: a.latency.p50 / floorR.latency.p50,
+        p99: a.latency.p99 / floorR.latency.p99,
+      });
       const oursR = variantResult(collected.get('ours')!);
       const infoRuns = collected.get('oursInfo');
       const infoR = infoRuns ? variantResult(infoRuns) : undefined;
@@ -581,7 +672,16 @@ export async function runAckBench(opts: AckBenchOptions): Promise<AckBenchResult
         const warm = Math.round(rate * ol.warmupSeconds);
         const prefix = `o${runNo}-`;
         const elu = performance.eventLoopUtilization();
-        const r = await driver.open({ url: t.url, rate, n: warm + Math.max(1, Math.round(rate * seconds)), poisson: ol.arrivals === 'poisson', seed: runNo, responseUrl: t.responseUrl, agent: `open-${t.variant}-${runNo}`, prefix });
+        const r = await driver.open({
+          url: t.url,
+          rate,
+          n: warm + Math.max(1, Math.round(rate * seconds)),
+          poisson: ol.arrivals === 'poisson',
+          seed: runNo,
+          responseUrl: t.responseUrl,
+          agent: `open-${t.variant}-${runNo}`,
+          prefix,
+        });
         const run = await collect(slackWorker, t, r, prefix, warm);
         // Everything this thread did from the first send until the app's work was done (the app is all that runs here).
         const busyUs = (performance.eventLoopUtilization(elu).active * 1000) / r.status.length;
@@ -597,7 +697,12 @@ export async function runAckBench(opts: AckBenchOptions): Promise<AckBenchResult
         for (const v of order) res.set(v, await openRun(target(v), rate, ol.seconds));
         const f = res.get('floor')!;
         const o = res.get('ours')!;
-        rates.push({ rate, floor: f, ours: o, ratio: { p50: o.latency.p50 / f.latency.p50, p99: o.latency.p99 / f.latency.p99 } });
+        rates.push({
+          rate,
+          floor: f,
+          ours: o,
+          ratio: { p50: o.latency.p50 / f.latency.p50, p99: o.latency.p99 / f.latency.p99 },
+        });
       }
       openLoop = { rates };
       const cap = ol.capacity;
@@ -645,10 +750,10 @@ export async function runAckBench(opts: AckBenchOptions): Promise<AckBenchResult
       notes: [
         'Driver: a worker thread in the same process (own event loop), keep-alive connections, one freshly signed `/dms export` per request (unique trigger_id); latency = send → response end (performance.now()).',
         `Rounds per level: ${options.rounds}, interleaved (floor, ours${options.info ? ', ours@info' : ''}, then reversed); each round is one continuous run whose first max(${options.warmup}, c) requests are not measured (opening burst, connection set-up), so measured requests see steady state.`,
-        'Ours: the test harness app (HTTP mode, SQLite store, DMS emulator, FakeClock), LOG_LEVEL warn; ours@info: the same at LOG_LEVEL info (the production default). Log lines go to the harness\'s in-memory sink, not stdout.',
-        'Fake Slack: every FakeSlack (each app\'s) runs in one worker thread of its own (FakeSlackWorker), not on the app\'s event loop, so what it spends answering views.open is not charged to ours (Slack is remote in production). The machine\'s cores are shared by the app, the driver thread and the fake\'s thread. The floor makes no Slack call.',
+        "Ours: the test harness app (HTTP mode, SQLite store, DMS emulator, FakeClock), LOG_LEVEL warn; ours@info: the same at LOG_LEVEL info (the production default). Log lines go to the harness's in-memory sink, not stdout.",
+        "Fake Slack: every FakeSlack (each app's) runs in one worker thread of its own (FakeSlackWorker), not on the app's event loop, so what it spends answering views.open is not charged to ours (Slack is remote in production). The machine's cores are shared by the app, the driver thread and the fake's thread. The floor makes no Slack call.",
         'Trigger budget: views.open `at` at the FakeSlack (Date.now(), whole ms) − client send time (Date.now() just before the request is written): includes the client→server hop; ±1 ms resolution. After each run the bench waits until every request not answered "busy" reached views.open, or no Slack call came for 1 s.',
-        'Closed loop: with c requests always in flight, latency ≈ c / throughput once the server is saturated, so the ratio reflects each app\'s CPU per request (work after the ack included).',
+        "Closed loop: with c requests always in flight, latency ≈ c / throughput once the server is saturated, so the ratio reflects each app's CPU per request (work after the ack included).",
         'req/s counts answers (acks, our immediate "busy" answers included: they are cheap, so shedding lowers ours\' ack latency at high c); completed/s counts requests whose views.open reached Slack. missing = shed ("busy", MAX_IN_FLIGHT) + forms not opened because the trigger was too old (told through response_url).',
         ...(ol
           ? [
@@ -690,7 +795,8 @@ export function formatAckBench(result: AckBenchResult): string {
   lines.push('');
   lines.push('| c | app | n | non-200 | p50 | p90 | p99 | max | req/s | p50 ours/floor | p99 ours/floor |');
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const non200 = (statuses: Record<string, number>) => Object.entries(statuses).reduce((s, [k, n]) => (k === '200' ? s : s + n), 0);
+  const non200 = (statuses: Record<string, number>) =>
+    Object.entries(statuses).reduce((s, [k, n]) => (k === '200' ? s : s + n), 0);
   for (const l of result.levels) {
     const row = (name: string, v: VariantResult, r?: { p50: number; p99: number }) => {
       lines.push(
@@ -706,13 +812,20 @@ export function formatAckBench(result: AckBenchResult): string {
   lines.push('');
   lines.push('#### 2. Trigger budget (client send → views.open at the fake Slack, ms)');
   lines.push('');
-  lines.push('| c | app | requests | views.open matched | missing | duplicates | p50 | p90 | p99 | max | completed/s |');
+  lines.push(
+    '| c | app | requests | views.open matched | missing | duplicates | p50 | p90 | p99 | max | completed/s |',
+  );
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const shedNotes: string[] = [];
   for (const l of result.levels) {
     const row = (name: string, t: TriggerBudget) => {
-      lines.push(`| ${l.concurrency} | ${name} | ${t.requests} | ${t.matched} | ${t.missing} | ${t.duplicates} | ${ms(t.distribution.p50)} | ${ms(t.distribution.p90)} | **${ms(t.distribution.p99)}** | ${ms(t.distribution.max)} | ${Math.round(t.completedPerSecond)} |`);
-      if (t.missing > 0) shedNotes.push(`c=${l.concurrency} ${name}: ${t.shed} shed ("busy"), ${t.missing - t.shed} not opened (trigger too old)`);
+      lines.push(
+        `| ${l.concurrency} | ${name} | ${t.requests} | ${t.matched} | ${t.missing} | ${t.duplicates} | ${ms(t.distribution.p50)} | ${ms(t.distribution.p90)} | **${ms(t.distribution.p99)}** | ${ms(t.distribution.max)} | ${Math.round(t.completedPerSecond)} |`,
+      );
+      if (t.missing > 0)
+        shedNotes.push(
+          `c=${l.concurrency} ${name}: ${t.shed} shed ("busy"), ${t.missing - t.shed} not opened (trigger too old)`,
+        );
     };
     row('ours (warn)', l.trigger);
     if (l.triggerInfo) row('ours (info)', l.triggerInfo);
@@ -728,7 +841,9 @@ export function formatAckBench(result: AckBenchResult): string {
     lines.push('');
     lines.push('#### Open loop: fixed arrival rate (scheduled send → response end, ms)');
     lines.push('');
-    lines.push('| offered req/s | floor p50 | floor p99 | ours p50 | ours p99 | p99 ours/floor | floor acks/s | ours acks/s | ours shed | ours non-200 | trigger p50 | trigger p99 | forms opened | forms/s | busy µs/req floor | busy µs/req ours |');
+    lines.push(
+      '| offered req/s | floor p50 | floor p99 | ours p50 | ours p99 | p99 ours/floor | floor acks/s | ours acks/s | ours shed | ours non-200 | trigger p50 | trigger p99 | forms opened | forms/s | busy µs/req floor | busy µs/req ours |',
+    );
     lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of ol.rates) {
       const t = r.ours.trigger!;
@@ -738,15 +853,22 @@ export function formatAckBench(result: AckBenchResult): string {
     }
     const lag = Math.max(...ol.rates.flatMap((r) => [r.floor.driverLagP99, r.ours.driverLagP99]));
     lines.push('');
-    lines.push(`Driver send lag (actual − scheduled) p99 at most ${ms(lag)} ms over these runs. busy µs/req: the app's event-loop busy time (performance.eventLoopUtilization) per request, from the first send until its work was done.`);
+    lines.push(
+      `Driver send lag (actual − scheduled) p99 at most ${ms(lag)} ms over these runs. busy µs/req: the app's event-loop busy time (performance.eventLoopUtilization) per request, from the first send until its work was done.`,
+    );
     if (ol.capacity) {
       lines.push('');
       lines.push('#### Capacity (highest offered rate kept up with)');
       lines.push('');
       lines.push('| app | capacity req/s | probes (req/s: ✓ kept up / ✗ why not) |');
       lines.push('|---|---:|---|');
-      for (const [name, c] of [['floor (bare Bolt)', ol.capacity.floor], ['ours (warn)', ol.capacity.ours]] as const) {
-        lines.push(`| ${name} | **${c.rate}** | ${c.probes.map((p) => `${p.rate}: ${p.keptUp ? '✓' : `✗ ${p.why}`}`).join('; ')} |`);
+      for (const [name, c] of [
+        ['floor (bare Bolt)', ol.capacity.floor],
+        ['ours (warn)', ol.capacity.ours],
+      ] as const) {
+        lines.push(
+          `| ${name} | **${c.rate}** | ${c.probes.map((p) => `${p.rate}: ${p.keptUp ? '✓' : `✗ ${p.why}`}`).join('; ')} |`,
+        );
       }
     }
   }
@@ -782,5 +904,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     info: !args.includes('--no-info'),
     openLoop,
   });
-  process.stdout.write(args.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${formatAckBench(result)}\n`);
+  process.stdout.write(
+    args.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${formatAckBench(result)}\n`,
+  );
 }

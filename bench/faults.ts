@@ -18,7 +18,7 @@
  * [--out file.md] [--json file.json]`. The crash scenario builds `dist/src/main.js` (tsconfig.build.json) first
  * unless `mainJs` is given.
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -31,10 +31,19 @@ import { ExportIds } from '../blocks/dms/ids.js';
 import { createApp } from '../src/app.js';
 import { readConfig, sqlitePath } from '../src/config.js';
 import { createLogger } from '../src/core/logger.js';
-import { SqliteStore } from '../src/store/sqlite.js';
 import { DmsEmulator } from '../src/sandbox/dms-emulator.js';
+import { SqliteStore } from '../src/store/sqlite.js';
 import { FakeSlack, type SlackCall } from '../test/support/fake-slack.js';
-import { BOT_TOKEN, emulatorDmsClient, sealedFormMetadata, SIGNING_SECRET, slackSignature, startHarness, viewSubmission, type Harness } from '../test/support/harness.js';
+import {
+  BOT_TOKEN,
+  emulatorDmsClient,
+  type Harness,
+  SIGNING_SECRET,
+  sealedFormMetadata,
+  slackSignature,
+  startHarness,
+  viewSubmission,
+} from '../test/support/harness.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Options and results
@@ -257,16 +266,33 @@ function seedPeople(slack: FakeSlack, dms: DmsEmulator): void {
   slack.addUser({ id: 'U0BOB', name: 'Bob Builder', email: 'bob@example.com' });
   dms.addUser({ UserId: '51', NickName: 'alice', Email: 'alice@example.com' });
   dms.addUser({ UserId: '52', NickName: 'bob', Email: 'bob@example.com' });
-  dms.addDatabase({ DatabaseId: '1001', SearchName: 'orders_prod', SchemaName: 'orders', DbType: 'mysql', EnvType: 'product', Logic: false });
+  dms.addDatabase({
+    DatabaseId: '1001',
+    SearchName: 'orders_prod',
+    SchemaName: 'orders',
+    DbType: 'mysql',
+    EnvType: 'product',
+    Logic: false,
+  });
 }
 
 /** State values of a filled-in export modal (as test/support/flows.ts exportValues), with a reason that names the request. */
 function exportValues(reason: string): Record<string, Record<string, unknown>> {
   const Ids = ExportIds;
   return {
-    [Ids.dbBlock]: { [Ids.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:P', text: { type: 'plain_text', text: 'orders_prod · product · mysql' } } } },
+    [Ids.dbBlock]: {
+      [Ids.dbSelect]: {
+        type: 'external_select',
+        selected_option: { value: 'db:1001:P', text: { type: 'plain_text', text: 'orders_prod · product · mysql' } },
+      },
+    },
     [Ids.logicBlock]: { [Ids.logicCheckbox]: { type: 'checkboxes', selected_options: [] } },
-    [Ids.sqlBlock]: { [Ids.sqlInput]: { type: 'plain_text_input', value: "SELECT id, status FROM orders WHERE created_at > '2026-01-01'" } },
+    [Ids.sqlBlock]: {
+      [Ids.sqlInput]: {
+        type: 'plain_text_input',
+        value: "SELECT id, status FROM orders WHERE created_at > '2026-01-01'",
+      },
+    },
     [Ids.reasonBlock]: { [Ids.reasonInput]: { type: 'plain_text_input', value: reason } },
     [Ids.rowsBlock]: { [Ids.rowsInput]: { type: 'number_input', value: '1200' } },
     [Ids.skipCheckBlock]: { [Ids.skipCheckCheckbox]: { type: 'checkboxes', selected_options: [] } },
@@ -284,7 +310,11 @@ const requestOf = (comment: string): number | undefined => {
 
 /** The view_submission Slack sends when the export modal is submitted (only what submit-ticket.ts reads). */
 function exportSubmission(viewId: string, i: number): Record<string, unknown> {
-  return viewSubmission({ id: viewId, callback_id: ExportIds.modal, private_metadata: sealedFormMetadata(ExportIds.modal, CHANNEL) }, exportValues(reasonFor(i)), 'U0ALICE');
+  return viewSubmission(
+    { id: viewId, callback_id: ExportIds.modal, private_metadata: sealedFormMetadata(ExportIds.modal, CHANNEL) },
+    exportValues(reasonFor(i)),
+    'U0ALICE',
+  );
 }
 
 /** POSTs an interaction payload to the app, signed as Slack signs it. */
@@ -293,7 +323,11 @@ async function postInteraction(port: number, payload: Record<string, unknown>, t
   const ts = Math.floor(Date.now() / 1000);
   return fetch(`http://127.0.0.1:${port}/slack/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body),
+    },
     body,
     signal: AbortSignal.timeout(timeoutMs),
   });
@@ -383,7 +417,12 @@ function groupReplies<T extends { threadTs: string; status: string }>(replies: T
 // ---------------------------------------------------------------------------------------------------------------------
 // 1. Chaos
 
-async function runChaos(o: { tickets: number; seed: number; quick: boolean; log: (s: string) => void }): Promise<ChaosResult> {
+async function runChaos(o: {
+  tickets: number;
+  seed: number;
+  quick: boolean;
+  log: (s: string) => void;
+}): Promise<ChaosResult> {
   const started = performance.now();
   const random = seededRandom(o.seed);
   const maxLatencyMs = o.quick ? 200 : 2_000;
@@ -429,7 +468,13 @@ async function runChaos(o: { tickets: number; seed: number; quick: boolean; log:
   // The product's retry policy (4 retries from 500 ms); quick mode shortens the back-off only.
   const client = emulatorDmsClient(config, dms, logger, o.quick ? { retryMinTimeoutMs: 50 } : {});
   // The harness turns Slack retries off; here the WebClient must retry 429s as in production (short back-off).
-  const app = createApp({ config, logger, store, dms: client, slackClientOptions: { retryConfig: { retries: 5, factor: 1, minTimeout: 10, maxTimeout: 50 } } });
+  const app = createApp({
+    config,
+    logger,
+    store,
+    dms: client,
+    slackClientOptions: { retryConfig: { retries: 5, factor: 1, minTimeout: 10, maxTimeout: 50 } },
+  });
   const port = await app.start();
 
   const changed = new Condition();
@@ -505,7 +550,8 @@ async function runChaos(o: { tickets: number; seed: number; quick: boolean; log:
     unfinished.length = 0;
     for (const order of orders) {
       const t = await store.findTicketByExternalId('dms_export', String(order.orderId));
-      if (!t || !t.done || t.status !== FINAL_STATUS || !t.rootTs || !finalThreads.has(t.rootTs)) unfinished.push(String(order.orderId));
+      if (!t?.done || t.status !== FINAL_STATUS || !t.rootTs || !finalThreads.has(t.rootTs))
+        unfinished.push(String(order.orderId));
     }
     if (unfinished.length === 0) break;
     await sleep(100);
@@ -569,7 +615,15 @@ interface Submission {
 
 type Trigger = 'reply' | 'final' | 'root' | 'create' | 'poll' | 'time';
 
-async function runCrash(o: { tickets: number; kills: number; seed: number; quick: boolean; mainJs: string; root: string; log: (s: string) => void }): Promise<CrashResult> {
+async function runCrash(o: {
+  tickets: number;
+  kills: number;
+  seed: number;
+  quick: boolean;
+  mainJs: string;
+  root: string;
+  log: (s: string) => void;
+}): Promise<CrashResult> {
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0);
   const random = seededRandom(o.seed ^ 0x5bd1e995);
@@ -613,8 +667,7 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
       lastReply = { threadTs: String(c.args['thread_ts']), status: replyStatus(c) ?? '?' };
       event('reply');
       if (lastReply.status === FINAL_STATUS) event('final');
-    }
-    else if (c.args['channel'] === CHANNEL) event('root');
+    } else if (c.args['channel'] === CHANNEL) event('root');
   });
   const outcomes = new Map<string, { gen: number; text: string }>();
   observe(slack, 'views.update', (c) => {
@@ -660,7 +713,9 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
           // not JSON
         }
       });
-      void exited.then((code) => reject(new Error(`app exited with ${code} before it started: ${stderr.join('').slice(0, 500)}`)));
+      void exited.then((code) =>
+        reject(new Error(`app exited with ${code} before it started: ${stderr.join('').slice(0, 500)}`)),
+      );
     });
     const g: Gen = { index: gens.length, child, startedAt: now(), ready, exited, repliesAfterKill: 0, stderr };
     void ready.then(
@@ -680,7 +735,11 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
   };
   const kill = (g: Gen, trigger: string) => {
     if (g.killed) return;
-    g.killed = { trigger, at: now(), ...((trigger === 'reply' || trigger === 'final') && lastReply ? { reply: lastReply } : {}) };
+    g.killed = {
+      trigger,
+      at: now(),
+      ...((trigger === 'reply' || trigger === 'final') && lastReply ? { reply: lastReply } : {}),
+    };
     if (live === g) live = undefined;
     armed = undefined;
     g.child.kill('SIGKILL');
@@ -697,7 +756,12 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
 
   // Submissions: K people filing at once; a POST the app never answered is sent again on the next process (the
   // modal is still open: the person presses Submit again, same view id).
-  const subs: Submission[] = [...Array(o.tickets).keys()].map((i) => ({ i, viewId: `VCRASH${String(i).padStart(5, '0')}`, acks: [], failedPosts: 0 }));
+  const subs: Submission[] = [...Array(o.tickets).keys()].map((i) => ({
+    i,
+    viewId: `VCRASH${String(i).padStart(5, '0')}`,
+    acks: [],
+    failedPosts: 0,
+  }));
   let filingDone = false;
   const filing = pool(subs, o.quick ? 3 : 4, async (s) => {
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -736,7 +800,8 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
     const j = Math.floor(random() * (k + 1));
     [kinds[k], kinds[j]] = [kinds[j]!, kinds[k]!];
   }
-  while (kinds.length < o.kills) kinds.push((['reply', 'final', 'create', 'poll', 'root', 'time'] as const)[Math.floor(random() * 6)]!);
+  while (kinds.length < o.kills)
+    kinds.push((['reply', 'final', 'create', 'poll', 'root', 'time'] as const)[Math.floor(random() * 6)]!);
   const plan = kinds.slice(0, Math.max(o.kills, 0));
   let kills = 0;
   let restarts = 0;
@@ -744,7 +809,12 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
     const g = await waitLive();
     // A random moment into this process's life before the crash point is armed.
     await sleep(Math.floor((o.quick ? 100 : 300) + random() * (o.quick ? 300 : 1_500)));
-    const n = 1 + Math.floor(random() * (trigger === 'create' || trigger === 'root' || trigger === 'final' ? (o.quick ? 3 : 8) : o.quick ? 10 : 40));
+    const n =
+      1 +
+      Math.floor(
+        random() *
+          (trigger === 'create' || trigger === 'root' || trigger === 'final' ? (o.quick ? 3 : 8) : o.quick ? 10 : 40),
+      );
     const timeMs = Math.floor(200 + random() * 2_000);
     const restartDelay = Math.floor(50 + random() * 300);
     await new Promise<void>((done) => {
@@ -755,7 +825,10 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
       };
       // The event may not come (filing over: no more creates or roots): kill anyway after a while. The while is long
       // enough for a loaded 2-core machine (a restart there takes seconds), so the run still hits its crash points.
-      const fallback = setTimeout(() => fire(trigger === 'time' ? 'time' : `${trigger}-fallback`), trigger === 'time' ? timeMs : 20_000);
+      const fallback = setTimeout(
+        () => fire(trigger === 'time' ? 'time' : `${trigger}-fallback`),
+        trigger === 'time' ? timeMs : 20_000,
+      );
       if (trigger !== 'time') armed = { trigger, remaining: n, gen: g, fire };
     });
     kills += 1;
@@ -779,7 +852,9 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
   const deadline = Date.now() + (o.quick ? 60_000 : 600_000);
   let completed = false;
   while (Date.now() < deadline) {
-    const pending = subs.some((s) => !outcomes.has(s.viewId) && s.acks.at(-1)?.gen === live?.index && s.acks.at(-1)?.kind === 'creating');
+    const pending = subs.some(
+      (s) => !outcomes.has(s.viewId) && s.acks.at(-1)?.gen === live?.index && s.acks.at(-1)?.kind === 'creating',
+    );
     if (filingDone && !pending && open() === 0) {
       completed = true;
       break;
@@ -795,7 +870,13 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
 
   // ---- analysis
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  const rows = db.prepare('SELECT id, external_id, root_ts, status, done FROM tickets').all() as { id: number; external_id: string; root_ts: string | null; status: string | null; done: number }[];
+  const rows = db.prepare('SELECT id, external_id, root_ts, status, done FROM tickets').all() as {
+    id: number;
+    external_id: string;
+    root_ts: string | null;
+    status: string | null;
+    done: number;
+  }[];
   db.close();
   const byOrder = new Map(rows.map((r) => [r.external_id, r]));
   const replies = posts
@@ -806,7 +887,8 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
   const createdBy = new Map<number, number>();
   dms.requests.forEach((r, idx) => {
     if (r.action !== 'CreateOrder') return;
-    const id = (r.response as { CreateOrderResult?: { OrderIds?: number[] } } | undefined)?.CreateOrderResult?.OrderIds?.[0];
+    const id = (r.response as { CreateOrderResult?: { OrderIds?: number[] } } | undefined)?.CreateOrderResult
+      ?.OrderIds?.[0];
     if (id !== undefined) createdBy.set(id, requestGen[idx] ?? -1);
   });
   const lostOrders: CrashResult['lostOrders'] = [];
@@ -818,7 +900,12 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
     const row = byOrder.get(String(order.orderId));
     const gen = createdBy.get(order.orderId) ?? -1;
     if (!row) {
-      lostOrders.push({ orderId: order.orderId, request, createdByProcess: gen, killedWhileCreating: gens[gen]?.killed?.trigger.startsWith('create') === true });
+      lostOrders.push({
+        orderId: order.orderId,
+        request,
+        createdByProcess: gen,
+        killedWhileCreating: gens[gen]?.killed?.trigger.startsWith('create') === true,
+      });
     } else if (!row.done || row.status !== FINAL_STATUS || !row.root_ts || !finalThreads.has(row.root_ts)) {
       unfinished += 1;
     }
@@ -921,7 +1008,9 @@ async function runCrash(o: { tickets: number; kills: number; seed: number; quick
         ? {
             lastReply: {
               status: g.killed!.reply.status,
-              postedAgain: replies.filter((r) => r.threadTs === g.killed!.reply!.threadTs && r.status === g.killed!.reply!.status).length > 1,
+              postedAgain:
+                replies.filter((r) => r.threadTs === g.killed!.reply!.threadTs && r.status === g.killed!.reply!.status)
+                  .length > 1,
               thread: replies.filter((r) => r.threadTs === g.killed!.reply!.threadTs).map((r) => r.status),
             },
           }
@@ -970,10 +1059,14 @@ async function runLostCreate(): Promise<LostCreateResult> {
   const submitOnce = async (h: Harness, viewId: string): Promise<SlackCall | undefined> => {
     const res = await h.interaction(exportSubmission(viewId, 0));
     await res.text();
-    const answer = h.slack.waitFor('views.update', (c) => c.args['view_id'] === viewId && /is filed|not filed|whether your/.test(JSON.stringify(c.args['view'])));
+    const answer = h.slack.waitFor(
+      'views.update',
+      (c) => c.args['view_id'] === viewId && /is filed|not filed|whether your/.test(JSON.stringify(c.args['view'])),
+    );
     return Promise.race([answer, sleep(15_000).then(() => undefined)]);
   };
-  const markerOf = (h: Harness) => /\[(chatops-[0-9a-f]{12})\]/.exec(h.dms.calls('CreateOrder')[0]?.query['Comment'] ?? '')?.[1];
+  const markerOf = (h: Harness) =>
+    /\[(chatops-[0-9a-f]{12})\]/.exec(h.dms.calls('CreateOrder')[0]?.query['Comment'] ?? '')?.[1];
 
   // Found: DMS made the ticket, the answer was lost, ListOrders finds the marker.
   const h1 = await startHarness({ env });
@@ -985,7 +1078,9 @@ async function runLostCreate(): Promise<LostCreateResult> {
     const answer = await submitOnce(h1, 'VLOSTFOUND');
     const order = h1.dms.allOrders()[0];
     const marker = markerOf(h1);
-    const ticket = order ? await h1.app.services.store.findTicketByExternalId('dms_export', String(order.orderId)) : undefined;
+    const ticket = order
+      ? await h1.app.services.store.findTicketByExternalId('dms_export', String(order.orderId))
+      : undefined;
     // It goes on following the ticket it found, to the end.
     for (let k = 0; k < 40 && ticket; k++) {
       const t = await h1.app.services.store.getTicket(ticket.id);
@@ -994,7 +1089,11 @@ async function runLostCreate(): Promise<LostCreateResult> {
       await h1.app.watcher.runDue();
     }
     const after = ticket ? await h1.app.services.store.getTicket(ticket.id) : undefined;
-    const finalReply = !!after?.rootTs && h1.slack.callsTo('chat.postMessage').some((c) => c.args['thread_ts'] === after.rootTs && replyStatus(c) === FINAL_STATUS);
+    const finalReply =
+      !!after?.rootTs &&
+      h1.slack
+        .callsTo('chat.postMessage')
+        .some((c) => c.args['thread_ts'] === after.rootTs && replyStatus(c) === FINAL_STATUS);
     const text = modalText(answer);
     found = {
       name: 'create answer lost, ticket found by its marker',
@@ -1023,11 +1122,18 @@ async function runLostCreate(): Promise<LostCreateResult> {
     const answer = await submitOnce(h2, 'VLOSTUNKNOWN');
     const marker = markerOf(h2);
     const order = h2.dms.allOrders()[0];
-    const ticket = order ? await h2.app.services.store.findTicketByExternalId('dms_export', String(order.orderId)) : undefined;
+    const ticket = order
+      ? await h2.app.services.store.findTicketByExternalId('dms_export', String(order.orderId))
+      : undefined;
     const text = modalText(answer);
     // The ephemeral (or DM) follows the modal update.
     const told = await Promise.race([
-      h2.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0ALICE' && String(c.args['text']).includes(marker ?? '\u0000')).then(() => true),
+      h2.slack
+        .waitFor(
+          'chat.postEphemeral',
+          (c) => c.args['user'] === 'U0ALICE' && String(c.args['text']).includes(marker ?? '\u0000'),
+        )
+        .then(() => true),
       sleep(5_000).then(() => false),
     ]);
     notFound = {
@@ -1055,7 +1161,10 @@ async function runLostCreate(): Promise<LostCreateResult> {
 /** Builds the compiled app (tsconfig.build.json → `<repo>/dist`) and returns its entry point. */
 export function buildApp(root = repoRoot(), outDir?: string): string {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...(outDir ? ['--outDir', outDir] : [])], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...(outDir ? ['--outDir', outDir] : [])], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   return join(outDir ? resolve(root, outDir) : join(root, 'dist'), 'src/main.js');
 }
 
@@ -1069,19 +1178,27 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultResults> {
   const result: FaultResults = {
     date: new Date().toISOString(),
     machine: machine(),
-    command: opts.command ?? `runFaults(${JSON.stringify({ tickets: opts.tickets, kills: opts.kills, seed: opts.seed, quick })})`,
+    command:
+      opts.command ??
+      `runFaults(${JSON.stringify({ tickets: opts.tickets, kills: opts.kills, seed: opts.seed, quick })})`,
     options: { tickets: opts.tickets, kills: opts.kills, seed: opts.seed, quick },
     problems: [],
     ok: false,
     totalMs: 0,
   };
-  const chaos = () => (only.has('chaos') ? runChaos({ tickets: opts.tickets, seed: opts.seed, quick, log }).then((r) => (result.chaos = r)) : Promise.resolve());
+  const chaos = () =>
+    only.has('chaos')
+      ? runChaos({ tickets: opts.tickets, seed: opts.seed, quick, log }).then((r) => (result.chaos = r))
+      : Promise.resolve();
   const crash = () => {
     if (!only.has('crash')) return Promise.resolve();
     const mainJs = opts.mainJs ?? buildApp(root);
-    return runCrash({ tickets: opts.tickets, kills: opts.kills, seed: opts.seed, quick, mainJs, root, log }).then((r) => (result.crash = r));
+    return runCrash({ tickets: opts.tickets, kills: opts.kills, seed: opts.seed, quick, mainJs, root, log }).then(
+      (r) => (result.crash = r),
+    );
   };
-  const lost = () => (only.has('lostCreate') ? runLostCreate().then((r) => (result.lostCreate = r)) : Promise.resolve());
+  const lost = () =>
+    only.has('lostCreate') ? runLostCreate().then((r) => (result.lostCreate = r)) : Promise.resolve();
   if (quick) await Promise.all([chaos(), crash(), lost()]);
   else {
     // One at a time, so each scenario's time is its own.
@@ -1102,38 +1219,57 @@ export function checkInvariants(r: FaultResults, opts: Pick<FaultRunOptions, 'ki
   if (c) {
     if (!c.completed) p.push(`chaos: not every ticket reached its final reply in time (${c.finished}/${c.tickets})`);
     if (c.filed !== c.tickets) p.push(`chaos: ${c.tickets - c.filed} submissions were not confirmed as filed`);
-    if (c.unfinished.length) p.push(`chaos: ${c.unfinished.length} tickets without their final reply: ${c.unfinished.slice(0, 10).join(', ')}`);
+    if (c.unfinished.length)
+      p.push(
+        `chaos: ${c.unfinished.length} tickets without their final reply: ${c.unfinished.slice(0, 10).join(', ')}`,
+      );
     if (c.dmsOrders !== c.tickets) p.push(`chaos: DMS holds ${c.dmsOrders} tickets for ${c.tickets} submissions`);
     if (c.duplicateReplies) p.push(`chaos: ${c.duplicateReplies} duplicate thread replies`);
     if (c.duplicateRoots) p.push(`chaos: ${c.duplicateRoots} duplicate root messages`);
-    if (!c.throttled || !c.serverErrors || !c.slack429) p.push(`chaos: faults were not all injected (throttled ${c.throttled}, 5xx ${c.serverErrors}, Slack 429 ${c.slack429})`);
+    if (!c.throttled || !c.serverErrors || !c.slack429)
+      p.push(
+        `chaos: faults were not all injected (throttled ${c.throttled}, 5xx ${c.serverErrors}, Slack 429 ${c.slack429})`,
+      );
   }
   const k = r.crash;
   if (k) {
     if (!k.completed) p.push('crash: the run did not settle in time (tickets still open)');
     if (k.kills < opts.kills) p.push(`crash: only ${k.kills} of ${opts.kills} kills happened`);
-    if (k.lost) p.push(`crash: ${k.lost} DMS tickets are not followed by the bot (lost): ${k.lostOrders.map((l) => `${l.orderId} (request #${l.request}, process ${l.createdByProcess}${l.killedWhileCreating ? ', killed while its CreateOrder was in flight' : ''})`).join('; ')}`);
+    if (k.lost)
+      p.push(
+        `crash: ${k.lost} DMS tickets are not followed by the bot (lost): ${k.lostOrders.map((l) => `${l.orderId} (request #${l.request}, process ${l.createdByProcess}${l.killedWhileCreating ? ', killed while its CreateOrder was in flight' : ''})`).join('; ')}`,
+      );
     if (k.unfinished) p.push(`crash: ${k.unfinished} followed tickets never reached their final reply`);
     if (k.duplicateCreates) p.push(`crash: ${k.duplicateCreates} duplicate DMS tickets`);
     if (k.unexplainedDuplicates) p.push(`crash: ${k.unexplainedDuplicates} duplicate replies not explained by a crash`);
     for (const kill of k.perKill) {
-      if (kill.duplicateReplies > 1 + kill.repliesInFlight) p.push(`crash: kill ${kill.kill} (${kill.trigger}) caused ${kill.duplicateReplies} duplicate replies (at most 1 + ${kill.repliesInFlight} in flight expected)`);
+      if (kill.duplicateReplies > 1 + kill.repliesInFlight)
+        p.push(
+          `crash: kill ${kill.kill} (${kill.trigger}) caused ${kill.duplicateReplies} duplicate replies (at most 1 + ${kill.repliesInFlight} in flight expected)`,
+        );
     }
     if (k.finalExitCode !== 0) p.push(`crash: the last process exited with ${k.finalExitCode} on SIGTERM`);
   }
   const l = r.lostCreate;
   if (l) {
     const f = l.found;
-    if (f.createOrderCalls !== 1 || f.dmsOrders !== 1) p.push(`lost create: ${f.createOrderCalls} CreateOrder calls, ${f.dmsOrders} DMS tickets (1 each expected)`);
+    if (f.createOrderCalls !== 1 || f.dmsOrders !== 1)
+      p.push(`lost create: ${f.createOrderCalls} CreateOrder calls, ${f.dmsOrders} DMS tickets (1 each expected)`);
     if (!f.dropped) p.push('lost create: the emulator did not drop the answer');
     if (!f.searchedMarker) p.push('lost create: ListOrders was not asked for the marker');
     if (!f.followed) p.push('lost create: the bot does not follow the ticket DMS created');
     if (!f.finalReply) p.push('lost create: the found ticket did not reach its final reply');
     if (!f.requesterTold) p.push(`lost create: the requester was not told the ticket number (${f.modalText})`);
     const n = l.notFound;
-    if (n.createOrderCalls !== 1 || n.dmsOrders !== 1) p.push(`lost create (not found): ${n.createOrderCalls} CreateOrder calls, ${n.dmsOrders} DMS tickets (1 each expected)`);
+    if (n.createOrderCalls !== 1 || n.dmsOrders !== 1)
+      p.push(
+        `lost create (not found): ${n.createOrderCalls} CreateOrder calls, ${n.dmsOrders} DMS tickets (1 each expected)`,
+      );
     if (!n.searchedMarker) p.push('lost create (not found): ListOrders was not tried');
-    if (!n.requesterTold) p.push(`lost create (not found): the requester was not told the outcome is unknown with the marker (${n.modalText})`);
+    if (!n.requesterTold)
+      p.push(
+        `lost create (not found): the requester was not told the outcome is unknown with the marker (${n.modalText})`,
+      );
   }
   return p;
 }
@@ -1152,22 +1288,32 @@ export function formatFaultsMarkdown(r: FaultResults): string {
   out.push(`- Date: ${r.date}`);
   out.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, ${m.os}, Node ${m.node}`);
   out.push(`- Command: \`${r.command}\``);
-  out.push(`- Tickets per scenario: ${r.options.tickets}; kills: ${r.options.kills}; seed: ${r.options.seed}; total time ${s(r.totalMs)}`);
-  out.push(`- Verdict: ${r.ok ? 'every invariant held' : `**${r.problems.length} invariant(s) broken** (see Problems)`}`);
+  out.push(
+    `- Tickets per scenario: ${r.options.tickets}; kills: ${r.options.kills}; seed: ${r.options.seed}; total time ${s(r.totalMs)}`,
+  );
+  out.push(
+    `- Verdict: ${r.ok ? 'every invariant held' : `**${r.problems.length} invariant(s) broken** (see Problems)`}`,
+  );
   out.push('');
   const c = r.chaos;
   if (c) {
     out.push(`### 1. DMS chaos and Slack 429 bursts (app in-process, real timers)`);
     out.push('');
-    out.push(`DMS: each status-side request (detail, base info, download URL, ListUsers, …) throttled with p = 0.3, else 5xx with p = 0.1, plus 0–${c.maxLatencyMs} ms latency (seeded); CreateOrder is left alone here (scenario 3 covers creates). Slack: bursts of three HTTP 429 (Retry-After: 1) on chat.postMessage. WATCH_INTERVAL_MS=200, WATCH_MAX_INTERVAL_MS=1000, WATCH_CONCURRENCY=64; tickets advance one status per status check (${r.options.quick ? '3 statuses each in quick mode' : '8 statuses each'}).`);
+    out.push(
+      `DMS: each status-side request (detail, base info, download URL, ListUsers, …) throttled with p = 0.3, else 5xx with p = 0.1, plus 0–${c.maxLatencyMs} ms latency (seeded); CreateOrder is left alone here (scenario 3 covers creates). Slack: bursts of three HTTP 429 (Retry-After: 1) on chat.postMessage. WATCH_INTERVAL_MS=200, WATCH_MAX_INTERVAL_MS=1000, WATCH_CONCURRENCY=64; tickets advance one status per status check (${r.options.quick ? '3 statuses each in quick mode' : '8 statuses each'}).`,
+    );
     out.push('');
     out.push('| Figure | Value |');
     out.push('| --- | --- |');
     out.push(`| Tickets submitted / confirmed filed / in DMS | ${c.tickets} / ${c.filed} / ${c.dmsOrders} |`);
     out.push(`| Tickets with their final reply (and done in the store) | ${c.finished} |`);
-    out.push(`| Thread replies / duplicate replies / duplicate roots | ${c.threadReplies} / ${c.duplicateReplies} / ${c.duplicateRoots} |`);
+    out.push(
+      `| Thread replies / duplicate replies / duplicate roots | ${c.threadReplies} / ${c.duplicateReplies} / ${c.duplicateRoots} |`,
+    );
     out.push(`| DMS requests / throttled / 5xx | ${c.dmsRequests} / ${c.throttled} / ${c.serverErrors} |`);
-    out.push(`| Status checks still failing after the client's retries (watcher backed off) | ${c.pollsFailedAfterRetries} |`);
+    out.push(
+      `| Status checks still failing after the client's retries (watcher backed off) | ${c.pollsFailedAfterRetries} |`,
+    );
     out.push(`| Slack 429 bursts / 429 answers | ${c.slackBursts} / ${c.slack429} |`);
     out.push(`| Resubmissions after an inline error | ${c.resubmits} |`);
     out.push(`| Time to file all / until the last final reply | ${s(c.fileMs)} / ${s(c.totalMs)} |`);
@@ -1177,45 +1323,67 @@ export function formatFaultsMarkdown(r: FaultResults): string {
   if (k) {
     out.push(`### 2. kill -9 and restart (compiled \`dist/src/main.js\`, SQLite)`);
     out.push('');
-    out.push(`Tickets filed through signed view submissions (3–4 people at once); the app is SIGKILLed at seeded crash points and restarted on the same database (WATCH_LEASE_MS=2000, so a dead process's leases expire quickly). DMS latency 0–40 ms.`);
+    out.push(
+      `Tickets filed through signed view submissions (3–4 people at once); the app is SIGKILLed at seeded crash points and restarted on the same database (WATCH_LEASE_MS=2000, so a dead process's leases expire quickly). DMS latency 0–40 ms.`,
+    );
     out.push('');
     out.push('| Figure | Value |');
     out.push('| --- | --- |');
     out.push(`| Kills / restarts | ${k.kills} / ${k.restarts} |`);
-    out.push(`| Submissions / confirmed filed / told "not filed" | ${k.tickets} / ${k.confirmed} / ${k.toldNotFiled} |`);
+    out.push(
+      `| Submissions / confirmed filed / told "not filed" | ${k.tickets} / ${k.confirmed} / ${k.toldNotFiled} |`,
+    );
     out.push(`| Tickets in the store / in DMS | ${k.ticketsFiled} / ${k.dmsOrders} |`);
     out.push(`| **Lost** (in DMS, not followed) / followed but unfinished | **${k.lost}** / ${k.unfinished} |`);
-    out.push(`| Submissions cut by a kill (no answer to the person) | ${k.unanswered}: ${k.unansweredButFollowed} filed and followed, ${k.unansweredNeverFiled} never filed, ${k.unansweredOrphaned} filed in DMS but not followed |`);
+    out.push(
+      `| Submissions cut by a kill (no answer to the person) | ${k.unanswered}: ${k.unansweredButFollowed} filed and followed, ${k.unansweredNeverFiled} never filed, ${k.unansweredOrphaned} filed in DMS but not followed |`,
+    );
     out.push(`| Resubmissions answered with an empty ack (claimed by the killed process) | ${k.emptyAcks} |`);
     out.push(`| Submissions sent again because the app was down | ${k.failedPosts} |`);
     out.push(`| Duplicate DMS tickets | ${k.duplicateCreates} |`);
-    out.push(`| Thread replies / duplicates / max per crash / not explained by a crash | ${k.threadReplies} / ${k.duplicateReplies} / ${k.maxDuplicatesPerCrash} / ${k.unexplainedDuplicates} |`);
+    out.push(
+      `| Thread replies / duplicates / max per crash / not explained by a crash | ${k.threadReplies} / ${k.duplicateReplies} / ${k.maxDuplicatesPerCrash} / ${k.unexplainedDuplicates} |`,
+    );
     out.push(`| Duplicate root messages / duplicate download-link DMs | ${k.duplicateRoots} / ${k.duplicateLinkDms} |`);
     out.push(`| Exit code of the last process on SIGTERM | ${k.finalExitCode} |`);
     out.push(`| Total time | ${s(k.totalMs)} |`);
     out.push('');
-    out.push('| Kill | Crash point | At | Uptime | Duplicate replies | Duplicate roots | Duplicate link DMs | Submissions cut | DMS tickets orphaned |');
+    out.push(
+      '| Kill | Crash point | At | Uptime | Duplicate replies | Duplicate roots | Duplicate link DMs | Submissions cut | DMS tickets orphaned |',
+    );
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const x of k.perKill) {
-      const reply = x.lastReply ? ` (${x.lastReply.status} ${x.lastReply.postedAgain ? 'posted again' : 'not repeated: status had moved on'})` : '';
-      out.push(`| ${x.kill} | ${x.trigger} | ${s(x.atMs)} | ${s(x.uptimeMs)} | ${x.duplicateReplies}${reply} | ${x.duplicateRoots} | ${x.duplicateLinkDms} | ${x.submissionsCut} | ${x.ordersOrphaned} |`);
+      const reply = x.lastReply
+        ? ` (${x.lastReply.status} ${x.lastReply.postedAgain ? 'posted again' : 'not repeated: status had moved on'})`
+        : '';
+      out.push(
+        `| ${x.kill} | ${x.trigger} | ${s(x.atMs)} | ${s(x.uptimeMs)} | ${x.duplicateReplies}${reply} | ${x.duplicateRoots} | ${x.duplicateLinkDms} | ${x.submissionsCut} | ${x.ordersOrphaned} |`,
+      );
     }
     out.push('');
-    out.push('Crash points: `reply` = right after Slack accepted a thread reply (before the app recorded it); `final` = the same for a ticket\'s final reply; `root` = right after Slack accepted a root message; `create` = while a CreateOrder is at DMS; `poll` = while a status check is at DMS; `time` = a random moment; `-fallback` = the event did not come within 5 s.');
+    out.push(
+      "Crash points: `reply` = right after Slack accepted a thread reply (before the app recorded it); `final` = the same for a ticket's final reply; `root` = right after Slack accepted a root message; `create` = while a CreateOrder is at DMS; `poll` = while a status check is at DMS; `time` = a random moment; `-fallback` = the event did not come within 5 s.",
+    );
     out.push('');
   }
   const l = r.lostCreate;
   if (l) {
     out.push('### 3. Lost create response (DMS creates the ticket, then drops the connection)');
     out.push('');
-    out.push('| Case | CreateOrder calls | DMS tickets | ListOrders calls (marker searched) | Bot follows it | Final reply | Requester told |');
+    out.push(
+      '| Case | CreateOrder calls | DMS tickets | ListOrders calls (marker searched) | Bot follows it | Final reply | Requester told |',
+    );
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const x of [l.found, l.notFound]) {
-      out.push(`| ${x.name} | ${x.createOrderCalls} | ${x.dmsOrders} | ${x.listOrdersCalls} (${x.searchedMarker ? 'yes' : 'no'}) | ${x.followed ? 'yes' : 'no'} | ${x.finalReply ? 'yes' : x.followed ? 'no' : '—'} | ${x.requesterTold ? 'yes' : 'no'}: “${x.modalText.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 300)}” |`);
+      out.push(
+        `| ${x.name} | ${x.createOrderCalls} | ${x.dmsOrders} | ${x.listOrdersCalls} (${x.searchedMarker ? 'yes' : 'no'}) | ${x.followed ? 'yes' : 'no'} | ${x.finalReply ? 'yes' : x.followed ? 'no' : '—'} | ${x.requesterTold ? 'yes' : 'no'}: “${x.modalText.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 300)}” |`,
+      );
     }
     out.push('');
     if (l.notFound.saysNotFiled && l.notFound.dmsOrders > 0) {
-      out.push('Note: in the second case DMS did create the ticket, yet the message opens with “was not filed” before saying the outcome is unknown.');
+      out.push(
+        'Note: in the second case DMS did create the ticket, yet the message opens with “was not filed” before saying the outcome is unknown.',
+      );
       out.push('');
     }
   }

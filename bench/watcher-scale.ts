@@ -31,14 +31,14 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApp } from '../src/app.js';
 import { readConfig, sqlitePath } from '../src/config.js';
-import { exportStatusInfo, type StatusInfo } from '../src/dms/statuses.js';
-import { createLogger } from '../src/core/logger.js';
-import type { MessageBody, Messenger, PostedRoot } from '../src/slack/messenger.js';
 import type { DbId } from '../src/core/ids.js';
+import { createLogger } from '../src/core/logger.js';
+import { exportStatusInfo, type StatusInfo } from '../src/dms/statuses.js';
+import type { MessageBody, Messenger, PostedRoot } from '../src/slack/messenger.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { StatusWatcher, type TicketTracker } from '../src/tickets/watcher.js';
 import { DmsEmulator } from '../test/support/dms-emulator.js';
@@ -262,7 +262,8 @@ class Workload {
     const rnd = mulberry32(mix(this.seed, slot, gen, 1));
     const k = this.minChanges + Math.floor(rnd() * (this.maxChanges - this.minChanges + 1));
     const times = [createdAt];
-    for (let i = 0; i < k; i++) times.push(times[i]! + Math.max(1, Math.round(-Math.log(1 - rnd()) * this.meanChangeMs)));
+    for (let i = 0; i < k; i++)
+      times.push(times[i]! + Math.max(1, Math.round(-Math.log(1 - rnd()) * this.meanChangeMs)));
     return { slot, gen, times };
   }
 
@@ -346,7 +347,14 @@ class CallLog {
     } else {
       maxWindow = Number.NaN;
     }
-    return { total, perMinute: total / (windowMs / 60_000), perSecondMean: total / (windowMs / 1000), maxInAlignedSecond: maxAligned, maxInAnyWindow: maxWindow, secondsOverQuota: over };
+    return {
+      total,
+      perMinute: total / (windowMs / 60_000),
+      perSecondMean: total / (windowMs / 1000),
+      maxInAlignedSecond: maxAligned,
+      maxInAnyWindow: maxWindow,
+      secondsOverQuota: over,
+    };
   }
 }
 
@@ -446,7 +454,17 @@ function backoffOffsets(intervalMs: number, maxIntervalMs: number, horizonMs: nu
   return out;
 }
 
-export function theory(n: number, o: { quota: number; intervalMs: number; maxIntervalMs: number; meanChangeSeconds: number; minChanges: number; maxChanges: number }): TheoryResult {
+export function theory(
+  n: number,
+  o: {
+    quota: number;
+    intervalMs: number;
+    maxIntervalMs: number;
+    meanChangeSeconds: number;
+    minChanges: number;
+    maxChanges: number;
+  },
+): TheoryResult {
   const m = o.meanChangeSeconds * 1000;
   const offs = backoffOffsets(o.intervalMs, o.maxIntervalMs, 30 * m);
   // Next change ~ Exp(m) after the last check that saw a change (memoryless); it is seen at the first offset >= tau.
@@ -469,9 +487,14 @@ export function theory(n: number, o: { quota: number; intervalMs: number; maxInt
   const backoffDemandPerSecond = (n * (1 + k * ePolls)) / (lifeMs / 1000);
   const roundRobinBound = n / (2 * o.quota);
   const saturated = backoffDemandPerSecond >= o.quota;
-  return { roundRobinBound, backoffImplied, backoffDemandPerSecond, saturated, expected: saturated ? Math.max(roundRobinBound, backoffImplied) : backoffImplied };
+  return {
+    roundRobinBound,
+    backoffImplied,
+    backoffDemandPerSecond,
+    saturated,
+    expected: saturated ? Math.max(roundRobinBound, backoffImplied) : backoffImplied,
+  };
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // The product: real StatusWatcher + real SqliteStore, simulated tracker and messenger
@@ -519,7 +542,8 @@ async function runProduct(n: number, o: ResolvedOptions): Promise<ProductResult>
   const slotOf = (externalId: string): SlotState => {
     const dot = externalId.indexOf('.');
     const s = slots[Number(externalId.slice(0, dot))]!;
-    if (s.life.gen !== Number(externalId.slice(dot + 1))) throw new Error(`ticket ${externalId} is not the slot's current life`);
+    if (s.life.gen !== Number(externalId.slice(dot + 1)))
+      throw new Error(`ticket ${externalId} is not the slot's current life`);
     return s;
   };
   const last = (l: Life) => l.times.length - 1;
@@ -583,13 +607,37 @@ async function runProduct(n: number, o: ResolvedOptions): Promise<ProductResult>
     logger: createLogger(o.logLevel, sink),
     messenger: messenger as unknown as Messenger,
     trackers: { dms_export: tracker },
-    settings: { intervalMs: o.intervalMs, maxIntervalMs: o.maxIntervalMs, maxAgeMs: 72 * 3_600_000, concurrency: o.concurrency, pollsPerSecond: o.quota, owner: 'bench' },
+    settings: {
+      intervalMs: o.intervalMs,
+      maxIntervalMs: o.maxIntervalMs,
+      maxAgeMs: 72 * 3_600_000,
+      concurrency: o.concurrency,
+      pollsPerSecond: o.quota,
+      owner: 'bench',
+    },
   });
 
-  const create = async (life: Life, status: string | null, nextPollAt: number, pollIntervalMs: number, now: number): Promise<void> => {
+  const create = async (
+    life: Life,
+    status: string | null,
+    nextPollAt: number,
+    pollIntervalMs: number,
+    now: number,
+  ): Promise<void> => {
     const id = `${life.slot}.${life.gen}`;
     await store.createTicket(
-      { kind: 'dms_export', externalId: id, channelId: `C${String(life.slot % 500).padStart(8, '0')}`, rootTs: `r.${id}`, requesterSlackId: `U${String(life.slot % 2000).padStart(8, '0')}`, requesterDmsId: String(life.slot % 2000), status, details: DETAILS, nextPollAt, pollIntervalMs },
+      {
+        kind: 'dms_export',
+        externalId: id,
+        channelId: `C${String(life.slot % 500).padStart(8, '0')}`,
+        rootTs: `r.${id}`,
+        requesterSlackId: `U${String(life.slot % 2000).padStart(8, '0')}`,
+        requesterDmsId: String(life.slot % 2000),
+        status,
+        details: DETAILS,
+        nextPollAt,
+        pollIntervalMs,
+      },
       now,
     );
   };
@@ -605,7 +653,13 @@ async function runProduct(n: number, o: ResolvedOptions): Promise<ProductResult>
     const known = indexAt(life, T0);
     slots[slot] = { life, shown: known };
     refl.begin(life, known);
-    await create(life, statusName(known, last(life)), T0 + o.maxIntervalMs - Math.floor(wl.phase(slot, 1) * spreadMs), o.maxIntervalMs, life.times[0]!);
+    await create(
+      life,
+      statusName(known, last(life)),
+      T0 + o.maxIntervalMs - Math.floor(wl.phase(slot, 1) * spreadMs),
+      o.maxIntervalMs,
+      life.times[0]!,
+    );
   }
   const populateCpu = process.cpuUsage(cpu0);
   const populateWallS = (performance.now() - wall0) / 1000;
@@ -728,7 +782,11 @@ function runNaive(n: number, o: ResolvedOptions): SizeResult['naive'] {
       first = finalSeenAt + I;
     }
   }
-  return { ...refl.result(calls.rate(o.simulatedSeconds * 1000, o.quota, false)), intervalMs: I, wallS: (performance.now() - wall0) / 1000 };
+  return {
+    ...refl.result(calls.rate(o.simulatedSeconds * 1000, o.quota, false)),
+    intervalMs: I,
+    wallS: (performance.now() - wall0) / 1000,
+  };
 }
 
 /** The same timers, each re-armed I after its check, checks throttled to Q by a limiter (FIFO, burst 1). */
@@ -745,7 +803,9 @@ function runNaiveThrottled(n: number, o: ResolvedOptions): SizeResult['naiveThro
   // A ring buffer of (slot, readyAt); every slot is in it exactly once, readyAt non-decreasing.
   const qSlot = new Int32Array(n);
   const qReady = new Float64Array(n);
-  const order = Array.from({ length: n }, (_, slot) => ({ slot, at: T0 + Math.floor(wl.phase(slot, 2) * I) })).sort((a, b) => a.at - b.at);
+  const order = Array.from({ length: n }, (_, slot) => ({ slot, at: T0 + Math.floor(wl.phase(slot, 2) * I) })).sort(
+    (a, b) => a.at - b.at,
+  );
   order.forEach((e, i) => {
     qSlot[i] = e.slot;
     qReady[i] = e.at;
@@ -817,7 +877,9 @@ function resolve(opts: WatcherScaleOptions): ResolvedOptions {
 }
 
 function warmupFor(n: number, o: ResolvedOptions): number {
-  return o.warmupSeconds >= 0 ? o.warmupSeconds : Math.max(Math.round(o.simulatedSeconds * 0.2), Math.ceil(n / o.quota));
+  return o.warmupSeconds >= 0
+    ? o.warmupSeconds
+    : Math.max(Math.round(o.simulatedSeconds * 0.2), Math.ceil(n / o.quota));
 }
 
 async function runSize(n: number, o: ResolvedOptions): Promise<SizeResult> {
@@ -833,7 +895,11 @@ async function runSize(n: number, o: ResolvedOptions): Promise<SizeResult> {
     product,
     naive,
     naiveThrottled,
-    naiveOpenLoop: { arrivalsPerSecond: arrivals, queueGrowthPerSecond: growth, queuedAtWindowEnd: growth * o.simulatedSeconds },
+    naiveOpenLoop: {
+      arrivalsPerSecond: arrivals,
+      queueGrowthPerSecond: growth,
+      queuedAtWindowEnd: growth * o.simulatedSeconds,
+    },
   };
 }
 
@@ -847,13 +913,17 @@ export async function runWatcherScale(opts: WatcherScaleOptions): Promise<Watche
 
 function runSizeInChild(n: number, o: ResolvedOptions): Promise<SizeResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify({ n, o })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify({ n, o })], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let result: SizeResult | undefined;
     child.on('message', (m) => {
       result = m as SizeResult;
     });
     child.on('error', reject);
-    child.on('exit', (code) => (result ? resolvePromise(result) : reject(new Error(`size ${n}: child exited with ${code}`))));
+    child.on('exit', (code) =>
+      result ? resolvePromise(result) : reject(new Error(`size ${n}: child exited with ${code}`)),
+    );
   });
 }
 
@@ -878,12 +948,16 @@ export function formatWatcherScale(r: WatcherScaleReport): string {
       `(exponential), ${o.minChanges}–${o.maxChanges} changes after the first status; seed ${o.seed}; store ${o.store === 'file' ? 'SQLite temp file (WAL)' : "SQLite ':memory:'"}; ` +
       `driver ${o.driver === 'tick' ? 'the watcher’s tick rule' : `a pass every ${o.stepMs} ms`}; ${r.node}.`,
   );
-  const on = Object.entries(o.experiments).filter(([, v]) => v).map(([k]) => k);
+  const on = Object.entries(o.experiments)
+    .filter(([, v]) => v)
+    .map(([k]) => k);
   if (on.length) lines.push('', `**What-if run (bench-side patches, not the product as shipped): ${on.join(', ')}.**`);
   lines.push('');
   lines.push('Delay from a status change to the thread post that shows it (or a later status), seconds:');
   lines.push('');
-  lines.push('| N | bound N/(2Q) | back-off implied | back-off demand (calls/s) | expected | mean | p50 | p95 | max | mean/bound | mean/expected | changes | superseded | own-reply mean | first status after filing: mean / p95 | queue lag mean / max |');
+  lines.push(
+    '| N | bound N/(2Q) | back-off implied | back-off demand (calls/s) | expected | mean | p50 | p95 | max | mean/bound | mean/expected | changes | superseded | own-reply mean | first status after filing: mean / p95 | queue lag mean / max |',
+  );
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.results) {
     const p = s.product;
@@ -896,7 +970,9 @@ export function formatWatcherScale(r: WatcherScaleReport): string {
   lines.push('');
   lines.push('Cloud (DMS) calls, Slack calls and resources:');
   lines.push('');
-  lines.push('| N | DMS calls/min | mean/s | max in an aligned second | max in any 1-s window | seconds over Q | idle checks | Slack calls per posted change | per change (incl. superseded) | unreflected / dup / out of order / stale | RSS start → populated → after (MB) | heap after (MB) | populate wall / CPU (s) | run wall / CPU (s) | simulated s | CPU share of a core |');
+  lines.push(
+    '| N | DMS calls/min | mean/s | max in an aligned second | max in any 1-s window | seconds over Q | idle checks | Slack calls per posted change | per change (incl. superseded) | unreflected / dup / out of order / stale | RSS start → populated → after (MB) | heap after (MB) | populate wall / CPU (s) | run wall / CPU (s) | simulated s | CPU share of a core |',
+  );
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|');
   for (const s of r.results) {
     const p = s.product;
@@ -910,7 +986,9 @@ export function formatWatcherScale(r: WatcherScaleReport): string {
   lines.push('');
   lines.push(`Baselines on the same workload (one timer per ticket, fixed ${o.baselineIntervalMs / 1000} s interval):`);
   lines.push('');
-  lines.push('| N | no quota: mean / p95 delay (s) | no quota: calls/s mean / max in a second | × quota | throttled to Q, re-armed after each check: mean / p95 (s) | its calls/s | its mean/bound | setInterval throttled to Q: queue growth (checks/s) | queued at window end |');
+  lines.push(
+    '| N | no quota: mean / p95 delay (s) | no quota: calls/s mean / max in a second | × quota | throttled to Q, re-armed after each check: mean / p95 (s) | its calls/s | its mean/bound | setInterval throttled to Q: queue growth (checks/s) | queued at window end |',
+  );
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.results) {
     const a = s.naive;
@@ -927,7 +1005,9 @@ export function formatWatcherScale(r: WatcherScaleReport): string {
       'whatever the scheduler. Where that floor exceeds N/(2Q), changes no longer fall at random points of the polling cycle and N/(2Q) is not reachable:',
   );
   lines.push('');
-  lines.push('| N | N/Q | mean life | floor N/Q − life | bound N/(2Q) | ours: final-change mean | ours/floor | round-robin baseline: final-change mean | its /floor |');
+  lines.push(
+    '| N | N/Q | mean life | floor N/Q − life | bound N/(2Q) | ours: final-change mean | ours/floor | round-robin baseline: final-change mean | its /floor |',
+  );
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.results) {
     const cycle = s.n / o.quota;
@@ -1016,8 +1096,20 @@ export async function runSlackRateLimitCheck(opts: SlackRateLimitOptions = {}): 
   const logger = createLogger(config.LOG_LEVEL, sink);
   const store = new SqliteStore(sqlitePath(config.DATABASE_URL));
   const dmsClient = emulatorDmsClient(config, dms, logger);
-  const retryConfig = retries === 'none' ? { retries: 0 } : retries === 'fast' ? { retries: 10, minTimeout: 0, maxTimeout: 1 } : undefined;
-  const app = createApp({ config, logger, store, dms: dmsClient, clock, slackClientOptions: retryConfig ? { retryConfig } : {} });
+  const retryConfig =
+    retries === 'none'
+      ? { retries: 0 }
+      : retries === 'fast'
+        ? { retries: 10, minTimeout: 0, maxTimeout: 1 }
+        : undefined;
+  const app = createApp({
+    config,
+    logger,
+    store,
+    dms: dmsClient,
+    clock,
+    slackClientOptions: retryConfig ? { retryConfig } : {},
+  });
   const problems: string[] = [];
   let rounds = 0;
   try {
@@ -1026,15 +1118,43 @@ export async function runSlackRateLimitCheck(opts: SlackRateLimitOptions = {}): 
     slack.addUser({ id: 'U0BOB', name: 'Bob Builder', email: 'bob@example.com' });
     dms.addUser({ UserId: '51', NickName: 'alice', Email: 'alice@example.com' });
     dms.addUser({ UserId: '52', NickName: 'bob', Email: 'bob@example.com' });
-    dms.addDatabase({ DatabaseId: '1001', SearchName: 'orders_prod', SchemaName: 'orders', DbType: 'mysql', EnvType: 'product', Logic: false });
+    dms.addDatabase({
+      DatabaseId: '1001',
+      SearchName: 'orders_prod',
+      SchemaName: 'orders',
+      DbType: 'mysql',
+      EnvType: 'product',
+      Logic: false,
+    });
     // Bob uses the Home tab: his tickets' changes also refresh it (one views.publish, collapsed while in flight).
     await store.markHomeViewer('U0BOB', clock.now());
     const ids: { ticketId: number; orderId: number }[] = [];
     for (let i = 0; i < tickets; i++) {
-      const { orderId } = await app.services.dms.createDataExportOrder({ dbId: '1001' as DbId, logic: false, sql: 'SELECT 1', classify: 'q', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: `t${i}`, relatedUserIds: [] });
+      const { orderId } = await app.services.dms.createDataExportOrder({
+        dbId: '1001' as DbId,
+        logic: false,
+        sql: 'SELECT 1',
+        classify: 'q',
+        affectRows: 1,
+        ignoreAffectRows: false,
+        ignoreAffectRowsReason: '',
+        comment: `t${i}`,
+        relatedUserIds: [],
+      });
       const requester = i % 2 === 0 ? 'U0ALICE' : 'U0BOB';
       const t = await store.createTicket(
-        { kind: 'dms_export', externalId: orderId, channelId: `C0EXPORT${i}`, rootTs: null, requesterSlackId: requester, requesterDmsId: requester === 'U0ALICE' ? '51' : '52', status: null, details: { database: 'orders_prod', reason: 'q', sql: 'SELECT 1', relatedSlackIds: [] }, nextPollAt: clock.now(), pollIntervalMs: 1000 },
+        {
+          kind: 'dms_export',
+          externalId: orderId,
+          channelId: `C0EXPORT${i}`,
+          rootTs: null,
+          requesterSlackId: requester,
+          requesterDmsId: requester === 'U0ALICE' ? '51' : '52',
+          status: null,
+          details: { database: 'orders_prod', reason: 'q', sql: 'SELECT 1', relatedSlackIds: [] },
+          nextPollAt: clock.now(),
+          pollIntervalMs: 1000,
+        },
         clock.now(),
       );
       ids.push({ ticketId: t.id, orderId: Number(orderId) });
@@ -1064,7 +1184,8 @@ export async function runSlackRateLimitCheck(opts: SlackRateLimitOptions = {}): 
     const mine = slack.calls.slice(callsBefore);
     const calls: SlackRateLimitResult['calls'] = {};
     for (const c of mine) {
-      const e = (calls[c.method] ??= { ok: 0, attempts: 0 });
+      const e = calls[c.method] ?? { ok: 0, attempts: 0 };
+      calls[c.method] = e;
       e.attempts++;
       if (isOk(c)) e.ok++;
     }
@@ -1078,29 +1199,53 @@ export async function runSlackRateLimitCheck(opts: SlackRateLimitOptions = {}): 
         problems.push(`ticket ${ticketId}: no root message`);
         continue;
       }
-      const replies = mine.filter((c) => c.method === 'chat.postMessage' && c.args['thread_ts'] === t.rootTs && isOk(c));
+      const replies = mine.filter(
+        (c) => c.method === 'chat.postMessage' && c.args['thread_ts'] === t.rootTs && isOk(c),
+      );
       const updates = await store.listUpdates(ticketId);
       const statuses = updates.map((u) => u.status);
       const replyTs = replies.map((c) => String(c.response?.['ts']));
       if (JSON.stringify(statuses) === JSON.stringify(script) && replies.length === script.length) threadsComplete++;
-      else problems.push(`ticket ${ticketId}: recorded ${statuses.join(',')} with ${replies.length} replies (script ${script.length})`);
+      else
+        problems.push(
+          `ticket ${ticketId}: recorded ${statuses.join(',')} with ${replies.length} replies (script ${script.length})`,
+        );
       // The recorded statuses point at the thread replies in the same order (ts increase), one reply each.
-      const tsInOrder = updates.every((u, i) => u.threadTs !== null && u.threadTs === replyTs[i] && (i === 0 || u.threadTs > updates[i - 1]!.threadTs!));
+      const tsInOrder = updates.every(
+        (u, i) =>
+          u.threadTs !== null && u.threadTs === replyTs[i] && (i === 0 || u.threadTs > updates[i - 1]!.threadTs!),
+      );
       // Each reply reads as the status it records (its label in the reply), in the script's order.
-      const textsInOrder = replies.length === script.length && replies.every((c, i) => String(c.args['text']).includes(exportStatusInfo(script[i]!).label));
+      const textsInOrder =
+        replies.length === script.length &&
+        replies.every((c, i) => String(c.args['text']).includes(exportStatusInfo(script[i]!).label));
       if (tsInOrder && textsInOrder) threadsInOrder++;
       else problems.push(`ticket ${ticketId}: thread order differs from the recorded statuses`);
       duplicateReplies += Math.max(0, replies.length - new Set(statuses).size);
       const lastUpdate = mine.filter((c) => c.method === 'chat.update' && c.args['ts'] === t.rootTs && isOk(c)).at(-1);
       const lastReply = replies.at(-1);
-      const finalShown = lastUpdate !== undefined && JSON.stringify(lastUpdate.args['blocks']).includes(exportStatusInfo(script[script.length - 1]!).label) && (!lastReply || mine.indexOf(lastUpdate) > mine.indexOf(lastReply));
+      const finalShown =
+        lastUpdate !== undefined &&
+        JSON.stringify(lastUpdate.args['blocks']).includes(exportStatusInfo(script[script.length - 1]!).label) &&
+        (!lastReply || mine.indexOf(lastUpdate) > mine.indexOf(lastReply));
       if (finalShown) rootsFinal++;
-      else problems.push(`ticket ${ticketId}: root message does not show the final status (last update: ${lastUpdate ? 'stale' : 'none'})`);
+      else
+        problems.push(
+          `ticket ${ticketId}: root message does not show the final status (last update: ${lastUpdate ? 'stale' : 'none'})`,
+        );
     }
     const changes = tickets * script.length;
     const ok = (m: string) => calls[m]?.ok ?? 0;
-    const threadReplies = mine.filter((c) => c.method === 'chat.postMessage' && c.args['thread_ts'] !== undefined && isOk(c)).length;
-    const roots = mine.filter((c) => c.method === 'chat.postMessage' && c.args['thread_ts'] === undefined && isOk(c) && /^C/.test(String(c.args['channel']))).length;
+    const threadReplies = mine.filter(
+      (c) => c.method === 'chat.postMessage' && c.args['thread_ts'] !== undefined && isOk(c),
+    ).length;
+    const roots = mine.filter(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args['thread_ts'] === undefined &&
+        isOk(c) &&
+        /^C/.test(String(c.args['channel'])),
+    ).length;
     const watcherCalls = Object.entries(calls).reduce((a, [m, e]) => a + (m === 'auth.test' ? 0 : e.ok), 0) - roots;
     return {
       retries,
@@ -1128,9 +1273,13 @@ export async function runSlackRateLimitCheck(opts: SlackRateLimitOptions = {}): 
 
 export function formatSlackCheck(results: SlackRateLimitResult[], retryAfterSeconds: number): string {
   const lines: string[] = [];
-  lines.push(`Real app (createApp) with the fake Slack answering bursts of HTTP 429 with Retry-After: ${retryAfterSeconds}; export tickets followed through their ${results[0]?.statusesPerTicket ?? '?'}-status script:`);
+  lines.push(
+    `Real app (createApp) with the fake Slack answering bursts of HTTP 429 with Retry-After: ${retryAfterSeconds}; export tickets followed through their ${results[0]?.statusesPerTicket ?? '?'}-status script:`,
+  );
   lines.push('');
-  lines.push('| WebClient retries | tickets | changes | 429s served | threads complete (each status once) | threads in order | roots showing the final status | reply+update per change | all watcher Slack calls per change | calls ok / attempts | rounds | wall (s) |');
+  lines.push(
+    '| WebClient retries | tickets | changes | 429s served | threads complete (each status once) | threads in order | roots showing the final status | reply+update per change | all watcher Slack calls per change | calls ok / attempts | rounds | wall (s) |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|');
   for (const r of results) {
     const calls = Object.entries(r.calls)
@@ -1180,16 +1329,25 @@ async function main(): Promise<void> {
       ...(arg('warmup') ? { warmupSeconds: Number(arg('warmup')) } : {}),
       ...(arg('drain') ? { maxDrainSeconds: Number(arg('drain')) } : {}),
       meanChangeSeconds,
-      experiments: Object.fromEntries((arg('experiment') ?? '').split(',').filter(Boolean).map((k) => [k, true])) as Experiments,
+      experiments: Object.fromEntries(
+        (arg('experiment') ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((k) => [k, true]),
+      ) as Experiments,
     });
-    if (workloads.length > 1) console.log(`${i ? '\n' : ''}#### Workload ${String.fromCharCode(65 + i)}: a change every ${meanChangeSeconds} s on average\n`);
+    if (workloads.length > 1)
+      console.log(
+        `${i ? '\n' : ''}#### Workload ${String.fromCharCode(65 + i)}: a change every ${meanChangeSeconds} s on average\n`,
+      );
     console.log(formatWatcherScale(report));
     if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
   }
   if (!process.argv.includes('--no-slack-check')) {
     const retryAfter = Number(arg('retry-after') ?? 1);
     const checks: SlackRateLimitResult[] = [];
-    for (const retries of ['default', 'none'] as const) checks.push(await runSlackRateLimitCheck({ retries, retryAfterSeconds: retryAfter }));
+    for (const retries of ['default', 'none'] as const)
+      checks.push(await runSlackRateLimitCheck({ retries, retryAfterSeconds: retryAfter }));
     console.log('');
     console.log(formatSlackCheck(checks, retryAfter));
   }

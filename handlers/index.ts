@@ -1,15 +1,15 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../src/services.js';
-import { registerTrackWindowPreview } from './dms/track-window.js';
 import { registerCtsHandlers } from './cts/index.js';
+import { registerChangeSubmission } from './dms/change-submission.js';
 import { registerDmsCommand } from './dms/command.js';
 import { registerDatabaseOptions } from './dms/database-options.js';
-import { registerChangeSubmission } from './dms/change-submission.js';
 import { registerExportSubmission } from './dms/export-submission.js';
-import { registerTrackSubmission } from './dms/track-submission.js';
-import { registerTicketButtons } from './tickets/buttons.js';
-import { registerAppHome } from './tickets/app-home.js';
 import { registerSettingsSubmission } from './dms/settings-submission.js';
+import { registerTrackSubmission } from './dms/track-submission.js';
+import { registerTrackWindowPreview } from './dms/track-window.js';
+import { registerAppHome } from './tickets/app-home.js';
+import { registerTicketButtons } from './tickets/buttons.js';
 
 /** Registers every Slack listener. */
 export function registerHandlers(app: App, s: Services): void {

@@ -7,7 +7,9 @@ export function readable(mrkdwn: string, names: ReadonlyMap<string, string> = ne
   return mrkdwn
     .replace(/<@([UW][A-Z0-9]+)>/g, (_, id: string) => `@${names.get(id) ?? id}`)
     .replace(/<#([CGD][A-Z0-9]+)(\|[^>]*)?>/g, (_, id: string) => `#${names.get(id) ?? id}`)
-    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, (_, fallback: string) => fallback.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, (_, fallback: string) =>
+      fallback.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    )
     .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
     .replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m)
     .replace(/\*([^*\n]+)\*/g, '$1')
@@ -18,10 +20,31 @@ export function readable(mrkdwn: string, names: ReadonlyMap<string, string> = ne
 }
 
 const EMOJI: Record<string, string> = {
-  hourglass_flowing_sand: '⏳', white_check_mark: '✅', x: '❌', inbox_tray: '📥', eyes: '👀', unlock: '🔓', clock3: '🕒', gear: '⚙️',
-  tada: '🎉', outbox_tray: '📤', no_entry: '⛔', lock: '🔒', mag: '🔍', page_facing_up: '📄', arrow_down: '⬇️', thread: '🧵',
-  test_tube: '🧪', ballot_box_with_check: '☑️', package: '📦', warning: '⚠️', information_source: 'ℹ️', grey_question: '❔',
-  black_square_for_stop: '⏹', arrows_counterclockwise: '🔄', no_entry_sign: '🚫',
+  hourglass_flowing_sand: '⏳',
+  white_check_mark: '✅',
+  x: '❌',
+  inbox_tray: '📥',
+  eyes: '👀',
+  unlock: '🔓',
+  clock3: '🕒',
+  gear: '⚙️',
+  tada: '🎉',
+  outbox_tray: '📤',
+  no_entry: '⛔',
+  lock: '🔒',
+  mag: '🔍',
+  page_facing_up: '📄',
+  arrow_down: '⬇️',
+  thread: '🧵',
+  test_tube: '🧪',
+  ballot_box_with_check: '☑️',
+  package: '📦',
+  warning: '⚠️',
+  information_source: 'ℹ️',
+  grey_question: '❔',
+  black_square_for_stop: '⏹',
+  arrows_counterclockwise: '🔄',
+  no_entry_sign: '🚫',
 };
 
 function textOf(t: unknown, names: ReadonlyMap<string, string>): string {
@@ -78,7 +101,9 @@ export function renderBlocks(blocks: unknown, names: ReadonlyMap<string, string>
         push(((b['elements'] as Json[]) ?? []).map((e) => element(e, names)).join(' '));
         break;
       case 'input':
-        push(`${textOf(b['label'], names)}${b['optional'] ? ' (optional)' : ''}: ${element(b['element'] as Json, names)}`);
+        push(
+          `${textOf(b['label'], names)}${b['optional'] ? ' (optional)' : ''}: ${element(b['element'] as Json, names)}`,
+        );
         break;
       case 'divider':
         push('────────');

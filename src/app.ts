@@ -1,38 +1,45 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CodedError } from '@slack/bolt';
+import { App, type CodedError, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { registerHandlers } from '../handlers/index.js';
-import { boltLogger } from './slack/bolt-logger.js';
-import { type Clock, systemClock } from './core/clock.js';
-import type { Config } from './config.js';
-import { CtsTrackerService } from './cts/tracker-service.js';
-import type { CtsClient } from './cts/client.js';
-import type { DmsClient } from './dms/client.js';
-import { ChangeService } from './dms/change/service.js';
-import { ExportService } from './dms/export/service.js';
-import { TrackService } from './dms/track/service.js';
-import { Messenger } from './slack/messenger.js';
-import { Metrics } from './core/metrics.js';
-import { CreateRecovery } from './tickets/recovery.js';
-import { sandboxFetch } from './sandbox/mark.js';
-import { withDeadline } from './core/deadline.js';
 import { ApproverPolicy } from './access/approvers.js';
-import { SlackGroups } from './slack/user-groups.js';
+import { DEFAULT_POLICY, loadPolicy, type Policy } from './access/policy.js';
 import { Guard } from './access/request-check.js';
+import type { Config } from './config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { withDeadline } from './core/deadline.js';
+import { Metrics } from './core/metrics.js';
+import type { CtsClient } from './cts/client.js';
+import { CtsTrackerService } from './cts/tracker-service.js';
+import { ChangeService } from './dms/change/service.js';
+import type { DmsClient } from './dms/client.js';
+import { ExportService } from './dms/export/service.js';
+import { OrderService } from './dms/order/service.js';
 import { DatabaseEngines } from './dms/sql-review/engines.js';
 import { loadSqlParsers } from './dms/sql-review/inspect.js';
-import { DEFAULT_POLICY, loadPolicy, type Policy } from './access/policy.js';
-import { FollowService } from './tickets/follow.js';
-import { HomeService } from './tickets/home.js';
-import { OrderService } from './dms/order/service.js';
-import { TicketActions } from './tickets/actions.js';
+import { TrackService } from './dms/track/service.js';
+import { sandboxFetch } from './sandbox/mark.js';
 import type { Services } from './services.js';
-import type { Store } from './store/types.js';
+import { boltLogger } from './slack/bolt-logger.js';
 import type { AppIdentity } from './slack/envelope.js';
-import { guardDispatch, guardSocketFrames, precheckHttp, recordFailure, type FailureBook, type GuardDeps } from './slack/payload-check.js';
+import { Messenger } from './slack/messenger.js';
+import {
+  type FailureBook,
+  type GuardDeps,
+  guardDispatch,
+  guardSocketFrames,
+  precheckHttp,
+  recordFailure,
+} from './slack/payload-check.js';
+import { SlackGroups } from './slack/user-groups.js';
 import type { UserMap } from './slack/user-map.js';
 import { UserResolver } from './slack/user-resolver.js';
+import type { Store } from './store/types.js';
+import { TicketActions } from './tickets/actions.js';
+import { FollowService } from './tickets/follow.js';
+import { HomeService } from './tickets/home.js';
+import { CreateRecovery } from './tickets/recovery.js';
 import { StatusWatcher } from './tickets/watcher.js';
 
 export interface AppDeps {
@@ -85,7 +92,13 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     ...deps.slackClientOptions,
     // In sandbox mode everything the bot shows in Slack says so.
-    fetch: observingFetch(metrics, stopping.signal, config.SANDBOX ? sandboxFetch(deps.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as FetchFunction)) : deps.slackClientOptions?.fetch),
+    fetch: observingFetch(
+      metrics,
+      stopping.signal,
+      config.SANDBOX
+        ? sandboxFetch(deps.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as FetchFunction))
+        : deps.slackClientOptions?.fetch,
+    ),
   };
 
   const socketReceiver = socketMode
@@ -127,15 +140,37 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const messenger = new Messenger({ slack: bolt.client, logger: logger.child({ component: 'messenger' }) });
   const resolver = new UserResolver({ slack: bolt.client, dms, userMap: deps.userMap ?? new Map(), clock, logger });
   let watcher: StatusWatcher | undefined;
-  const ticketDeps = (component: string) => ({ dms, store, clock, messenger, logger: logger.child({ component }), watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS });
+  const ticketDeps = (component: string) => ({
+    dms,
+    store,
+    clock,
+    messenger,
+    logger: logger.child({ component }),
+    watcher: () => watcher!,
+    intervalMs: config.WATCH_INTERVAL_MS,
+  });
   const exports = new ExportService(ticketDeps('export'));
   const tracks = new TrackService({ ...ticketDeps('track'), dmsZone: config.DMS_TIMEZONE });
   const changes = new ChangeService(ticketDeps('change'));
   const orders = new OrderService(ticketDeps('order'));
   const ctsTrackers = deps.cts
-    ? new CtsTrackerService({ cts: deps.cts, store, clock, logger: logger.child({ component: 'cts' }), config, watcher: () => watcher!, intervalMs: config.WATCH_INTERVAL_MS })
+    ? new CtsTrackerService({
+        cts: deps.cts,
+        store,
+        clock,
+        logger: logger.child({ component: 'cts' }),
+        config,
+        watcher: () => watcher!,
+        intervalMs: config.WATCH_INTERVAL_MS,
+      })
     : undefined;
-  const trackers = { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders, ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}) };
+  const trackers = {
+    dms_export: exports,
+    dms_track: tracks,
+    dms_change: changes,
+    dms_order: orders,
+    ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}),
+  };
   watcher = new StatusWatcher({
     store,
     clock,
@@ -155,10 +190,49 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const groups = new SlackGroups({ slack: bolt.client, clock, logger: logger.child({ component: 'groups' }) });
   const approvers = new ApproverPolicy({ entries: config.APPROVERS, groups });
   const policy = deps.policy ?? (config.POLICY_FILE ? loadPolicy(config.POLICY_FILE) : DEFAULT_POLICY);
-  const guard = new Guard({ policy, groups, resolver, dms, store, clock, logger: logger.child({ component: 'policy' }), ratePerHour: config.RATE_LIMIT_PER_USER_PER_HOUR });
-  const ticketActions = new TicketActions({ store, watcher, trackers, dms, exports, resolver, approvers, guard, messenger, clock, config, logger: logger.child({ component: 'actions' }) });
-  const follows = new FollowService({ dms, store, clock, logger: logger.child({ component: 'follow' }), watcher, services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders }, approvers, guard, intervalMs: config.WATCH_INTERVAL_MS });
-  const home = new HomeService({ slack: bolt.client, store, watcher, clock, logger: logger.child({ component: 'home' }), allowSelfApproval: config.ALLOW_SELF_APPROVAL });
+  const guard = new Guard({
+    policy,
+    groups,
+    resolver,
+    dms,
+    store,
+    clock,
+    logger: logger.child({ component: 'policy' }),
+    ratePerHour: config.RATE_LIMIT_PER_USER_PER_HOUR,
+  });
+  const ticketActions = new TicketActions({
+    store,
+    watcher,
+    trackers,
+    dms,
+    exports,
+    resolver,
+    approvers,
+    guard,
+    messenger,
+    clock,
+    config,
+    logger: logger.child({ component: 'actions' }),
+  });
+  const follows = new FollowService({
+    dms,
+    store,
+    clock,
+    logger: logger.child({ component: 'follow' }),
+    watcher,
+    services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders },
+    approvers,
+    guard,
+    intervalMs: config.WATCH_INTERVAL_MS,
+  });
+  const home = new HomeService({
+    slack: bolt.client,
+    store,
+    watcher,
+    clock,
+    logger: logger.child({ component: 'home' }),
+    allowSelfApproval: config.ALLOW_SELF_APPROVAL,
+  });
   watcher.onChange((t) => home.ticketChanged(t));
   const recovery = new CreateRecovery({
     store,
@@ -173,8 +247,36 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     giveUpMs: 15 * 60_000,
   });
   let recoveryTimer: NodeJS.Timeout | undefined;
-  const engines = new DatabaseEngines({ dms, clock, logger: logger.child({ component: 'sql-review' }), onFound: (dbs) => guard.remember(dbs) });
-  const services: Services = { config, logger, clock, store, dms, messenger, resolver, exports, tracks, changes, orders, watcher, approvers, ticketActions, follows, home, guard, engines, metrics, recovery, cts: deps.cts, ctsTrackers };
+  const engines = new DatabaseEngines({
+    dms,
+    clock,
+    logger: logger.child({ component: 'sql-review' }),
+    onFound: (dbs) => guard.remember(dbs),
+  });
+  const services: Services = {
+    config,
+    logger,
+    clock,
+    store,
+    dms,
+    messenger,
+    resolver,
+    exports,
+    tracks,
+    changes,
+    orders,
+    watcher,
+    approvers,
+    ticketActions,
+    follows,
+    home,
+    guard,
+    engines,
+    metrics,
+    recovery,
+    cts: deps.cts,
+    ctsTrackers,
+  };
   // Counts Slack requests whose listener work (after the ack) is still running, for a graceful stop.
   let busy = 0;
   const idleWaiters: (() => void)[] = [];
@@ -184,7 +286,10 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     // until its trigger id expires.
     if ('command' in args && args.command && busy >= config.MAX_IN_FLIGHT) {
       metrics.shedRequests.inc();
-      await args.ack({ response_type: 'ephemeral', text: ':hourglass: I am very busy right now and could not take this. Please try again in a moment.' });
+      await args.ack({
+        response_type: 'ephemeral',
+        text: ':hourglass: I am very busy right now and could not take this. Please try again in a moment.',
+      });
       return;
     }
     busy += 1;
@@ -192,16 +297,21 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       await next();
     } finally {
       busy -= 1;
-      if (busy === 0) idleWaiters.splice(0).forEach((w) => w());
+      if (busy === 0) for (const w of idleWaiters.splice(0)) w();
     }
   });
-  const listenersIdle = (): Promise<void> => (busy === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
+  const listenersIdle = (): Promise<void> =>
+    busy === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
   registerHandlers(bolt, services);
 
   // The request layer's guard (src/slack/payload-check.ts): envelopes checked before dispatch in both transports, one ack
   // for every payload, and the coded error (short id) for whatever a listener lets escape.
   let identity: AppIdentity | undefined;
-  const guardDeps: GuardDeps = { logger: logger.child({ component: 'slack-guard' }), messenger, identity: () => identity };
+  const guardDeps: GuardDeps = {
+    logger: logger.child({ component: 'slack-guard' }),
+    messenger,
+    identity: () => identity,
+  };
   const failures: FailureBook = new WeakMap();
   guardDispatch(bolt, failures, guardDeps);
   if (socketReceiver) guardSocketFrames(socketReceiver.client, guardDeps.logger);
@@ -235,7 +345,9 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       return;
     }
     if (req.method === 'GET' && path === '/readyz') {
-      void readiness().then((r) => res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r)));
+      void readiness().then((r) =>
+        res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r)),
+      );
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
@@ -255,7 +367,10 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       // Bolt rejects requests signed more than 5 minutes ago; a timestamp as far in the future is as suspect.
       const ts = Number(req.headers['x-slack-request-timestamp']);
       if (Number.isFinite(ts) && ts * 1000 - Date.now() > 300_000) {
-        logger.warn({ skewSeconds: Math.round(ts - Date.now() / 1000) }, 'Slack request timestamp is in the future; rejected');
+        logger.warn(
+          { skewSeconds: Math.round(ts - Date.now() / 1000) },
+          'Slack request timestamp is in the future; rejected',
+        );
         res.writeHead(401, { 'content-type': 'text/plain' }).end('');
         return;
       }
@@ -277,10 +392,20 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     watcher,
     async start(opts = {}) {
       // PostgreSQL's parser (WASM) for the SQL review; if it cannot load, PostgreSQL reviews fail closed.
-      await loadSqlParsers().catch((err: unknown) => logger.error({ err: String(err) }, 'SQL parser failed to load; PostgreSQL SQL reviews will fail closed'));
+      await loadSqlParsers().catch((err: unknown) =>
+        logger.error({ err: String(err) }, 'SQL parser failed to load; PostgreSQL SQL reviews will fail closed'),
+      );
       await bolt.init();
       identity = await whoAmI(bolt);
-      logger.info({ appId: identity.appId, teamId: identity.teamId, enterpriseId: identity.enterpriseId, orgWide: identity.orgWide }, 'Slack identity');
+      logger.info(
+        {
+          appId: identity.appId,
+          teamId: identity.teamId,
+          enterpriseId: identity.enterpriseId,
+          orgWide: identity.orgWide,
+        },
+        'Slack identity',
+      );
       slackReady = true;
       if (socketMode) await bolt.start();
       server = createServer(route);
@@ -295,7 +420,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       if (opts.watch !== false) {
         watcher!.start();
         // Creates cut short by a crash or a lost answer: look for them now and every 10 s.
-        const recover = () => void recovery.run().catch((err: unknown) => logger.warn({ err: String(err) }, 'create recovery failed'));
+        const recover = () =>
+          void recovery.run().catch((err: unknown) => logger.warn({ err: String(err) }, 'create recovery failed'));
         recover();
         recoveryTimer = setInterval(recover, 10_000);
         recoveryTimer.unref();
@@ -312,7 +438,11 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       const left = (reserve = reserveMs) => Math.max(0, deadline - reserve - Date.now());
       /** Waits for `p` at most `ms`; a step cut short is logged and the stop goes on. Never throws. */
       const step = async (name: string, p: Promise<unknown>, ms: number): Promise<void> => {
-        if ((await settledWithin(p, ms, (err) => logger.warn({ step: name, err: String(err).slice(0, 200) }, 'stopping: step failed'))) === 'timeout') {
+        if (
+          (await settledWithin(p, ms, (err) =>
+            logger.warn({ step: name, err: String(err).slice(0, 200) }, 'stopping: step failed'),
+          )) === 'timeout'
+        ) {
           logger.warn({ step: name }, 'stopping: step cut short (SHUTDOWN_TIMEOUT_MS)');
         }
       };
@@ -340,7 +470,11 @@ export function createApp(deps: AppDeps): ChatOpsApp {
 }
 
 /** Resolves 'done' when `p` settles within `ms` (a rejection is reported to `onError`), else 'timeout'. */
-async function settledWithin(p: Promise<unknown>, ms: number, onError: (err: unknown) => void): Promise<'done' | 'timeout'> {
+async function settledWithin(
+  p: Promise<unknown>,
+  ms: number,
+  onError: (err: unknown) => void,
+): Promise<'done' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), ms);
@@ -349,7 +483,10 @@ async function settledWithin(p: Promise<unknown>, ms: number, onError: (err: unk
     return await Promise.race([
       p.then(
         () => 'done' as const,
-        (err: unknown) => (onError(err), 'done' as const),
+        (err: unknown) => {
+          onError(err);
+          return 'done' as const;
+        },
       ),
       timeout,
     ]);
@@ -361,13 +498,24 @@ async function settledWithin(p: Promise<unknown>, ms: number, onError: (err: unk
 /** This app's id and workspace: auth.test (Bolt has checked the token with it), and bots.info when it names no app. */
 async function whoAmI(bolt: App): Promise<AppIdentity> {
   const auth = await bolt.client.auth.test();
-  const appId = auth.app_id || (auth.bot_id ? (await bolt.client.bots.info({ bot: auth.bot_id })).bot?.app_id : undefined);
-  if (!appId || !auth.team_id) throw new Error('Slack did not say which app and workspace this bot token belongs to (auth.test / bots.info)');
-  return { appId, teamId: auth.team_id, enterpriseId: auth.enterprise_id || undefined, orgWide: auth.is_enterprise_install === true };
+  const appId =
+    auth.app_id || (auth.bot_id ? (await bolt.client.bots.info({ bot: auth.bot_id })).bot?.app_id : undefined);
+  if (!appId || !auth.team_id)
+    throw new Error('Slack did not say which app and workspace this bot token belongs to (auth.test / bots.info)');
+  return {
+    appId,
+    teamId: auth.team_id,
+    enterpriseId: auth.enterprise_id || undefined,
+    orgWide: auth.is_enterprise_install === true,
+  };
 }
 
 /** A fetch for the Slack client that counts failed calls by method and error (`ok: false`, HTTP errors, 429s). */
-function observingFetch(metrics: Metrics, stopped: AbortSignal, inner: FetchFunction = globalThis.fetch as unknown as FetchFunction): FetchFunction {
+function observingFetch(
+  metrics: Metrics,
+  stopped: AbortSignal,
+  inner: FetchFunction = globalThis.fetch as unknown as FetchFunction,
+): FetchFunction {
   return async (url, init) => {
     const method = new URL(String(url)).pathname.split('/').pop() ?? 'unknown';
     const signal = init?.signal ? AbortSignal.any([init.signal, stopped]) : stopped;
@@ -381,7 +529,8 @@ function observingFetch(metrics: Metrics, stopped: AbortSignal, inner: FetchFunc
     const text = res.text.bind(res);
     res.text = async () => {
       const t = await text();
-      if (/"ok"\s*:\s*false/.test(t)) metrics.slackErrors.inc({ method, error: /"error"\s*:\s*"([^"]{1,80})"/.exec(t)?.[1] ?? 'unknown' });
+      if (/"ok"\s*:\s*false/.test(t))
+        metrics.slackErrors.inc({ method, error: /"error"\s*:\s*"([^"]{1,80})"/.exec(t)?.[1] ?? 'unknown' });
       return t;
     };
     return res;

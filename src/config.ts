@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { knownTimeZone, type TimeZone } from './core/time-zone.js';
 import { parseSlackUserId, parseUsergroupId } from './core/ids.js';
+import { knownTimeZone, type TimeZone } from './core/time-zone.js';
 
 /** Reads a boolean-ish environment value ("1", "true", "yes", "on" / "0", "false", "no", "off"). */
 const envBoolean = z
@@ -65,7 +65,10 @@ export type Endpoint = z.output<typeof endpointSchema>;
 const ianaZone = z
   .string()
   .trim()
-  .refine((v) => knownTimeZone(v) !== undefined, 'must be an IANA time zone name this runtime knows, such as Asia/Shanghai')
+  .refine(
+    (v) => knownTimeZone(v) !== undefined,
+    'must be an IANA time zone name this runtime knows, such as Asia/Shanghai',
+  )
   .transform((v) => knownTimeZone(v) as TimeZone);
 
 /** The whole environment the bot reads, in one schema. */
@@ -73,16 +76,29 @@ export const configSchema = z
   .object({
     SLACK_BOT_TOKEN: z.string().trim().min(1, 'is required (the xoxb- bot token from the Slack app)'),
     SLACK_SIGNING_SECRET: optionalString,
-    SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),
-    SLACK_API_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+\/$/.test(v), 'must be an http(s) URL ending with /'),
+    SLACK_APP_TOKEN: optionalString.refine(
+      (v) => v === undefined || v.startsWith('xapp-'),
+      'must be an app-level token starting with xapp-',
+    ),
+    SLACK_API_URL: optionalString.refine(
+      (v) => v === undefined || /^https?:\/\/[^\s]+\/$/.test(v),
+      'must be an http(s) URL ending with /',
+    ),
     PORT: intInRange(0, 65535, 3000),
     LOG_LEVEL: z
       .string()
       .trim()
       .default('info')
-      .refine((v): v is (typeof logLevels)[number] => (logLevels as readonly string[]).includes(v), `must be one of ${logLevels.join(', ')}`),
+      .refine(
+        (v): v is (typeof logLevels)[number] => (logLevels as readonly string[]).includes(v),
+        `must be one of ${logLevels.join(', ')}`,
+      ),
 
-    DMS_REGION: z.string().trim().regex(/^[a-z0-9-]{2,40}$/, 'must be a region id such as cn-hangzhou').default('cn-hangzhou'),
+    DMS_REGION: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9-]{2,40}$/, 'must be a region id such as cn-hangzhou')
+      .default('cn-hangzhou'),
     DMS_ENDPOINT: endpointSchema.optional(),
     DMS_TID: optionalString.refine((v) => v === undefined || /^\d{1,19}$/.test(v), 'must be the numeric DMS tenant id'),
     DMS_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
@@ -92,10 +108,20 @@ export const configSchema = z
     TRACK_MAX_WINDOW_HOURS: intInRange(1, 24 * 31, 72),
     TRACK_MAX_LOOKBACK_DAYS: intInRange(1, 3650, 30),
 
-    CTS_REGION: z.string().trim().regex(/^[a-z0-9-]{2,40}$/, 'must be a region id such as cn-north-4').default('cn-north-4'),
+    CTS_REGION: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9-]{2,40}$/, 'must be a region id such as cn-north-4')
+      .default('cn-north-4'),
     CTS_ENDPOINT: endpointSchema.optional(),
-    CTS_PROJECT_ID: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9-]{1,64}$/.test(v), 'must be a Huawei Cloud project id'),
-    HUAWEICLOUD_SDK_PROJECT_ID: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9-]{1,64}$/.test(v), 'must be a Huawei Cloud project id'),
+    CTS_PROJECT_ID: optionalString.refine(
+      (v) => v === undefined || /^[A-Za-z0-9-]{1,64}$/.test(v),
+      'must be a Huawei Cloud project id',
+    ),
+    HUAWEICLOUD_SDK_PROJECT_ID: optionalString.refine(
+      (v) => v === undefined || /^[A-Za-z0-9-]{1,64}$/.test(v),
+      'must be a Huawei Cloud project id',
+    ),
     HUAWEICLOUD_SDK_AK: optionalString,
     HUAWEICLOUD_SDK_SK: optionalString,
     HUAWEICLOUD_SDK_SECURITY_TOKEN: optionalString,
@@ -130,7 +156,11 @@ export const configSchema = z
           if (parseSlackUserId(e).ok) out.push({ kind: 'user', id: e });
           else if (parseUsergroupId(e).ok) out.push({ kind: 'group', id: e });
           else if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) out.push({ kind: 'email', id: e.toLowerCase() });
-          else ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not a Slack user id (U…/W…), user-group id (S…) or email` });
+          else
+            ctx.addIssue({
+              code: 'custom',
+              message: `entry ${i + 1} is not a Slack user id (U…/W…), user-group id (S…) or email`,
+            });
         });
         return out;
       }),
@@ -147,11 +177,21 @@ export const configSchema = z
       });
     }
     // CTS is optional, but half a configuration is a mistake worth stopping for.
-    const cts = { HUAWEICLOUD_SDK_AK: c.HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK: c.HUAWEICLOUD_SDK_SK, CTS_PROJECT_ID: c.CTS_PROJECT_ID ?? c.HUAWEICLOUD_SDK_PROJECT_ID };
+    const cts = {
+      HUAWEICLOUD_SDK_AK: c.HUAWEICLOUD_SDK_AK,
+      HUAWEICLOUD_SDK_SK: c.HUAWEICLOUD_SDK_SK,
+      CTS_PROJECT_ID: c.CTS_PROJECT_ID ?? c.HUAWEICLOUD_SDK_PROJECT_ID,
+    };
     const given = Object.entries(cts).filter(([, v]) => v !== undefined);
     if (given.length > 0 && given.length < 3) {
       for (const [name, v] of Object.entries(cts)) {
-        if (v === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when CTS is partly configured (set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and CTS_PROJECT_ID together, or none of them)' });
+        if (v === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message:
+              'is required when CTS is partly configured (set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and CTS_PROJECT_ID together, or none of them)',
+          });
       }
     }
     if (c.WATCH_MAX_INTERVAL_MS < c.WATCH_INTERVAL_MS) {
@@ -203,7 +243,17 @@ function describeIssue(code: string): string {
 }
 
 /** CTS settings when CTS is configured (AK, SK and project id all set), else undefined. */
-export function ctsSettings(c: Config): { region: string; endpoint?: string; projectId: string; ak: string; sk: string; securityToken?: string; timeoutMs: number } | undefined {
+export function ctsSettings(c: Config):
+  | {
+      region: string;
+      endpoint?: string;
+      projectId: string;
+      ak: string;
+      sk: string;
+      securityToken?: string;
+      timeoutMs: number;
+    }
+  | undefined {
   const projectId = c.CTS_PROJECT_ID ?? c.HUAWEICLOUD_SDK_PROJECT_ID;
   if (!c.HUAWEICLOUD_SDK_AK || !c.HUAWEICLOUD_SDK_SK || !projectId) return undefined;
   return {

@@ -1,21 +1,21 @@
-import { ConfigError, ctsSettings, endpointSchema, readConfig } from './config.js';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox } from './sandbox/index.js';
+import { DEFAULT_POLICY, loadPolicy, type Policy } from './access/policy.js';
+import { createApp } from './app.js';
+import { type Config, ConfigError, ctsSettings, endpointSchema, readConfig } from './config.js';
+import { createLogger } from './core/logger.js';
+import { installProcessGuards } from './core/process-guards.js';
 import { CtsClient } from './cts/client.js';
 import { resolveCtsEndpoint } from './cts/endpoint.js';
-import { createApp } from './app.js';
 import { DmsClient } from './dms/client.js';
-import { createLogger } from './core/logger.js';
+import { startSandbox } from './sandbox/index.js';
+import { loadUserMap, type UserMap } from './slack/user-map.js';
 import { openStore } from './store/open.js';
-import { installProcessGuards } from './core/process-guards.js';
-import { loadUserMap } from './slack/user-map.js';
-import { DEFAULT_POLICY, loadPolicy } from './access/policy.js';
 
 /** Entry point of `npm start`: read the environment, wire the bot, run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = readConfig(process.env);
   } catch (err) {
@@ -36,8 +36,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   // From here on, a stray rejection or exception is logged (redacted) and the bot keeps serving.
   installProcessGuards(logger);
-  let userMap;
-  let policy;
+  let userMap: UserMap;
+  let policy: Policy;
   try {
     userMap = config.USER_MAP_FILE ? loadUserMap(config.USER_MAP_FILE) : new Map<string, string>();
     policy = config.POLICY_FILE ? loadPolicy(config.POLICY_FILE) : DEFAULT_POLICY;
@@ -67,7 +67,15 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'dms' }),
   });
   const ctsConfig = sandbox
-    ? { region: config.CTS_REGION, endpoint: sandbox.ctsSettings.endpoint, projectId: sandbox.ctsSettings.projectId, ak: sandbox.ctsSettings.ak, sk: sandbox.ctsSettings.sk, securityToken: undefined, timeoutMs: config.CTS_TIMEOUT_MS }
+    ? {
+        region: config.CTS_REGION,
+        endpoint: sandbox.ctsSettings.endpoint,
+        projectId: sandbox.ctsSettings.projectId,
+        ak: sandbox.ctsSettings.ak,
+        sk: sandbox.ctsSettings.sk,
+        securityToken: undefined,
+        timeoutMs: config.CTS_TIMEOUT_MS,
+      }
     : ctsSettings(config);
   const cts = ctsConfig
     ? new CtsClient({
@@ -100,7 +108,14 @@ async function main(): Promise<void> {
     app
       .stop()
       // The in-process emulators (SANDBOX=1) get what is left of the deadline, no more.
-      .then(() => (sandbox ? Promise.race([sandbox.close(), new Promise<void>((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]) : undefined))
+      .then(() =>
+        sandbox
+          ? Promise.race([
+              sandbox.close(),
+              new Promise<void>((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref()),
+            ])
+          : undefined,
+      )
       .then(
         () => process.exit(0),
         (err: unknown) => {
@@ -116,9 +131,12 @@ async function main(): Promise<void> {
 /** Whether @alicloud/credentials' default chain has anything to work with (it would otherwise fail at the first call). */
 function hasAlibabaCredentials(env: NodeJS.ProcessEnv): boolean {
   if (env['ALIBABA_CLOUD_ACCESS_KEY_ID'] && env['ALIBABA_CLOUD_ACCESS_KEY_SECRET']) return true;
-  if (env['ALIBABA_CLOUD_ECS_METADATA'] || (env['ALIBABA_CLOUD_ROLE_ARN'] && env['ALIBABA_CLOUD_OIDC_TOKEN_FILE'])) return true;
+  if (env['ALIBABA_CLOUD_ECS_METADATA'] || (env['ALIBABA_CLOUD_ROLE_ARN'] && env['ALIBABA_CLOUD_OIDC_TOKEN_FILE']))
+    return true;
   if (env['ALIBABA_CLOUD_CREDENTIALS_FILE'] && existsSync(env['ALIBABA_CLOUD_CREDENTIALS_FILE'])) return true;
-  return existsSync(join(homedir(), '.aliyun', 'config.json')) || existsSync(join(homedir(), '.alibabacloud', 'credentials'));
+  return (
+    existsSync(join(homedir(), '.aliyun', 'config.json')) || existsSync(join(homedir(), '.alibabacloud', 'credentials'))
+  );
 }
 
 main().catch((err: unknown) => {

@@ -1,25 +1,25 @@
 import type { Logger } from 'pino';
-import type { Clock } from './core/clock.js';
+import type { ApproverPolicy } from './access/approvers.js';
+import type { Guard } from './access/request-check.js';
 import type { Config } from './config.js';
-import type { CtsTrackerService } from './cts/tracker-service.js';
+import type { Clock } from './core/clock.js';
+import type { Metrics } from './core/metrics.js';
 import type { CtsClient } from './cts/client.js';
-import type { DmsClient } from './dms/client.js';
+import type { CtsTrackerService } from './cts/tracker-service.js';
 import type { ChangeService } from './dms/change/service.js';
+import type { DmsClient } from './dms/client.js';
 import type { ExportService } from './dms/export/service.js';
+import type { OrderService } from './dms/order/service.js';
+import type { DatabaseEngines } from './dms/sql-review/engines.js';
 import type { TrackService } from './dms/track/service.js';
 import type { Messenger } from './slack/messenger.js';
-import type { Store } from './store/types.js';
 import type { UserResolver } from './slack/user-resolver.js';
-import type { StatusWatcher } from './tickets/watcher.js';
-import type { ApproverPolicy } from './access/approvers.js';
+import type { Store } from './store/types.js';
+import type { TicketActions } from './tickets/actions.js';
 import type { FollowService } from './tickets/follow.js';
 import type { HomeService } from './tickets/home.js';
-import type { Guard } from './access/request-check.js';
-import type { DatabaseEngines } from './dms/sql-review/engines.js';
-import type { Metrics } from './core/metrics.js';
 import type { CreateRecovery } from './tickets/recovery.js';
-import type { OrderService } from './dms/order/service.js';
-import type { TicketActions } from './tickets/actions.js';
+import type { StatusWatcher } from './tickets/watcher.js';
 
 /** Everything a Slack listener may use; built once in createApp and passed to every handler. */
 export interface Services {

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { CreateTrackerRequest, Tracker } from '../../src/cts/schemas.js';
 import type { StatusInfo } from '../../src/dms/statuses.js';
 import type { MessageBody } from '../../src/slack/messenger.js';
-import { cloudPlain, cloudText, fallbackText, mention, plain, truncate, type Mrkdwn } from '../kit/text.js';
+import { cloudPlain, cloudText, fallbackText, type Mrkdwn, mention, plain, truncate } from '../kit/text.js';
 
 /** What the bot shows about one tracker: the settings that matter to a reader. JSON-serialisable (stored with the ticket). */
 export interface TrackerSummary {
@@ -10,7 +10,14 @@ export interface TrackerSummary {
   /** `system` or `data` (a plain string: CTS may add types). */
   type: string;
   id?: string;
-  obs?: { bucket: string; prefix?: string; created?: boolean; compress?: string; sortByService?: boolean; retentionDays?: number };
+  obs?: {
+    bucket: string;
+    prefix?: string;
+    created?: boolean;
+    compress?: string;
+    sortByService?: boolean;
+    retentionDays?: number;
+  };
   lts?: boolean;
   validate?: boolean;
   encryption?: boolean;
@@ -27,7 +34,16 @@ export function summaryFromRequest(body: CreateTrackerRequest): TrackerSummary {
     name: body.tracker_name,
     type: body.tracker_type,
     ...(o?.bucket_name
-      ? { obs: { bucket: o.bucket_name, prefix: o.file_prefix_name, created: o.is_obs_created, compress: o.compress_type, sortByService: o.is_sort_by_service, retentionDays: o.bucket_lifecycle } }
+      ? {
+          obs: {
+            bucket: o.bucket_name,
+            prefix: o.file_prefix_name,
+            created: o.is_obs_created,
+            compress: o.compress_type,
+            sortByService: o.is_sort_by_service,
+            retentionDays: o.bucket_lifecycle,
+          },
+        }
       : {}),
     lts: body.is_lts_enabled,
     validate: body.is_support_validate,
@@ -35,7 +51,9 @@ export function summaryFromRequest(body: CreateTrackerRequest): TrackerSummary {
     kmsId: body.kms_id,
     excludeKms: body.management_event_selector?.exclude_service.includes('KMS'),
     organization: body.is_organization_tracker,
-    ...(body.data_bucket ? { dataBucket: { name: body.data_bucket.data_bucket_name, events: [...body.data_bucket.data_event] } } : {}),
+    ...(body.data_bucket
+      ? { dataBucket: { name: body.data_bucket.data_bucket_name, events: [...body.data_bucket.data_event] } }
+      : {}),
   };
 }
 
@@ -44,9 +62,18 @@ export function summaryFromTracker(t: Tracker, asked?: CreateTrackerRequest): Tr
   const fallback = asked ? summaryFromRequest(asked) : undefined;
   const o = t.obs_info;
   const obs = o?.bucket_name
-    ? { bucket: o.bucket_name, prefix: o.file_prefix_name, created: o.is_obs_created, compress: o.compress_type, sortByService: o.is_sort_by_service, retentionDays: o.bucket_lifecycle }
+    ? {
+        bucket: o.bucket_name,
+        prefix: o.file_prefix_name,
+        created: o.is_obs_created,
+        compress: o.compress_type,
+        sortByService: o.is_sort_by_service,
+        retentionDays: o.bucket_lifecycle,
+      }
     : fallback?.obs;
-  const db = t.data_bucket?.data_bucket_name ? { name: t.data_bucket.data_bucket_name, events: t.data_bucket.data_event ?? [] } : fallback?.dataBucket;
+  const db = t.data_bucket?.data_bucket_name
+    ? { name: t.data_bucket.data_bucket_name, events: t.data_bucket.data_event ?? [] }
+    : fallback?.dataBucket;
   return {
     name: t.tracker_name,
     type: t.tracker_type,
@@ -84,7 +111,9 @@ export function transferLine(s: TrackerSummary): string {
 export function trackerSettingsText(s: TrackerSummary): string {
   const lines: string[] = [];
   if (s.dataBucket) {
-    lines.push(`*Tracked bucket:* ${code(s.dataBucket.name)} (${s.dataBucket.events.length ? s.dataBucket.events.map((e) => cloudText(e, 20)).join(', ') : 'no operations'})`);
+    lines.push(
+      `*Tracked bucket:* ${code(s.dataBucket.name)} (${s.dataBucket.events.length ? s.dataBucket.events.map((e) => cloudText(e, 20)).join(', ') : 'no operations'})`,
+    );
   }
   if (s.obs) {
     const extras = [
@@ -93,14 +122,18 @@ export function trackerSettingsText(s: TrackerSummary): string {
       s.obs.sortByService === false ? 'not sorted by service' : 'sorted by service',
       s.obs.retentionDays !== undefined ? `kept ${s.obs.retentionDays} days` : undefined,
     ].filter(Boolean);
-    lines.push(`*Transfer to OBS:* ${code(s.obs.prefix ? `${s.obs.bucket}/${s.obs.prefix}` : s.obs.bucket)} (${extras.join(' · ')})`);
+    lines.push(
+      `*Transfer to OBS:* ${code(s.obs.prefix ? `${s.obs.bucket}/${s.obs.prefix}` : s.obs.bucket)} (${extras.join(' · ')})`,
+    );
   } else {
     lines.push('*Transfer to OBS:* off (traces stay in CTS for 7 days)');
   }
   lines.push(`*Trace analysis (LTS):* ${onOff(s.lts)} · *File validation:* ${onOff(s.validate)}`);
   if (s.type === 'system') {
     lines.push(`*Encryption:* ${s.encryption ? `on, KMS key ${s.kmsId ? code(s.kmsId, 128) : '(none)'}` : 'off'}`);
-    lines.push(`*KMS createDatakey traces:* ${s.excludeKms ? 'excluded' : 'included'} · *Organization:* ${s.organization ? 'applied' : 'not applied'}`);
+    lines.push(
+      `*KMS createDatakey traces:* ${s.excludeKms ? 'excluded' : 'included'} · *Organization:* ${s.organization ? 'applied' : 'not applied'}`,
+    );
   }
   return lines.join('\n');
 }
@@ -136,8 +169,10 @@ export function buildTrackerRootMessage(m: TrackerMessageModel): MessageBody & {
     { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, 2000) })) },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(trackerSettingsText(s), 3000) } },
   ];
-  if (m.statusInfo.hint) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cloudText(m.statusInfo.hint, 2900) } });
-  for (const note of m.notes.slice(0, 3)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cloudText(note, 2900) } });
+  if (m.statusInfo.hint)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cloudText(m.statusInfo.hint, 2900) } });
+  for (const note of m.notes.slice(0, 3))
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cloudText(note, 2900) } });
   blocks.push({
     type: 'context',
     elements: [
@@ -151,11 +186,28 @@ export function buildTrackerRootMessage(m: TrackerMessageModel): MessageBody & {
 }
 
 /** A thread reply for the first status CTS reports, or for a change. */
-export function buildTrackerStatusReply(args: { name: string; status: string; info: StatusInfo; previous: StatusInfo | null }): MessageBody {
+export function buildTrackerStatusReply(args: {
+  name: string;
+  status: string;
+  info: StatusInfo;
+  previous: StatusInfo | null;
+}): MessageBody {
   const intro = args.previous ? 'Status changed:' : 'CTS reports:';
   const line = `${intro} ${args.info.emoji} *${cloudText(args.info.label, 200)}* ${code(args.status, 60)}`;
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(args.info.hint ? `${line}\n${cloudText(args.info.hint, 2000)}` : line, 3000) } }];
-  if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${cloudText(args.previous.label, 200)}` }] });
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(args.info.hint ? `${line}\n${cloudText(args.info.hint, 2000)}` : line, 3000),
+      },
+    },
+  ];
+  if (args.previous)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `was: ${cloudText(args.previous.label, 200)}` }],
+    });
   return { text: fallbackText(`CTS tracker ${cloudPlain(args.name, 64)}: ${args.info.label}`), blocks };
 }
 
@@ -199,7 +251,10 @@ function trackerListSection(item: TrackerListItem): string {
     `*${cloudText(s.name, 64)}* · ${trackerTypeLabel(cloudText(s.type, 40))} · ${item.info.emoji} ${cloudText(item.info.label, 200)}`,
     `Transfer: ${transferLine(s)}`,
   ];
-  if (s.dataBucket) lines.push(`Tracks ${code(s.dataBucket.name)} (${s.dataBucket.events.map((e) => cloudText(e, 20)).join(', ') || 'no operations'})`);
+  if (s.dataBucket)
+    lines.push(
+      `Tracks ${code(s.dataBucket.name)} (${s.dataBucket.events.map((e) => cloudText(e, 20)).join(', ') || 'no operations'})`,
+    );
   if (item.status.startsWith('error') && item.info.hint) lines.push(`> ${cloudText(item.info.hint, 1000)}`);
   return truncate(lines.join('\n'), 3000);
 }
@@ -208,7 +263,10 @@ function trackerListSection(item: TrackerListItem): string {
  * The ephemeral `/cts list` answer, one page of it (1-based; past the last page, the last): one section per tracker,
  * within Slack's block count and block text limits, and a footer naming the next page's command.
  */
-export function buildTrackerListMessage(items: readonly TrackerListItem[], page = 1): MessageBody & { blocks: KnownBlock[] } {
+export function buildTrackerListMessage(
+  items: readonly TrackerListItem[],
+  page = 1,
+): MessageBody & { blocks: KnownBlock[] } {
   if (items.length === 0) {
     const text = 'There are no CTS trackers in this project yet. Create one with `/cts tracker`.';
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
@@ -218,7 +276,9 @@ export function buildTrackerListMessage(items: readonly TrackerListItem[], page 
   const first = pages.slice(0, n - 1).reduce((k, p) => k + p.length, 0);
   const shown = pages[n - 1]!;
   const paged = pages.length > 1 ? ` · page ${n} of ${pages.length}` : '';
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: plain(`CTS trackers (${items.length})${paged}`, 150) } }];
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: plain(`CTS trackers (${items.length})${paged}`, 150) } },
+  ];
   for (const section of shown) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: section } });
   if (pages.length > 1) {
     const range = `Trackers ${first + 1}–${first + shown.length} of ${items.length}.`;
@@ -237,15 +297,33 @@ export function buildTrackerListMessage(items: readonly TrackerListItem[], page 
  * What the requester sees when a tracker was not created: the reason, and what they asked for so nothing is lost.
  * `reason` is already-safe mrkdwn (from `userMessageFor`), so it is not escaped a second time.
  */
-export function buildTrackerNotCreatedMessage(reason: Mrkdwn, asked: TrackerSummary): MessageBody & { blocks: KnownBlock[] } {
+export function buildTrackerNotCreatedMessage(
+  reason: Mrkdwn,
+  asked: TrackerSummary,
+): MessageBody & { blocks: KnownBlock[] } {
   const line = `:x: The CTS tracker ${cloudText(asked.name, 64)} was not created. ${truncate(reason, 2000)}`;
   return {
     text: truncate(line, 3000),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: truncate(`:x: The CTS tracker *${cloudText(asked.name, 64)}* was not created.\n${truncate(reason, 2000)}`, 3000) } },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`What you asked for (${trackerTypeLabel(cloudText(asked.type, 40))} tracker), so nothing is lost:\n${trackerSettingsText(asked)}`, 3000) },
+        text: {
+          type: 'mrkdwn',
+          text: truncate(
+            `:x: The CTS tracker *${cloudText(asked.name, 64)}* was not created.\n${truncate(reason, 2000)}`,
+            3000,
+          ),
+        },
+      },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: truncate(
+            `What you asked for (${trackerTypeLabel(cloudText(asked.type, 40))} tracker), so nothing is lost:\n${trackerSettingsText(asked)}`,
+            3000,
+          ),
+        },
       },
     ],
   };

@@ -3,9 +3,9 @@ import type { TrackerType } from '../../src/cts/schemas.js';
 import { BUCKET_LIFECYCLE_DAYS } from '../../src/cts/schemas.js';
 import type { FieldError, TrackerFormField, TrackerFormInput } from '../../src/cts/tracker-form.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
-import { TrackerIds as Ids, TrackerOptionValues as V } from './ids.js';
 import { decodeMetadata, encodeMetadata } from '../kit/metadata.js';
 import { plain } from '../kit/text.js';
+import { TrackerIds as Ids, TrackerOptionValues as V } from './ids.js';
 
 /** Hidden context the tracker modal carries: where to post, and which type's fields the view shows. */
 export interface TrackerModalMetadata {
@@ -25,7 +25,9 @@ export function encodeTrackerMetadata(m: TrackerModalMetadata): string {
 /** Reads the modal metadata back; undefined when it is missing or not ours. */
 export function decodeTrackerMetadata(raw: string | undefined): TrackerModalMetadata | undefined {
   const m = decodeMetadata(raw);
-  return m && (m.variant === 'system' || m.variant === 'data') ? { channelId: m.channelId, trackerType: m.variant, ...(m.seal ? { seal: m.seal } : {}) } : undefined;
+  return m && (m.variant === 'system' || m.variant === 'data')
+    ? { channelId: m.channelId, trackerType: m.variant, ...(m.seal ? { seal: m.seal } : {}) }
+    : undefined;
 }
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });
@@ -42,12 +44,17 @@ const OBS_OPTIONS: PlainTextOption[] = [
   option('Create this bucket', V.createBucket, 'CTS creates the bucket; leave unticked to use an existing one.'),
   option('Sort trace files by cloud service', V.sortByService, 'Adds the service name to each file path.'),
 ];
-const COMPRESS_OPTIONS: PlainTextOption[] = [option('gzip (compressed)', V.gzip), option('json (uncompressed)', V.json)];
+const COMPRESS_OPTIONS: PlainTextOption[] = [
+  option('gzip (compressed)', V.gzip),
+  option('json (uncompressed)', V.json),
+];
 const ANALYSIS_OPTIONS: PlainTextOption[] = [
   option('Trace analysis (LTS)', V.lts, 'Also send traces to Log Tank Service to search them.'),
   option('File validation', V.validate, 'Adds digest files so changes to trace files can be detected.'),
 ];
-const ENCRYPTION_OPTIONS: PlainTextOption[] = [option('Encrypt trace files with a KMS key', V.encrypt, 'Needs the KMS key id below.')];
+const ENCRYPTION_OPTIONS: PlainTextOption[] = [
+  option('Encrypt trace files with a KMS key', V.encrypt, 'Needs the KMS key id below.'),
+];
 const MANAGEMENT_OPTIONS: PlainTextOption[] = [
   option('Exclude KMS createDatakey traces', V.excludeKms, 'These frequent traces are not transferred.'),
   option('Apply to the organization', V.organization, "Transfers all organization members' audit logs in this region."),
@@ -56,25 +63,44 @@ const OPERATION_OPTIONS: PlainTextOption[] = [
   option('READ', V.read, 'Downloads and other reads of objects'),
   option('WRITE', V.write, 'Uploads, changes and deletions of objects'),
 ];
-const RETENTION_OPTIONS: PlainTextOption[] = BUCKET_LIFECYCLE_DAYS.map((d) => option(d === 1095 ? '1095 days (3 years)' : `${d} days`, String(d)));
+const RETENTION_OPTIONS: PlainTextOption[] = BUCKET_LIFECYCLE_DAYS.map((d) =>
+  option(d === 1095 ? '1095 days (3 years)' : `${d} days`, String(d)),
+);
 
 function pick(options: PlainTextOption[], values: readonly string[]): Option[] {
   return options.filter((o) => o.value !== undefined && values.includes(o.value));
 }
 
-function checkboxes(blockId: string, actionId: string, label: string, options: PlainTextOption[], selected: readonly string[], extra: Partial<InputBlock> = {}): InputBlock {
+function checkboxes(
+  blockId: string,
+  actionId: string,
+  label: string,
+  options: PlainTextOption[],
+  selected: readonly string[],
+  extra: Partial<InputBlock> = {},
+): InputBlock {
   const initial = pick(options, selected);
   return {
     type: 'input',
     block_id: blockId,
     optional: true,
     label: text(label),
-    element: { type: 'checkboxes', action_id: actionId, options, ...(initial.length ? { initial_options: initial } : {}) },
+    element: {
+      type: 'checkboxes',
+      action_id: actionId,
+      options,
+      ...(initial.length ? { initial_options: initial } : {}),
+    },
     ...extra,
   };
 }
 
-function textInput(blockId: string, actionId: string, label: string, opts: { hint: string; maxLength: number; optional: boolean; placeholder?: string; initial?: string }): InputBlock {
+function textInput(
+  blockId: string,
+  actionId: string,
+  label: string,
+  opts: { hint: string; maxLength: number; optional: boolean; placeholder?: string; initial?: string },
+): InputBlock {
   const initial = opts.initial?.slice(0, opts.maxLength);
   return {
     type: 'input',
@@ -92,7 +118,8 @@ function textInput(blockId: string, actionId: string, label: string, opts: { hin
   };
 }
 
-const selectedFlags = (entries: [string, boolean | undefined][]): string[] => entries.filter(([, on]) => on === true).map(([v]) => v);
+const selectedFlags = (entries: [string, boolean | undefined][]): string[] =>
+  entries.filter(([, on]) => on === true).map(([v]) => v);
 
 /**
  * The `/cts tracker` modal for one tracker type. Opens with no cloud call. Block and action ids are the same for both
@@ -108,12 +135,21 @@ export function buildTrackerModal(meta: TrackerModalMetadata, values: TrackerFor
       // The form's fields depend on the type: changing it must reach the bot to redraw the modal.
       dispatch_action: true,
       label: text('Tracker type'),
-      element: { type: 'radio_buttons', action_id: Ids.typeRadio, options: TYPE_OPTIONS, ...(typeOption ? { initial_option: typeOption } : {}) },
+      element: {
+        type: 'radio_buttons',
+        action_id: Ids.typeRadio,
+        options: TYPE_OPTIONS,
+        ...(typeOption ? { initial_option: typeOption } : {}),
+      },
     },
   ];
 
   if (isSystem) {
-    blocks.push({ type: 'section', block_id: Ids.systemNameBlock, text: { type: 'mrkdwn', text: '*Tracker name:* `system` (fixed: a management tracker is always named system)' } });
+    blocks.push({
+      type: 'section',
+      block_id: Ids.systemNameBlock,
+      text: { type: 'mrkdwn', text: '*Tracker name:* `system` (fixed: a management tracker is always named system)' },
+    });
   } else {
     blocks.push(
       textInput(Ids.nameBlock, Ids.nameInput, 'Tracker name', {
@@ -129,7 +165,14 @@ export function buildTrackerModal(meta: TrackerModalMetadata, values: TrackerFor
         optional: false,
         initial: values.dataBucketName,
       }),
-      checkboxes(Ids.operationsBlock, Ids.operationsCheckbox, 'Operations to track', OPERATION_OPTIONS, values.dataEvents ?? [], { optional: false }),
+      checkboxes(
+        Ids.operationsBlock,
+        Ids.operationsCheckbox,
+        'Operations to track',
+        OPERATION_OPTIONS,
+        values.dataEvents ?? [],
+        { optional: false },
+      ),
     );
   }
 
@@ -138,7 +181,10 @@ export function buildTrackerModal(meta: TrackerModalMetadata, values: TrackerFor
     {
       type: 'section',
       block_id: Ids.obsHeaderBlock,
-      text: { type: 'mrkdwn', text: '*Transfer to OBS* (optional)\nCTS keeps traces for 7 days. Name a bucket to keep them longer; leave it empty for no transfer.' },
+      text: {
+        type: 'mrkdwn',
+        text: '*Transfer to OBS* (optional)\nCTS keeps traces for 7 days. Name a bucket to keep them longer; leave it empty for no transfer.',
+      },
     },
     textInput(Ids.bucketBlock, Ids.bucketInput, 'OBS bucket for trace files', {
       hint: '3–63 lowercase letters, digits, dots or hyphens, starting with a letter or digit.',
@@ -152,11 +198,17 @@ export function buildTrackerModal(meta: TrackerModalMetadata, values: TrackerFor
       optional: true,
       initial: values.filePrefix,
     }),
-    checkboxes(Ids.obsOptionsBlock, Ids.obsOptionsCheckbox, 'Bucket options', OBS_OPTIONS, selectedFlags([
-      [V.createBucket, values.isObsCreated],
-      // CTS sorts by service unless told otherwise: show that default.
-      [V.sortByService, values.isSortByService ?? true],
-    ])),
+    checkboxes(
+      Ids.obsOptionsBlock,
+      Ids.obsOptionsCheckbox,
+      'Bucket options',
+      OBS_OPTIONS,
+      selectedFlags([
+        [V.createBucket, values.isObsCreated],
+        // CTS sorts by service unless told otherwise: show that default.
+        [V.sortByService, values.isSortByService ?? true],
+      ]),
+    ),
   );
   const compress = COMPRESS_OPTIONS.find((o) => o.value === (values.compressType?.toLowerCase() || V.gzip));
   blocks.push({
@@ -164,7 +216,12 @@ export function buildTrackerModal(meta: TrackerModalMetadata, values: TrackerFor
     block_id: Ids.compressBlock,
     optional: true,
     label: text('Trace file format'),
-    element: { type: 'radio_buttons', action_id: Ids.compressRadio, options: COMPRESS_OPTIONS, ...(compress ? { initial_option: compress } : {}) },
+    element: {
+      type: 'radio_buttons',
+      action_id: Ids.compressRadio,
+      options: COMPRESS_OPTIONS,
+      ...(compress ? { initial_option: compress } : {}),
+    },
   });
   if (!isSystem) {
     const retention = RETENTION_OPTIONS.find((o) => o.value === String(values.bucketLifecycle ?? ''));
@@ -174,30 +231,54 @@ export function buildTrackerModal(meta: TrackerModalMetadata, values: TrackerFor
       optional: true,
       label: text('Retention in the OBS bucket'),
       hint: text('How long OBS keeps the trace files. Leave empty to keep the bucket as it is.'),
-      element: { type: 'static_select', action_id: Ids.retentionSelect, placeholder: text('Choose a period'), options: RETENTION_OPTIONS, ...(retention ? { initial_option: retention } : {}) },
+      element: {
+        type: 'static_select',
+        action_id: Ids.retentionSelect,
+        placeholder: text('Choose a period'),
+        options: RETENTION_OPTIONS,
+        ...(retention ? { initial_option: retention } : {}),
+      },
     });
   }
 
   blocks.push(
     { type: 'divider' },
-    checkboxes(Ids.analysisBlock, Ids.analysisCheckbox, 'Analysis and integrity', ANALYSIS_OPTIONS, selectedFlags([
-      [V.lts, values.isLtsEnabled],
-      [V.validate, values.isSupportValidate],
-    ])),
+    checkboxes(
+      Ids.analysisBlock,
+      Ids.analysisCheckbox,
+      'Analysis and integrity',
+      ANALYSIS_OPTIONS,
+      selectedFlags([
+        [V.lts, values.isLtsEnabled],
+        [V.validate, values.isSupportValidate],
+      ]),
+    ),
   );
   if (isSystem) {
     blocks.push(
-      checkboxes(Ids.encryptionBlock, Ids.encryptionCheckbox, 'Trace file encryption', ENCRYPTION_OPTIONS, selectedFlags([[V.encrypt, values.encryption]])),
+      checkboxes(
+        Ids.encryptionBlock,
+        Ids.encryptionCheckbox,
+        'Trace file encryption',
+        ENCRYPTION_OPTIONS,
+        selectedFlags([[V.encrypt, values.encryption]]),
+      ),
       textInput(Ids.kmsBlock, Ids.kmsInput, 'KMS key id', {
         hint: 'Required when encryption is on: the id of a KMS key in this region, e.g. 13a4207c-7abe-4b68-8510-16b84c3b5504.',
         maxLength: 128,
         optional: true,
         initial: values.kmsId,
       }),
-      checkboxes(Ids.managementOptionsBlock, Ids.managementOptionsCheckbox, 'Management tracker options', MANAGEMENT_OPTIONS, selectedFlags([
-        [V.excludeKms, values.excludeKmsCreateDatakey],
-        [V.organization, values.isOrganizationTracker],
-      ])),
+      checkboxes(
+        Ids.managementOptionsBlock,
+        Ids.managementOptionsCheckbox,
+        'Management tracker options',
+        MANAGEMENT_OPTIONS,
+        selectedFlags([
+          [V.excludeKms, values.excludeKmsCreateDatakey],
+          [V.organization, values.isOrganizationTracker],
+        ]),
+      ),
     );
   }
 
@@ -274,7 +355,10 @@ export const TRACKER_FIELD_BLOCKS: Readonly<Record<TrackerFormField, string>> = 
  * Field errors as `response_action: errors` wants them: keyed by block id, several messages on one block joined.
  * A field whose block is not in the view (Slack rejects unknown block ids) is reported on the type block.
  */
-export function trackerErrorsByBlock(errors: readonly FieldError[], blocksInView?: ReadonlySet<string>): Record<string, string> {
+export function trackerErrorsByBlock(
+  errors: readonly FieldError[],
+  blocksInView?: ReadonlySet<string>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of errors) {
     const wanted = TRACKER_FIELD_BLOCKS[e.field];

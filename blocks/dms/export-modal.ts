@@ -1,10 +1,10 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { ExportIds as Ids } from './ids.js';
+import type { DbId } from '../../src/core/ids.js';
 import { relatedUsersInput, ticketModal } from '../kit/inputs.js';
 import { modalBlocksOf } from '../kit/kept.js';
-import type { DbId } from '../../src/core/ids.js';
 import type { ModalMetadata } from '../kit/metadata.js';
 import { plain, truncate } from '../kit/text.js';
+import { ExportIds as Ids } from './ids.js';
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });
 
@@ -31,7 +31,13 @@ export function buildExportModal(meta: ModalMetadata): ModalView {
       element: {
         type: 'checkboxes',
         action_id: Ids.logicCheckbox,
-        options: [{ text: text('This is a logical database'), value: 'logic', description: text('Only needed when you typed a numeric id; search results know it.') }],
+        options: [
+          {
+            text: text('This is a logical database'),
+            value: 'logic',
+            description: text('Only needed when you typed a numeric id; search results know it.'),
+          },
+        ],
       },
     },
     {
@@ -39,7 +45,13 @@ export function buildExportModal(meta: ModalMetadata): ModalView {
       block_id: Ids.sqlBlock,
       label: text('SQL to export'),
       hint: text('A SELECT statement. DMS pre-checks it before anything runs.'),
-      element: { type: 'plain_text_input', action_id: Ids.sqlInput, multiline: true, max_length: 3000, placeholder: text('SELECT id, status FROM orders WHERE created_at > …') },
+      element: {
+        type: 'plain_text_input',
+        action_id: Ids.sqlInput,
+        multiline: true,
+        max_length: 3000,
+        placeholder: text('SELECT id, status FROM orders WHERE created_at > …'),
+      },
     },
     {
       type: 'input',
@@ -63,7 +75,9 @@ export function buildExportModal(meta: ModalMetadata): ModalView {
       element: {
         type: 'checkboxes',
         action_id: Ids.skipCheckCheckbox,
-        options: [{ text: text('Skip the affected-rows check'), value: 'skip', description: text('Requires a reason below.') }],
+        options: [
+          { text: text('Skip the affected-rows check'), value: 'skip', description: text('Requires a reason below.') },
+        ],
       },
     },
     {
@@ -99,7 +113,13 @@ export function buildNoticeModal(title: string, mrkdwn: string, extra: KnownBloc
 }
 
 /** One option of the database picker: "name · env · engine" (75 chars max), value carries id and logic flag (read back by src/core/ids.ts parseDatabaseChoice). */
-export function databaseOption(db: { id: DbId; name: string; envType?: string; dbType?: string; logic: boolean }): PlainTextOption {
+export function databaseOption(db: {
+  id: DbId;
+  name: string;
+  envType?: string;
+  dbType?: string;
+  logic: boolean;
+}): PlainTextOption {
   const parts = [db.name, db.envType, db.dbType, db.logic ? 'logical' : undefined].filter(Boolean);
   return { text: text(plain(parts.join(' · '), 75)), value: `db:${db.id}:${db.logic ? 'L' : 'P'}` };
 }

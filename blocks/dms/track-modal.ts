@@ -1,9 +1,9 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { PersonZone } from '../../src/core/time-zone.js';
-import type { ModalMetadata } from '../kit/metadata.js';
 import { relatedUsersInput, ticketModal } from '../kit/inputs.js';
-import { TrackIds as Ids } from './ids.js';
+import type { ModalMetadata } from '../kit/metadata.js';
 import { escapeMrkdwn, plain, truncate } from '../kit/text.js';
+import { TrackIds as Ids } from './ids.js';
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });
 
@@ -24,7 +24,9 @@ export function trackWindowHint(dmsZone: string, userZone?: PersonZone): string 
  * UTC or after 2286, so such a pick is not redrawn (the submission explains it).
  */
 export function datetimeInitial(seconds: number | undefined): { initial_date_time?: number } {
-  return seconds !== undefined && Number.isInteger(seconds) && seconds >= 1_000_000_000 && seconds <= 9_999_999_999 ? { initial_date_time: seconds } : {};
+  return seconds !== undefined && Number.isInteger(seconds) && seconds >= 1_000_000_000 && seconds <= 9_999_999_999
+    ? { initial_date_time: seconds }
+    : {};
 }
 
 /** The operation types a tracking ticket can watch, as the checkboxes offer them. */
@@ -47,7 +49,14 @@ export interface TrackModalValues {
 /** The `/dms track` modal (data tracking: which rows changed in a past window). */
 export function buildTrackModal(
   meta: ModalMetadata,
-  opts: { dmsZone: string; userZone?: PersonZone; maxWindowHours: number; maxLookbackDays: number; values?: TrackModalValues; preview?: string },
+  opts: {
+    dmsZone: string;
+    userZone?: PersonZone;
+    maxWindowHours: number;
+    maxLookbackDays: number;
+    values?: TrackModalValues;
+    preview?: string;
+  },
 ): ModalView {
   const hint = trackWindowHint(opts.dmsZone, opts.userZone);
   const v = opts.values;
@@ -59,14 +68,27 @@ export function buildTrackModal(
       block_id: Ids.dbBlock,
       label: text('Database'),
       hint: text('A physical database: type part of its name or its numeric DMS id.'),
-      element: { type: 'external_select', action_id: Ids.dbSelect, min_query_length: 1, placeholder: text('Search databases…'), ...(v?.db ? { initial_option: v.db } : {}) },
+      element: {
+        type: 'external_select',
+        action_id: Ids.dbSelect,
+        min_query_length: 1,
+        placeholder: text('Search databases…'),
+        ...(v?.db ? { initial_option: v.db } : {}),
+      },
     },
     {
       type: 'input',
       block_id: Ids.tablesBlock,
       label: text('Tables'),
       hint: text('One or more table names, separated by commas, spaces or new lines.'),
-      element: { type: 'plain_text_input', action_id: Ids.tablesInput, multiline: true, max_length: 3000, placeholder: text('orders, order_items'), ...(v?.tables ? { initial_value: v.tables.slice(0, 3000) } : {}) },
+      element: {
+        type: 'plain_text_input',
+        action_id: Ids.tablesInput,
+        multiline: true,
+        max_length: 3000,
+        placeholder: text('orders, order_items'),
+        ...(v?.tables ? { initial_value: v.tables.slice(0, 3000) } : {}),
+      },
     },
     {
       type: 'input',
@@ -93,17 +115,36 @@ export function buildTrackModal(
       type: 'input',
       block_id: Ids.endBlock,
       label: text('Window end'),
-      hint: text(plain(`At most ${opts.maxWindowHours} hours after the start, no later than now, and within the last ${opts.maxLookbackDays} days.`, 150)),
+      hint: text(
+        plain(
+          `At most ${opts.maxWindowHours} hours after the start, no later than now, and within the last ${opts.maxLookbackDays} days.`,
+          150,
+        ),
+      ),
       dispatch_action: true,
       element: { type: 'datetimepicker', action_id: Ids.endPicker, ...datetimeInitial(v?.end) },
     },
-    ...(opts.preview ? [{ type: 'context' as const, block_id: Ids.previewBlock, elements: [{ type: 'mrkdwn' as const, text: truncate(`:calendar: ${escapeMrkdwn(opts.preview)}`, 2000) }] }] : []),
+    ...(opts.preview
+      ? [
+          {
+            type: 'context' as const,
+            block_id: Ids.previewBlock,
+            elements: [{ type: 'mrkdwn' as const, text: truncate(`:calendar: ${escapeMrkdwn(opts.preview)}`, 2000) }],
+          },
+        ]
+      : []),
     {
       type: 'input',
       block_id: Ids.reasonBlock,
       label: text('Reason'),
       hint: text('Why you need to see these changes; DMS records it on the ticket.'),
-      element: { type: 'plain_text_input', action_id: Ids.reasonInput, multiline: true, max_length: 1000, ...(v?.reason ? { initial_value: v.reason.slice(0, 1000) } : {}) },
+      element: {
+        type: 'plain_text_input',
+        action_id: Ids.reasonInput,
+        multiline: true,
+        max_length: 1000,
+        ...(v?.reason ? { initial_value: v.reason.slice(0, 1000) } : {}),
+      },
     },
     relatedUsersInput(Ids.relatedBlock, Ids.relatedSelect, v?.related),
   ];

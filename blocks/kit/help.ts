@@ -8,7 +8,11 @@ export interface SubcommandHelp {
 }
 
 /** The ephemeral help answer for `/dms` or `/cts`, optionally after an "unknown subcommand" line. */
-export function buildHelpMessage(command: string, subcommands: SubcommandHelp[], unknown?: string): { text: string; blocks: KnownBlock[] } {
+export function buildHelpMessage(
+  command: string,
+  subcommands: SubcommandHelp[],
+  unknown?: string,
+): { text: string; blocks: KnownBlock[] } {
   const lines = subcommands.map((s) => `• \`${command} ${s.usage}\`: ${s.description}`);
   const intro =
     unknown !== undefined
@@ -18,6 +22,10 @@ export function buildHelpMessage(command: string, subcommands: SubcommandHelp[],
 }
 
 /** The ephemeral answer (for `ack`) listing a command's subcommands. */
-export function helpAnswer(command: string, subcommands: SubcommandHelp[], unknown?: string): { response_type: 'ephemeral'; text: string; blocks: KnownBlock[] } {
+export function helpAnswer(
+  command: string,
+  subcommands: SubcommandHelp[],
+  unknown?: string,
+): { response_type: 'ephemeral'; text: string; blocks: KnownBlock[] } {
   return { response_type: 'ephemeral', ...buildHelpMessage(command, subcommands, unknown) };
 }

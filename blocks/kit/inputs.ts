@@ -18,12 +18,23 @@ export function relatedUsersInput(blockId: string, actionId: string, picked: str
     optional: true,
     label: text('Related users'),
     hint: text('People DMS should involve. Each must have a DMS account (matched by Slack email).'),
-    element: { type: 'multi_users_select', action_id: actionId, max_selected_items: MAX_PICKED, ...(initialUsers.length ? { initial_users: initialUsers } : {}) },
+    element: {
+      type: 'multi_users_select',
+      action_id: actionId,
+      max_selected_items: MAX_PICKED,
+      ...(initialUsers.length ? { initial_users: initialUsers } : {}),
+    },
   };
 }
 
 /** A ticket form: its callback id, hidden channel context, title and buttons. */
-export function ticketModal(callbackId: string, meta: ModalMetadata, title: string, blocks: KnownBlock[], submit = 'Create ticket'): ModalView {
+export function ticketModal(
+  callbackId: string,
+  meta: ModalMetadata,
+  title: string,
+  blocks: KnownBlock[],
+  submit = 'Create ticket',
+): ModalView {
   return {
     type: 'modal',
     callback_id: callbackId,

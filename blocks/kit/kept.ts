@@ -41,7 +41,7 @@ export function splitEscaped(text: string, room: number): string[] {
 
 /** A code fence around escaped text; a backtick next to a fence is kept apart so the fence cannot grow. */
 function fence(body: string): string {
-  return '```' + (body.startsWith('`') ? '\u200b' : '') + body + (body.endsWith('`') ? '\u200b' : '') + '```';
+  return `\`\`\`${body.startsWith('`') ? '\u200b' : ''}${body}${body.endsWith('`') ? '\u200b' : ''}\`\`\``;
 }
 
 /**
@@ -56,10 +56,14 @@ export function keptBlocks(intro: string, fields: readonly KeptField[]): KnownBl
     if (f.code) {
       const escaped = escapeMrkdwn(f.value).replace(/`(?=`)/g, '`\u200b');
       const parts = splitEscaped(escaped, LIMITS.sectionText - 8 - label.length - 30);
-      parts.forEach((p, i) => blocks.push(section(`${label}${parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : ''}\n${fence(p)}`)));
+      parts.forEach((p, i) => {
+        blocks.push(section(`${label}${parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : ''}\n${fence(p)}`));
+      });
     } else {
       const parts = splitEscaped(escapeMrkdwn(f.value), LIMITS.sectionText - label.length - 30);
-      parts.forEach((p, i) => blocks.push(section(`${label}${parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : ''}\n${p}`)));
+      parts.forEach((p, i) => {
+        blocks.push(section(`${label}${parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : ''}\n${p}`));
+      });
     }
   }
   return blocks;
@@ -67,11 +71,15 @@ export function keptBlocks(intro: string, fields: readonly KeptField[]): KnownBl
 
 /** The section texts of blocks, joined: the same words as plain text (for a message's fallback `text`). */
 export function blocksAsText(blocks: readonly KnownBlock[]): string {
-  return blocks.map((b) => (b.type === 'section' && b.text ? b.text.text : '')).filter(Boolean).join('\n');
+  return blocks
+    .map((b) => (b.type === 'section' && b.text ? b.text.text : ''))
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** The characters of text a section carries (what counts towards a message's block text). */
-const textOf = (b: KnownBlock): number => (b.type === 'section' ? (b.text?.text.length ?? 0) + (b.fields ?? []).reduce((n, f) => n + f.text.length, 0) : 0);
+const textOf = (b: KnownBlock): number =>
+  b.type === 'section' ? (b.text?.text.length ?? 0) + (b.fields ?? []).reduce((n, f) => n + f.text.length, 0) : 0;
 
 /**
  * Groups blocks into messages of at most 50 blocks and `LIMITS.messageText` characters of text each, the first led by
@@ -99,5 +107,9 @@ export function messagesOf(head: KnownBlock, kept: readonly KnownBlock[]): Known
 export function modalBlocksOf(head: KnownBlock, kept: readonly KnownBlock[]): KnownBlock[] {
   if (kept.length + 1 <= LIMITS.modalBlocks) return [head, ...kept];
   const room = LIMITS.modalBlocks - 2;
-  return [head, ...kept.slice(0, room), section(`_${kept.length - room} more parts of your request are in the message I sent you._`)];
+  return [
+    head,
+    ...kept.slice(0, room),
+    section(`_${kept.length - room} more parts of your request are in the message I sent you._`),
+  ];
 }

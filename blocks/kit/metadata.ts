@@ -12,7 +12,12 @@ export interface ModalMetadata {
 
 /** Serialises modal metadata within the 3000-char private_metadata limit. */
 export function encodeMetadata(m: ModalMetadata): string {
-  return JSON.stringify({ c: m.channelId, ...(m.reviewed ? { r: m.reviewed } : {}), ...(m.variant ? { t: m.variant } : {}), ...(m.seal ? { s: m.seal } : {}) });
+  return JSON.stringify({
+    c: m.channelId,
+    ...(m.reviewed ? { r: m.reviewed } : {}),
+    ...(m.variant ? { t: m.variant } : {}),
+    ...(m.seal ? { s: m.seal } : {}),
+  });
 }
 
 /** Reads modal metadata back; undefined when it is missing or not ours. */

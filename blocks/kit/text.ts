@@ -49,7 +49,7 @@ export function codeBlock(text: string, max: number): string {
   const body = truncate(escapeMrkdwn(text).replace(/`(?=`)/g, '`\u200b'), max - 8);
   // A backtick right next to a fence would lengthen it: keep them apart.
   const safe = (body.startsWith('`') ? '\u200b' : '') + body + (body.endsWith('`') ? '\u200b' : '');
-  return '```' + safe + '```';
+  return `\`\`\`${safe}\`\`\``;
 }
 
 /** Plain text (modal labels, option text, headers) cut to a Block Kit limit. */
@@ -84,7 +84,10 @@ const LONE_SURROGATE = /\p{Cs}/gu;
 // A bare host Slack may turn into a link by itself (`evil.com`, `evil.zip`, `пример.рф`): any `label.label` whose last
 // label is two or more letters, since new top-level domains keep coming and no list stays complete. Database host
 // names are kept where a database is named (see `withoutLinks`' `keepHosts`).
-const BARE_HOST = new RegExp(String.raw`(?<![\p{L}\p{N}_@.-])(?:[\p{L}\p{N}-]+[.\u3002])+${TLD}(?![\p{L}\p{N}_-])`, 'giu');
+const BARE_HOST = new RegExp(
+  String.raw`(?<![\p{L}\p{N}_@.-])(?:[\p{L}\p{N}-]+[.\u3002])+${TLD}(?![\p{L}\p{N}_-])`,
+  'giu',
+);
 // Cloud error codes are dotted identifiers (`InvalidParameter.OrderId`, `Throttling.User`) and look like hosts: one
 // whose every label starts with a capital is kept readable, but its dots become `·` so Slack cannot link it.
 const CODE_LIKE = /^\p{Lu}[\p{L}\p{N}]*(?:\.\p{Lu}[\p{L}\p{N}]*)+$/u;
@@ -100,7 +103,9 @@ export function withoutLinks(text: string, note = LINK_REMOVED, opts: { keepHost
   // A lone surrogate (`\p{Cs}` in a /u pattern matches only unpaired ones) becomes U+FFFD first: NFKC needs whole text.
   const folded = text.replace(LONE_SURROGATE, '\uFFFD').normalize('NFKC').replace(HIDERS, '');
   const noUrls = folded.replace(URL_LIKE, note);
-  const cleaned = opts.keepHosts ? noUrls : noUrls.replace(BARE_HOST, (host) => (CODE_LIKE.test(host) ? host.replace(/\./g, '\u00b7') : note));
+  const cleaned = opts.keepHosts
+    ? noUrls
+    : noUrls.replace(BARE_HOST, (host) => (CODE_LIKE.test(host) ? host.replace(/\./g, '\u00b7') : note));
   // Text without a link is returned as it came (no folding), so statuses and codes keep their spelling.
   return cleaned === folded ? text.replace(LONE_SURROGATE, '\uFFFD') : cleaned;
 }
@@ -148,7 +153,10 @@ export function mention(userId: string): string {
 // A broadcast or group mention can only come from text that escaped its escape: the bot never sends one.
 const BROADCAST = /<!(?:channel|here|everyone|subteam\^[^>]*)(?:\|[^>]*)?>/gi;
 // A link whose query carries a credential (pre-signed download, STS token): never in a channel message.
-const SIGNED_LINK = new RegExp(String.raw`<?[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|]*?(?:[?&]|%(?:25)*(?:3f|26))${SECRET_PARAM}(?:=|%(?:25)*3d)[^\s"'<>]*>?`, 'gi');
+const SIGNED_LINK = new RegExp(
+  String.raw`<?[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|]*?(?:[?&]|%(?:25)*(?:3f|26))${SECRET_PARAM}(?:=|%(?:25)*3d)[^\s"'<>]*>?`,
+  'gi',
+);
 
 /**
  * The last line of defence on every message the bot sends: broadcast mentions are neutralised everywhere, and

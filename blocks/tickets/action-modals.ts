@@ -34,7 +34,12 @@ export interface TicketModalMetadata {
 }
 
 export function encodeTicketMetadata(m: TicketModalMetadata): string {
-  return JSON.stringify({ t: m.ticketId, ...(m.channelId ? { c: m.channelId } : {}), ...(m.origin ? { o: m.origin } : {}), ...(m.seal ? { s: m.seal } : {}) });
+  return JSON.stringify({
+    t: m.ticketId,
+    ...(m.channelId ? { c: m.channelId } : {}),
+    ...(m.origin ? { o: m.origin } : {}),
+    ...(m.seal ? { s: m.seal } : {}),
+  });
 }
 
 export function decodeTicketMetadata(raw: string | undefined): TicketModalMetadata | undefined {
@@ -52,7 +57,10 @@ export function decodeTicketMetadata(raw: string | undefined): TicketModalMetada
   }
 }
 
-const option = (value: string, text = value): PlainTextOption => ({ text: { type: 'plain_text', text: plain(text, 75) }, value });
+const option = (value: string, text = value): PlainTextOption => ({
+  text: { type: 'plain_text', text: plain(text, 75) },
+  value,
+});
 
 /** "Reject" asks why: the reason goes to DMS (with the approver's name) and into the thread. */
 export function buildRejectModal(meta: TicketModalMetadata, summary: string): ModalView {
@@ -64,12 +72,24 @@ export function buildRejectModal(meta: TicketModalMetadata, summary: string): Mo
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `You are rejecting *${escapeMrkdwn(summary)}*. The requester sees your reason in the thread; DMS records it with your name.` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `You are rejecting *${escapeMrkdwn(summary)}*. The requester sees your reason in the thread; DMS records it with your name.`,
+        },
+      },
       {
         type: 'input',
         block_id: ActionModalIds.reasonBlock,
         label: { type: 'plain_text', text: 'Reason' },
-        element: { type: 'plain_text_input', action_id: ActionModalIds.reasonInput, multiline: true, max_length: REJECT_REASON_MAX, placeholder: { type: 'plain_text', text: 'e.g. the export includes personal data; narrow the columns' } },
+        element: {
+          type: 'plain_text_input',
+          action_id: ActionModalIds.reasonInput,
+          multiline: true,
+          max_length: REJECT_REASON_MAX,
+          placeholder: { type: 'plain_text', text: 'e.g. the export includes personal data; narrow the columns' },
+        },
       },
     ],
   };
@@ -85,18 +105,34 @@ export function buildRunExportModal(meta: TicketModalMetadata, summary: string):
     submit: { type: 'plain_text', text: 'Run export' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Run *${escapeMrkdwn(summary)}* now. The file goes only to you, by direct message, when DMS has written it.` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Run *${escapeMrkdwn(summary)}* now. The file goes only to you, by direct message, when DMS has written it.`,
+        },
+      },
       {
         type: 'input',
         block_id: ActionModalIds.fileTypeBlock,
         label: { type: 'plain_text', text: 'File type' },
-        element: { type: 'static_select', action_id: ActionModalIds.fileTypeSelect, options: EXPORT_FILE_TYPES.map((t) => option(t)), initial_option: option('CSV') },
+        element: {
+          type: 'static_select',
+          action_id: ActionModalIds.fileTypeSelect,
+          options: EXPORT_FILE_TYPES.map((t) => option(t)),
+          initial_option: option('CSV'),
+        },
       },
       {
         type: 'input',
         block_id: ActionModalIds.encodingBlock,
         label: { type: 'plain_text', text: 'Encoding' },
-        element: { type: 'static_select', action_id: ActionModalIds.encodingSelect, options: EXPORT_ENCODINGS.map((e) => option(e)), initial_option: option('UTF8') },
+        element: {
+          type: 'static_select',
+          action_id: ActionModalIds.encodingSelect,
+          options: EXPORT_ENCODINGS.map((e) => option(e)),
+          initial_option: option('UTF8'),
+        },
       },
     ],
   };
@@ -104,14 +140,27 @@ export function buildRunExportModal(meta: TicketModalMetadata, summary: string):
 
 /** Words for each thread mode, as offered in `/dms settings`. */
 export const THREAD_MODE_WORDS: Record<ThreadMode, { label: string; description: string }> = {
-  threads: { label: 'Thread replies only (default)', description: 'Each status change is a reply in the ticket thread.' },
-  broadcast_final: { label: 'Also post final states to the channel', description: 'Like threads, and the final status is also shown in the channel.' },
-  root_only: { label: 'Root message updates only', description: 'No thread replies: the ticket message itself shows the latest status.' },
+  threads: {
+    label: 'Thread replies only (default)',
+    description: 'Each status change is a reply in the ticket thread.',
+  },
+  broadcast_final: {
+    label: 'Also post final states to the channel',
+    description: 'Like threads, and the final status is also shown in the channel.',
+  },
+  root_only: {
+    label: 'Root message updates only',
+    description: 'No thread replies: the ticket message itself shows the latest status.',
+  },
 };
 
 /** `/dms settings`: how this channel hears about ticket status changes (the seal is over kind, person and channel). */
 export function buildSettingsModal(channelId: string, current: ThreadMode, seal: string): ModalView {
-  const options = THREAD_MODES.map((m) => ({ text: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].label }, description: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].description }, value: m }));
+  const options = THREAD_MODES.map((m) => ({
+    text: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].label },
+    description: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].description },
+    value: m,
+  }));
   return {
     type: 'modal',
     callback_id: ActionModalIds.settingsModal,
@@ -120,12 +169,20 @@ export function buildSettingsModal(channelId: string, current: ThreadMode, seal:
     submit: { type: 'plain_text', text: 'Save' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `How should <#${channelId}> hear about ticket status changes?` } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `How should <#${channelId}> hear about ticket status changes?` },
+      },
       {
         type: 'input',
         block_id: ActionModalIds.modeBlock,
         label: { type: 'plain_text', text: 'Status updates' },
-        element: { type: 'radio_buttons', action_id: ActionModalIds.modeRadio, options, initial_option: options.find((o) => o.value === current) },
+        element: {
+          type: 'radio_buttons',
+          action_id: ActionModalIds.modeRadio,
+          options,
+          initial_option: options.find((o) => o.value === current),
+        },
       },
     ],
   };

@@ -11,7 +11,11 @@ export const ticketActionId = (a: TicketActionId) => `${TICKET_ACTION_PREFIX}${a
 
 /** Words for each action, for buttons, refusals and the thread. */
 export const ACTION_WORDS: Record<TicketActionId, { button: string; done: string; verb: string }> = {
-  submit: { button: 'Submit for approval', done: 'submitted the ticket for approval', verb: 'submit this ticket for approval' },
+  submit: {
+    button: 'Submit for approval',
+    done: 'submitted the ticket for approval',
+    verb: 'submit this ticket for approval',
+  },
   approve: { button: 'Approve', done: 'approved the ticket', verb: 'approve this ticket' },
   reject: { button: 'Reject', done: 'rejected the ticket', verb: 'reject this ticket' },
   run: { button: 'Run export', done: 'started the export', verb: 'run this export' },
@@ -40,7 +44,12 @@ export interface TicketHome {
 
 const DMS_HOME: TicketHome = { cloud: 'DMS', followAgain: '`/dms status`' };
 
-export function ticketActionsBlock(ticketId: number, actions: readonly TicketActionId[], summary: string, home: TicketHome = DMS_HOME): ActionsBlock | undefined {
+export function ticketActionsBlock(
+  ticketId: number,
+  actions: readonly TicketActionId[],
+  summary: string,
+  home: TicketHome = DMS_HOME,
+): ActionsBlock | undefined {
   const shown = ORDER.filter((a) => actions.includes(a));
   if (shown.length === 0) return undefined;
   return {
@@ -51,14 +60,25 @@ export function ticketActionsBlock(ticketId: number, actions: readonly TicketAct
 }
 
 function button(ticketId: number, action: TicketActionId, summary: string, home: TicketHome): Button {
-  const b: Button = { type: 'button', action_id: ticketActionId(action), value: String(ticketId), text: { type: 'plain_text', text: ACTION_WORDS[action].button } };
+  const b: Button = {
+    type: 'button',
+    action_id: ticketActionId(action),
+    value: String(ticketId),
+    text: { type: 'plain_text', text: ACTION_WORDS[action].button },
+  };
   if (action === 'approve') b.style = 'primary';
   if (action === 'reject') b.style = 'danger';
   if (action === 'run' || action === 'submit') b.style = 'primary';
   if (action === 'approve') {
     b.confirm = {
       title: { type: 'plain_text', text: 'Approve in DMS?' },
-      text: { type: 'plain_text', text: truncate(`${summary}: DMS records the approval with your name in the comment. The ticket can then run.`, 300) },
+      text: {
+        type: 'plain_text',
+        text: truncate(
+          `${summary}: DMS records the approval with your name in the comment. The ticket can then run.`,
+          300,
+        ),
+      },
       confirm: { type: 'plain_text', text: 'Approve' },
       deny: { type: 'plain_text', text: 'Cancel' },
     };
@@ -66,7 +86,10 @@ function button(ticketId: number, action: TicketActionId, summary: string, home:
   if (action === 'stop') {
     b.confirm = {
       title: { type: 'plain_text', text: 'Stop following?' },
-      text: { type: 'plain_text', text: truncate(`${summary} goes on in ${home.cloud}; this channel just stops hearing about it.`, 300) },
+      text: {
+        type: 'plain_text',
+        text: truncate(`${summary} goes on in ${home.cloud}; this channel just stops hearing about it.`, 300),
+      },
       confirm: { type: 'plain_text', text: 'Stop following' },
       deny: { type: 'plain_text', text: 'Keep following' },
     };
@@ -117,13 +140,28 @@ export function withTicketControls(
 ): KnownBlock[] {
   const tail: KnownBlock[] = [];
   const recent = c.activity.slice(-3);
-  if (recent.length) tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(recent.map(activityLine).join('\n'), 2000) }] });
+  if (recent.length)
+    tail.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: truncate(recent.map(activityLine).join('\n'), 2000) }],
+    });
   if (c.stopped) {
     const home = c.home ?? DMS_HOME;
     const again = home.followAgain ? `; ${home.followAgain} follows it again` : '';
-    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:black_square_for_stop: No longer followed here (stopped by ${mention(c.stopped.by)}). It goes on in ${home.cloud}${again}.` }] });
+    tail.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `:black_square_for_stop: No longer followed here (stopped by ${mention(c.stopped.by)}). It goes on in ${home.cloud}${again}.`,
+        },
+      ],
+    });
   } else {
-    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: (c.done ? WHERE_DONE : WHERE_UPDATES)[c.threadMode] }] });
+    tail.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: (c.done ? WHERE_DONE : WHERE_UPDATES)[c.threadMode] }],
+    });
   }
   const actions = ticketActionsBlock(c.ticketId, c.actions, c.summary, c.home);
   if (actions) tail.push(actions);
@@ -131,7 +169,11 @@ export function withTicketControls(
   const room = Math.min(3000, MESSAGE_TEXT_BUDGET - blockText(blocks) - blockText(tail));
   const notes = c.notes?.length ? newestLines(c.notes, room) : '';
   // Slack allows 50 blocks in a message; ticket messages stay far below, but never pass it.
-  return [...blocks, ...(notes ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: notes } }] : []), ...tail].slice(0, 50);
+  return [
+    ...blocks,
+    ...(notes ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: notes } }] : []),
+    ...tail,
+  ].slice(0, 50);
 }
 
 /** Characters of block text one message may carry: under Slack's ~12,000 (msg_blocks_too_long, slackapi/bolt-js#2509). */
@@ -141,7 +183,10 @@ const MESSAGE_TEXT_BUDGET = 11_000;
 function blockText(node: unknown): number {
   if (Array.isArray(node)) return node.reduce((n: number, x) => n + blockText(x), 0);
   if (typeof node !== 'object' || node === null) return 0;
-  return Object.entries(node).reduce((n, [k, v]) => n + (k === 'text' && typeof v === 'string' ? v.length : blockText(v)), 0);
+  return Object.entries(node).reduce(
+    (n, [k, v]) => n + (k === 'text' && typeof v === 'string' ? v.length : blockText(v)),
+    0,
+  );
 }
 
 /** As many of the newest lines as fit `room` characters (one line alone is cut), marking what was left out. */

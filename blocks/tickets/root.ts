@@ -1,6 +1,18 @@
 import type { KnownBlock } from '@slack/types';
 import type { StatusInfo } from '../../src/dms/statuses.js';
-import { asMrkdwn, cloudPlain, cloudText, codeBlock, escapeMrkdwn, fallbackText, mention, truncate, withoutLinks, type Mrkdwn, type Raw } from '../kit/text.js';
+import {
+  asMrkdwn,
+  cloudPlain,
+  cloudText,
+  codeBlock,
+  escapeMrkdwn,
+  fallbackText,
+  type Mrkdwn,
+  mention,
+  type Raw,
+  truncate,
+  withoutLinks,
+} from '../kit/text.js';
 
 const FIELD_MAX = 600;
 
@@ -38,15 +50,22 @@ export function buildRootMessage(m: RootMessageModel): { text: string; blocks: K
     // Slack refuses messages whose blocks grow past ~13k characters: each part gets a share of that budget.
     { type: 'section', fields: fields.map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, FIELD_MAX) })) },
   ];
-  for (const text of m.sections ?? []) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
+  for (const text of m.sections ?? [])
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   const code = m.code ?? [];
   // Two code blocks share one message: split the room so the whole stays well under Slack's block size limits.
   const room = code.length > 1 ? 1_400 : 2_800;
-  for (const [label, sql] of code) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${label}*\n${codeBlock(sql, room)}` } });
+  for (const [label, sql] of code)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${label}*\n${codeBlock(sql, room)}` } });
   if (m.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cloudText(m.note, 1000) } });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}>` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Updated <!date^${Math.floor(m.updatedAt / 1000)}^{date_short_pretty} {time}|${new Date(m.updatedAt).toISOString()}>`,
+      },
+    ],
   });
   return { text: fallbackText(`${m.summary}: ${m.statusInfo.label}`), blocks };
 }
@@ -81,9 +100,18 @@ export function buildStatusReply(args: {
   const line = `${args.info.emoji} *${cloudText(args.info.label, 200)}* \`${cloudText(args.status, 60).replace(/`/g, "'")}\``;
   const outcome = args.outcome ?? [];
   // Status, then what it means, then what was done about it; "was:" comes last, under all of it.
-  const body = [line, ...(args.info.hint ? [cloudText(args.info.hint, 1000)] : []), ...(args.extra ?? []), ...outcome].join('\n');
+  const body = [
+    line,
+    ...(args.info.hint ? [cloudText(args.info.hint, 1000)] : []),
+    ...(args.extra ?? []),
+    ...outcome,
+  ].join('\n');
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(body, 3000) } }];
-  if (args.previous) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `was: ${cloudText(args.previous.label, 200)}` }] });
+  if (args.previous)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `was: ${cloudText(args.previous.label, 200)}` }],
+    });
   const text = fallbackText(`${args.summary}: ${args.info.label}`);
   return { text: outcome.length ? truncate(`${text}\n${outcome.join('\n')}`, 3000) : text, blocks };
 }

@@ -1,18 +1,25 @@
 import type { App } from '@slack/bolt';
-import { helpAnswer, type SubcommandHelp } from '../../blocks/kit/help.js';
+import { TrackerIds } from '../../blocks/cts/ids.js';
 import { buildTrackerListMessage } from '../../blocks/cts/tracker-message.js';
 import { buildTrackerModal } from '../../blocks/cts/tracker-modal.js';
+import { helpAnswer, type SubcommandHelp } from '../../blocks/kit/help.js';
+import { userMessageFor } from '../../src/core/user-message.js';
 import type { Services } from '../../src/services.js';
 import { ModalSeal } from '../../src/slack/click-origin.js';
-import { TrackerIds } from '../../blocks/cts/ids.js';
-import { userMessageFor } from '../../src/core/user-message.js';
-import { openModal } from '../kit/open-modal.js';
 import { gate } from '../kit/command-gate.js';
+import { openModal } from '../kit/open-modal.js';
 
 /** Subcommands `/cts` understands, as shown in its help. */
 export const CTS_SUBCOMMANDS: SubcommandHelp[] = [
-  { usage: 'tracker [data|system]', description: 'open a form to create a CTS tracker (data, or the management tracker); its status is followed here in a thread' },
-  { usage: 'list [page]', description: 'list the trackers in this project: type, status, and where traces go (a page at a time)' },
+  {
+    usage: 'tracker [data|system]',
+    description:
+      'open a form to create a CTS tracker (data, or the management tracker); its status is followed here in a thread',
+  },
+  {
+    usage: 'list [page]',
+    description: 'list the trackers in this project: type, status, and where traces go (a page at a time)',
+  },
   { usage: 'help', description: 'show this list' },
 ];
 
@@ -34,7 +41,12 @@ export function registerCtsCommand(app: App, s: Services): void {
       case 'tracker': {
         // Acknowledge at once; check; then open the form with the trigger id. A refusal comes by the response URL.
         await ack();
-        const refused = await gate(s, 'cts.tracker', { userId: command.user_id, channelId: command.channel_id }, { creates: true });
+        const refused = await gate(
+          s,
+          'cts.tracker',
+          { userId: command.user_id, channelId: command.channel_id },
+          { creates: true },
+        );
         if (refused) {
           await respond({ response_type: 'ephemeral', text: refused }).catch(() => undefined);
           return;
@@ -42,7 +54,18 @@ export function registerCtsCommand(app: App, s: Services): void {
         const wanted = (rest[0] ?? '').toLowerCase();
         const trackerType = wanted === 'system' || wanted === 'management' ? 'system' : 'data';
         // Trigger ids die after 3 s: open the modal first and ack in parallel.
-        await openModal({ ack: async () => undefined, client, respond, command, log, receivedAt }, buildTrackerModal({ channelId: command.channel_id, trackerType, seal: new ModalSeal(s.config.SLACK_BOT_TOKEN).seal({ kind: TrackerIds.modal, userId: command.user_id, channelId: command.channel_id }) }));
+        await openModal(
+          { ack: async () => undefined, client, respond, command, log, receivedAt },
+          buildTrackerModal({
+            channelId: command.channel_id,
+            trackerType,
+            seal: new ModalSeal(s.config.SLACK_BOT_TOKEN).seal({
+              kind: TrackerIds.modal,
+              userId: command.user_id,
+              channelId: command.channel_id,
+            }),
+          }),
+        );
         return;
       }
       case 'list': {
@@ -53,7 +76,12 @@ export function registerCtsCommand(app: App, s: Services): void {
         }
         // ListTrackers may be slow (and is retried): answer Slack now, the list follows through response_url.
         await ack();
-        const refused = await gate(s, 'cts.list', { userId: command.user_id, channelId: command.channel_id }, { creates: false });
+        const refused = await gate(
+          s,
+          'cts.list',
+          { userId: command.user_id, channelId: command.channel_id },
+          { creates: false },
+        );
         if (refused) {
           await respond({ response_type: 'ephemeral', text: refused }).catch(() => undefined);
           return;
@@ -62,9 +90,10 @@ export function registerCtsCommand(app: App, s: Services): void {
           const items = await trackers.list();
           await respond({ response_type: 'ephemeral', ...buildTrackerListMessage(items, page) });
         } catch (err) {
-          await respond({ response_type: 'ephemeral', text: `:warning: I couldn't list the CTS trackers. ${userMessageFor(err, log, { step: 'list' })}` }).catch((e: unknown) =>
-            log.warn({ err: String(e) }, 'could not answer /cts list'),
-          );
+          await respond({
+            response_type: 'ephemeral',
+            text: `:warning: I couldn't list the CTS trackers. ${userMessageFor(err, log, { step: 'list' })}`,
+          }).catch((e: unknown) => log.warn({ err: String(e) }, 'could not answer /cts list'));
         }
         return;
       }

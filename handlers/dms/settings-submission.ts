@@ -1,10 +1,14 @@
 import type { App } from '@slack/bolt';
-import { ActionModalIds as Ids, decodeSettingsMetadata, THREAD_MODE_WORDS } from '../../blocks/tickets/action-modals.js';
-import { ModalSeal } from '../../src/slack/click-origin.js';
+import {
+  decodeSettingsMetadata,
+  ActionModalIds as Ids,
+  THREAD_MODE_WORDS,
+} from '../../blocks/tickets/action-modals.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
 import type { Services } from '../../src/services.js';
-import { plainError, submissionRefusal } from '../kit/command-gate.js';
+import { ModalSeal } from '../../src/slack/click-origin.js';
 import { THREAD_MODES, type ThreadMode } from '../../src/store/types.js';
+import { plainError, submissionRefusal } from '../kit/command-gate.js';
 
 /** Open tickets whose messages are redrawn after a change (the oldest; later ones show it at their next change). */
 const REDRAW_LIMIT = 200;
@@ -15,11 +19,21 @@ export function registerSettingsSubmission(app: App, s: Services): void {
   app.view(Ids.settingsModal, async ({ ack, body, view }) => {
     // The channel is the one the form was opened in, for this person: sealed, so a forged one does not verify.
     const meta = decodeSettingsMetadata(view.private_metadata);
-    const channelId = meta && seal.verify({ kind: Ids.settingsModal, userId: body.user.id, channelId: meta.channelId }, meta.seal) ? meta.channelId : undefined;
+    const channelId =
+      meta && seal.verify({ kind: Ids.settingsModal, userId: body.user.id, channelId: meta.channelId }, meta.seal)
+        ? meta.channelId
+        : undefined;
     const values = view.state.values as unknown as ViewStateValues;
     const mode = values[Ids.modeBlock]?.[Ids.modeRadio]?.selected_option?.value;
     if (!channelId || !mode || !(THREAD_MODES as readonly string[]).includes(mode)) {
-      await ack({ response_action: 'errors', errors: { [Ids.modeBlock]: channelId ? 'Pick one of the options.' : 'This form lost track of its channel. Run /dms settings again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [Ids.modeBlock]: channelId
+            ? 'Pick one of the options.'
+            : 'This form lost track of its channel. Run /dms settings again.',
+        },
+      });
       return;
     }
     const userId = body.user.id;
@@ -33,16 +47,29 @@ export function registerSettingsSubmission(app: App, s: Services): void {
     const now = s.clock.now();
     await s.store.setThreadMode(channelId, mode as ThreadMode, userId, now);
     await s.store
-      .appendAudit({ at: now, actorSlackId: userId, channelId, action: 'settings.thread_mode', decision: 'done', detail: { mode } })
+      .appendAudit({
+        at: now,
+        actorSlackId: userId,
+        channelId,
+        action: 'settings.thread_mode',
+        decision: 'done',
+        detail: { mode },
+      })
       .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
     s.logger.info({ channelId, mode, by: userId }, 'channel thread mode changed');
     await s.messenger
-      .tellUser(channelId, userId, { text: `:gear: Ticket updates in <#${channelId}>: *${THREAD_MODE_WORDS[mode as ThreadMode].label}*. ${THREAD_MODE_WORDS[mode as ThreadMode].description}` })
+      .tellUser(channelId, userId, {
+        text: `:gear: Ticket updates in <#${channelId}>: *${THREAD_MODE_WORDS[mode as ThreadMode].label}*. ${THREAD_MODE_WORDS[mode as ThreadMode].description}`,
+      })
       .catch(() => undefined);
     // The open tickets' messages here say where their updates go: redraw them now, not at their next change.
     const open = await s.store.openTicketsIn(channelId, REDRAW_LIMIT).catch(() => []);
     for (const t of open) {
-      await s.watcher.redraw(t.id).catch((err: unknown) => s.logger.warn({ ticketId: t.id, err: String(err) }, 'ticket message not redrawn after a settings change'));
+      await s.watcher
+        .redraw(t.id)
+        .catch((err: unknown) =>
+          s.logger.warn({ ticketId: t.id, err: String(err) }, 'ticket message not redrawn after a settings change'),
+        );
     }
   });
 }

@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import { TrackIds as Ids } from '../../blocks/dms/ids.js';
 import { keptBlocks } from '../../blocks/kit/kept.js';
-import type { Services } from '../../src/services.js';
 import { parseTrackSubmission, type TrackForm } from '../../src/dms/track/form.js';
+import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from '../kit/submit-ticket.js';
 
 /** `/dms track` modal submission. */

@@ -1,13 +1,13 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { TrackIds as Ids } from '../../blocks/dms/ids.js';
-import { decodeMetadata } from '../../blocks/kit/metadata.js';
 import { buildTrackModal, type TrackModalValues } from '../../blocks/dms/track-modal.js';
-import type { ViewStateValues } from '../../src/dms/export/form.js';
-import type { Services } from '../../src/services.js';
+import { decodeMetadata } from '../../blocks/kit/metadata.js';
 import { plain } from '../../blocks/kit/text.js';
+import { personZone, type TimeZone, unknownZoneNote } from '../../src/core/time-zone.js';
+import type { ViewStateValues } from '../../src/dms/export/form.js';
 import { dmsWindowNote, toDmsWindow } from '../../src/dms/track/dms-window.js';
 import { describeInZone, describeWindow, readPickedSeconds } from '../../src/dms/track/time-window.js';
-import { personZone, unknownZoneNote, type TimeZone } from '../../src/core/time-zone.js';
+import type { Services } from '../../src/services.js';
 
 /** What the track modal holds right now, read from Slack's view state. */
 export function trackModalValues(values: ViewStateValues): TrackModalValues {
@@ -16,7 +16,10 @@ export function trackModalValues(values: ViewStateValues): TrackModalValues {
   // Redrawn as the picker's initial option: Slack refuses an option with an empty text or value.
   const dbText = db ? plain(db.text?.text ?? '', 75) || plain(db.value, 75) : '';
   return {
-    db: db && dbText && db.value ? { text: { type: 'plain_text', text: dbText }, value: db.value.slice(0, 150) } : undefined,
+    db:
+      db && dbText && db.value
+        ? { text: { type: 'plain_text', text: dbText }, value: db.value.slice(0, 150) }
+        : undefined,
     tables: get(Ids.tablesBlock, Ids.tablesInput)?.value ?? undefined,
     types: (get(Ids.typesBlock, Ids.typesCheckbox)?.selected_options ?? []).map((o) => o.value),
     // Only values the picker could have sent are kept (and redrawn): a forged one is explained on submission.
@@ -51,35 +54,42 @@ export function windowPreview(v: TrackModalValues, dmsZone: TimeZone, userZone?:
   if (one === undefined) return undefined;
   const shown = [`${describeInZone(one, dmsZone)} (DMS, ${dmsZone})`];
   const person = personZone(userZone);
-  if (person?.unknownName !== undefined) shown.push(`${describeInZone(one, person.zone)} (${unknownZoneNote(person.unknownName, 'you')})`);
+  if (person?.unknownName !== undefined)
+    shown.push(`${describeInZone(one, person.zone)} (${unknownZoneNote(person.unknownName, 'you')})`);
   else if (person && person.zone !== dmsZone) shown.push(`${describeInZone(one, person.zone)} (you, ${person.zone})`);
   return `${start !== undefined ? 'Start' : 'End'}: ${shown.join(' · ')}`;
 }
 
 /** A pick in either window picker: redraw the modal with the window shown in both zones, keeping every input. */
 export function registerTrackWindowPreview(app: App, s: Services): void {
-  app.action<BlockAction>({ type: 'block_actions', action_id: /^track-(start|end)-picker$/ }, async ({ ack, body, client }) => {
-    await ack();
-    const view = body.view;
-    const meta = decodeMetadata(view?.private_metadata);
-    if (!view || !meta) return;
-    const values = trackModalValues(view.state.values as unknown as ViewStateValues);
-    const userZone = await s.resolver.resolve(body.user.id).then((u) => u.tz, () => undefined);
-    const c = s.config;
-    await client.views
-      .update({
-        view_id: view.id,
-        hash: view.hash,
-        view: buildTrackModal(meta, {
-          dmsZone: c.DMS_TIMEZONE,
-          userZone: personZone(userZone),
-          maxWindowHours: c.TRACK_MAX_WINDOW_HOURS,
-          maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS,
-          values,
-          preview: windowPreview(values, c.DMS_TIMEZONE, userZone),
-        }),
-      })
-      // hash_conflict: the person changed something meanwhile; their next pick redraws it.
-      .catch((err: unknown) => s.logger.debug({ err: String(err) }, 'track preview not updated'));
-  });
+  app.action<BlockAction>(
+    { type: 'block_actions', action_id: /^track-(start|end)-picker$/ },
+    async ({ ack, body, client }) => {
+      await ack();
+      const view = body.view;
+      const meta = decodeMetadata(view?.private_metadata);
+      if (!view || !meta) return;
+      const values = trackModalValues(view.state.values as unknown as ViewStateValues);
+      const userZone = await s.resolver.resolve(body.user.id).then(
+        (u) => u.tz,
+        () => undefined,
+      );
+      const c = s.config;
+      await client.views
+        .update({
+          view_id: view.id,
+          hash: view.hash,
+          view: buildTrackModal(meta, {
+            dmsZone: c.DMS_TIMEZONE,
+            userZone: personZone(userZone),
+            maxWindowHours: c.TRACK_MAX_WINDOW_HOURS,
+            maxLookbackDays: c.TRACK_MAX_LOOKBACK_DAYS,
+            values,
+            preview: windowPreview(values, c.DMS_TIMEZONE, userZone),
+          }),
+        })
+        // hash_conflict: the person changed something meanwhile; their next pick redraws it.
+        .catch((err: unknown) => s.logger.debug({ err: String(err) }, 'track preview not updated'));
+    },
+  );
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { BotError, sendOutcome } from '../../src/core/errors.js';
-import type { RequestDatabases } from '../../src/access/request-check.js';
 import type { PolicyCommand } from '../../src/access/policy.js';
-import type { Services } from '../../src/services.js';
+import type { RequestDatabases } from '../../src/access/request-check.js';
+import { BotError, sendOutcome } from '../../src/core/errors.js';
 import { timeBox } from '../../src/core/user-message.js';
+import type { Services } from '../../src/services.js';
 
 // The check runs before views.open, inside the trigger's 3 s: if it is slow, open the form and check at submission.
 const GATE_BUDGET_MS = 1_200;
@@ -24,11 +24,24 @@ async function refusal(s: Services, command: PolicyCommand, who: Who, creates: b
  * Checks a slash command against the policy (and, for commands that file tickets, the rate limit) before its form
  * opens. Returns the refusal in words, or undefined to go on. The submission is always checked again in full.
  */
-export async function gate(s: Services, command: PolicyCommand, who: Who, opts: { creates: boolean }): Promise<string | undefined> {
+export async function gate(
+  s: Services,
+  command: PolicyCommand,
+  who: Who,
+  opts: { creates: boolean },
+): Promise<string | undefined> {
   try {
-    return await timeBox(refusal(s, command, who, opts.creates), GATE_BUDGET_MS, 'gate_timeout', 'policy check timed out');
+    return await timeBox(
+      refusal(s, command, who, opts.creates),
+      GATE_BUDGET_MS,
+      'gate_timeout',
+      'policy check timed out',
+    );
   } catch (err) {
-    s.logger.warn({ command, err: String(err) }, 'policy check before the form did not finish; the submission will be checked');
+    s.logger.warn(
+      { command, err: String(err) },
+      'policy check before the form did not finish; the submission will be checked',
+    );
     return undefined;
   }
 }
@@ -38,9 +51,19 @@ export async function gate(s: Services, command: PolicyCommand, who: Who, opts: 
  * the policy for every database chosen. Fails closed: a check that cannot finish in time refuses (the person can
  * submit again).
  */
-export async function submissionRefusal(s: Services, command: PolicyCommand, who: Who, opts: { creates: boolean } = { creates: true }): Promise<string | undefined> {
+export async function submissionRefusal(
+  s: Services,
+  command: PolicyCommand,
+  who: Who,
+  opts: { creates: boolean } = { creates: true },
+): Promise<string | undefined> {
   try {
-    return await timeBox(refusal(s, command, who, opts.creates), 2_000, 'gate_timeout', 'Checking what you may do took too long. Submit again in a moment.');
+    return await timeBox(
+      refusal(s, command, who, opts.creates),
+      2_000,
+      'gate_timeout',
+      'Checking what you may do took too long. Submit again in a moment.',
+    );
   } catch (err) {
     return err instanceof Error ? err.message : 'Checking what you may do failed. Submit again in a moment.';
   }
@@ -51,16 +74,27 @@ export async function submissionRefusal(s: Services, command: PolicyCommand, who
  * right before its ack: concurrent submissions can never file more than the limit. Returns the slot's key, or the
  * refusal in words. Fails closed; a reservation that lands after the time box is given back.
  */
-export async function takeCreateSlot(s: Services, who: { userId: string; channelId: string }): Promise<{ key: string } | { refused: string }> {
+export async function takeCreateSlot(
+  s: Services,
+  who: { userId: string; channelId: string },
+): Promise<{ key: string } | { refused: string }> {
   const key = `slot:${randomBytes(8).toString('hex')}`;
   const taking = s.guard.rateLimit(who.userId, who.channelId, key);
   try {
-    const r = await timeBox(taking, 1_500, 'gate_timeout', 'Checking your ticket limit took too long. Submit again in a moment.');
+    const r = await timeBox(
+      taking,
+      1_500,
+      'gate_timeout',
+      'Checking your ticket limit took too long. Submit again in a moment.',
+    );
     return r.ok ? { key } : { refused: r.message };
   } catch (err) {
     void taking.then(() => s.store.releaseCreateSlot(key)).catch(() => undefined);
     s.logger.warn({ user: who.userId, err: String(err) }, 'creation slot not taken; submission refused');
-    return { refused: err instanceof BotError ? err.userMessage : 'Checking your ticket limit failed. Submit again in a moment.' };
+    return {
+      refused:
+        err instanceof BotError ? err.userMessage : 'Checking your ticket limit failed. Submit again in a moment.',
+    };
   }
 }
 
@@ -68,10 +102,15 @@ export async function takeCreateSlot(s: Services, who: { userId: string; channel
 export async function settleCreateSlot(s: Services, key: string, err: unknown): Promise<void> {
   const outcome = sendOutcome(err);
   if (outcome !== 'not_sent' && outcome !== 'refused') return;
-  await s.store.releaseCreateSlot(key).catch((e: unknown) => s.logger.error({ err: String(e) }, 'creation slot not released'));
+  await s.store
+    .releaseCreateSlot(key)
+    .catch((e: unknown) => s.logger.error({ err: String(e) }, 'creation slot not released'));
 }
 
 /** Modal error texts are plain text: drop emoji codes and mrkdwn decoration. */
 export function plainError(text: string): string {
-  return text.replace(/:[a-z][a-z0-9_+-]*: /g, '').replace(/[*`]/g, '').slice(0, 1900);
+  return text
+    .replace(/:[a-z][a-z0-9_+-]*: /g, '')
+    .replace(/[*`]/g, '')
+    .slice(0, 1900);
 }

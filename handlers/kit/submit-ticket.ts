@@ -1,26 +1,29 @@
 import type { AllMiddlewareArgs, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
+import type { Logger } from 'pino';
 import { buildNoticeModal } from '../../blocks/dms/export-modal.js';
+import { blocksAsText, messagesOf } from '../../blocks/kit/kept.js';
 import { decodeMetadata, type ModalMetadata } from '../../blocks/kit/metadata.js';
+import { truncate } from '../../blocks/kit/text.js';
+import type { PolicyCommand } from '../../src/access/policy.js';
+import { BotError, CloudApiError, sendOutcome } from '../../src/core/errors.js';
+import type { DbId } from '../../src/core/ids.js';
+import { timeBox, userMessageFor } from '../../src/core/user-message.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
 import type { Services } from '../../src/services.js';
-import type { Ticket } from '../../src/store/types.js';
-import type { Logger } from 'pino';
-import { blocksAsText, messagesOf } from '../../blocks/kit/kept.js';
-import { truncate } from '../../blocks/kit/text.js';
-import { BotError, CloudApiError, sendOutcome } from '../../src/core/errors.js';
-import { slackErrorCode } from '../../src/slack/messenger.js';
-import { timeBox, userMessageFor } from '../../src/core/user-message.js';
-import type { ResolvedUser } from '../../src/slack/user-resolver.js';
-import type { DbId } from '../../src/core/ids.js';
-import type { PolicyCommand } from '../../src/access/policy.js';
-import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from './command-gate.js';
 import { ModalSeal } from '../../src/slack/click-origin.js';
+import { slackErrorCode } from '../../src/slack/messenger.js';
+import type { ResolvedUser } from '../../src/slack/user-resolver.js';
+import type { Ticket } from '../../src/store/types.js';
+import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from './command-gate.js';
 
 const RESOLVE_BUDGET_MS = 2_000;
 
 /** What parsing a ticket modal can answer: a form, inline errors, or a view to show instead (a review step). */
-export type ParseOutcome<F> = { ok: true; form: F } | { ok: false; errors: Record<string, string> } | { ok: 'show'; view: ModalView };
+export type ParseOutcome<F> =
+  | { ok: true; form: F }
+  | { ok: false; errors: Record<string, string> }
+  | { ok: 'show'; view: ModalView };
 
 /** How one kind of ticket modal is read and filed. */
 export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
@@ -39,7 +42,10 @@ export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
   parse(values: ViewStateValues, meta: ModalMetadata): ParseOutcome<F>;
   /** A check that needs the cloud (the SQL review's engine lookup), after the policy allowed it; a small budget. */
   review?(s: Services, values: ViewStateValues, meta: ModalMetadata): Promise<ParseOutcome<F>>;
-  create(s: Services, args: { form: F; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket>;
+  create(
+    s: Services,
+    args: { form: F; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string },
+  ): Promise<Ticket>;
   /** Blocks that give back what the person typed, so a failure loses nothing. */
   keep(form: F): KnownBlock[];
 }
@@ -51,14 +57,27 @@ type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
  * ack budget, claim the view id so a retry never files twice, ack with a "creating" view, then file the ticket and
  * tell the person how it went, where they are.
  */
-export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: Services, spec: TicketModalSpec<F>, { ack, body, view, client }: ViewArgs): Promise<void> {
+export async function submitTicket<F extends { relatedSlackIds: string[] }>(
+  s: Services,
+  spec: TicketModalSpec<F>,
+  { ack, body, view, client }: ViewArgs,
+): Promise<void> {
   if (body.type !== 'view_submission') return;
   const userId = body.user.id;
   const log = s.logger.child({ view: view.callback_id, user: userId, viewId: view.id });
   // The channel is the one the form was opened in, for this person and this form: a forged one does not verify.
   const meta = decodeMetadata(view.private_metadata);
-  if (!meta || !new ModalSeal(s.config.SLACK_BOT_TOKEN).verify({ kind: view.callback_id, userId, channelId: meta.channelId }, meta.seal)) {
-    await ack({ response_action: 'errors', errors: { [spec.firstBlockId]: `This form lost track of its channel. Close it and run the command again.` } });
+  if (
+    !meta ||
+    !new ModalSeal(s.config.SLACK_BOT_TOKEN).verify(
+      { kind: view.callback_id, userId, channelId: meta.channelId },
+      meta.seal,
+    )
+  ) {
+    await ack({
+      response_action: 'errors',
+      errors: { [spec.firstBlockId]: `This form lost track of its channel. Close it and run the command again.` },
+    });
     return;
   }
   const values = view.state.values as unknown as ViewStateValues;
@@ -74,7 +93,11 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
   let form = parsed.form;
 
   // The policy and the rate limit hold even if the picker was bypassed (a crafted submission, a typed id).
-  const refused = await submissionRefusal(s, spec.command, { userId, channelId: meta.channelId, databases: spec.databaseIds(form) });
+  const refused = await submissionRefusal(s, spec.command, {
+    userId,
+    channelId: meta.channelId,
+    databases: spec.databaseIds(form),
+  });
   if (refused) {
     await ack({ response_action: 'errors', errors: { [spec.dbBlockId]: plainError(refused) } });
     return;
@@ -82,7 +105,11 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
   if (spec.review) {
     const reviewed = await spec.review(s, values, meta);
     if (reviewed.ok !== true) {
-      await ack(reviewed.ok === false ? { response_action: 'errors', errors: reviewed.errors } : { response_action: 'update', view: reviewed.view });
+      await ack(
+        reviewed.ok === false
+          ? { response_action: 'errors', errors: reviewed.errors }
+          : { response_action: 'update', view: reviewed.view },
+      );
       return;
     }
     form = reviewed.form;
@@ -103,7 +130,10 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
   const [requester, ...related] = people as [ResolvedUser, ...ResolvedUser[]];
   const unresolved = related.filter((u) => !u.dmsUserId);
   if (unresolved.length) {
-    await ack({ response_action: 'errors', errors: { [spec.relatedBlockId]: plainError(unresolved.map((u) => u.problem).join(' ')) } });
+    await ack({
+      response_action: 'errors',
+      errors: { [spec.relatedBlockId]: plainError(unresolved.map((u) => u.problem).join(' ')) },
+    });
     return;
   }
 
@@ -122,29 +152,67 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
     await ack();
     return;
   }
-  await ack({ response_action: 'update', view: buildNoticeModal('Creating ticket…', `:hourglass_flowing_sand: Filing your ${spec.noun} ticket with DMS…`) });
+  await ack({
+    response_action: 'update',
+    view: buildNoticeModal('Creating ticket…', `:hourglass_flowing_sand: Filing your ${spec.noun} ticket with DMS…`),
+  });
 
   try {
     const ticket = await spec.create(s, { form, channelId: meta.channelId, requester, related, slotKey: slot.key });
     await s.store.completeSubmission(key, ticket.id);
-    await auditCreate(s, { userId, dmsUserId: requester.dmsUserId, channelId: meta.channelId, command: spec.command, decision: 'done', ticket });
-    const where = ticket.channelId === meta.channelId ? `<#${meta.channelId}>` : 'your DMs with me (I could not post in the channel)';
+    await auditCreate(s, {
+      userId,
+      dmsUserId: requester.dmsUserId,
+      channelId: meta.channelId,
+      command: spec.command,
+      decision: 'done',
+      ticket,
+    });
+    const where =
+      ticket.channelId === meta.channelId
+        ? `<#${meta.channelId}>`
+        : 'your DMs with me (I could not post in the channel)';
     await client.views
-      .update({ view_id: view.id, view: buildNoticeModal('Ticket created', `:white_check_mark: DMS ticket *${ticket.externalId}* is filed. I'll post its status in ${where} as it moves.`) })
+      .update({
+        view_id: view.id,
+        view: buildNoticeModal(
+          'Ticket created',
+          `:white_check_mark: DMS ticket *${ticket.externalId}* is filed. I'll post its status in ${where} as it moves.`,
+        ),
+      })
       .catch(() => undefined);
   } catch (err) {
     await settleCreateSlot(s, slot.key, err);
-    await auditCreate(s, { userId, dmsUserId: requester.dmsUserId, channelId: meta.channelId, command: spec.command, decision: 'failed', error: err });
+    await auditCreate(s, {
+      userId,
+      dmsUserId: requester.dmsUserId,
+      channelId: meta.channelId,
+      command: spec.command,
+      decision: 'failed',
+      error: err,
+    });
     // DMS may have created it after all: say so, and that the bot keeps looking (recovery tells them what it finds).
     const outcome = sendOutcome(err);
     const why = userMessageFor(err, log, { step: 'create' });
     const [title, text] =
       outcome === 'unknown'
-        ? ['Status unknown', `:grey_question: I don't know yet whether your ${spec.noun} ticket was filed. ${why} I'll keep looking and tell you here.`]
+        ? [
+            'Status unknown',
+            `:grey_question: I don't know yet whether your ${spec.noun} ticket was filed. ${why} I'll keep looking and tell you here.`,
+          ]
         : outcome === 'not_sent'
           ? ['Ticket not created', `:x: Your ${spec.noun} request was not sent, so no ticket was filed. ${why}`]
           : ['Ticket not created', `:x: Your ${spec.noun} ticket was not filed. ${why}`];
-    await tellOutcome(s, { client, viewId: view.id, channelId: meta.channelId, userId, title, text, kept: spec.keep(form), log });
+    await tellOutcome(s, {
+      client,
+      viewId: view.id,
+      channelId: meta.channelId,
+      userId,
+      title,
+      text,
+      kept: spec.keep(form),
+      log,
+    });
   }
 }
 
@@ -155,13 +223,27 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(s: S
  */
 export async function tellOutcome(
   s: Services,
-  a: { client: ViewArgs['client']; viewId: string; channelId: string; userId: string; title: string; text: string; kept: KnownBlock[]; log: Logger },
+  a: {
+    client: ViewArgs['client'];
+    viewId: string;
+    channelId: string;
+    userId: string;
+    title: string;
+    text: string;
+    kept: KnownBlock[];
+    log: Logger;
+  },
 ): Promise<void> {
   const head: KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: truncate(a.text, 3000) } };
   const short = truncate(a.text, 2900);
   await a.client.views
     .update({ view_id: a.viewId, view: buildNoticeModal(a.title, a.text, a.kept) })
-    .catch(() => a.client.views.update({ view_id: a.viewId, view: buildNoticeModal(a.title, `${short}\n_Your request is in the message I sent you._`) }))
+    .catch(() =>
+      a.client.views.update({
+        view_id: a.viewId,
+        view: buildNoticeModal(a.title, `${short}\n_Your request is in the message I sent you._`),
+      }),
+    )
     .catch((e: unknown) => a.log.warn({ slackError: slackErrorCode(e) ?? String(e) }, 'could not update the modal'));
   try {
     const messages = messagesOf(head, a.kept);
@@ -188,11 +270,29 @@ export async function tellOutcome(
 /** The audit line for a create: who, where, which ticket (and DMS's request id), or why it failed. */
 export function auditCreate(
   s: Services,
-  a: { userId: string; dmsUserId?: string; channelId: string; command: string; decision: 'done' | 'failed'; ticket?: Ticket; error?: unknown },
+  a: {
+    userId: string;
+    dmsUserId?: string;
+    channelId: string;
+    command: string;
+    decision: 'done' | 'failed';
+    ticket?: Ticket;
+    error?: unknown;
+  },
 ): Promise<void> {
   if (a.decision === 'done' && a.ticket) s.metrics.ticketsCreated.inc({ kind: a.ticket.kind });
-  const code = a.error instanceof CloudApiError ? a.error.details.errorCode : a.error instanceof BotError ? a.error.code : a.error ? 'error' : undefined;
-  const requestId = a.error instanceof CloudApiError ? a.error.details.requestId : (a.ticket?.details['createRequestId'] as string | undefined);
+  const code =
+    a.error instanceof CloudApiError
+      ? a.error.details.errorCode
+      : a.error instanceof BotError
+        ? a.error.code
+        : a.error
+          ? 'error'
+          : undefined;
+  const requestId =
+    a.error instanceof CloudApiError
+      ? a.error.details.requestId
+      : (a.ticket?.details['createRequestId'] as string | undefined);
   return s.store
     .appendAudit({
       at: s.clock.now(),
@@ -209,4 +309,3 @@ export function auditCreate(
     })
     .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
 }
-

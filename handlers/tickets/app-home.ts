@@ -5,6 +5,8 @@ import type { Services } from '../../src/services.js';
 export function registerAppHome(app: App, s: Services): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
-    await s.home.opened(event.user).catch((err: unknown) => s.logger.warn({ user: event.user, err: String(err) }, 'home tab not published'));
+    await s.home
+      .opened(event.user)
+      .catch((err: unknown) => s.logger.warn({ user: event.user, err: String(err) }, 'home tab not published'));
   });
 }

@@ -18,14 +18,24 @@ export class ApproverPolicy {
 
   /** Checks one person (already resolved, for their email). */
   async check(user: ResolvedUser): Promise<ApproverVerdict> {
-    if (!this.configured) return { ok: false, reason: 'No approvers are configured for this bot (APPROVERS is empty), so tickets are approved in the DMS console.' };
+    if (!this.configured)
+      return {
+        ok: false,
+        reason:
+          'No approvers are configured for this bot (APPROVERS is empty), so tickets are approved in the DMS console.',
+      };
     for (const e of this.deps.entries) {
       if (e.kind === 'user' && e.id === user.slackId) return { ok: true, rule: `approvers:user` };
-      if (e.kind === 'email' && user.email && e.id === user.email.toLowerCase()) return { ok: true, rule: `approvers:email` };
+      if (e.kind === 'email' && user.email && e.id === user.email.toLowerCase())
+        return { ok: true, rule: `approvers:email` };
     }
     for (const e of this.deps.entries) {
-      if (e.kind === 'group' && (await this.deps.groups.has(e.id, user.slackId))) return { ok: true, rule: `approvers:group:${e.id}` };
+      if (e.kind === 'group' && (await this.deps.groups.has(e.id, user.slackId)))
+        return { ok: true, rule: `approvers:group:${e.id}` };
     }
-    return { ok: false, reason: 'Only the approvers configured for this bot (APPROVERS) can approve or reject tickets from Slack.' };
+    return {
+      ok: false,
+      reason: 'Only the approvers configured for this bot (APPROVERS) can approve or reject tickets from Slack.',
+    };
   }
 }

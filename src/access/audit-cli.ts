@@ -1,7 +1,20 @@
 import { openStore } from '../store/open.js';
 import type { StoredAuditEntry } from '../store/types.js';
 
-const COLUMNS = ['id', 'at', 'actor_slack_id', 'actor_dms_id', 'channel_id', 'action', 'decision', 'rule', 'ticket_id', 'external_id', 'cloud_request_id', 'detail'] as const;
+const COLUMNS = [
+  'id',
+  'at',
+  'actor_slack_id',
+  'actor_dms_id',
+  'channel_id',
+  'action',
+  'decision',
+  'rule',
+  'ticket_id',
+  'external_id',
+  'cloud_request_id',
+  'detail',
+] as const;
 
 /** Options of `npm run audit -- --since 2026-01-01 [--until …] [--format csv|json]`. */
 export interface AuditOptions {
@@ -17,14 +30,19 @@ export function parseAuditArgs(argv: readonly string[]): AuditOptions {
   const out: AuditOptions = { format: 'json' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
-    const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
+    const [name, inline] = flag.includes('=')
+      ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)]
+      : [flag, undefined];
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${name} needs a value\n${USAGE}`);
     switch (name) {
       case '--since':
       case '--until': {
         const t = parseTime(value);
-        if (t === undefined) throw new Error(`${name} must be a date (YYYY-MM-DD, UTC) or an ISO time, not "${value.slice(0, 40)}"\n${USAGE}`);
+        if (t === undefined)
+          throw new Error(
+            `${name} must be a date (YYYY-MM-DD, UTC) or an ISO time, not "${value.slice(0, 40)}"\n${USAGE}`,
+          );
         out[name === '--since' ? 'since' : 'until'] = t;
         break;
       }
@@ -68,11 +86,16 @@ export function formatAudit(entries: readonly StoredAuditEntry[], format: 'csv' 
     const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
     return /[",\r\n]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
-  return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+  return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n')}\r\n`;
 }
 
 /** Exports the audit trail of the database in DATABASE_URL. Returns the process exit code. */
-export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function runAuditCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   let opts: AuditOptions;
   try {
     opts = parseAuditArgs(argv);
@@ -87,7 +110,9 @@ export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEn
   }
   const store = await openStore(url);
   try {
-    const entries = (await store.listAudit({ since: opts.since })).filter((e) => opts.until === undefined || e.at < opts.until);
+    const entries = (await store.listAudit({ since: opts.since })).filter(
+      (e) => opts.until === undefined || e.at < opts.until,
+    );
     out(formatAudit(entries, opts.format));
     return 0;
   } finally {
@@ -97,7 +122,12 @@ export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEn
 
 // Run as a program (`node dist/src/audit-cli.js …`), not when imported by tests.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  runAuditCli(process.argv.slice(2), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then(
+  runAuditCli(
+    process.argv.slice(2),
+    process.env,
+    (s) => process.stdout.write(s),
+    (s) => process.stderr.write(s),
+  ).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`audit export failed: ${e instanceof Error ? e.message : String(e)}\n`);

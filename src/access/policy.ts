@@ -1,14 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
-import { parseChannelId, parseDbId, parseSlackUserId, parseUsergroupId, type DbId } from '../core/ids.js';
+import { type DbId, parseChannelId, parseDbId, parseSlackUserId, parseUsergroupId } from '../core/ids.js';
 
 /** What a policy rule can allow or deny. */
-export const POLICY_COMMANDS = ['dms.export', 'dms.track', 'dms.change', 'dms.status', 'dms.settings', 'cts.tracker', 'cts.list', 'approve'] as const;
+export const POLICY_COMMANDS = [
+  'dms.export',
+  'dms.track',
+  'dms.change',
+  'dms.status',
+  'dms.settings',
+  'cts.tracker',
+  'cts.list',
+  'approve',
+] as const;
 export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
 
 const command = z.enum([...POLICY_COMMANDS, '*'], { error: `must be one of ${POLICY_COMMANDS.join(', ')} or *` });
-const slackUser = z.string().refine((v) => parseSlackUserId(v).ok || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), 'must be a Slack user id (U…/W…, upper case) or an email');
+const slackUser = z
+  .string()
+  .refine(
+    (v) => parseSlackUserId(v).ok || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v),
+    'must be a Slack user id (U…/W…, upper case) or an email',
+  );
 /** Ids in the policy file are checked by the same parsers as everything else, so a rule can only name ids in their canonical spelling. */
 const fromParser = (parse: (v: unknown) => { ok: true; id: string } | { ok: false; reason: string }) =>
   z.unknown().transform((v, ctx) => {
@@ -30,7 +44,9 @@ const ruleSchema = z
     env_types: list(z.string().trim().min(1)).optional(),
     // Entries are read from their YAML source text (see databaseSources): `04242` is database 4242, while `0x1092`,
     // `+4242`, `4242.0` or `4.242e3` (numbers to YAML) are refused at start-up instead of silently becoming 4242.
-    databases: list(fromParser((v) => parseDbId(v) as { ok: true; id: string } | { ok: false; reason: string })).optional(),
+    databases: list(
+      fromParser((v) => parseDbId(v) as { ok: true; id: string } | { ok: false; reason: string }),
+    ).optional(),
   })
   .superRefine((r, ctx) => {
     if (!r.allow === !r.deny) ctx.addIssue({ code: 'custom', message: 'needs exactly one of `allow` or `deny`' });
@@ -94,15 +110,30 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
         if (line === undefined && n.range) line = lines.linePos(n.range[0]).line;
       },
     });
-    throw new Error(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(
+      `${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   const parsed = policySchema.safeParse(withDatabaseSources(data ?? {}, doc));
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 10).map((i) => {
       const path = i.path.map(String);
-      const line = i.code === 'unrecognized_keys' ? lineOf(doc.contents, [...path, i.keys[0]!], lines, true) : lineOf(doc.contents, path, lines);
-      const key = path.length ? path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
-      const message = i.code === 'unrecognized_keys' ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}` : i.code === 'invalid_type' ? `must be ${i.expected}` : i.message;
+      const line =
+        i.code === 'unrecognized_keys'
+          ? lineOf(doc.contents, [...path, i.keys[0]!], lines, true)
+          : lineOf(doc.contents, path, lines);
+      const key = path.length
+        ? path
+            .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+            .join('')
+            .replace(/^\./, '')
+        : '(top level)';
+      const message =
+        i.code === 'unrecognized_keys'
+          ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}`
+          : i.code === 'invalid_type'
+            ? `must be ${i.expected}`
+            : i.message;
       return `${line ? `line ${line}, ` : ''}${key}: ${message}`;
     });
     throw new Error(`${source} has problems:\n  - ${problems.join('\n  - ')}`);
@@ -119,7 +150,10 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
   }));
   const names = new Set<string>();
   for (const [i, r] of rules.entries()) {
-    if (names.has(r.name)) throw new Error(`${source} has problems:\n  - ${lineOf(doc.contents, ['rules', String(i), 'name'], lines) ? `line ${lineOf(doc.contents, ['rules', String(i), 'name'], lines)}, ` : ''}rules[${i}].name: "${r.name}" is used twice`);
+    if (names.has(r.name))
+      throw new Error(
+        `${source} has problems:\n  - ${lineOf(doc.contents, ['rules', String(i), 'name'], lines) ? `line ${lineOf(doc.contents, ['rules', String(i), 'name'], lines)}, ` : ''}rules[${i}].name: "${r.name}" is used twice`,
+      );
     names.add(r.name);
   }
   return { default: parsed.data.default, rules, source };
@@ -139,7 +173,9 @@ function withDatabaseSources(data: unknown, doc: ReturnType<typeof parseDocument
     if (!Array.isArray(dbs) || !isSeq(node)) return rule;
     const databases = dbs.map((v, j) => {
       const item = node.items[j];
-      return isScalar(item) && item.type === 'PLAIN' && typeof item.source === 'string' && typeof v === 'number' ? item.source : v;
+      return isScalar(item) && item.type === 'PLAIN' && typeof item.source === 'string' && typeof v === 'number'
+        ? item.source
+        : v;
     });
     return { ...(rule as object), databases };
   });
@@ -205,7 +241,8 @@ export async function decide(policy: Policy, req: PolicyRequest): Promise<Policy
   for (const rule of policy.rules) {
     if (!rule.commands.includes('*') && !rule.commands.includes(req.command)) continue;
     if (rule.channels && !(req.channelId && rule.channels.includes(req.channelId))) continue;
-    if (rule.users && !rule.users.includes(req.userId) && !(req.email && rule.users.includes(req.email.toLowerCase()))) continue;
+    if (rule.users && !rule.users.includes(req.userId) && !(req.email && rule.users.includes(req.email.toLowerCase())))
+      continue;
     if (rule.groups && !(await someAsync(rule.groups, req.inGroup))) continue;
     const aboutDb = rule.envTypes !== undefined || rule.databases !== undefined;
     if (aboutDb) {

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { type DbId, dbIdOrUndefined } from '../core/ids.js';
 import type { DatabaseSummary, DmsClient } from '../dms/client.js';
-import { dbIdOrUndefined, type DbId } from '../core/ids.js';
-import { decide, type Policy, type PolicyCommand, type PolicyDecision } from './policy.js';
 import type { SlackGroups } from '../slack/user-groups.js';
-import type { Store, Ticket } from '../store/types.js';
 import type { UserResolver } from '../slack/user-resolver.js';
+import type { Store, Ticket } from '../store/types.js';
+import { decide, type Policy, type PolicyCommand, type PolicyDecision } from './policy.js';
 
 /** How a command reads in messages. */
 const COMMAND_WORDS: Record<PolicyCommand, string> = {
@@ -39,7 +39,16 @@ export class Guard {
   private readonly needsEnv: boolean;
 
   constructor(
-    private readonly deps: { policy: Policy; groups: SlackGroups; resolver: UserResolver; dms: DmsClient; store: Store; clock: Clock; logger: Logger; ratePerHour: number },
+    private readonly deps: {
+      policy: Policy;
+      groups: SlackGroups;
+      resolver: UserResolver;
+      dms: DmsClient;
+      store: Store;
+      clock: Clock;
+      logger: Logger;
+      ratePerHour: number;
+    },
   ) {
     this.needsEmail = deps.policy.rules.some((r) => r.users?.some((u) => u.includes('@')));
     this.needsEnv = deps.policy.rules.some((r) => r.envTypes !== undefined);
@@ -67,9 +76,24 @@ export class Guard {
   }
 
   /** Decides a request (for every database it touches: all must be allowed), audits and logs it. */
-  async check(command: PolicyCommand, who: { userId: string; channelId?: string; databases?: RequestDatabases }, audit = true): Promise<GuardVerdict> {
-    const email = this.needsEmail ? await this.deps.resolver.resolve(who.userId).then((u) => u.email, () => undefined) : undefined;
-    const base = { command, userId: who.userId, email, channelId: who.channelId, inGroup: (g: string) => this.deps.groups.has(g, who.userId) };
+  async check(
+    command: PolicyCommand,
+    who: { userId: string; channelId?: string; databases?: RequestDatabases },
+    audit = true,
+  ): Promise<GuardVerdict> {
+    const email = this.needsEmail
+      ? await this.deps.resolver.resolve(who.userId).then(
+          (u) => u.email,
+          () => undefined,
+        )
+      : undefined;
+    const base = {
+      command,
+      userId: who.userId,
+      email,
+      channelId: who.channelId,
+      inGroup: (g: string) => this.deps.groups.has(g, who.userId),
+    };
     let verdict: GuardVerdict | undefined;
     if (who.databases === 'unknown') verdict = await decide(this.deps.policy, { ...base, database: { id: null } });
     else if (!who.databases?.length) verdict = await decide(this.deps.policy, base);
@@ -83,18 +107,33 @@ export class Guard {
     const v = verdict!;
     if (!v.allowed) {
       v.message = `:no_entry_sign: This bot's policy does not allow ${COMMAND_WORDS[command]} for you here${who.databases?.length ? ' on that database' : ''} (rule *${v.rule}*). Ask the bot's operators if you need it.`;
-      this.deps.logger.info({ command, user: who.userId, channel: who.channelId, rule: v.rule }, 'request denied by policy');
+      this.deps.logger.info(
+        { command, user: who.userId, channel: who.channelId, rule: v.rule },
+        'request denied by policy',
+      );
     }
     if (audit) {
       await this.deps.store
-        .appendAudit({ at: this.deps.clock.now(), actorSlackId: who.userId, channelId: who.channelId ?? null, action: command, decision: v.allowed ? 'allowed' : 'denied', rule: v.rule, detail: who.databases?.length ? { databases: who.databases } : {} })
+        .appendAudit({
+          at: this.deps.clock.now(),
+          actorSlackId: who.userId,
+          channelId: who.channelId ?? null,
+          action: command,
+          decision: v.allowed ? 'allowed' : 'denied',
+          rule: v.rule,
+          detail: who.databases?.length ? { databases: who.databases } : {},
+        })
         .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'audit write failed'));
     }
     return v;
   }
 
   /** The databases of a search the person may use for `command` here; the rest are hidden from the picker. */
-  async filter(command: PolicyCommand, who: { userId: string; channelId?: string }, dbs: readonly DatabaseSummary[]): Promise<{ allowed: DatabaseSummary[]; hiddenBy?: string }> {
+  async filter(
+    command: PolicyCommand,
+    who: { userId: string; channelId?: string },
+    dbs: readonly DatabaseSummary[],
+  ): Promise<{ allowed: DatabaseSummary[]; hiddenBy?: string }> {
     this.remember(dbs);
     const allowed: DatabaseSummary[] = [];
     let hiddenBy: string | undefined;
@@ -112,7 +151,11 @@ export class Guard {
    * never file more than the limit. The slot is given back with `store.releaseCreateSlot(reserveKey)` when the create
    * certainly did not happen.
    */
-  async rateLimit(userId: string, channelId?: string, reserveKey?: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  async rateLimit(
+    userId: string,
+    channelId?: string,
+    reserveKey?: string,
+  ): Promise<{ ok: true } | { ok: false; message: string }> {
     const now = this.deps.clock.now();
     const windowMs = 3_600_000;
     const limit = this.deps.ratePerHour;
@@ -129,9 +172,20 @@ export class Guard {
     const when = `<!date^${Math.floor(freeAt / 1000)}^{time}|${new Date(freeAt).toISOString()}>`;
     this.deps.logger.info({ user: userId, limit }, 'ticket creation rate limit reached');
     await this.deps.store
-      .appendAudit({ at: now, actorSlackId: userId, channelId: channelId ?? null, action: 'ticket.create', decision: 'denied', rule: 'rate_limit', detail: { limit } })
+      .appendAudit({
+        at: now,
+        actorSlackId: userId,
+        channelId: channelId ?? null,
+        action: 'ticket.create',
+        decision: 'denied',
+        rule: 'rate_limit',
+        detail: { limit },
+      })
       .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'audit write failed'));
-    return { ok: false, message: `:hourglass: You have filed ${held.length} tickets in the last hour; the limit is ${limit} per hour. You can file the next one at ${when}.` };
+    return {
+      ok: false,
+      message: `:hourglass: You have filed ${held.length} tickets in the last hour; the limit is ${limit} per hour. You can file the next one at ${when}.`,
+    };
   }
 }
 
@@ -147,7 +201,12 @@ export function ticketDatabases(ticket: Pick<Ticket, 'details'>): RequestDatabas
   return ids.every((id): id is DbId => id !== undefined) ? ids : 'unknown';
 }
 
-const COMMAND_BY_KIND: Partial<Record<Ticket['kind'], PolicyCommand>> = { dms_export: 'dms.export', dms_track: 'dms.track', dms_change: 'dms.change', dms_order: 'dms.status' };
+const COMMAND_BY_KIND: Partial<Record<Ticket['kind'], PolicyCommand>> = {
+  dms_export: 'dms.export',
+  dms_track: 'dms.track',
+  dms_change: 'dms.change',
+  dms_order: 'dms.status',
+};
 
 /** The policy command under which a DMS ticket came to Slack: its form's, or `dms.status` when it is followed. */
 export function ticketCommand(ticket: Pick<Ticket, 'kind' | 'details'>): PolicyCommand | undefined {

@@ -57,7 +57,9 @@ export class CloudApiError extends BotError {
     const rid = details.requestId ? `, request id ${details.requestId}` : '';
     super(
       'cloud_api_error',
-      userMessage === undefined ? `${details.service} ${details.action} failed: ${details.errorCode}: ${details.errorMessage}${rid}` : withoutLinks(userMessage),
+      userMessage === undefined
+        ? `${details.service} ${details.action} failed: ${details.errorCode}: ${details.errorMessage}${rid}`
+        : withoutLinks(userMessage),
       { cause: options?.cause, message: `${details.service} ${details.action} failed: ${details.errorCode}${rid}` },
     );
     this.name = 'CloudApiError';
@@ -95,7 +97,8 @@ export function sendOutcome(err: unknown): Exclude<SendOutcome, 'done'> {
  * Codes that never prove nothing happened: the service failed or timed out part-way, could not tell, or says the
  * thing may already exist. They win over {@link REFUSAL_CODE} (`Throttling.Timeout` is not a refusal).
  */
-const UNSURE_CODE = /InternalError|ServiceUnavailable|Unavailable|Timeout|TimedOut|Unknown|Malformed|Busy|Temporar|Conflict|AlreadyExist|Duplicate|InvalidOrderId/i;
+const UNSURE_CODE =
+  /InternalError|ServiceUnavailable|Unavailable|Timeout|TimedOut|Unknown|Malformed|Busy|Temporar|Conflict|AlreadyExist|Duplicate|InvalidOrderId/i;
 
 /**
  * Alibaba Cloud gateway (POP) and DMS codes that reject a request before the API runs: bad or missing parameters,
@@ -127,6 +130,7 @@ export function answerOutcome(httpStatus: number, errorCode: string | undefined)
   const code = errorCode?.trim() ?? '';
   if (code === '' || UNSURE_CODE.test(code)) return 'unknown';
   if (httpStatus === 200) return 'refused';
-  if (httpStatus >= 400 && httpStatus < 500 && !UNSURE_4XX.has(httpStatus)) return REFUSAL_CODE.test(code) ? 'refused' : 'unknown';
+  if (httpStatus >= 400 && httpStatus < 500 && !UNSURE_4XX.has(httpStatus))
+    return REFUSAL_CODE.test(code) ? 'refused' : 'unknown';
   return 'unknown';
 }

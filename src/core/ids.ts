@@ -39,7 +39,9 @@ function shown(ch: string): string {
 /** Parses a positive decimal id (digits 0–9 only; leading zeros dropped; surrounding ASCII blanks ignored). */
 function parseDecimal(raw: unknown, max: bigint, what: string): Parsed<string> {
   if (typeof raw === 'number') {
-    return Number.isSafeInteger(raw) && raw > 0 && BigInt(raw) <= max ? { ok: true, id: String(raw) } : { ok: false, reason: `${what} must be a whole number from 1 to ${max}.` };
+    return Number.isSafeInteger(raw) && raw > 0 && BigInt(raw) <= max
+      ? { ok: true, id: String(raw) }
+      : { ok: false, reason: `${what} must be a whole number from 1 to ${max}.` };
   }
   if (typeof raw !== 'string') return { ok: false, reason: `${what} is missing.` };
   const t = raw.replace(/^[ \t]+|[ \t]+$/g, '');
@@ -52,7 +54,8 @@ function parseDecimal(raw: unknown, max: bigint, what: string): Parsed<string> {
   }
   const digits = t.replace(/^0+/, '');
   if (digits === '') return { ok: false, reason: `${what} cannot be 0.` };
-  if (digits.length > 19 || BigInt(digits) > max) return { ok: false, reason: `${what} is too large (the largest is ${max}).` };
+  if (digits.length > 19 || BigInt(digits) > max)
+    return { ok: false, reason: `${what} is too large (the largest is ${max}).` };
   return { ok: true, id: digits };
 }
 
@@ -89,7 +92,9 @@ export const SLACK_ID_PATTERN = {
 const SLACK_ID = SLACK_ID_PATTERN;
 
 function parseSlack<T>(raw: unknown, re: RegExp, what: string): Parsed<T> {
-  return typeof raw === 'string' && re.test(raw) ? { ok: true, id: raw as T } : { ok: false, reason: `must be a ${what}` };
+  return typeof raw === 'string' && re.test(raw)
+    ? { ok: true, id: raw as T }
+    : { ok: false, reason: `must be a ${what}` };
 }
 
 /** A Slack user id exactly as Slack spells it (upper case). */

@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { SECRET_PARAM } from '../../blocks/kit/secret-params.js';
 
 /** Every log path that may carry a secret; pino replaces these with "[redacted]". */
@@ -57,7 +57,8 @@ const SECRET_KEY = new RegExp(String.raw`^[A-Za-z0-9_.-]*?${SECRET_PARAM}$`, 'i'
  * prefix, an auth scheme, a JWT, a PEM block, URL user info; or (hasKeyLikeRun) a 20-character key-like run. Flat
  * literal stems, not SECRET_PARAM itself: half the cost on the common line, which matches none.
  */
-const PRECHECK = /pass|pwd|secret|token|sig|cred|expires|polic|auth|api.?key|accesskey|access=|private|x-amz|x-oss|x-obs|x-goog|xox|xapp|bearer|basic |hmac|ltai|sts\.|eyj|:\/\/[^\s/?#@"]*@/i;
+const PRECHECK =
+  /pass|pwd|secret|token|sig|cred|expires|polic|auth|api.?key|accesskey|access=|private|x-amz|x-oss|x-obs|x-goog|xox|xapp|bearer|basic |hmac|ltai|sts\.|eyj|:\/\/[^\s/?#@"]*@/i;
 
 /** True when `text` has a run of at least `min` key-like characters (a regex for this backtracks at every position). */
 function hasKeyLikeRun(text: string, min: number): boolean {
@@ -78,9 +79,20 @@ type Rewrite = [(text: string) => boolean, RegExp, string | ((...m: string[]) =>
 /** Each rewrite with a cheap guard: a text pays only for the patterns it could match. */
 const REWRITES: Rewrite[] = [
   // PEM private keys (RSA, EC, OPENSSH, ENCRYPTED, ...): the whole block, or to the end when it was cut.
-  [(l) => /private key/i.test(l), /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g, '[redacted-private-key]'],
+  [
+    (l) => /private key/i.test(l),
+    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+    '[redacted-private-key]',
+  ],
   // A URL (also percent-encoded) whose query carries a credential goes whole: the link itself grants access.
-  [hasScheme, new RegExp(String.raw`[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|\\]*?(?:[?&]|%(?:25)*(?:3f|26))${SECRET_PARAM}${EQ}[^\s"'<>|\\]*`, 'gi'), '[redacted-url]'],
+  [
+    hasScheme,
+    new RegExp(
+      String.raw`[a-z][a-z0-9+.-]{0,30}(?::|%(?:25)*3a)(?:[/\\]|%(?:25)*(?:2f|5c)){2}[^\s"'<>|\\]*?(?:[?&]|%(?:25)*(?:3f|26))${SECRET_PARAM}${EQ}[^\s"'<>|\\]*`,
+      'gi',
+    ),
+    '[redacted-url]',
+  ],
   // The password in a URL's user info (`mysql://root:hunter2@host`, any scheme); up to the last `@` of the authority.
   [(l) => l.includes('@'), /\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s/?#@:"'`<>]*):[^\s/?#"'`<>]*@/gi, '$1:[redacted]@'],
   // JSON Web Tokens (header.payload.signature, base64url; the header is always `{"...`).
@@ -88,21 +100,43 @@ const REWRITES: Rewrite[] = [
   // Slack tokens keep their kind.
   [(l) => l.includes('xox') || l.includes('xapp'), /\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]'],
   // Authorization schemes, the space also percent- or form-encoded (`Bearer%20…`, `Bearer+…`).
-  [always, /\b(Bearer|Basic|ACS3-HMAC-SHA256|SDK-HMAC-SHA256|OSS4?-HMAC-SHA256|AWS4-HMAC-SHA256)(\s+|%(?:25)*20|\+)(?![^\s"'`,;]*\[redacted)[^\s"'`,;\\]+/gi, '$1$2[redacted]'],
+  [
+    always,
+    /\b(Bearer|Basic|ACS3-HMAC-SHA256|SDK-HMAC-SHA256|OSS4?-HMAC-SHA256|AWS4-HMAC-SHA256)(\s+|%(?:25)*20|\+)(?![^\s"'`,;]*\[redacted)[^\s"'`,;\\]+/gi,
+    '$1$2[redacted]',
+  ],
   // A secret field or parameter anywhere: `key=value`, `key: value`, `key => value`, `"key":"value"` (JSON inside a
   // string, also escaped once more), with or without quotes (' " `) around the value, `=` also percent-encoded.
   // A quoted value goes up to its closing quote (spaces and all); a bare one up to a space, quote or separator.
   [
     always,
-    new RegExp(String.raw`(${SECRET_NAME}\\*["'\x60]?\s*(?:${EQ}|:=?|=>)\s*)(?:(\\*["'\x60])([^\n]*?)(?=\\*\2|\n|$)|((?![^\s"'\x60<>|&,;]*\[redacted)[^\s"'\x60<>|&,;]+))`, 'gi'),
-    (_m, head, quote, quoted, bare) => (quote !== undefined ? (quoted === '' || quoted!.startsWith('[redacted') ? `${head}${quote}${quoted}` : `${head}${quote}[redacted]`) : bare !== undefined ? `${head}[redacted]` : _m!),
+    new RegExp(
+      String.raw`(${SECRET_NAME}\\*["'\x60]?\s*(?:${EQ}|:=?|=>)\s*)(?:(\\*["'\x60])([^\n]*?)(?=\\*\2|\n|$)|((?![^\s"'\x60<>|&,;]*\[redacted)[^\s"'\x60<>|&,;]+))`,
+      'gi',
+    ),
+    (_m, head, quote, quoted, bare) =>
+      quote !== undefined
+        ? quoted === '' || quoted!.startsWith('[redacted')
+          ? `${head}${quote}${quoted}`
+          : `${head}${quote}[redacted]`
+        : bare !== undefined
+          ? `${head}[redacted]`
+          : _m!,
   ],
   // Huawei Cloud's signature header names its access key as `Access=`.
   [(l) => l.includes('Access='), /\bAccess=(?!\[redacted)[^\s"',;\\&]+/g, 'Access=[redacted]'],
   // Alibaba Cloud access key ids and STS tokens, Huawei Cloud AKs (20 upper-case letters and digits, both kinds).
-  [(l) => hasKeyLikeRun(l, 20), /\b(?:LTAI[A-Za-z0-9]{8,40}|STS\.[A-Za-z0-9._-]{16,}|(?=[A-Z0-9]{20}\b)(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{20})\b/g, '[redacted-key]'],
+  [
+    (l) => hasKeyLikeRun(l, 20),
+    /\b(?:LTAI[A-Za-z0-9]{8,40}|STS\.[A-Za-z0-9._-]{16,}|(?=[A-Z0-9]{20}\b)(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{20})\b/g,
+    '[redacted-key]',
+  ],
   // Secret keys: 30+ characters mixing upper case, lower case and digits (hashes and ids are one case or hex).
-  [(l) => hasKeyLikeRun(l, 30), /(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]{30,}={0,2}(?![A-Za-z0-9+/=]))(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*\d)[A-Za-z0-9+/]{30,}={0,2}/g, '[redacted-key]'],
+  [
+    (l) => hasKeyLikeRun(l, 30),
+    /(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]{30,}={0,2}(?![A-Za-z0-9+/=]))(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*\d)[A-Za-z0-9+/]{30,}={0,2}/g,
+    '[redacted-key]',
+  ],
 ];
 
 /** Whether text is worth a closer look: two cheap scans. */
@@ -115,7 +149,8 @@ export function redactSecrets(text: string): string {
   if (!mayHoldSecret(text)) return text;
   let out = text;
   for (const [worth, pattern, replacement] of REWRITES) {
-    if (worth(out)) out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
+    if (worth(out))
+      out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
   }
   return out;
 }

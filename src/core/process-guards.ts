@@ -29,6 +29,8 @@ function safeString(v: unknown): string {
  */
 export function installProcessGuards(logger: Logger, proc: ProcessEvents = process): void {
   const log = logger.child({ component: 'process' });
-  proc.on('unhandledRejection', (reason) => log.error({ err: redactedError(reason) }, 'unhandled rejection (kept serving)'));
+  proc.on('unhandledRejection', (reason) =>
+    log.error({ err: redactedError(reason) }, 'unhandled rejection (kept serving)'),
+  );
   proc.on('uncaughtException', (err) => log.error({ err: redactedError(err) }, 'uncaught exception (kept serving)'));
 }

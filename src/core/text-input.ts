@@ -24,7 +24,10 @@ export type TypedText = { ok: true; text: string } | { ok: false; error: string 
 // characters are judged in context below (emoji and some scripts need them).
 const CONTEXTUAL = '\\u200C\\u200D\\uFE00-\\uFE0F\\u{E0100}-\\u{E01EF}';
 const TAGS = '\\u{E0020}-\\u{E007F}';
-const INVISIBLE = new RegExp(`(?![${CONTEXTUAL}${TAGS}])[\\p{Cc}\\p{Cf}\\p{Cn}\\p{Co}\\p{Default_Ignorable_Code_Point}](?<![\\t\\n])`, 'gu');
+const INVISIBLE = new RegExp(
+  `(?![${CONTEXTUAL}${TAGS}])[\\p{Cc}\\p{Cf}\\p{Cn}\\p{Co}\\p{Default_Ignorable_Code_Point}](?<![\\t\\n])`,
+  'gu',
+);
 /**
  * Tag characters stay only as an emoji tag sequence: U+1F3F4 (black flag), tag letters, then CANCEL TAG (🏴 England,
  * Scotland, Wales). Anywhere else they are invisible text a reader cannot see.
@@ -118,7 +121,10 @@ export function readExactText(raw: string | null | undefined, what = 'The SQL'):
   if (m) {
     const { line, column } = position(value, m.index);
     const code = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return { ok: false, error: `${what} contains an invisible control character (U+${code}) at line ${line}, column ${column}. Retype that part; control characters are not sent to DMS.` };
+    return {
+      ok: false,
+      error: `${what} contains an invisible control character (U+${code}) at line ${line}, column ${column}. Retype that part; control characters are not sent to DMS.`,
+    };
   }
   return { ok: true, text: value };
 }
@@ -128,7 +134,8 @@ function brokenCharacterError(value: string, what = 'The text'): string {
   let at = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    const paired = c >= 0xd800 && c <= 0xdbff ? i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00 : false;
+    const paired =
+      c >= 0xd800 && c <= 0xdbff ? i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00 : false;
     if (paired) {
       i++;
       continue;

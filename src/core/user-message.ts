@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { asMrkdwn, cloudCode, cloudText, type Mrkdwn } from '../../blocks/kit/text.js';
+import { describe } from '../tickets/watcher.js';
 import { withDeadline } from './deadline.js';
 import { BotError, CloudApiError } from './errors.js';
-import { describe } from '../tickets/watcher.js';
 
 /**
  * Removes what only the bot's own plumbing should know from text shown to people: request URLs (with their query
@@ -13,7 +13,10 @@ export function withoutAddresses(text: string): string {
   return text
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'`|)]+/gi, '(address removed)')
     .replace(/\?[^\s?=&]+=[^\s]*/g, '')
-    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b|\[[0-9a-f:]+\](?::\d{1,5})?|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+:\d{1,5}\b/gi, '(address removed)');
+    .replace(
+      /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b|\[[0-9a-f:]+\](?::\d{1,5})?|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+:\d{1,5}\b/gi,
+      '(address removed)',
+    );
 }
 
 /** Words for the person for any error (safe mrkdwn); unknown errors get a short id that is also in the log. */
@@ -28,9 +31,15 @@ export function userMessageFor(err: unknown, logger: Logger, context: Record<str
     // request; the person gets the code and what to do.
     if (d.httpStatus === undefined) {
       const code = `*${cloudCode(withoutAddresses(d.errorCode), 80)}*`;
-      return asMrkdwn(d.notSent ? `${d.service} could not be reached (${code}): nothing was sent. Try again in a moment.` : `${d.service} did not answer (${code}). Try again in a moment.`);
+      return asMrkdwn(
+        d.notSent
+          ? `${d.service} could not be reached (${code}): nothing was sent. Try again in a moment.`
+          : `${d.service} did not answer (${code}). Try again in a moment.`,
+      );
     }
-    return asMrkdwn(`${d.service} answered *${cloudCode(withoutAddresses(d.errorCode), 80)}*: ${cloudText(withoutAddresses(d.errorMessage), 500)}${rid}`);
+    return asMrkdwn(
+      `${d.service} answered *${cloudCode(withoutAddresses(d.errorCode), 80)}*: ${cloudText(withoutAddresses(d.errorMessage), 500)}${rid}`,
+    );
   }
   if (err instanceof BotError) {
     logger.warn({ ...context, code: err.code }, 'error shown to user');
@@ -38,8 +47,13 @@ export function userMessageFor(err: unknown, logger: Logger, context: Record<str
     return asMrkdwn(withoutAddresses(err.userMessage));
   }
   const errorId = randomBytes(4).toString('hex');
-  logger.error({ ...context, errorId, err: describe(err), stack: err instanceof Error ? err.stack : undefined }, 'unexpected error');
-  return asMrkdwn(`Something went wrong on the bot's side (error id \`${errorId}\`). Please try again; if it keeps happening, give this id to the bot's operators.`);
+  logger.error(
+    { ...context, errorId, err: describe(err), stack: err instanceof Error ? err.stack : undefined },
+    'unexpected error',
+  );
+  return asMrkdwn(
+    `Something went wrong on the bot's side (error id \`${errorId}\`). Please try again; if it keeps happening, give this id to the bot's operators.`,
+  );
 }
 
 /** Rejects with a BotError (words for the person) when `p` does not settle within `ms`. */

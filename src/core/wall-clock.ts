@@ -54,8 +54,19 @@ export function wallTime(unixSeconds: number, zone: TimeZone, named = true): Wal
   if (!isShowable(unixSeconds)) throw new RangeError(`Not a time: ${unixSeconds}`);
   if (!named) {
     // "11/01/2026, 01:50:00": the en-US numeric pattern; anything else (eras, odd years) takes the parts path.
-    const m = /^(\d{2})\/(\d{2})\/(\d{1,4}), (\d{2}):(\d{2}):(\d{2})$/.exec(formatterFor(zone, false).format(Math.floor(unixSeconds) * 1000));
-    if (m) return { year: m[3]!.padStart(4, '0'), month: m[1]!, day: m[2]!, hour: m[4] === '24' ? '00' : m[4]!, minute: m[5]!, second: m[6]!, zoneName: '' };
+    const m = /^(\d{2})\/(\d{2})\/(\d{1,4}), (\d{2}):(\d{2}):(\d{2})$/.exec(
+      formatterFor(zone, false).format(Math.floor(unixSeconds) * 1000),
+    );
+    if (m)
+      return {
+        year: m[3]!.padStart(4, '0'),
+        month: m[1]!,
+        day: m[2]!,
+        hour: m[4] === '24' ? '00' : m[4]!,
+        minute: m[5]!,
+        second: m[6]!,
+        zoneName: '',
+      };
   }
   const parts: Record<string, string> = {};
   for (const p of formatterFor(zone, true).formatToParts(Math.floor(unixSeconds) * 1000)) parts[p.type] = p.value;
@@ -80,7 +91,10 @@ export function formatInZone(unixSeconds: number, zone: TimeZone): string {
 
 /** The wall time read as if it were UTC, in seconds: wall time minus UTC is the zone's offset. */
 function wallAsUtc(w: WallTime): number {
-  return Date.UTC(Number(w.year), Number(w.month) - 1, Number(w.day), Number(w.hour), Number(w.minute), Number(w.second)) / 1000;
+  return (
+    Date.UTC(Number(w.year), Number(w.month) - 1, Number(w.day), Number(w.hour), Number(w.minute), Number(w.second)) /
+    1000
+  );
 }
 
 /** The zone's offset from UTC at an instant, in seconds (east positive). */

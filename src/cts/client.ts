@@ -1,17 +1,17 @@
-import type { CloudCallObserver } from '../core/metrics.js';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { CloudApiError, type CloudErrorDetails } from '../core/errors.js';
+import type { CloudCallObserver } from '../core/metrics.js';
 import {
+  type CreateTrackerRequest,
   ctsErrorBodySchema,
+  type ListTrackersFilter,
   listTrackersResponseSchema,
   stripNulls,
-  trackerSchema,
-  type CreateTrackerRequest,
-  type ListTrackersFilter,
   type Tracker,
   type TrackerType,
+  trackerSchema,
 } from './schemas.js';
 import { encodeQuery, rfc3986Encode, signRequest } from './signer.js';
 import { explainCtsError } from './tracker-form.js';
@@ -76,7 +76,14 @@ export class CreateOutcomeUnknownError extends CloudApiError {
 }
 
 // Transport failures get their own codes; only ConnectFailed proves the request never reached the server.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const RETRYABLE_CODES = new Set(['APIGW.0308', 'CTS.0004', 'CTS.0005', 'CTS.0300']);
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -238,9 +245,11 @@ export class CtsClient {
 
     const json = parseJson(text);
     const errorBody = ctsErrorBodySchema.safeParse(json);
-    const requestId = (errorBody.success ? errorBody.data.request_id : undefined) ?? response.headers.get('x-request-id') ?? undefined;
+    const requestId =
+      (errorBody.success ? errorBody.data.request_id : undefined) ?? response.headers.get('x-request-id') ?? undefined;
     this.log?.info({ action, status: response.status, requestId, durationMs: durationMs() }, 'cts call');
-    for (const o of this.observers) o({ service: 'CTS', action, outcome: response.ok ? 'ok' : 'error', ms: durationMs() });
+    for (const o of this.observers)
+      o({ service: 'CTS', action, outcome: response.ok ? 'ok' : 'error', ms: durationMs() });
 
     if (response.ok) return { status: response.status, json, requestId };
 

@@ -36,7 +36,8 @@ export function parseCtsEndpoint(value: string): string {
   } catch {
     return fail('expected a host, host:port or http(s) URL such as https://cts.cn-north-4.myhuaweicloud.com');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`the scheme must be http or https, not ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    fail(`the scheme must be http or https, not ${url.protocol}`);
   if (url.hostname === '') fail('it has no host');
   if (url.username || url.password) fail('it must not contain credentials');
   if (url.pathname !== '/' || url.search || url.hash) {

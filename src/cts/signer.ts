@@ -10,7 +10,10 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** Formats a date as `X-Sdk-Date` wants it: UTC `YYYYMMDDTHHMMSSZ`. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Parses an `X-Sdk-Date` value back to a Date; undefined when it is not exactly `YYYYMMDDTHHMMSSZ`. */
@@ -38,7 +41,10 @@ function safeDecode(value: string): string {
 
 /** Canonical URI: each segment of the path (as sent) decoded then RFC 3986 encoded, always ending with `/`. */
 export function canonicalUri(path: string): string {
-  const encoded = path.split('/').map((segment) => rfc3986Encode(safeDecode(segment))).join('/');
+  const encoded = path
+    .split('/')
+    .map((segment) => rfc3986Encode(safeDecode(segment)))
+    .join('/');
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 

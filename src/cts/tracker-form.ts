@@ -58,7 +58,8 @@ export type TrackerInputResult = { ok: true; body: CreateTrackerRequest } | { ok
 const TRACKER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const RESERVED_DATA_TRACKER_NAMES = new Set(['system', 'system-trace']);
 const FILE_PREFIX_PATTERN = /^[A-Za-z0-9._-]{0,64}$/;
-const BUCKET_RULE = 'must be 3–63 characters: lowercase letters, digits, dots and hyphens, starting with a letter or digit';
+const BUCKET_RULE =
+  'must be 3–63 characters: lowercase letters, digits, dots and hyphens, starting with a letter or digit';
 
 /** A typed identifier, trimmed; a broken character (lone surrogate) becomes U+FFFD, which every name rule refuses. */
 function text(value: string | undefined): string {
@@ -67,7 +68,12 @@ function text(value: string | undefined): string {
 
 function quoteChars(chars: Iterable<string>): string {
   // Invisible, blank and broken characters are named by code point: quoting them would show nothing.
-  const named = (c: string) => (c === ' ' ? 'spaces' : /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(c) && c !== '\uFFFD' ? `"${c}"` : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  const named = (c: string) =>
+    c === ' '
+      ? 'spaces'
+      : /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(c) && c !== '\uFFFD'
+        ? `"${c}"`
+        : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
   return [...new Set(chars)].map(named).join(', ');
 }
 
@@ -124,7 +130,10 @@ export function validateTrackerInput(input: TrackerFormInput): TrackerInputResul
       fail('bucketName', 'Enter a name for the OBS bucket to create, or untick "create a new bucket".');
     }
     if (filePrefix !== '') {
-      fail('filePrefix', 'A file prefix only applies when traces are transferred to an OBS bucket: enter a bucket name, or clear the prefix.');
+      fail(
+        'filePrefix',
+        'A file prefix only applies when traces are transferred to an OBS bucket: enter a bucket name, or clear the prefix.',
+      );
     }
   } else {
     const problem = bucketNameProblem(bucketName);
@@ -134,7 +143,10 @@ export function validateTrackerInput(input: TrackerFormInput): TrackerInputResul
       if (!FILE_PREFIX_PATTERN.test(filePrefix)) {
         const bad = filePrefix.match(/[^A-Za-z0-9._-]/gu);
         const detail = bad ? ` It contains ${quoteChars(bad)}.` : ` It has ${filePrefix.length}.`;
-        fail('filePrefix', `File prefix must be at most 64 characters: letters, digits, dots, underscores and hyphens.${detail}`);
+        fail(
+          'filePrefix',
+          `File prefix must be at most 64 characters: letters, digits, dots, underscores and hyphens.${detail}`,
+        );
       }
       obsInfo.file_prefix_name = filePrefix;
     }
@@ -148,7 +160,10 @@ export function validateTrackerInput(input: TrackerFormInput): TrackerInputResul
     if (!isSystem) {
       const lifecycle = parseLifecycle(input.bucketLifecycle);
       if (lifecycle === 'invalid') {
-        fail('bucketLifecycle', `Retention in the OBS bucket must be ${BUCKET_LIFECYCLE_DAYS.slice(0, -1).join(', ')} or ${BUCKET_LIFECYCLE_DAYS.at(-1)} days.`);
+        fail(
+          'bucketLifecycle',
+          `Retention in the OBS bucket must be ${BUCKET_LIFECYCLE_DAYS.slice(0, -1).join(', ')} or ${BUCKET_LIFECYCLE_DAYS.at(-1)} days.`,
+        );
       } else if (lifecycle !== undefined) {
         obsInfo.bucket_lifecycle = lifecycle;
       }
@@ -184,7 +199,10 @@ export function validateTrackerInput(input: TrackerFormInput): TrackerInputResul
     if (events.length === 0) {
       fail('dataEvents', 'Choose at least one operation to track: READ, WRITE or both.');
     } else if (unknown.length > 0) {
-      fail('dataEvents', `Only READ and WRITE operations can be tracked, not ${unknown.map((e) => `"${e}"`).join(', ')}.`);
+      fail(
+        'dataEvents',
+        `Only READ and WRITE operations can be tracked, not ${unknown.map((e) => `"${e}"`).join(', ')}.`,
+      );
     }
     body.data_bucket = { data_bucket_name: dataBucketName, data_event: events as DataEvent[] };
   }
@@ -217,33 +235,44 @@ export function explainTrackerDetail(detail: string | undefined): string {
 }
 
 const CTS_ERROR_EXPLANATIONS: Readonly<Record<string, string>> = {
-  'CTS.0201': 'This region already has a management (system) tracker, and there can be only one per region. Change the existing one instead of creating another.',
+  'CTS.0201':
+    'This region already has a management (system) tracker, and there can be only one per region. Change the existing one instead of creating another.',
   'CTS.0208': 'A tracker with this name already exists. Choose another name, or use the existing tracker.',
-  'CTS.0200': 'The tracker quota for this account in this region is used up. Delete a data tracker that is no longer needed, or ask Huawei Cloud support to raise the quota.',
-  'CTS.0003': 'CTS rejected the request as malformed. This is most likely a bug in the bot; please report it with the request id.',
+  'CTS.0200':
+    'The tracker quota for this account in this region is used up. Delete a data tracker that is no longer needed, or ask Huawei Cloud support to raise the quota.',
+  'CTS.0003':
+    'CTS rejected the request as malformed. This is most likely a bug in the bot; please report it with the request id.',
   'CTS.0202': 'The tracker type must be "system" (management) or "data".',
-  'CTS.0203': 'The tracker name is not valid. Use 1–64 letters, digits, underscores or hyphens; "system" and "system-trace" are reserved.',
+  'CTS.0203':
+    'The tracker name is not valid. Use 1–64 letters, digits, underscores or hyphens; "system" and "system-trace" are reserved.',
   'CTS.0204': 'A management tracker must be named "system".',
   'CTS.0205': 'The tracker status must be "enabled" or "disabled".',
   'CTS.0206': 'A tracked bucket can only be set on a data tracker, not on the management tracker.',
-  'CTS.0209': 'Another data tracker already records these operations on this bucket. Choose other operations or another bucket, or change that tracker.',
+  'CTS.0209':
+    'Another data tracker already records these operations on this bucket. Choose other operations or another bucket, or change that tracker.',
   'CTS.0211': 'The OBS bucket to track does not exist. Check the bucket name, and that the bucket is in this region.',
   'CTS.0218': 'The file prefix is not valid: use at most 64 letters, digits, dots, underscores or hyphens.',
   'CTS.0219': 'Choose at least one operation to track: READ, WRITE or both.',
   'CTS.0221': 'Encryption is on but no KMS key was given. Choose a KMS key, or turn encryption off.',
-  'CTS.0222': 'CTS could not verify the KMS key. Check that the key exists in this region, is enabled, and that the account may use it.',
+  'CTS.0222':
+    'CTS could not verify the KMS key. Check that the key exists in this region, is enabled, and that the account may use it.',
   'CTS.0225': 'Only READ and WRITE operations can be tracked.',
   'CTS.0231': `The OBS bucket name is not valid: it ${BUCKET_RULE}.`,
-  'CTS.0002': "The bot's Huawei Cloud account is not allowed to manage CTS trackers. An administrator must grant its IAM user the CTS FullAccess (or CTS Administrator) permission in this project.",
+  'CTS.0002':
+    "The bot's Huawei Cloud account is not allowed to manage CTS trackers. An administrator must grant its IAM user the CTS FullAccess (or CTS Administrator) permission in this project.",
   'CTS.0214': 'The tracker does not exist (it may have been deleted). Refresh the tracker list.',
-  'CTS.0004': 'CTS had an internal error. Try again in a few minutes; if it keeps happening, contact Huawei Cloud support with the request id.',
+  'CTS.0004':
+    'CTS had an internal error. Try again in a few minutes; if it keeps happening, contact Huawei Cloud support with the request id.',
   'CTS.0300': 'CTS is temporarily unable to handle the request. Try again in a few minutes.',
-  'APIGW.0301': "Huawei Cloud rejected the bot's credentials (the AK/SK signature check failed). An operator must check the access key, secret key and the server clock. The bot does not retry: repeated failures lock the key for 5 minutes.",
+  'APIGW.0301':
+    "Huawei Cloud rejected the bot's credentials (the AK/SK signature check failed). An operator must check the access key, secret key and the server clock. The bot does not retry: repeated failures lock the key for 5 minutes.",
   'APIGW.0308': 'Huawei Cloud is limiting how fast requests can be made. Wait a minute and try again.',
   // Codes the client itself assigns to transport failures.
-  OutcomeUnknown: 'It is not known whether the tracker was created: the request was sent but no clear answer came back (lost connection, timeout or server error). Check the tracker list before trying again.',
+  OutcomeUnknown:
+    'It is not known whether the tracker was created: the request was sent but no clear answer came back (lost connection, timeout or server error). Check the tracker list before trying again.',
   Timeout: 'CTS did not answer in time. Try again in a minute.',
-  ConnectFailed: 'The bot could not connect to CTS. Try again in a minute; if it keeps happening, an operator should check the network and the CTS endpoint.',
+  ConnectFailed:
+    'The bot could not connect to CTS. Try again in a minute; if it keeps happening, an operator should check the network and the CTS endpoint.',
   NetworkError: 'The connection to CTS failed. Try again in a minute.',
   MalformedResponse: 'CTS answered with something the bot does not understand. Please report this with the request id.',
 };

@@ -1,23 +1,23 @@
-import { cloudCode, cloudText, escapeMrkdwn, withoutLinks } from '../../blocks/kit/text.js';
 import type { Logger } from 'pino';
 import {
   buildTrackerRootMessage,
   buildTrackerStatusReply,
   summaryFromTracker,
-  trackerTypeLabel,
   type TrackerListItem,
   type TrackerSummary,
+  trackerTypeLabel,
 } from '../../blocks/cts/tracker-message.js';
-import type { Clock } from '../core/clock.js';
+import { cloudCode, cloudText, escapeMrkdwn, withoutLinks } from '../../blocks/kit/text.js';
 import type { Config } from '../config.js';
-import { CreateOutcomeUnknownError, type CtsClient } from './client.js';
-import type { CreateTrackerRequest, Tracker, TrackerType } from './schemas.js';
-import { explainTrackerDetail } from './tracker-form.js';
-import type { StatusInfo } from '../dms/statuses.js';
+import type { Clock } from '../core/clock.js';
 import { BotError, CloudApiError } from '../core/errors.js';
+import type { StatusInfo } from '../dms/statuses.js';
 import type { MessageBody } from '../slack/messenger.js';
 import type { Store, Ticket } from '../store/types.js';
 import type { StatusWatcher, TicketTracker } from '../tickets/watcher.js';
+import { CreateOutcomeUnknownError, type CtsClient } from './client.js';
+import type { CreateTrackerRequest, Tracker, TrackerType } from './schemas.js';
+import { explainTrackerDetail } from './tracker-form.js';
 
 /** How long a new tracker's status is followed: problems (bucket policy, missing bucket) show up soon after creation. */
 export const CTS_FOLLOW_MS = 3_600_000;
@@ -61,15 +61,32 @@ const DETAIL_LABELS: Readonly<Record<string, string>> = {
 /** How an encoded tracker status reads to a person; errors carry the plain-words explanation as the hint. */
 export function trackerStatusInfo(status: string | null): StatusInfo {
   if (status === null) return { emoji: ':hourglass_flowing_sand:', label: 'Created', final: false };
-  if (status === 'enabled') return { emoji: ':white_check_mark:', label: 'Enabled', final: false, hint: 'CTS is recording operations and transferring them as configured.' };
-  if (status === 'disabled') return { emoji: ':double_vertical_bar:', label: 'Disabled', final: false, hint: 'The tracker exists but records nothing until it is enabled again in the CTS console.' };
+  if (status === 'enabled')
+    return {
+      emoji: ':white_check_mark:',
+      label: 'Enabled',
+      final: false,
+      hint: 'CTS is recording operations and transferring them as configured.',
+    };
+  if (status === 'disabled')
+    return {
+      emoji: ':double_vertical_bar:',
+      label: 'Disabled',
+      final: false,
+      hint: 'The tracker exists but records nothing until it is enabled again in the CTS console.',
+    };
   if (status === 'error' || status.startsWith('error:')) {
     const detail = status.slice('error:'.length) || undefined;
     const label = detail ? `Error: ${DETAIL_LABELS[detail] ?? withoutLinks(detail)}` : 'Error';
     return { emoji: ':warning:', label, final: false, hint: explainTrackerDetail(detail) };
   }
   if (status === TRACKER_GONE) {
-    return { emoji: ':wastebasket:', label: 'Deleted', final: true, hint: 'CTS no longer lists this tracker (it was deleted, or replaced by another with the same name), so I stopped following it.' };
+    return {
+      emoji: ':wastebasket:',
+      label: 'Deleted',
+      final: true,
+      hint: 'CTS no longer lists this tracker (it was deleted, or replaced by another with the same name), so I stopped following it.',
+    };
   }
   if (status === 'unknown') return { emoji: ':grey_question:', label: 'Unknown (CTS gave no status)', final: false };
   return { emoji: ':grey_question:', label: withoutLinks(status), final: false };
@@ -102,23 +119,40 @@ export class CtsTrackerService implements TicketTracker {
   }
 
   constructor(
-    readonly deps: { cts: CtsClient; store: Store; clock: Clock; logger: Logger; config: Config; watcher: () => StatusWatcher; intervalMs: number },
+    readonly deps: {
+      cts: CtsClient;
+      store: Store;
+      clock: Clock;
+      logger: Logger;
+      config: Config;
+      watcher: () => StatusWatcher;
+      intervalMs: number;
+    },
   ) {}
 
   /**
    * Creates the tracker, stores a ticket and posts its root message. A create whose answer was lost is confirmed with
    * ListTrackers: found means created; not found is said plainly (BotError), never retried blindly.
    */
-  async create(args: { body: CreateTrackerRequest; channelId: string; requesterSlackId: string }): Promise<TrackerCreated> {
+  async create(args: {
+    body: CreateTrackerRequest;
+    channelId: string;
+    requesterSlackId: string;
+  }): Promise<TrackerCreated> {
     const { body } = args;
-    const log = this.deps.logger.child({ trackerName: body.tracker_name, trackerType: body.tracker_type, requester: args.requesterSlackId });
+    const log = this.deps.logger.child({
+      trackerName: body.tracker_name,
+      trackerType: body.tracker_type,
+      requester: args.requesterSlackId,
+    });
     let tracker: Tracker;
     let confirmation: string | undefined;
     try {
       const created = await this.deps.cts.createTracker(body);
       tracker = created.tracker;
       if (created.confirmedByList) {
-        confirmation = 'CTS answered a retried request with "already exists"; the tracker list confirms the tracker is there. It was most likely created by the first attempt, but could have been created by someone else at the same time.';
+        confirmation =
+          'CTS answered a retried request with "already exists"; the tracker list confirms the tracker is there. It was most likely created by the first attempt, but could have been created by someone else at the same time.';
       }
     } catch (err) {
       if (!(err instanceof CreateOutcomeUnknownError)) throw err;
@@ -133,7 +167,11 @@ export class CtsTrackerService implements TicketTracker {
       return { ticket: existing, tracker, confirmation, alreadyFollowed: true };
     }
     const now = this.deps.clock.now();
-    const details: TrackerDetails = { tracker: summaryFromTracker(tracker, body), statusAtCreate: encodeTrackerStatus(tracker), ...(confirmation ? { createNote: confirmation } : {}) };
+    const details: TrackerDetails = {
+      tracker: summaryFromTracker(tracker, body),
+      statusAtCreate: encodeTrackerStatus(tracker),
+      ...(confirmation ? { createNote: confirmation } : {}),
+    };
     // Stored before anything is posted: from here on the tracker is followed even if Slack is down.
     const ticket = await this.deps.store.createTicket(
       {
@@ -150,12 +188,24 @@ export class CtsTrackerService implements TicketTracker {
       },
       now,
     );
-    log.info({ ticketId: ticket.id, trackerId: tracker.id, status: details.statusAtCreate, confirmed: confirmation !== undefined }, 'cts tracker created');
+    log.info(
+      {
+        ticketId: ticket.id,
+        trackerId: tracker.id,
+        status: details.statusAtCreate,
+        confirmed: confirmation !== undefined,
+      },
+      'cts tracker created',
+    );
     const published = await this.deps.watcher().follow(ticket);
     return { ticket: published, tracker, confirmation, alreadyFollowed: false };
   }
 
-  private async confirmLostCreate(err: CreateOutcomeUnknownError, body: CreateTrackerRequest, log: Logger): Promise<Tracker> {
+  private async confirmLostCreate(
+    err: CreateOutcomeUnknownError,
+    body: CreateTrackerRequest,
+    log: Logger,
+  ): Promise<Tracker> {
     let found: Tracker | undefined;
     try {
       found = await this.deps.cts.findTracker(err.trackerName, err.trackerType);
@@ -177,7 +227,10 @@ export class CtsTrackerService implements TicketTracker {
         { cause: err },
       );
     }
-    log.warn({ code: err.details.errorCode, trackerId: found.id }, 'create answer lost; tracker confirmed by ListTrackers');
+    log.warn(
+      { code: err.details.errorCode, trackerId: found.id },
+      'create answer lost; tracker confirmed by ListTrackers',
+    );
     return found;
   }
 
@@ -185,7 +238,13 @@ export class CtsTrackerService implements TicketTracker {
   async list(): Promise<TrackerListItem[]> {
     const trackers = await this.deps.cts.listTrackers();
     return [...trackers]
-      .sort((a, b) => (a.tracker_type === b.tracker_type ? a.tracker_name.localeCompare(b.tracker_name) : a.tracker_type === 'system' ? -1 : 1))
+      .sort((a, b) =>
+        a.tracker_type === b.tracker_type
+          ? a.tracker_name.localeCompare(b.tracker_name)
+          : a.tracker_type === 'system'
+            ? -1
+            : 1,
+      )
       .map((t) => {
         const status = encodeTrackerStatus(t);
         return { summary: summaryFromTracker(t), status, info: trackerStatusInfo(status) };
@@ -221,7 +280,12 @@ export class CtsTrackerService implements TicketTracker {
   }
 
   renderReply(ticket: Ticket, status: string, previous: string | null): MessageBody {
-    return buildTrackerStatusReply({ name: detailsOf(ticket).tracker.name, status, info: trackerStatusInfo(status), previous: previous === null ? null : trackerStatusInfo(previous) });
+    return buildTrackerStatusReply({
+      name: detailsOf(ticket).tracker.name,
+      status,
+      info: trackerStatusInfo(status),
+      previous: previous === null ? null : trackerStatusInfo(previous),
+    });
   }
 
   /** Trackers live on; after the follow period the bot simply stops looking. */
@@ -233,5 +297,10 @@ export class CtsTrackerService implements TicketTracker {
 function detailsOf(ticket: Ticket): TrackerDetails {
   const d = ticket.details as Partial<TrackerDetails>;
   if (!d.tracker || typeof d.tracker.name !== 'string') throw new Error(`ticket ${ticket.id} has no tracker details`);
-  return { tracker: d.tracker, statusAtCreate: typeof d.statusAtCreate === 'string' ? d.statusAtCreate : 'unknown', createNote: d.createNote, note: d.note };
+  return {
+    tracker: d.tracker,
+    statusAtCreate: typeof d.statusAtCreate === 'string' ? d.statusAtCreate : 'unknown',
+    createNote: d.createNote,
+    note: d.note,
+  };
 }

@@ -1,14 +1,14 @@
-import type { CloudCallObserver } from '../core/metrics.js';
-import OpenApiModule, * as OpenApi from '@alicloud/openapi-core';
 import CredentialModule, * as Credentials from '@alicloud/credentials';
+import OpenApiModule, * as OpenApi from '@alicloud/openapi-core';
 import * as Dara from '@darabonba/typescript';
 import pRetry from 'p-retry';
-import { z } from 'zod';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Endpoint } from '../config.js';
 import { withDeadline } from '../core/deadline.js';
 import { answerOutcome, CloudApiError } from '../core/errors.js';
-import { dbIdOnWire, dbIdOrUndefined, type DbId } from '../core/ids.js';
+import { type DbId, dbIdOnWire, dbIdOrUndefined } from '../core/ids.js';
+import type { CloudCallObserver } from '../core/metrics.js';
 import * as S from './schemas.js';
 
 // Both packages are CommonJS with `exports.default = Class`. Node's ESM loader hands us module.exports (class at
@@ -143,7 +143,11 @@ export class DmsClient {
           new Credentials.Config(
             opts.credentials.securityToken
               ? { type: 'sts', ...opts.credentials }
-              : { type: 'access_key', accessKeyId: opts.credentials.accessKeyId, accessKeySecret: opts.credentials.accessKeySecret },
+              : {
+                  type: 'access_key',
+                  accessKeyId: opts.credentials.accessKeyId,
+                  accessKeySecret: opts.credentials.accessKeySecret,
+                },
           ),
         )
       : new Credential();
@@ -164,7 +168,8 @@ export class DmsClient {
     schema: T,
     options: CallOptions,
   ): Promise<z.output<T> & { RequestId?: string }> {
-    const attempt = () => this.callOnce(action, params, schema, options.timeoutMs ?? this.opts.timeoutMs, options.inputs);
+    const attempt = () =>
+      this.callOnce(action, params, schema, options.timeoutMs ?? this.opts.timeoutMs, options.inputs);
     if (!options.retry) return attempt();
     return pRetry(attempt, {
       retries: this.opts.retries ?? 4,
@@ -172,7 +177,9 @@ export class DmsClient {
       maxTimeout: 20_000,
       randomize: true,
       shouldRetry: ({ error }) =>
-        error instanceof CloudApiError && error.details.retryable && (options.retry === true || error.details.notSent === true || /Throttling/.test(error.details.errorCode)),
+        error instanceof CloudApiError &&
+        error.details.retryable &&
+        (options.retry === true || error.details.notSent === true || /Throttling/.test(error.details.errorCode)),
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         const details = error instanceof CloudApiError ? error.details : undefined;
         this.opts.logger.warn(
@@ -180,7 +187,8 @@ export class DmsClient {
           'DMS call failed',
         );
         // Honour the server's advised wait on top of p-retry's own back-off.
-        if (details?.retryAfterMs && retriesLeft > 0) await new Promise((r) => setTimeout(r, Math.min(details.retryAfterMs!, 30_000)));
+        if (details?.retryAfterMs && retriesLeft > 0)
+          await new Promise((r) => setTimeout(r, Math.min(details.retryAfterMs!, 30_000)));
       },
     });
   }
@@ -224,7 +232,11 @@ export class DmsClient {
       reqBodyType: 'formData',
       bodyType: 'json',
     });
-    const runtime = new Dara.RuntimeOptions({ autoretry: false, readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5_000) });
+    const runtime = new Dara.RuntimeOptions({
+      autoretry: false,
+      readTimeout: timeoutMs,
+      connectTimeout: Math.min(timeoutMs, 5_000),
+    });
     let raw: unknown;
     try {
       // Bounds the call even when the transport's own timeouts do not fire.
@@ -236,7 +248,14 @@ export class DmsClient {
       const mapped = mapTransportError(action, err);
       this.report(action, 'error', started);
       this.opts.logger.info(
-        { action, outcome: 'error', errorCode: mapped.details.errorCode, httpStatus: mapped.details.httpStatus, requestId: mapped.details.requestId, ms: Date.now() - started },
+        {
+          action,
+          outcome: 'error',
+          errorCode: mapped.details.errorCode,
+          httpStatus: mapped.details.httpStatus,
+          requestId: mapped.details.requestId,
+          ms: Date.now() - started,
+        },
         'DMS call',
       );
       throw mapped;
@@ -245,7 +264,10 @@ export class DmsClient {
     const requestId = envelope.success ? envelope.data.RequestId : undefined;
     if (envelope.success && envelope.data.Success === false) {
       this.report(action, 'business_error', started);
-      this.opts.logger.info({ action, outcome: 'business_error', errorCode: envelope.data.ErrorCode, requestId, ms: Date.now() - started }, 'DMS call');
+      this.opts.logger.info(
+        { action, outcome: 'business_error', errorCode: envelope.data.ErrorCode, requestId, ms: Date.now() - started },
+        'DMS call',
+      );
       throw new CloudApiError({
         service: 'DMS',
         action,
@@ -261,7 +283,15 @@ export class DmsClient {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       this.report(action, 'malformed', started);
-      this.opts.logger.warn({ action, outcome: 'malformed', requestId, issues: parsed.error.issues.slice(0, 5).map((i) => i.path.join('.')) }, 'DMS call');
+      this.opts.logger.warn(
+        {
+          action,
+          outcome: 'malformed',
+          requestId,
+          issues: parsed.error.issues.slice(0, 5).map((i) => i.path.join('.')),
+        },
+        'DMS call',
+      );
       throw new CloudApiError({
         service: 'DMS',
         action,
@@ -308,10 +338,22 @@ export class DmsClient {
 
   /** CreateDataTrackOrder: `Param` JSON in the query (its DbId a string); RelatedUserList a JSON array of strings. Never retried. */
   async createDataTrackOrder(input: DataTrackInput): Promise<{ orderId: string; requestId?: string }> {
-    const param = { DbId: dbIdOnWire('CreateDataTrackOrder', input.dbId), JobStartTime: input.startTime, JobEndTime: input.endTime, TableNames: input.tables, TrackTypes: input.trackTypes };
+    const param = {
+      DbId: dbIdOnWire('CreateDataTrackOrder', input.dbId),
+      JobStartTime: input.startTime,
+      JobEndTime: input.endTime,
+      TableNames: input.tables,
+      TrackTypes: input.trackTypes,
+    };
     const res = await this.call(
       'CreateDataTrackOrder',
-      { query: { Comment: input.comment, Param: JSON.stringify(param), RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds) : undefined } },
+      {
+        query: {
+          Comment: input.comment,
+          Param: JSON.stringify(param),
+          RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds) : undefined,
+        },
+      },
       createAnswer,
       { retry: false, inputs: { ...input } },
     );
@@ -321,7 +363,10 @@ export class DmsClient {
   /** CreateFreeLockCorrectOrder: PascalCase `Param` JSON in the query; RelatedUserList a JSON array of numbers. Never retried. */
   async createFreeLockCorrectOrder(input: FreeLockCorrectInput): Promise<{ orderId: string; requestId?: string }> {
     const param: Record<string, unknown> = {
-      DbItemList: input.databases.map((d) => ({ DbId: dbIdOnWire('CreateFreeLockCorrectOrder', d.dbId), Logic: d.logic })),
+      DbItemList: input.databases.map((d) => ({
+        DbId: dbIdOnWire('CreateFreeLockCorrectOrder', d.dbId),
+        Logic: d.logic,
+      })),
       ExecSQL: input.sql,
       SqlType: 'TEXT',
       ExecMode: input.execMode,
@@ -333,7 +378,13 @@ export class DmsClient {
     }
     const res = await this.call(
       'CreateFreeLockCorrectOrder',
-      { query: { Comment: input.comment, Param: JSON.stringify(param), RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds.map(Number)) : undefined } },
+      {
+        query: {
+          Comment: input.comment,
+          Param: JSON.stringify(param),
+          RelatedUserList: input.relatedUserIds.length ? JSON.stringify(input.relatedUserIds.map(Number)) : undefined,
+        },
+      },
       createAnswer,
       { retry: false, inputs: { ...input } },
     );
@@ -341,8 +392,21 @@ export class DmsClient {
   }
 
   /** GetDataTrackOrderDetail: the tracking job's status and what it tracks. */
-  async getDataTrackOrderDetail(orderId: string): Promise<{ jobStatus: string; statusDesc?: string; dbId?: DbId; startTime?: string; endTime?: string; tables: string[]; trackTypes: string[] }> {
-    const res = await this.call('GetDataTrackOrderDetail', { query: { OrderId: orderId } }, S.dataTrackOrderDetailResponse, { retry: true });
+  async getDataTrackOrderDetail(orderId: string): Promise<{
+    jobStatus: string;
+    statusDesc?: string;
+    dbId?: DbId;
+    startTime?: string;
+    endTime?: string;
+    tables: string[];
+    trackTypes: string[];
+  }> {
+    const res = await this.call(
+      'GetDataTrackOrderDetail',
+      { query: { OrderId: orderId } },
+      S.dataTrackOrderDetailResponse,
+      { retry: true },
+    );
     const d = res.DataTrackOrderDetail;
     return {
       jobStatus: d.JobStatus,
@@ -356,8 +420,22 @@ export class DmsClient {
   }
 
   /** GetDataCorrectOrderDetail: a lock-free change's status, its failed precheck steps and what it runs. */
-  async getDataCorrectOrderDetail(orderId: string): Promise<{ status: string; precheckProblems: PrecheckProblem[]; execMode?: string; databases: string[]; dbIds: (DbId | undefined)[]; sql?: string; rollbackSql?: string; reason?: string }> {
-    const res = await this.call('GetDataCorrectOrderDetail', { query: { OrderId: orderId } }, S.dataCorrectOrderDetailResponse, { retry: true });
+  async getDataCorrectOrderDetail(orderId: string): Promise<{
+    status: string;
+    precheckProblems: PrecheckProblem[];
+    execMode?: string;
+    databases: string[];
+    dbIds: (DbId | undefined)[];
+    sql?: string;
+    rollbackSql?: string;
+    reason?: string;
+  }> {
+    const res = await this.call(
+      'GetDataCorrectOrderDetail',
+      { query: { OrderId: orderId } },
+      S.dataCorrectOrderDetailResponse,
+      { retry: true },
+    );
     const d = res.DataCorrectOrderDetail;
     const problems = (d.PreCheckDetail?.TaskCheckDO ?? [])
       .filter((t) => t.CheckStatus && /^(fail|failed|error)$/i.test(t.CheckStatus))
@@ -376,8 +454,22 @@ export class DmsClient {
   }
 
   /** GetDataExportOrderDetail: the export job's status and what it exports. */
-  async getDataExportOrderDetail(orderId: string): Promise<{ jobStatus: string; database?: string; dbId?: DbId; envType?: string; sql?: string; reason?: string; affectRows?: number; requestId?: string }> {
-    const res = await this.call('GetDataExportOrderDetail', { body: { OrderId: orderId } }, S.dataExportOrderDetailResponse, { retry: true });
+  async getDataExportOrderDetail(orderId: string): Promise<{
+    jobStatus: string;
+    database?: string;
+    dbId?: DbId;
+    envType?: string;
+    sql?: string;
+    reason?: string;
+    affectRows?: number;
+    requestId?: string;
+  }> {
+    const res = await this.call(
+      'GetDataExportOrderDetail',
+      { body: { OrderId: orderId } },
+      S.dataExportOrderDetailResponse,
+      { retry: true },
+    );
     const d = res.DataExportOrderDetail;
     const rows = d.OrderDetail?.ActualAffectRows;
     return {
@@ -394,21 +486,35 @@ export class DmsClient {
 
   /** GetOrderBaseInfo: any ticket's kind and general status. */
   async getOrderBaseInfo(orderId: string) {
-    const res = await this.call('GetOrderBaseInfo', { query: { OrderId: orderId } }, S.orderBaseInfoResponse, { retry: true });
+    const res = await this.call('GetOrderBaseInfo', { query: { OrderId: orderId } }, S.orderBaseInfoResponse, {
+      retry: true,
+    });
     return { ...res.OrderBaseInfo, requestId: res.RequestId };
   }
 
   /** SubmitOrderApproval. A throttled call did nothing and is retried; anything else is not (it may have happened). */
   async submitOrderApproval(orderId: string): Promise<{ requestId?: string }> {
-    const res = await this.call('SubmitOrderApproval', { query: { OrderId: orderId } }, confirmedAnswer, { retry: 'throttled' });
+    const res = await this.call('SubmitOrderApproval', { query: { OrderId: orderId } }, confirmedAnswer, {
+      retry: 'throttled',
+    });
     return { requestId: res.RequestId };
   }
 
   /** ApproveOrder on the ticket's approval workflow (AGREE or REJECT), with a comment naming the real approver. */
-  async approveOrder(input: { workflowInstanceId: string; approvalType: 'AGREE' | 'REJECT'; comment: string }): Promise<{ requestId?: string }> {
+  async approveOrder(input: {
+    workflowInstanceId: string;
+    approvalType: 'AGREE' | 'REJECT';
+    comment: string;
+  }): Promise<{ requestId?: string }> {
     const res = await this.call(
       'ApproveOrder',
-      { query: { WorkflowInstanceId: input.workflowInstanceId, ApprovalType: input.approvalType, Comment: input.comment } },
+      {
+        query: {
+          WorkflowInstanceId: input.workflowInstanceId,
+          ApprovalType: input.approvalType,
+          Comment: input.comment,
+        },
+      },
       confirmedAnswer,
       { retry: 'throttled', inputs: { ...input } },
     );
@@ -416,32 +522,59 @@ export class DmsClient {
   }
 
   /** ExecuteDataExport with the chosen file type and encoding. */
-  async executeDataExport(input: { orderId: string; fileType: string; encoding: string }): Promise<{ requestId?: string }> {
+  async executeDataExport(input: {
+    orderId: string;
+    fileType: string;
+    encoding: string;
+  }): Promise<{ requestId?: string }> {
     const actionDetail = { mode: 'FAST', fileType: input.fileType, encoding: input.encoding };
-    const res = await this.call('ExecuteDataExport', { query: { OrderId: input.orderId, ActionDetail: JSON.stringify(actionDetail) } }, confirmedAnswer, { retry: 'throttled', inputs: { ...input } });
+    const res = await this.call(
+      'ExecuteDataExport',
+      { query: { OrderId: input.orderId, ActionDetail: JSON.stringify(actionDetail) } },
+      confirmedAnswer,
+      { retry: 'throttled', inputs: { ...input } },
+    );
     return { requestId: res.RequestId };
   }
 
   /** GetDataExportDownloadURL. The URL grants access to the data: never log it, never post it in a channel. */
-  async getDataExportDownloadUrl(orderId: string): Promise<{ hasResult: boolean; tipMessage?: string; url?: string; requestId?: string }> {
-    const res = await this.call('GetDataExportDownloadURL', { query: { OrderId: orderId } }, S.downloadUrlResponse, { retry: true });
+  async getDataExportDownloadUrl(
+    orderId: string,
+  ): Promise<{ hasResult: boolean; tipMessage?: string; url?: string; requestId?: string }> {
+    const res = await this.call('GetDataExportDownloadURL', { query: { OrderId: orderId } }, S.downloadUrlResponse, {
+      retry: true,
+    });
     const r = res.DownloadURLResult;
-    return { hasResult: r.HasResult && !!r.URL, tipMessage: r.TipMessage, url: r.URL || undefined, requestId: res.RequestId };
+    return {
+      hasResult: r.HasResult && !!r.URL,
+      tipMessage: r.TipMessage,
+      url: r.URL || undefined,
+      requestId: res.RequestId,
+    };
   }
 
   /** ListOrders filtered by comment text (we search by the unique marker the bot puts in each comment). */
-  async findOrdersByComment(searchContent: string): Promise<{ orderId: string; comment?: string; pluginType?: string }[]> {
+  async findOrdersByComment(
+    searchContent: string,
+  ): Promise<{ orderId: string; comment?: string; pluginType?: string }[]> {
     const res = await this.call(
       'ListOrders',
       { query: { OrderStatus: 'ALL', SearchContent: searchContent, PageNumber: '1', PageSize: '20' } },
       S.listOrdersResponse,
       { retry: true },
     );
-    return (res.Orders?.Order ?? []).map((o) => ({ orderId: o.OrderId, comment: o.Comment ?? undefined, pluginType: o.PluginType ?? undefined }));
+    return (res.Orders?.Order ?? []).map((o) => ({
+      orderId: o.OrderId,
+      comment: o.Comment ?? undefined,
+      pluginType: o.PluginType ?? undefined,
+    }));
   }
 
   /** SearchDatabase for the modal's type-ahead; time-boxed by the caller's budget, no retries. */
-  async searchDatabases(searchKey: string, opts: { pageSize?: number; timeoutMs?: number } = {}): Promise<DatabaseSummary[]> {
+  async searchDatabases(
+    searchKey: string,
+    opts: { pageSize?: number; timeoutMs?: number } = {},
+  ): Promise<DatabaseSummary[]> {
     const res = await this.call(
       'SearchDatabase',
       { query: { SearchKey: searchKey, PageNumber: '1', PageSize: String(opts.pageSize ?? 50) } },
@@ -453,17 +586,32 @@ export class DmsClient {
       // Canonical ids only: a database the bot cannot name exactly is never offered (policy compares ids).
       const id = dbIdOrUndefined(d.DatabaseId);
       if (!id) {
-        this.opts.logger.warn({ action: 'SearchDatabase' }, 'DMS listed a database whose id is not a canonical id; not offered');
+        this.opts.logger.warn(
+          { action: 'SearchDatabase' },
+          'DMS listed a database whose id is not a canonical id; not offered',
+        );
         continue;
       }
-      out.push({ id, name: d.SearchName ?? d.SchemaName ?? id, schemaName: d.SchemaName ?? undefined, dbType: d.DbType ?? undefined, envType: d.EnvType ?? undefined, logic: d.Logic ?? false });
+      out.push({
+        id,
+        name: d.SearchName ?? d.SchemaName ?? id,
+        schemaName: d.SchemaName ?? undefined,
+        dbType: d.DbType ?? undefined,
+        envType: d.EnvType ?? undefined,
+        logic: d.Logic ?? false,
+      });
     }
     return out;
   }
 
   /** ListUsers by search key (we search by email). */
   async listUsers(searchKey: string): Promise<DmsUser[]> {
-    const res = await this.call('ListUsers', { query: { SearchKey: searchKey, PageNumber: '1', PageSize: '50' } }, S.listUsersResponse, { retry: true });
+    const res = await this.call(
+      'ListUsers',
+      { query: { SearchKey: searchKey, PageNumber: '1', PageSize: '50' } },
+      S.listUsersResponse,
+      { retry: true },
+    );
     return (res.UserList?.User ?? []).map((u) => ({
       userId: u.UserId,
       uid: u.Uid == null ? undefined : String(u.Uid),
@@ -474,7 +622,9 @@ export class DmsClient {
 }
 
 /** A create's answer, ids unparsed: {@link createdOrderId} decides whether they are real. */
-const createAnswer = z.looseObject({ CreateOrderResult: z.union([z.looseObject({ OrderIds: z.array(z.unknown()) }), z.array(z.unknown())]).nullish() });
+const createAnswer = z.looseObject({
+  CreateOrderResult: z.union([z.looseObject({ OrderIds: z.array(z.unknown()) }), z.array(z.unknown())]).nullish(),
+});
 
 /** An action is done only when DMS says so (`Success: true`); an answer without it proves nothing. */
 const confirmedAnswer = z.looseObject({ Success: z.literal(true) });
@@ -553,7 +703,14 @@ function compact(record: Record<string, string | undefined>): Record<string, str
 }
 
 // Failures that happen before a single byte reaches DMS: a create that failed this way certainly did not happen.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+]);
 
 const RETRYABLE_CODE = /^(Throttling|Rejected\.Throttling|ServiceUnavailable|InternalError)/;
 

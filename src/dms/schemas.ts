@@ -9,17 +9,26 @@ export const idString = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)])
   .transform((v) => (typeof v === 'number' ? String(v) : v.replace(/^0+(?=\d)/, '')));
 
-const optionalText = z.string().nullish().transform((v) => v ?? undefined);
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
 /** Free text DMS writes (statuses, tips, error words): data, so any link in it is replaced at the edge. */
 const cloudWords = z.string().transform((v) => withoutLinks(v));
-const optionalWords = z.string().nullish().transform((v) => (v == null ? undefined : withoutLinks(v)));
+const optionalWords = z
+  .string()
+  .nullish()
+  .transform((v) => (v == null ? undefined : withoutLinks(v)));
 
 /** Fields every DMS response carries. */
 export const dmsEnvelope = z.looseObject({
   RequestId: z.string().optional(),
   Success: z.boolean().optional(),
   // An identifier (`Throttling.User`): URLs go, dotted names stay (shown with cloudCode).
-  ErrorCode: z.string().transform((v) => withoutLinks(v, undefined, { keepHosts: true })).optional(),
+  ErrorCode: z
+    .string()
+    .transform((v) => withoutLinks(v, undefined, { keepHosts: true }))
+    .optional(),
   ErrorMessage: cloudWords.optional(),
 });
 
@@ -156,7 +165,15 @@ export const dataCorrectOrderDetailResponse = z.looseObject({
     ExecMode: optionalText,
     DatabaseList: z
       .looseObject({
-        Database: z.array(z.looseObject({ DbId: z.union([z.number(), z.string()]).nullish(), SearchName: optionalText, EnvType: optionalText })).nullish(),
+        Database: z
+          .array(
+            z.looseObject({
+              DbId: z.union([z.number(), z.string()]).nullish(),
+              SearchName: optionalText,
+              EnvType: optionalText,
+            }),
+          )
+          .nullish(),
       })
       .nullish(),
     OrderDetail: z.looseObject({ ExeSQL: optionalText, Classify: optionalText, RbSQL: optionalText }).nullish(),

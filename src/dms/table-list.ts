@@ -23,8 +23,26 @@ const ENTRY = /(?:`[^`]*`?|[^\s,`])+/gu;
 const NAME_CHARS = /^[\p{L}\p{M}\p{Nd}_$]+$/u;
 // Statement and clause words: seeing one almost always means SQL was pasted, not a table list.
 const SQL_WORDS = new Set([
-  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'DROP', 'ALTER', 'CREATE', 'TRUNCATE', 'RENAME',
-  'TABLE', 'FROM', 'WHERE', 'INTO', 'VALUES', 'SET', 'JOIN', 'AND', 'OR', 'NOT',
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'REPLACE',
+  'DROP',
+  'ALTER',
+  'CREATE',
+  'TRUNCATE',
+  'RENAME',
+  'TABLE',
+  'FROM',
+  'WHERE',
+  'INTO',
+  'VALUES',
+  'SET',
+  'JOIN',
+  'AND',
+  'OR',
+  'NOT',
 ]);
 
 function shown(raw: string): string {
@@ -41,7 +59,9 @@ function checkEntry(entry: string): { name: string } | { problem: string } {
   const name = quoted ? entry.slice(1, -1) : entry;
   // Checked before backticks so `shop`.`orders` gets the message that actually helps.
   if (entry.includes('.')) {
-    return { problem: 'a dot is not allowed. Enter the table name without its database; the database is chosen separately.' };
+    return {
+      problem: 'a dot is not allowed. Enter the table name without its database; the database is chosen separately.',
+    };
   }
   if ((quoted && (entry.length < 2 || !entry.endsWith('`'))) || name.includes('`')) {
     return { problem: 'its backticks must enclose the whole name, once.' };

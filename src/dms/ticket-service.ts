@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { buildGiveUpReply, buildStatusReply, cloudField } from '../../blocks/tickets/root.js';
 import { cloudCode, cloudText, mention } from '../../blocks/kit/text.js';
+import type { TicketActionId } from '../../blocks/tickets/controls.js';
+import { buildGiveUpReply, buildStatusReply, cloudField } from '../../blocks/tickets/root.js';
 import type { Clock } from '../core/clock.js';
+import { BotError, CloudApiError, sendOutcome } from '../core/errors.js';
+import type { MessageBody, Messenger } from '../slack/messenger.js';
+import type { ResolvedUser } from '../slack/user-resolver.js';
+import type { PendingCreate, Store, Ticket, TicketKind } from '../store/types.js';
+import type { StatusWatcher, TicketTracker } from '../tickets/watcher.js';
 import type { DmsClient } from './client.js';
 import { ORDER_STATUS_PREFIX, type StatusInfo } from './statuses.js';
-import { BotError, CloudApiError, sendOutcome } from '../core/errors.js';
-import type { TicketActionId } from '../../blocks/tickets/controls.js';
-import type { MessageBody, Messenger } from '../slack/messenger.js';
-import type { PendingCreate, Store, Ticket, TicketKind } from '../store/types.js';
-import type { ResolvedUser } from '../slack/user-resolver.js';
-import type { StatusWatcher, TicketTracker } from '../tickets/watcher.js';
 
 /** What every DMS ticket service needs. */
 export interface DmsTicketDeps {
@@ -65,7 +65,10 @@ export abstract class DmsTicketService implements TicketTracker {
   protected whoField(ticket: Ticket): [string, string] | undefined {
     if (ticket.details['followed'] !== true) return undefined;
     // The committer's name is DMS's text: cloud text.
-    const committer = typeof ticket.details['committerName'] === 'string' ? cloudField(ticket.details['committerName'], 100) : '_unknown_';
+    const committer =
+      typeof ticket.details['committerName'] === 'string'
+        ? cloudField(ticket.details['committerName'], 100)
+        : '_unknown_';
     return ['Filed in DMS by', `${committer} · followed here by ${mention(ticket.requesterSlackId)}`];
   }
 
@@ -175,7 +178,10 @@ export abstract class DmsTicketService implements TicketTracker {
         now,
       ));
     await this.deps.store.endCreate(pending.marker);
-    this.deps.logger.info({ ticketId: ticket.id, kind: this.kind, orderId, requestId, requester: pending.requesterSlackId }, 'ticket created');
+    this.deps.logger.info(
+      { ticketId: ticket.id, kind: this.kind, orderId, requestId, requester: pending.requesterSlackId },
+      'ticket created',
+    );
     return ticket;
   }
 
@@ -186,16 +192,24 @@ export abstract class DmsTicketService implements TicketTracker {
   private async reconcile(err: unknown, marker: string): Promise<{ orderId: string; requestId?: string }> {
     const d = err instanceof CloudApiError ? err.details : undefined;
     const found = await this.deps.dms.findOrdersByComment(marker).catch((lookupErr: unknown) => {
-      this.deps.logger.warn({ marker, err: (lookupErr as Error).message }, 'could not look for a possibly created ticket');
+      this.deps.logger.warn(
+        { marker, err: (lookupErr as Error).message },
+        'could not look for a possibly created ticket',
+      );
       return [];
     });
     const match = found.find((o) => o.comment?.includes(marker));
     if (match) {
-      this.deps.logger.info({ marker, orderId: match.orderId, firstError: d?.errorCode }, 'create answer was lost, but the ticket exists: following it');
+      this.deps.logger.info(
+        { marker, orderId: match.orderId, firstError: d?.errorCode },
+        'create answer was lost, but the ticket exists: following it',
+      );
       return { orderId: match.orderId };
     }
     // The message is mrkdwn and DMS's code and request id are cloud text: built safe here, where it is made.
-    const what = d ? `${cloudCode(d.errorCode, 80)}${d.requestId ? `, request id ${cloudText(d.requestId, 80)}` : ''}` : 'no answer I could use';
+    const what = d
+      ? `${cloudCode(d.errorCode, 80)}${d.requestId ? `, request id ${cloudText(d.requestId, 80)}` : ''}`
+      : 'no answer I could use';
     throw new BotError(
       'create_outcome_unknown',
       `DMS did not confirm the ticket (${what}) and I could not find it yet, so it may or may not exist. Before trying again, search DMS tickets for \`${marker}\` (it is in the ticket comment).`,

@@ -108,7 +108,10 @@ export function headerValue(headers: Acs3Headers, name: string): string | undefi
   }
   if (found === undefined) return undefined;
   if (typeof found === 'string') return found.trim();
-  return [...found].map((v) => v.trim()).sort().join(',');
+  return [...found]
+    .map((v) => v.trim())
+    .sort()
+    .join(',');
 }
 
 /** Normalises a SignedHeaders list: lower-case, de-duplicated, sorted. */
@@ -294,10 +297,16 @@ export function signaturesEqual(expectedHex: string, receivedHex: string): boole
 export function verifyAcs3Request(req: Acs3ReceivedRequest, opts: Acs3VerifyOptions): Acs3VerifyResult {
   const auth = parseAcs3Authorization(headerValue(req.headers, 'authorization'));
   if (!auth) {
-    return fail('IncompleteSignature', 'The request signature does not conform to Aliyun standards: missing or malformed Authorization header.');
+    return fail(
+      'IncompleteSignature',
+      'The request signature does not conform to Aliyun standards: missing or malformed Authorization header.',
+    );
   }
   if (auth.algorithm !== ACS3_ALGORITHM) {
-    return fail('IncompleteSignature', `The request signature does not conform to Aliyun standards: unsupported algorithm "${auth.algorithm}".`);
+    return fail(
+      'IncompleteSignature',
+      `The request signature does not conform to Aliyun standards: unsupported algorithm "${auth.algorithm}".`,
+    );
   }
   const accessKeyId = auth.credential;
   const secret = opts.lookupSecret(accessKeyId);
@@ -307,35 +316,59 @@ export function verifyAcs3Request(req: Acs3ReceivedRequest, opts: Acs3VerifyOpti
   const signed = normaliseSignedHeaders(auth.signedHeaders);
   for (const name of REQUIRED_SIGNED_HEADERS) {
     if (headerValue(req.headers, name) === undefined) {
-      return fail('IncompleteSignature', `The request signature does not conform to Aliyun standards: header "${name}" is missing.`, { accessKeyId });
+      return fail(
+        'IncompleteSignature',
+        `The request signature does not conform to Aliyun standards: header "${name}" is missing.`,
+        { accessKeyId },
+      );
     }
     if (!signed.includes(name)) {
-      return fail('IncompleteSignature', `The request signature does not conform to Aliyun standards: header "${name}" is not signed.`, { accessKeyId });
+      return fail(
+        'IncompleteSignature',
+        `The request signature does not conform to Aliyun standards: header "${name}" is not signed.`,
+        { accessKeyId },
+      );
     }
   }
   for (const name of Object.keys(req.headers)) {
     const lower = name.toLowerCase();
     if ((lower.startsWith('x-acs-') || lower === 'content-type') && !signed.includes(lower)) {
-      return fail('IncompleteSignature', `The request signature does not conform to Aliyun standards: header "${lower}" is not signed.`, { accessKeyId });
+      return fail(
+        'IncompleteSignature',
+        `The request signature does not conform to Aliyun standards: header "${lower}" is not signed.`,
+        { accessKeyId },
+      );
     }
   }
   for (const name of signed) {
     if (headerValue(req.headers, name) === undefined) {
-      return fail('IncompleteSignature', `The request signature does not conform to Aliyun standards: signed header "${name}" is missing.`, { accessKeyId });
+      return fail(
+        'IncompleteSignature',
+        `The request signature does not conform to Aliyun standards: signed header "${name}" is missing.`,
+        { accessKeyId },
+      );
     }
   }
   const date = headerValue(req.headers, 'x-acs-date') ?? '';
   const dateMs = parseAcsDate(date);
   if (dateMs === undefined) {
-    return fail('InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: "${date}".`, { accessKeyId });
+    return fail('InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: "${date}".`, {
+      accessKeyId,
+    });
   }
   if (Math.abs(dateMs - opts.now) > (opts.maxSkewMs ?? ACS3_MAX_CLOCK_SKEW_MS)) {
-    return fail('InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: "${date}".`, { accessKeyId });
+    return fail('InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: "${date}".`, {
+      accessKeyId,
+    });
   }
   const declaredHash = headerValue(req.headers, 'x-acs-content-sha256') ?? '';
   const actualHash = sha256Hex(req.body);
   if (declaredHash.toLowerCase() !== actualHash) {
-    return fail('SignatureDoesNotMatch', `The x-acs-content-sha256 header (${declaredHash}) does not match the sha256 of the request body (${actualHash}).`, { accessKeyId });
+    return fail(
+      'SignatureDoesNotMatch',
+      `The x-acs-content-sha256 header (${declaredHash}) does not match the sha256 of the request body (${actualHash}).`,
+      { accessKeyId },
+    );
   }
   const q = req.url.indexOf('?');
   const path = q === -1 ? req.url : req.url.slice(0, q);
@@ -351,11 +384,15 @@ export function verifyAcs3Request(req: Acs3ReceivedRequest, opts: Acs3VerifyOpti
   const stringToSign = acs3StringToSign(canonicalRequest);
   const expected = acs3Signature(secret, stringToSign);
   if (!signaturesEqual(expected, auth.signature)) {
-    return fail('SignatureDoesNotMatch', `The request signature does not conform to Aliyun standards. server string to sign is:${stringToSign}`, {
-      accessKeyId,
-      canonicalRequest,
-      stringToSign,
-    });
+    return fail(
+      'SignatureDoesNotMatch',
+      `The request signature does not conform to Aliyun standards. server string to sign is:${stringToSign}`,
+      {
+        accessKeyId,
+        canonicalRequest,
+        stringToSign,
+      },
+    );
   }
   return { ok: true, accessKeyId, signedHeaders: signed, canonicalRequest, stringToSign };
 }

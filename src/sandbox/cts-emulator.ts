@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Tracker } from '../cts/schemas.js';
-import { verifySdkHmacRequest, type SdkHmacFailureReason } from './sdk-hmac.js';
+import { type SdkHmacFailureReason, verifySdkHmacRequest } from './sdk-hmac.js';
 
 /** How the emulator judged a request's SDK-HMAC-SHA256 signature. */
 export type SignatureVerdict =
@@ -215,7 +215,8 @@ export class CtsEmulator {
     const send = (answer: Answer, extraHeaders: Record<string, string> = {}): void => {
       record.status = answer.status;
       record.response = answer.body;
-      const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      const payload =
+        answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       res.writeHead(answer.status, {
         'Content-Type': 'application/json',
         'X-Request-Id': record.requestId,
@@ -266,7 +267,12 @@ export class CtsEmulator {
     send(answer);
   }
 
-  private verifySignature(method: string, target: string, headers: Record<string, string>, body: Buffer): SignatureVerdict {
+  private verifySignature(
+    method: string,
+    target: string,
+    headers: Record<string, string>,
+    body: Buffer,
+  ): SignatureVerdict {
     const result = verifySdkHmacRequest(
       { method, url: target, headers, body },
       {
@@ -319,7 +325,12 @@ export class CtsEmulator {
     if (type === 'data' && (!TRACKER_NAME_PATTERN.test(name) || name === 'system' || name === 'system-trace')) {
       return ctsError(400, 'CTS.0203', 'The tracker name is invalid.');
     }
-    for (const key of ['is_lts_enabled', 'is_organization_tracker', 'is_support_validate', 'is_support_trace_files_encryption']) {
+    for (const key of [
+      'is_lts_enabled',
+      'is_organization_tracker',
+      'is_support_validate',
+      'is_support_trace_files_encryption',
+    ]) {
       if (body[key] !== undefined && typeof body[key] !== 'boolean') return invalid;
     }
     if (body['kms_id'] !== undefined && typeof body['kms_id'] !== 'string') return invalid;
@@ -345,15 +356,20 @@ export class CtsEmulator {
       for (const key of ['is_obs_created', 'is_sort_by_service']) {
         if (obs[key] !== undefined && typeof obs[key] !== 'boolean') return invalid;
       }
-      if (obs['compress_type'] !== undefined && obs['compress_type'] !== 'gzip' && obs['compress_type'] !== 'json') return invalid;
+      if (obs['compress_type'] !== undefined && obs['compress_type'] !== 'gzip' && obs['compress_type'] !== 'json')
+        return invalid;
       const lifecycle = obs['bucket_lifecycle'];
       if (lifecycle !== undefined && !(typeof lifecycle === 'number' && LIFECYCLES.has(lifecycle))) return invalid;
     }
 
     const dataBucket = body['data_bucket'];
     if (type === 'system') {
-      if (dataBucket !== undefined) return ctsError(400, 'CTS.0206', 'A management tracker cannot track an OBS bucket.');
-      if (body['is_support_trace_files_encryption'] === true && (typeof body['kms_id'] !== 'string' || body['kms_id'] === '')) {
+      if (dataBucket !== undefined)
+        return ctsError(400, 'CTS.0206', 'A management tracker cannot track an OBS bucket.');
+      if (
+        body['is_support_trace_files_encryption'] === true &&
+        (typeof body['kms_id'] !== 'string' || body['kms_id'] === '')
+      ) {
         return ctsError(400, 'CTS.0221', 'The kms_id is empty.');
       }
     } else {
@@ -383,7 +399,8 @@ export class CtsEmulator {
       );
       if (overlapping) return ctsError(400, 'CTS.0209', 'The bucket and operation are already tracked.');
     }
-    if (this.trackers.size >= this.quota) return ctsError(400, 'CTS.0200', 'The number of trackers has reached the upper limit.');
+    if (this.trackers.size >= this.quota)
+      return ctsError(400, 'CTS.0200', 'The number of trackers has reached the upper limit.');
 
     const tracker = this.buildTracker(type, name, body);
     this.trackers.set(name, tracker);

@@ -247,7 +247,11 @@ class BusinessError extends Error {
 }
 
 function missingParameter(name: string): HttpApiError {
-  return new HttpApiError(400, 'MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+  return new HttpApiError(
+    400,
+    'MissingParameter',
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+  );
 }
 
 function invalidParameter(name: string, why: string): HttpApiError {
@@ -346,7 +350,8 @@ function jsonTypeOf(value: unknown): string {
 /** A field the page declares Long: a JSON integer only (the SDK model's number), never a numeric string. */
 function readLong(name: string, value: unknown, opts: { min?: number } = {}): number {
   if (value === undefined) throw invalidParameter(name, 'the key is required.');
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalidParameter(name, `expected a Long (a JSON number), got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw invalidParameter(name, `expected a Long (a JSON number), got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
   if (opts.min !== undefined && value < opts.min) throw invalidParameter(name, `must be at least ${opts.min}.`);
   return value;
 }
@@ -359,7 +364,8 @@ function readLongDbId(name: string, value: unknown): number {
 /** A database id the page declares String (CreateDataTrackOrder's Param.DbId, e.g. `"1001"`): never a JSON number. */
 function readStringDbId(name: string, value: unknown): number {
   if (value === undefined) throw invalidParameter(name, 'the key is required.');
-  if (typeof value !== 'string') throw invalidParameter(name, `expected a String (e.g. "1001"), got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
+  if (typeof value !== 'string')
+    throw invalidParameter(name, `expected a String (e.g. "1001"), got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
   if (!/^[1-9]\d{0,18}$/.test(value)) throw invalidParameter(name, `expected a database id, got "${value}".`);
   return Number(value);
 }
@@ -374,7 +380,11 @@ function readStringArray(name: string, value: unknown): string[] {
   return value as string[];
 }
 
-function readString(name: string, value: unknown, opts: { nonEmpty?: boolean; optional?: boolean } = {}): string | undefined {
+function readString(
+  name: string,
+  value: unknown,
+  opts: { nonEmpty?: boolean; optional?: boolean } = {},
+): string | undefined {
   if (value === undefined && opts.optional) return undefined;
   if (value === undefined) throw invalidParameter(name, 'the key is required.');
   if (typeof value !== 'string') throw invalidParameter(name, `expected a String, got ${jsonTypeOf(value)}.`);
@@ -384,7 +394,8 @@ function readString(name: string, value: unknown, opts: { nonEmpty?: boolean; op
 
 function readBoolean(name: string, value: unknown): boolean {
   if (value === undefined) throw invalidParameter(name, 'the key is required.');
-  if (typeof value !== 'boolean') throw invalidParameter(name, `expected a Boolean, got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
+  if (typeof value !== 'boolean')
+    throw invalidParameter(name, `expected a Boolean, got ${jsonTypeOf(value)} ${JSON.stringify(value)}.`);
   return value;
 }
 
@@ -421,7 +432,13 @@ export class DmsEmulator {
    * 400 with Retry-After) with probability `throttle`, else answered with a 5xx with probability `serverError`
    * (before it takes effect), and delayed up to `maxLatencyMs`. `random` makes runs repeatable.
    */
-  chaos: { throttle: number; serverError: number; maxLatencyMs: number; actions?: (action: string) => boolean; random?: () => number } | null = null;
+  chaos: {
+    throttle: number;
+    serverError: number;
+    maxLatencyMs: number;
+    actions?: (action: string) => boolean;
+    random?: () => number;
+  } | null = null;
   /** When true, ListUsers by an unknown email creates a DMS user for it (sandbox: every Slack user has an account). */
   autoUsers = false;
   /** Delay added before answering each request (ms), or a function of the action. */
@@ -591,7 +608,9 @@ export class DmsEmulator {
     }
     const contentType = (headers['content-type'] ?? '').toLowerCase();
     const bodyText = rawBody.toString('utf8');
-    const body = contentType.startsWith('application/x-www-form-urlencoded') ? Object.fromEntries(parseRawQuery(bodyText)) : {};
+    const body = contentType.startsWith('application/x-www-form-urlencoded')
+      ? Object.fromEntries(parseRawQuery(bodyText))
+      : {};
     const action = headers['x-acs-action'] ?? '';
     const record: RecordedDmsRequest = {
       action,
@@ -611,12 +630,16 @@ export class DmsEmulator {
 
     const chaos = this.chaos && (!this.chaos.actions || this.chaos.actions(action)) ? this.chaos : null;
     const rnd = chaos?.random ?? Math.random;
-    const latency = (typeof this.latencyMs === 'function' ? this.latencyMs(action) : this.latencyMs) + (chaos ? Math.floor(rnd() * chaos.maxLatencyMs) : 0);
+    const latency =
+      (typeof this.latencyMs === 'function' ? this.latencyMs(action) : this.latencyMs) +
+      (chaos ? Math.floor(rnd() * chaos.maxLatencyMs) : 0);
     if (latency > 0) await delay(latency);
     if (chaos) {
       const roll = rnd();
-      if (roll < chaos.throttle) this.failNext(action, { kind: 'throttle', code: 'Throttling.User', retryAfterSeconds: 1 });
-      else if (roll < chaos.throttle + chaos.serverError) this.failNext(action, { kind: 'server', status: 503, code: 'ServiceUnavailable' });
+      if (roll < chaos.throttle)
+        this.failNext(action, { kind: 'throttle', code: 'Throttling.User', retryAfterSeconds: 1 });
+      else if (roll < chaos.throttle + chaos.serverError)
+        this.failNext(action, { kind: 'server', status: 503, code: 'ServiceUnavailable' });
     }
 
     let drop = false;
@@ -654,10 +677,18 @@ export class DmsEmulator {
     markDrop: () => void,
   ): Answer {
     if (req.method !== 'POST') {
-      throw new HttpApiError(400, 'UnsupportedHTTPMethod', `This action does not support the HTTP method "${req.method ?? ''}"; use POST.`);
+      throw new HttpApiError(
+        400,
+        'UnsupportedHTTPMethod',
+        `This action does not support the HTTP method "${req.method ?? ''}"; use POST.`,
+      );
     }
     if (path !== '/') {
-      throw new HttpApiError(404, 'InvalidAction.NotFound', `Specified api is not found, please check your url and method (path "${path}").`);
+      throw new HttpApiError(
+        404,
+        'InvalidAction.NotFound',
+        `Specified api is not found, please check your url and method (path "${path}").`,
+      );
     }
     const verdict = verifyAcs3Request(
       { method: req.method, url: req.url ?? '/', headers: req.headersDistinct, body: rawBody },
@@ -683,7 +714,11 @@ export class DmsEmulator {
     }
     const handler = this.handlers[record.action];
     if (!handler) {
-      throw new HttpApiError(404, 'InvalidAction.NotFound', `Specified api is not found, please check your url and method (action "${record.action}").`);
+      throw new HttpApiError(
+        404,
+        'InvalidAction.NotFound',
+        `Specified api is not found, please check your url and method (action "${record.action}").`,
+      );
     }
     let answer: Answer;
     try {
@@ -711,14 +746,23 @@ export class DmsEmulator {
     if (err instanceof HttpApiError) {
       return {
         status: err.status,
-        body: { RequestId: this.requestId(), HostId: 'dms-enterprise.cn-hangzhou.aliyuncs.com', Code: err.code, Message: err.message },
+        body: {
+          RequestId: this.requestId(),
+          HostId: 'dms-enterprise.cn-hangzhou.aliyuncs.com',
+          Code: err.code,
+          Message: err.message,
+        },
         headers: err.headers,
       };
     }
     const message = err instanceof Error ? err.message : String(err);
     return {
       status: 500,
-      body: { RequestId: this.requestId(), Code: 'InternalError', Message: `The request processing has failed due to some unknown error. (${message})` },
+      body: {
+        RequestId: this.requestId(),
+        Code: 'InternalError',
+        Message: `The request processing has failed due to some unknown error. (${message})`,
+      },
       headers: {},
     };
   }
@@ -737,10 +781,15 @@ export class DmsEmulator {
     switch (fault.kind) {
       case 'throttle': {
         const headers: Record<string, string> = {};
-        if (fault.retryAfterSeconds !== undefined) headers['x-acs-retry-after'] = String(Math.round(fault.retryAfterSeconds * 1000));
+        if (fault.retryAfterSeconds !== undefined)
+          headers['x-acs-retry-after'] = String(Math.round(fault.retryAfterSeconds * 1000));
         return {
           status: 400,
-          body: { RequestId: requestId, Code: fault.code ?? 'Throttling.User', Message: 'Request was denied due to user flow control.' },
+          body: {
+            RequestId: requestId,
+            Code: fault.code ?? 'Throttling.User',
+            Message: 'Request was denied due to user flow control.',
+          },
           headers,
         };
       }
@@ -749,7 +798,11 @@ export class DmsEmulator {
         const code = fault.code ?? (status === 503 ? 'ServiceUnavailable' : 'InternalError');
         return {
           status,
-          body: { RequestId: requestId, Code: code, Message: 'The request has failed due to a temporary failure of the server.' },
+          body: {
+            RequestId: requestId,
+            Code: code,
+            Message: 'The request has failed due to a temporary failure of the server.',
+          },
           headers: {},
         };
       }
@@ -765,12 +818,19 @@ export class DmsEmulator {
   }
 
   /** The answer of an `answer` fault: the request took effect; what goes back is not what happened. */
-  private replacedAnswer(real: Answer, fault: { status?: number; code?: string; patch?: Record<string, unknown> }): Answer {
+  private replacedAnswer(
+    real: Answer,
+    fault: { status?: number; code?: string; patch?: Record<string, unknown> },
+  ): Answer {
     const status = fault.status ?? 200;
     if (status !== 200) {
       const code = fault.code ?? (status === 503 ? 'ServiceUnavailable' : 'InternalError');
       const message = 'The request has failed due to a temporary failure of the server.';
-      return { status, body: { RequestId: real.body['RequestId'], ...(code === '' ? {} : { Code: code }), Message: message }, headers: {} };
+      return {
+        status,
+        body: { RequestId: real.body['RequestId'], ...(code === '' ? {} : { Code: code }), Message: message },
+        headers: {},
+      };
     }
     const body: Record<string, unknown> = { ...real.body };
     for (const [k, v] of Object.entries(fault.patch ?? {})) {
@@ -807,7 +867,10 @@ export class DmsEmulator {
   private requireDatabase(dbId: number, logic: boolean | undefined): EmulatedDatabase {
     const db = this.databases.get(String(dbId));
     if (!db || (logic !== undefined && db.Logic !== logic)) {
-      throw new BusinessError('InvalidDbId', `The database (DbId=${dbId}${logic ? ', logic' : ''}) does not exist or you have no permission on it.`);
+      throw new BusinessError(
+        'InvalidDbId',
+        `The database (DbId=${dbId}${logic ? ', logic' : ''}) does not exist or you have no permission on it.`,
+      );
     }
     return db;
   }
@@ -896,12 +959,16 @@ export class DmsEmulator {
     const pluginParam = params.requiredJson('B', 'PluginParam');
     if (!isRecord(pluginParam)) throw invalidParameter('PluginParam', 'expected a JSON object.');
     if (pluginType !== 'DATA_EXPORT') {
-      throw new BusinessError('UnsupportedPluginType', `The emulator only models PluginType DATA_EXPORT for CreateOrder, got "${pluginType}".`);
+      throw new BusinessError(
+        'UnsupportedPluginType',
+        `The emulator only models PluginType DATA_EXPORT for CreateOrder, got "${pluginType}".`,
+      );
     }
     const known = ['classify', 'dbId', 'exeSQL', 'logic', 'ignoreAffectRows', 'affectRows', 'ignoreAffectRowsReason'];
     rejectWrongCaseKeys('PluginParam', pluginParam, known);
     for (const key of Object.keys(pluginParam)) {
-      if (/^[A-Z]/.test(key)) throw invalidParameter(`PluginParam.${key}`, 'unknown key (PluginParam keys are camelCase).');
+      if (/^[A-Z]/.test(key))
+        throw invalidParameter(`PluginParam.${key}`, 'unknown key (PluginParam keys are camelCase).');
     }
     const dbId = readLongDbId('PluginParam.dbId', pluginParam['dbId']);
     readString('PluginParam.exeSQL', pluginParam['exeSQL'], { nonEmpty: true });
@@ -942,10 +1009,7 @@ export class DmsEmulator {
       throw invalidParameter('Param.TableNames', 'expected a non-empty array of table names.');
     }
     const types = readStringArray('Param.TrackTypes', param['TrackTypes']);
-    if (
-      types.length === 0 ||
-      !types.every((t) => t === 'INSERT' || t === 'UPDATE' || t === 'DELETE')
-    ) {
+    if (types.length === 0 || !types.every((t) => t === 'INSERT' || t === 'UPDATE' || t === 'DELETE')) {
       throw invalidParameter('Param.TrackTypes', 'expected a non-empty array of INSERT, UPDATE, DELETE.');
     }
     const relatedRaw = params.optional('Q', 'RelatedUserList');
@@ -959,7 +1023,10 @@ export class DmsEmulator {
     }
     const db = this.requireDatabase(dbId, undefined);
     if (db.Logic) {
-      throw new BusinessError('UnsupportedLogicDatabase', `Data tracking tickets can only be created for physical databases; DbId=${dbId} is a logical database.`);
+      throw new BusinessError(
+        'UnsupportedLogicDatabase',
+        `Data tracking tickets can only be created for physical databases; DbId=${dbId} is a logical database.`,
+      );
     }
     const order = this.storeOrder({
       pluginType: 'DATA_TRACK',
@@ -990,17 +1057,22 @@ export class DmsEmulator {
       'RollbackAttachmentName',
     ]);
     const items = param['DbItemList'];
-    if (!Array.isArray(items) || items.length === 0) throw invalidParameter('Param.DbItemList', 'expected a non-empty array.');
+    if (!Array.isArray(items) || items.length === 0)
+      throw invalidParameter('Param.DbItemList', 'expected a non-empty array.');
     const dbItems = items.map((item: unknown, i) => {
       if (!isRecord(item)) throw invalidParameter(`Param.DbItemList[${i}]`, 'expected an object {DbId, Logic}.');
       rejectWrongCaseKeys(`Param.DbItemList[${i}]`, item, ['DbId', 'Logic']);
-      return { dbId: readLongDbId(`Param.DbItemList[${i}].DbId`, item['DbId']), logic: readBoolean(`Param.DbItemList[${i}].Logic`, item['Logic']) };
+      return {
+        dbId: readLongDbId(`Param.DbItemList[${i}].DbId`, item['DbId']),
+        logic: readBoolean(`Param.DbItemList[${i}].Logic`, item['Logic']),
+      };
     });
     const sqlType = readString('Param.SqlType', param['SqlType']);
     readString('Param.ExecSQL', param['ExecSQL'], { optional: true });
     readString('Param.AttachmentName', param['AttachmentName'], { optional: true });
     readString('Param.RollbackAttachmentName', param['RollbackAttachmentName'], { optional: true });
-    if (sqlType !== 'TEXT' && sqlType !== 'ATTACHMENT') throw invalidParameter('Param.SqlType', 'expected TEXT or ATTACHMENT.');
+    if (sqlType !== 'TEXT' && sqlType !== 'ATTACHMENT')
+      throw invalidParameter('Param.SqlType', 'expected TEXT or ATTACHMENT.');
     if (sqlType === 'TEXT') readString('Param.ExecSQL', param['ExecSQL'], { nonEmpty: true });
     else readString('Param.AttachmentName', param['AttachmentName'], { nonEmpty: true });
     const execMode = readString('Param.ExecMode', param['ExecMode'], { optional: true });
@@ -1017,7 +1089,10 @@ export class DmsEmulator {
     let relatedIds: string[] = [];
     if (relatedRaw !== undefined) {
       const related = parseJson('RelatedUserList', relatedRaw);
-      if (!Array.isArray(related) || !related.every((u): u is number => typeof u === 'number' && Number.isSafeInteger(u))) {
+      if (
+        !Array.isArray(related) ||
+        !related.every((u): u is number => typeof u === 'number' && Number.isSafeInteger(u))
+      ) {
         throw invalidParameter('RelatedUserList', 'expected a JSON array of numbers.');
       }
       relatedIds = related.map(String);
@@ -1070,7 +1145,8 @@ export class DmsEmulator {
     let workflowDesc = '';
     if (code === 'toaudit') workflowDesc = 'Pending approval';
     else if (code === 'reject') workflowDesc = 'Rejected';
-    else if (['Approved', 'processing', 'success'].includes(code) && order.submittedForApproval) workflowDesc = 'Approved';
+    else if (['Approved', 'processing', 'success'].includes(code) && order.submittedForApproval)
+      workflowDesc = 'Approved';
     return {
       OrderBaseInfo: {
         OrderId: order.orderId,
@@ -1164,14 +1240,18 @@ export class DmsEmulator {
   // Lifecycle actions
 
   private illegalStatus(order: EmulatedOrder, action: string): BusinessError {
-    return new BusinessError('IllegalOrderStatus', `${action} is not allowed while ticket ${order.orderId} is in status ${order.status}.`);
+    return new BusinessError(
+      'IllegalOrderStatus',
+      `${action} is not allowed while ticket ${order.orderId} is in status ${order.status}.`,
+    );
   }
 
   private submitOrderApproval(params: Params): Record<string, unknown> {
     this.checkTid(params);
     const order = this.findOrder(params, 'Q');
     if (order.pluginType === 'DATA_EXPORT') {
-      if (order.status !== 'PRE_CHECK_SUCCESS' && order.status !== 'WAITING_APPLY_AUDIT') throw this.illegalStatus(order, 'SubmitOrderApproval');
+      if (order.status !== 'PRE_CHECK_SUCCESS' && order.status !== 'WAITING_APPLY_AUDIT')
+        throw this.illegalStatus(order, 'SubmitOrderApproval');
       this.changeStatus(order, 'APPLY_AUDIT_SUCCESS');
     } else if (order.pluginType === 'FREE_LOCK_CORRECT') {
       if (order.status !== 'precheck_success') throw this.illegalStatus(order, 'SubmitOrderApproval');
@@ -1190,7 +1270,11 @@ export class DmsEmulator {
     }
     const comment = params.optional('Q', 'Comment');
     const order = [...this.orders.values()].find((o) => o.workflowInstanceId === workflowId);
-    if (!order) throw new BusinessError('InvalidWorkflowInstanceId', `The approval process (WorkflowInstanceId=${workflowId}) does not exist.`);
+    if (!order)
+      throw new BusinessError(
+        'InvalidWorkflowInstanceId',
+        `The approval process (WorkflowInstanceId=${workflowId}) does not exist.`,
+      );
     if (this.statusCode(order) !== 'toaudit') throw this.illegalStatus(order, 'ApproveOrder');
     order.approvals.push(comment === undefined ? { approvalType } : { approvalType, comment });
     if (approvalType === 'AGREE') {
@@ -1215,8 +1299,10 @@ export class DmsEmulator {
       if (!isRecord(parsed)) throw invalidParameter('ActionDetail', 'expected a JSON object.');
       detail = parsed;
     }
-    if (order.pluginType !== 'DATA_EXPORT') throw new BusinessError('InvalidOrderId', `The ticket (OrderId=${order.orderId}) is not a data export ticket.`);
-    if (order.status !== 'ENABLE_EXPORT' || order.statusCodeOverride !== undefined) throw this.illegalStatus(order, 'ExecuteDataExport');
+    if (order.pluginType !== 'DATA_EXPORT')
+      throw new BusinessError('InvalidOrderId', `The ticket (OrderId=${order.orderId}) is not a data export ticket.`);
+    if (order.status !== 'ENABLE_EXPORT' || order.statusCodeOverride !== undefined)
+      throw this.illegalStatus(order, 'ExecuteDataExport');
     order.exportActionDetail = detail;
     this.changeStatus(order, 'WAITING_EXPORT');
     return {};
@@ -1225,14 +1311,19 @@ export class DmsEmulator {
   private getDataExportDownloadUrl(params: Params): Record<string, unknown> {
     this.checkTid(params);
     const order = this.findOrder(params, 'Q');
-    if (order.pluginType !== 'DATA_EXPORT') throw new BusinessError('InvalidOrderId', `The ticket (OrderId=${order.orderId}) is not a data export ticket.`);
+    if (order.pluginType !== 'DATA_EXPORT')
+      throw new BusinessError('InvalidOrderId', `The ticket (OrderId=${order.orderId}) is not a data export ticket.`);
     const tip = this.noResultTips.get(order.orderId);
     if (tip !== undefined) return { DownloadURLResult: { HasResult: false, TipMessage: tip, URL: '' } };
     if (order.status !== 'EXPORT_SUCCESS') {
       return { DownloadURLResult: { HasResult: false, TipMessage: 'The export has not finished yet.', URL: '' } };
     }
     return {
-      DownloadURLResult: { HasResult: true, TipMessage: '', URL: `${this.endpoint}/download/${order.orderId}.zip?Expires=3600` },
+      DownloadURLResult: {
+        HasResult: true,
+        TipMessage: '',
+        URL: `${this.endpoint}/download/${order.orderId}.zip?Expires=3600`,
+      },
     };
   }
 
@@ -1240,7 +1331,8 @@ export class DmsEmulator {
     this.checkTid(params);
     const pluginType = params.optional('Q', 'PluginType');
     const orderStatus = params.optional('Q', 'OrderStatus') ?? 'ALL';
-    if (!['ALL', 'FINISHED', 'RUNNING'].includes(orderStatus)) throw invalidParameter('OrderStatus', 'expected ALL, FINISHED or RUNNING.');
+    if (!['ALL', 'FINISHED', 'RUNNING'].includes(orderStatus))
+      throw invalidParameter('OrderStatus', 'expected ALL, FINISHED or RUNNING.');
     const search = params.optional('Q', 'SearchContent');
     const matches = [...this.orders.values()]
       .filter((o) => !pluginType || o.pluginType === pluginType)
@@ -1294,7 +1386,11 @@ export class DmsEmulator {
   private listUsers(params: Params): Record<string, unknown> {
     this.checkTid(params);
     const key = (params.optional('Q', 'SearchKey') ?? '').toLowerCase();
-    if (this.autoUsers && /^[^@\s]+@[^@\s]+$/.test(key) && ![...this.users.values()].some((u) => u.Email?.toLowerCase() === key)) {
+    if (
+      this.autoUsers &&
+      /^[^@\s]+@[^@\s]+$/.test(key) &&
+      ![...this.users.values()].some((u) => u.Email?.toLowerCase() === key)
+    ) {
       const id = String(300000 + this.users.size + 1);
       this.addUser({ UserId: id, NickName: key.split('@')[0]!, Email: key });
     }

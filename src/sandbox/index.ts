@@ -21,7 +21,11 @@ export interface Sandbox {
  * email, realistic delays, and tickets that move along by themselves (every second status check), so a team can
  * try the bot in Slack before it has cloud accounts.
  */
-export async function startSandbox(opts: { logger: Logger; advanceEvery?: number; latencyMs?: [number, number] }): Promise<Sandbox> {
+export async function startSandbox(opts: {
+  logger: Logger;
+  advanceEvery?: number;
+  latencyMs?: [number, number];
+}): Promise<Sandbox> {
   // Fresh credentials per run: the emulators verify signatures like the real clouds do.
   const dmsAk = `sandbox-${randomBytes(4).toString('hex')}`;
   const dmsSk = randomBytes(16).toString('hex');
@@ -43,7 +47,10 @@ export async function startSandbox(opts: { logger: Logger; advanceEvery?: number
   ]) {
     dms.addDatabase(db);
   }
-  opts.logger.warn({ dms: dms.endpoint, cts: cts.endpoint }, 'SANDBOX MODE: DMS and CTS are emulated in this process; no real cloud is called');
+  opts.logger.warn(
+    { dms: dms.endpoint, cts: cts.endpoint },
+    'SANDBOX MODE: DMS and CTS are emulated in this process; no real cloud is called',
+  );
   return {
     dms,
     cts,

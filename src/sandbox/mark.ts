@@ -12,17 +12,26 @@ const banner = { type: 'context', elements: [{ type: 'mrkdwn', text: SANDBOX_NOT
 export function sandboxFetch(inner: FetchFunction): FetchFunction {
   return (url, init) => {
     const method = new URL(String(url)).pathname.split('/').pop() ?? '';
-    if (!init || typeof init.body !== 'string' || (!MESSAGE_METHODS.has(method) && !VIEW_METHODS.has(method))) return inner(url, init);
+    if (!init || typeof init.body !== 'string' || (!MESSAGE_METHODS.has(method) && !VIEW_METHODS.has(method)))
+      return inner(url, init);
     const form = new URLSearchParams(init.body);
     if (MESSAGE_METHODS.has(method)) {
       const text = form.get('text');
       form.set('text', `[sandbox] ${text ?? ''}`);
       const blocks = parse(form.get('blocks'));
       if (Array.isArray(blocks)) form.set('blocks', JSON.stringify([banner, ...blocks].slice(0, 50)));
-      else form.set('blocks', JSON.stringify([banner, { type: 'section', text: { type: 'mrkdwn', text: (text ?? '').slice(0, 3000) || ' ' } }]));
+      else
+        form.set(
+          'blocks',
+          JSON.stringify([
+            banner,
+            { type: 'section', text: { type: 'mrkdwn', text: (text ?? '').slice(0, 3000) || ' ' } },
+          ]),
+        );
     } else {
       const view = parse(form.get('view')) as { blocks?: unknown[] } | undefined;
-      if (view && Array.isArray(view.blocks)) form.set('view', JSON.stringify({ ...view, blocks: [banner, ...view.blocks].slice(0, 100) }));
+      if (view && Array.isArray(view.blocks))
+        form.set('view', JSON.stringify({ ...view, blocks: [banner, ...view.blocks].slice(0, 100) }));
     }
     return inner(url, { ...init, body: form.toString() });
   };

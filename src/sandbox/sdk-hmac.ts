@@ -141,7 +141,10 @@ export function canonicalQueryFromRaw(rawQuery: string): string {
     const eq = part.indexOf('=');
     const key = eq === -1 ? part : part.slice(0, eq);
     const value = eq === -1 ? '' : part.slice(eq + 1);
-    pairs.push([rfc3986EncodeBytes(percentDecodeBytes(key, true)), rfc3986EncodeBytes(percentDecodeBytes(value, true))]);
+    pairs.push([
+      rfc3986EncodeBytes(percentDecodeBytes(key, true)),
+      rfc3986EncodeBytes(percentDecodeBytes(value, true)),
+    ]);
   }
   // Encoded strings are pure ASCII, so code-unit order is byte order.
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
@@ -201,7 +204,8 @@ export function parseSdkHmacAuthorization(value: string): SdkHmacAuthorization |
     if (eq === -1) return undefined;
     const key = part.slice(0, eq).trim();
     const fieldValue = part.slice(eq + 1).trim();
-    if (!['Access', 'SignedHeaders', 'Signature'].includes(key) || fields.has(key) || fieldValue === '') return undefined;
+    if (!['Access', 'SignedHeaders', 'Signature'].includes(key) || fields.has(key) || fieldValue === '')
+      return undefined;
     fields.set(key, fieldValue);
   }
   const access = fields.get('Access');
@@ -217,7 +221,14 @@ export function parseSdkHmacAuthorization(value: string): SdkHmacAuthorization |
 export function parseSdkHmacDate(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   return date.getUTCDate() === day && date.getUTCMonth() === month - 1 ? date : undefined;
@@ -243,7 +254,8 @@ export function verifySdkHmacRequest(req: SdkHmacReceivedRequest, opts: SdkHmacV
   const header = receivedHeader(req.headers, 'authorization');
   if (header === undefined) return fail('missing-authorization', 'Authorization header not found');
   const auth = parseSdkHmacAuthorization(header);
-  if (!auth) return fail('malformed-authorization', 'Authorization header is not Access=..., SignedHeaders=..., Signature=...');
+  if (!auth)
+    return fail('malformed-authorization', 'Authorization header is not Access=..., SignedHeaders=..., Signature=...');
   if (auth.algorithm !== SDK_HMAC_ALGORITHM) {
     return fail('malformed-authorization', `unsupported signing algorithm "${auth.algorithm}"`);
   }
@@ -257,11 +269,14 @@ export function verifySdkHmacRequest(req: SdkHmacReceivedRequest, opts: SdkHmacV
   if (!signedAt) return fail('malformed-date', `X-Sdk-Date "${sdkDate}" is not YYYYMMDDTHHMMSSZ`, { access });
   const skew = Math.abs(opts.now.getTime() - signedAt.getTime());
   if (skew > (opts.maxSkewMs ?? SDK_HMAC_MAX_SKEW_MS)) {
-    return fail('stale-date', `X-Sdk-Date "${sdkDate}" is ${Math.round(skew / 1000)} s away from the server clock`, { access });
+    return fail('stale-date', `X-Sdk-Date "${sdkDate}" is ${Math.round(skew / 1000)} s away from the server clock`, {
+      access,
+    });
   }
 
   for (const name of SDK_HMAC_REQUIRED_SIGNED_HEADERS) {
-    if (!auth.signedHeaders.includes(name)) return fail('required-header-unsigned', `header "${name}" must be signed`, { access });
+    if (!auth.signedHeaders.includes(name))
+      return fail('required-header-unsigned', `header "${name}" must be signed`, { access });
   }
   for (const name of auth.signedHeaders) {
     // The gateway drops header names containing `_`, so such a header can never be verified.

@@ -1,4 +1,4 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { redactSecrets } from '../core/logger.js';
 
@@ -33,7 +33,8 @@ function safeJson(v: unknown): string {
 }
 
 // Lines from the Slack libraries that carry whole payloads: form values, SQL, message texts, response URLs.
-const BODY_LINES = /^(http request (?:body|result|headers)|Received a message on the WebSocket|Sending a WebSocket message|ack\(\) call begins)\b/;
+const BODY_LINES =
+  /^(http request (?:body|result|headers)|Received a message on the WebSocket|Sending a WebSocket message|ack\(\) call begins)\b/;
 
 function omitBodies(line: string): string {
   const m = BODY_LINES.exec(line);

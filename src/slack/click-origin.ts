@@ -3,13 +3,18 @@ import { parseChannelId } from '../core/ids.js';
 import type { ClickOrigin } from '../tickets/actions.js';
 
 /** Reads a click's container: a channel message, or something only the clicker sees (Home, an ephemeral list). */
-export function clickOrigin(container: Record<string, unknown> | undefined, view: { type?: unknown } | undefined): ClickOrigin | undefined {
+export function clickOrigin(
+  container: Record<string, unknown> | undefined,
+  view: { type?: unknown } | undefined,
+): ClickOrigin | undefined {
   if (!container) return undefined;
   if (container['type'] === 'message') {
     if (container['is_ephemeral'] === true) return { kind: 'own' };
     const channel = parseChannelId(container['channel_id']);
     const ts = container['message_ts'];
-    return channel.ok && typeof ts === 'string' && /^\d{1,12}\.\d{1,8}$/.test(ts) ? { kind: 'message', channelId: channel.id, messageTs: ts } : undefined;
+    return channel.ok && typeof ts === 'string' && /^\d{1,12}\.\d{1,8}$/.test(ts)
+      ? { kind: 'message', channelId: channel.id, messageTs: ts }
+      : undefined;
   }
   if (container['type'] === 'view' && view?.type === 'home') return { kind: 'own' };
   return undefined;

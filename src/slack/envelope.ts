@@ -92,15 +92,32 @@ const interactive = z.discriminatedUnion('type', [
     ...interactiveBase,
     type: z.literal('block_actions'),
     trigger_id: z.string().min(1).max(255),
-    container: z.looseObject({ type: z.string().max(50), channel_id: channelId.optional(), message_ts: z.string().max(50).optional(), view_id: id.optional() }),
+    container: z.looseObject({
+      type: z.string().max(50),
+      channel_id: channelId.optional(),
+      message_ts: z.string().max(50).optional(),
+      view_id: id.optional(),
+    }),
     actions: z.array(blockAction).min(1).max(25),
     channel: z.looseObject({ id: channelId }).optional(),
     message: z.looseObject({ ts: z.string().max(50) }).optional(),
     view: view.optional(),
     response_url: z.string().max(2_000).optional(),
   }),
-  z.looseObject({ ...interactiveBase, ...noActions, type: z.literal('view_submission'), view, trigger_id: z.string().max(255).optional() }),
-  z.looseObject({ ...interactiveBase, ...noActions, type: z.literal('view_closed'), view, is_cleared: z.boolean().optional() }),
+  z.looseObject({
+    ...interactiveBase,
+    ...noActions,
+    type: z.literal('view_submission'),
+    view,
+    trigger_id: z.string().max(255).optional(),
+  }),
+  z.looseObject({
+    ...interactiveBase,
+    ...noActions,
+    type: z.literal('view_closed'),
+    view,
+    is_cleared: z.boolean().optional(),
+  }),
   z.looseObject({
     ...interactiveBase,
     ...noActions,
@@ -109,11 +126,27 @@ const interactive = z.discriminatedUnion('type', [
     block_id: z.string().max(255),
     value: z.string(),
     // The picker's listener reads only which modal asks and its metadata.
-    view: z.looseObject({ id, type: z.string().max(50), callback_id: z.string().max(255), private_metadata: z.string().max(10_000).optional(), app_installed_team_id: teamId.optional(), team_id: teamId.nullable().optional(), app_id: appId.optional() }).optional(),
+    view: z
+      .looseObject({
+        id,
+        type: z.string().max(50),
+        callback_id: z.string().max(255),
+        private_metadata: z.string().max(10_000).optional(),
+        app_installed_team_id: teamId.optional(),
+        team_id: teamId.nullable().optional(),
+        app_id: appId.optional(),
+      })
+      .optional(),
     container: z.looseObject({ type: z.string().max(50) }).optional(),
     channel: z.looseObject({ id: channelId }).optional(),
   }),
-  z.looseObject({ ...interactiveBase, ...noActions, type: z.literal('shortcut'), callback_id: z.string().max(255), trigger_id: z.string().min(1).max(255) }),
+  z.looseObject({
+    ...interactiveBase,
+    ...noActions,
+    type: z.literal('shortcut'),
+    callback_id: z.string().max(255),
+    trigger_id: z.string().min(1).max(255),
+  }),
   z.looseObject({
     ...interactiveBase,
     ...noActions,
@@ -146,7 +179,13 @@ const command = z.looseObject({
 
 /** The events this app handles, strictly; the two Slack sends every app unasked, loosely (no listener). */
 const event = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('app_home_opened'), user: userId, channel: channelId, tab: z.string().max(50), event_ts: z.string().max(50).optional() }),
+  z.looseObject({
+    type: z.literal('app_home_opened'),
+    user: userId,
+    channel: channelId,
+    tab: z.string().max(50),
+    event_ts: z.string().max(50).optional(),
+  }),
   z.looseObject({ type: z.literal('app_uninstalled') }),
   z.looseObject({ type: z.literal('tokens_revoked') }),
 ]);
@@ -158,7 +197,16 @@ const eventCallback = z.looseObject({
   enterprise_id: enterpriseId.nullable().optional(),
   event,
   event_id: z.string().max(255).optional(),
-  authorizations: z.array(z.looseObject({ team_id: teamId.nullable().optional(), enterprise_id: enterpriseId.nullable().optional(), user_id: userId.optional() })).max(10).optional(),
+  authorizations: z
+    .array(
+      z.looseObject({
+        team_id: teamId.nullable().optional(),
+        enterprise_id: enterpriseId.nullable().optional(),
+        user_id: userId.optional(),
+      }),
+    )
+    .max(10)
+    .optional(),
   is_ext_shared_channel: z.boolean().optional(),
 });
 
@@ -167,7 +215,10 @@ export type InteractiveEnvelope = z.infer<typeof interactive>;
 export type EventEnvelope = z.infer<typeof eventCallback>;
 
 /** A body Slack could have sent this app, by kind. */
-export type SlackEnvelope = { kind: 'command'; body: CommandEnvelope } | { kind: 'interactive'; body: InteractiveEnvelope } | { kind: 'event'; body: EventEnvelope };
+export type SlackEnvelope =
+  | { kind: 'command'; body: CommandEnvelope }
+  | { kind: 'interactive'; body: InteractiveEnvelope }
+  | { kind: 'event'; body: EventEnvelope };
 
 /** Who a payload is for: the app, and the workspace (or Enterprise Grid org) it acts in. */
 export interface EnvelopeAudience {
@@ -192,11 +243,19 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Reads a parsed body (HTTP) or an envelope's payload (Socket Mode) into one of the envelopes this app handles. */
 export function readEnvelope(body: unknown): EnvelopeVerdict {
   // The same order Bolt classifies a body in (an `event` key wins over `command`, which wins over `type`).
-  const kind = !isRecord(body) ? undefined : body['event'] !== undefined ? 'event' : body['command'] !== undefined ? 'command' : 'interactive';
+  const kind = !isRecord(body)
+    ? undefined
+    : body['event'] !== undefined
+      ? 'event'
+      : body['command'] !== undefined
+        ? 'command'
+        : 'interactive';
   const schema = kind === 'command' ? command : kind === 'event' ? eventCallback : interactive;
   const parsed = kind ? schema.safeParse(body) : undefined;
   if (parsed?.success && kind) return { ok: true, envelope: { kind, body: parsed.data } as SlackEnvelope };
-  const issues = parsed?.error ? parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`) : ['(root): not an object'];
+  const issues = parsed?.error
+    ? parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`)
+    : ['(root): not an object'];
   return { ok: false, issues, answerable: answerableOf(body) };
 }
 
@@ -204,7 +263,8 @@ export function readEnvelope(body: unknown): EnvelopeVerdict {
 function answerableOf(body: unknown): Answerable {
   if (!isRecord(body)) return { kind: 'other' };
   const str = (v: unknown) => (typeof v === 'string' && SLACK_ID_PATTERN.user.test(v) ? v : undefined);
-  if (body['event'] === undefined && body['command'] !== undefined) return { kind: 'command', userId: str(body['user_id']) };
+  if (body['event'] === undefined && body['command'] !== undefined)
+    return { kind: 'command', userId: str(body['user_id']) };
   const userId = isRecord(body['user']) ? str(body['user']['id']) : undefined;
   if (body['type'] === 'view_submission') return { kind: 'view_submission', userId };
   if (body['type'] === 'block_suggestion') return { kind: 'block_suggestion', userId };
@@ -213,15 +273,30 @@ function answerableOf(body: unknown): Answerable {
 
 /** The app and workspace a valid envelope is for, read the way Bolt authorizes it. */
 export function audienceOf(e: SlackEnvelope): EnvelopeAudience {
-  if (e.kind === 'command') return { appId: e.body.api_app_id, teamId: e.body.team_id, enterpriseId: e.body.enterprise_id };
+  if (e.kind === 'command')
+    return { appId: e.body.api_app_id, teamId: e.body.team_id, enterpriseId: e.body.enterprise_id };
   if (e.kind === 'event') {
     const auth = e.body.authorizations?.[0];
-    return { appId: e.body.api_app_id, teamId: auth?.team_id ?? e.body.team_id, enterpriseId: (auth ? auth.enterprise_id : e.body.enterprise_id) ?? undefined };
+    return {
+      appId: e.body.api_app_id,
+      teamId: auth?.team_id ?? e.body.team_id,
+      enterpriseId: (auth ? auth.enterprise_id : e.body.enterprise_id) ?? undefined,
+    };
   }
   const b = e.body;
-  const v = b.type === 'block_actions' || b.type === 'view_submission' || b.type === 'view_closed' || b.type === 'block_suggestion' ? b.view : undefined;
+  const v =
+    b.type === 'block_actions' ||
+    b.type === 'view_submission' ||
+    b.type === 'view_closed' ||
+    b.type === 'block_suggestion'
+      ? b.view
+      : undefined;
   const installedIn = v?.app_installed_team_id;
-  return { appId: b.api_app_id, teamId: installedIn ?? b.team?.id ?? b.user.team_id, enterpriseId: b.enterprise?.id ?? b.team?.enterprise_id };
+  return {
+    appId: b.api_app_id,
+    teamId: installedIn ?? b.team?.id ?? b.user.team_id,
+    enterpriseId: b.enterprise?.id ?? b.team?.enterprise_id,
+  };
 }
 
 /** This app and its workspace, as `auth.test` (and `bots.info`) reported them at start. */

@@ -1,5 +1,5 @@
-import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { guardOutgoing } from '../../blocks/kit/text.js';
 
@@ -38,7 +38,13 @@ export function cannotPostIn(err: unknown): boolean {
 /** True when a message can never be updated (deleted, channel gone or archived): retrying is pointless. */
 export function cannotUpdate(err: unknown): boolean {
   const code = slackErrorCode(err);
-  return code !== undefined && (code in CANNOT_POST || code === 'message_not_found' || code === 'cant_update_message' || code === 'edit_window_closed');
+  return (
+    code !== undefined &&
+    (code in CANNOT_POST ||
+      code === 'message_not_found' ||
+      code === 'cant_update_message' ||
+      code === 'edit_window_closed')
+  );
 }
 
 /** The Slack error code of a failed Web API call, if any. */
@@ -52,9 +58,18 @@ export class Messenger {
   constructor(private readonly deps: { slack: WebClient; logger: Logger }) {}
 
   /** Posts a root message in the channel; if the bot cannot post there, in the requester's DM, saying why. */
-  async postRoot(channelId: string, requesterId: string, body: (note?: string) => MessageBody | Promise<MessageBody>): Promise<PostedRoot> {
+  async postRoot(
+    channelId: string,
+    requesterId: string,
+    body: (note?: string) => MessageBody | Promise<MessageBody>,
+  ): Promise<PostedRoot> {
     try {
-      const r = await this.deps.slack.chat.postMessage({ channel: channelId, ...guardOutgoing(await body()), unfurl_links: false, unfurl_media: false });
+      const r = await this.deps.slack.chat.postMessage({
+        channel: channelId,
+        ...guardOutgoing(await body()),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       return { channelId: r.channel ?? channelId, ts: r.ts! };
     } catch (err) {
       const code = slackErrorCode(err);
@@ -62,13 +77,23 @@ export class Messenger {
       if (!why) throw err;
       this.deps.logger.info({ channelId, slackError: code }, 'cannot post in channel; sending to the requester by DM');
       const note = `I couldn't post this in the channel because ${why}, so I'm following the ticket here instead.`;
-      const r = await this.deps.slack.chat.postMessage({ channel: requesterId, ...guardOutgoing(await body(note)), unfurl_links: false, unfurl_media: false });
+      const r = await this.deps.slack.chat.postMessage({
+        channel: requesterId,
+        ...guardOutgoing(await body(note)),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       return { channelId: r.channel ?? requesterId, ts: r.ts!, redirectedBecause: why, note };
     }
   }
 
   /** Replies in a ticket's thread (`broadcast`: also shown in the channel); returns the reply's ts. */
-  async reply(channelId: string, threadTs: string, body: MessageBody, opts: { broadcast?: boolean } = {}): Promise<string | undefined> {
+  async reply(
+    channelId: string,
+    threadTs: string,
+    body: MessageBody,
+    opts: { broadcast?: boolean } = {},
+  ): Promise<string | undefined> {
     const r = await this.deps.slack.chat.postMessage({
       channel: channelId,
       thread_ts: threadTs,
@@ -82,12 +107,22 @@ export class Messenger {
 
   /** A message only `userId` sees, in a channel (and thread, when given). Throws when Slack refuses. */
   async ephemeral(channelId: string, userId: string, body: MessageBody, threadTs?: string): Promise<void> {
-    await this.deps.slack.chat.postEphemeral({ channel: channelId, user: userId, ...guardOutgoing(body), ...(threadTs ? { thread_ts: threadTs } : {}) });
+    await this.deps.slack.chat.postEphemeral({
+      channel: channelId,
+      user: userId,
+      ...guardOutgoing(body),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
   }
 
   /** A direct message to one person (the bot's DM with them): the one place a private download link may go. */
   async dm(userId: string, body: MessageBody): Promise<void> {
-    await this.deps.slack.chat.postMessage({ channel: userId, ...guardOutgoing(body, { privateLink: true }), unfurl_links: false, unfurl_media: false });
+    await this.deps.slack.chat.postMessage({
+      channel: userId,
+      ...guardOutgoing(body, { privateLink: true }),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
   }
 
   /** Rewrites a root message in place. */

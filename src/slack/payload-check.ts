@@ -1,12 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseQueryString, type ParsedUrlQuery } from 'node:querystring';
-import { defaultBodyLimit, HTTPModuleFunctions, verifySlackRequest, type App, type ReceiverEvent } from '@slack/bolt';
+import { type ParsedUrlQuery, parse as parseQueryString } from 'node:querystring';
+import { type App, defaultBodyLimit, HTTPModuleFunctions, type ReceiverEvent, verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { buildNoticeModal, explanationOption } from '../../blocks/dms/export-modal.js';
-import type { Messenger } from './messenger.js';
-import { audienceOf, foreignReason, readEnvelope, type Answerable, type AppIdentity, type SlackEnvelope } from './envelope.js';
 import { userMessageFor } from '../core/user-message.js';
+import {
+  type Answerable,
+  type AppIdentity,
+  audienceOf,
+  foreignReason,
+  readEnvelope,
+  type SlackEnvelope,
+} from './envelope.js';
+import type { Messenger } from './messenger.js';
 
 /**
  * The request layer's guard, the same for HTTP and Socket Mode: every payload is read against the envelope schemas
@@ -35,7 +42,10 @@ function judge(body: unknown, deps: GuardDeps): Judgement {
   const read = readEnvelope(body);
   if (!read.ok) {
     const id = errorId();
-    deps.logger.warn({ errorId: id, issues: read.issues, kind: read.answerable.kind }, 'refused a Slack payload that is not a well-formed envelope');
+    deps.logger.warn(
+      { errorId: id, issues: read.issues, kind: read.answerable.kind },
+      'refused a Slack payload that is not a well-formed envelope',
+    );
     const answer = unreadableAnswer(read.answerable, id);
     return answer ? { verdict: 'answer', answer } : { verdict: 'refuse', status: 400 };
   }
@@ -43,7 +53,15 @@ function judge(body: unknown, deps: GuardDeps): Judgement {
   const audience = audienceOf(read.envelope);
   const why = me ? foreignReason(audience, me) : 'identity unknown';
   if (why) {
-    deps.logger.warn({ mismatch: why, appId: audience.appId.slice(0, 32), teamId: audience.teamId?.slice(0, 32), enterpriseId: audience.enterpriseId?.slice(0, 32) }, 'refused a Slack payload for another app or workspace');
+    deps.logger.warn(
+      {
+        mismatch: why,
+        appId: audience.appId.slice(0, 32),
+        teamId: audience.teamId?.slice(0, 32),
+        enterpriseId: audience.enterpriseId?.slice(0, 32),
+      },
+      'refused a Slack payload for another app or workspace',
+    );
     return { verdict: 'refuse', status: 403 };
   }
   return { verdict: 'dispatch', envelope: read.envelope };
@@ -54,8 +72,10 @@ function unreadableAnswer(a: Answerable, id: string): Record<string, unknown> | 
   if (!a.userId) return undefined;
   const text = `I could not read this request from Slack (error id \`${id}\`). Please try again; if it keeps happening, give this id to the bot's operators.`;
   if (a.kind === 'command') return { response_type: 'ephemeral', text };
-  if (a.kind === 'view_submission') return { response_action: 'push', view: buildNoticeModal('Could not read this', text) };
-  if (a.kind === 'block_suggestion') return { options: [explanationOption(`Could not read this request (error id ${id}).`, 'unreadable')] };
+  if (a.kind === 'view_submission')
+    return { response_action: 'push', view: buildNoticeModal('Could not read this', text) };
+  if (a.kind === 'block_suggestion')
+    return { options: [explanationOption(`Could not read this request (error id ${id}).`, 'unreadable')] };
   return undefined;
 }
 
@@ -93,7 +113,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too la
  * receiver, where a signed `payload=null` throws out of reach of any middleware). Resolves true when the request is
  * to be handed to the receiver (its body kept on `rawBody`, which the receiver reuses); otherwise it was answered.
  */
-export async function precheckHttp(req: IncomingMessage, res: ServerResponse, signingSecret: string, deps: GuardDeps): Promise<boolean> {
+export async function precheckHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  signingSecret: string,
+  deps: GuardDeps,
+): Promise<boolean> {
   if (req.method !== 'POST') return true;
   let raw: Buffer | 'too large';
   try {
@@ -110,7 +135,10 @@ export async function precheckHttp(req: IncomingMessage, res: ServerResponse, si
   const rawBody = raw;
   // The body is read here exactly as Bolt will read it (HTTPModuleFunctions: `node:querystring` for this exact
   // content type, which turns a repeated key into an array; JSON otherwise), so what is judged is what Bolt routes.
-  const form = req.headers['content-type'] === 'application/x-www-form-urlencoded' ? parseQueryString(rawBody.toString()) : undefined;
+  const form =
+    req.headers['content-type'] === 'application/x-www-form-urlencoded'
+      ? parseQueryString(rawBody.toString())
+      : undefined;
   if (form && isSslCheck(form)) {
     // Slack's unsigned SSL check, taken only in the shape Slack sends it; Bolt answers it with a bare 200. The body
     // is reduced to just that, whatever Bolt's version does with anything else.
@@ -121,7 +149,10 @@ export async function precheckHttp(req: IncomingMessage, res: ServerResponse, si
     verifySlackRequest({
       signingSecret,
       body: rawBody.toString(),
-      headers: { 'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''), 'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']) },
+      headers: {
+        'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''),
+        'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
+      },
     });
   } catch (err) {
     deps.logger.warn({ err: String(err).slice(0, 200) }, 'Slack request signature refused');
@@ -133,7 +164,10 @@ export async function precheckHttp(req: IncomingMessage, res: ServerResponse, si
     // SSL check (Bolt would answer it as one, or trip over it), is not a body Slack sends: refused, never routed.
     const repeated = Object.keys(form).filter((k) => Array.isArray(form[k]));
     if (repeated.length > 0 || 'ssl_check' in form) {
-      deps.logger.warn({ repeated: repeated.slice(0, 10).map((k) => k.slice(0, 40)), sslCheck: 'ssl_check' in form }, 'refused a signed Slack form body with repeated keys or a stray ssl_check');
+      deps.logger.warn(
+        { repeated: repeated.slice(0, 10).map((k) => k.slice(0, 40)), sslCheck: 'ssl_check' in form },
+        'refused a signed Slack form body with repeated keys or a stray ssl_check',
+      );
       res.writeHead(400).end();
       return false;
     }
@@ -163,7 +197,10 @@ export async function precheckHttp(req: IncomingMessage, res: ServerResponse, si
 
 /** Slack's SSL check as Slack sends it: `ssl_check=1`, with at most a `token`, each once. */
 function isSslCheck(form: ParsedUrlQuery): boolean {
-  return form['ssl_check'] === '1' && Object.keys(form).every((k) => k === 'ssl_check' || (k === 'token' && typeof form[k] === 'string'));
+  return (
+    form['ssl_check'] === '1' &&
+    Object.keys(form).every((k) => k === 'ssl_check' || (k === 'token' && typeof form[k] === 'string'))
+  );
 }
 
 /** The part of the Socket Mode client (an eventemitter3 emitter) the frame guard uses. */
@@ -186,13 +223,16 @@ export function guardSocketFrames(client: FrameSource, logger: Logger): void {
     const frame = checkFrame(data, isBinary, logger);
     if (frame === undefined) return;
     for (const l of original) {
-      void l(frame, false).catch((err: unknown) => logger.error({ err: String(err).slice(0, 300) }, 'Socket Mode frame handling failed'));
+      void l(frame, false).catch((err: unknown) =>
+        logger.error({ err: String(err).slice(0, 300) }, 'Socket Mode frame handling failed'),
+      );
     }
   });
 }
 
 function checkFrame(data: unknown, isBinary: boolean, logger: Logger): string | undefined {
-  if (isBinary || !(typeof data === 'string' || data instanceof Buffer || data instanceof ArrayBuffer)) return undefined;
+  if (isBinary || !(typeof data === 'string' || data instanceof Buffer || data instanceof ArrayBuffer))
+    return undefined;
   const text = typeof data === 'string' ? data : Buffer.from(data as Buffer).toString('utf8');
   let frame: unknown;
   try {
@@ -218,7 +258,12 @@ function checkFrame(data: unknown, isBinary: boolean, logger: Logger): string | 
   const fine = known && isObject && (f['type'] !== 'events_api' || readEnvelope(payload).ok);
   if (fine) return text;
   // The guard refuses and acks it; the payload is kept (if an object) so a person named in it can be answered.
-  return JSON.stringify({ envelope_id: envelopeId, type: 'interactive', payload: isObject && f['type'] !== 'events_api' ? payload : {}, accepts_response_payload: f['accepts_response_payload'] === true });
+  return JSON.stringify({
+    envelope_id: envelopeId,
+    type: 'interactive',
+    payload: isObject && f['type'] !== 'events_api' ? payload : {},
+    accepts_response_payload: f['accepts_response_payload'] === true,
+  });
 }
 
 /** Listener errors by the body they were thrown for (Bolt's error handler sees the body, the dispatch sees the ack). */
@@ -276,10 +321,20 @@ export function guardDispatch(bolt: App, book: FailureBook, deps: GuardDeps): vo
 }
 
 /** Tells the person their request failed: in the ack when it is still open, else ephemeral (or by DM). */
-async function answerFailure(e: SlackEnvelope, message: string, acked: boolean, ack: (r?: unknown) => Promise<void>, deps: GuardDeps): Promise<void> {
+async function answerFailure(
+  e: SlackEnvelope,
+  message: string,
+  acked: boolean,
+  ack: (r?: unknown) => Promise<void>,
+  deps: GuardDeps,
+): Promise<void> {
   const text = `:warning: ${message}`;
   const tell = (channelId: string | undefined, userId: string) =>
-    deps.messenger.tellUser(channelId, userId, { text }).catch((err: unknown) => deps.logger.warn({ err: String(err).slice(0, 200) }, 'could not tell the person about an error'));
+    deps.messenger
+      .tellUser(channelId, userId, { text })
+      .catch((err: unknown) =>
+        deps.logger.warn({ err: String(err).slice(0, 200) }, 'could not tell the person about an error'),
+      );
   if (e.kind === 'event') return ack();
   if (e.kind === 'command') {
     if (!acked) return ack({ response_type: 'ephemeral', text });
@@ -287,11 +342,17 @@ async function answerFailure(e: SlackEnvelope, message: string, acked: boolean, 
   }
   const b = e.body;
   if (!acked) {
-    if (b.type === 'view_submission') return ack({ response_action: 'push', view: buildNoticeModal('Something went wrong', text) });
+    if (b.type === 'view_submission')
+      return ack({ response_action: 'push', view: buildNoticeModal('Something went wrong', text) });
     if (b.type === 'block_suggestion') return ack({ options: [explanationOption(message, 'error')] });
     await ack();
   }
   if (b.type === 'block_suggestion') return;
-  const channelId = b.type === 'block_actions' ? (b.channel?.id ?? b.container.channel_id) : b.type === 'message_action' ? b.channel.id : undefined;
+  const channelId =
+    b.type === 'block_actions'
+      ? (b.channel?.id ?? b.container.channel_id)
+      : b.type === 'message_action'
+        ? b.channel.id
+        : undefined;
   await tell(channelId, b.user.id);
 }

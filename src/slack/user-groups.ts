@@ -27,7 +27,10 @@ export class SlackGroups {
       return members;
     } catch (err) {
       // A group we cannot read grants nothing (fail closed); a stale answer is better than none.
-      this.deps.logger.warn({ groupId, slackError: (err as { data?: { error?: string } }).data?.error }, 'could not read Slack user group');
+      this.deps.logger.warn(
+        { groupId, slackError: (err as { data?: { error?: string } }).data?.error },
+        'could not read Slack user group',
+      );
       return cached && now - cached.fetchedAt < STALE_LIMIT_MS ? cached.members : undefined;
     }
   }

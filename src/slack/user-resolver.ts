@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import type { DmsClient } from '../dms/client.js';
 import { slackZoneName } from '../core/time-zone.js';
+import type { DmsClient } from '../dms/client.js';
 import type { UserMap } from './user-map.js';
 
 /** A Slack user matched (or not) to a DMS user. */
@@ -53,12 +53,13 @@ export class UserResolver {
 
   private async lookup(slackId: string): Promise<ResolvedUser> {
     const mapped = this.deps.userMap.get(slackId);
-    let info;
+    let info: Awaited<ReturnType<WebClient['users']['info']>>;
     try {
       info = await this.deps.slack.users.info({ user: slackId });
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error;
-      if (code === 'user_not_found') return { slackId, name: slackId, problem: `${slackId} is not a user of this workspace.` };
+      if (code === 'user_not_found')
+        return { slackId, name: slackId, problem: `${slackId} is not a user of this workspace.` };
       throw err;
     }
     const user = info.user;
@@ -74,9 +75,27 @@ export class UserResolver {
       const candidates = await this.deps.dms.listUsers(email);
       const exact = candidates.filter((u) => u.email?.toLowerCase() === email.toLowerCase());
       if (exact.length === 1) return { slackId, name, email, tz, dmsUserId: exact[0]!.userId, via: 'email' };
-      if (exact.length > 1) return { slackId, name, email, tz, problem: `${name} matches ${exact.length} DMS users with the same email; map them in USER_MAP_FILE.` };
-      return { slackId, name, email, tz, problem: `${name} has no DMS account (no DMS user has their Slack email). Ask a DMS admin to add them, or map them in USER_MAP_FILE.` };
+      if (exact.length > 1)
+        return {
+          slackId,
+          name,
+          email,
+          tz,
+          problem: `${name} matches ${exact.length} DMS users with the same email; map them in USER_MAP_FILE.`,
+        };
+      return {
+        slackId,
+        name,
+        email,
+        tz,
+        problem: `${name} has no DMS account (no DMS user has their Slack email). Ask a DMS admin to add them, or map them in USER_MAP_FILE.`,
+      };
     }
-    return { slackId, name, tz, problem: `${name} has no email the bot can see, so they cannot be matched to a DMS user; map them in USER_MAP_FILE.` };
+    return {
+      slackId,
+      name,
+      tz,
+      problem: `${name} has no email the bot can see, so they cannot be matched to a DMS user; map them in USER_MAP_FILE.`,
+    };
   }
 }

@@ -1,7 +1,18 @@
-import * as Rows from './rows.js';
-import { pendingFromRow, type PendingRow } from './rows.js';
 import pg from 'pg';
-import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate, type PendingCreate } from './types.js';
+import * as Rows from './rows.js';
+import { type PendingRow, pendingFromRow } from './rows.js';
+import {
+  type AuditEntry,
+  type NewTicket,
+  type PendingCreate,
+  type Store,
+  type StoredAuditEntry,
+  THREAD_MODES,
+  type ThreadMode,
+  type Ticket,
+  type TicketKind,
+  type TicketUpdate,
+} from './types.js';
 
 /**
  * Ordered schema migrations; all pending ones run at start-up in one transaction that holds an advisory lock, so two
@@ -108,14 +119,19 @@ const SLOT_LOCK = 0x534c_4f54; // "SLOT"
 const INT8_OID = 20;
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    oid === INT8_OID && format !== 'binary'
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-
 
 type TicketRow = Rows.TicketRow<Record<string, unknown>, boolean>;
 type AuditRow = Rows.AuditRow<Record<string, unknown>>;
-const toTicket = (r: TicketRow): Ticket => Rows.ticketFromRow(r, (d) => d, (b) => b);
+const toTicket = (r: TicketRow): Ticket =>
+  Rows.ticketFromRow(
+    r,
+    (d) => d,
+    (b) => b,
+  );
 const toAudit = (r: AuditRow): StoredAuditEntry => Rows.auditFromRow(r, (d) => d);
 
 const byDue = (a: Ticket, b: Ticket): number => a.nextPollAt - b.nextPollAt || a.id - b.id;
@@ -170,8 +186,12 @@ export class PostgresStore implements Store {
       // Held until commit: a second replica starting now waits here, then sees the migrations already applied.
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK, schema ?? '']);
       if (schema) await c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-      const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      );
+      const applied = new Set(
+        (await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+      );
       for (const [i, sql] of MIGRATIONS.entries()) {
         const version = i + 1;
         if (applied.has(version)) continue;
@@ -204,7 +224,10 @@ export class PostgresStore implements Store {
   }
 
   async claimSubmission(key: string, now: number): Promise<boolean> {
-    const r = await this.pool.query('INSERT INTO submissions (key, created_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, now]);
+    const r = await this.pool.query(
+      'INSERT INTO submissions (key, created_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING',
+      [key, now],
+    );
     return r.rowCount === 1;
   }
 
@@ -224,7 +247,10 @@ export class PostgresStore implements Store {
   }
 
   async pendingCreates(before: number): Promise<PendingCreate[]> {
-    const r = await this.pool.query<PendingRow<Record<string, unknown>>>('SELECT * FROM pending_creates WHERE created_at < $1 ORDER BY created_at, marker', [before]);
+    const r = await this.pool.query<PendingRow<Record<string, unknown>>>(
+      'SELECT * FROM pending_creates WHERE created_at < $1 ORDER BY created_at, marker',
+      [before],
+    );
     return r.rows.map((row) => pendingFromRow(row, (d) => d));
   }
 
@@ -233,7 +259,19 @@ export class PostgresStore implements Store {
       `INSERT INTO tickets (kind, external_id, channel_id, root_ts, requester_slack_id, requester_dms_id, status, details,
                             created_at, updated_at, next_poll_at, poll_interval_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11) RETURNING *`,
-      [t.kind, t.externalId, t.channelId, t.rootTs, t.requesterSlackId, t.requesterDmsId, t.status, JSON.stringify(t.details), now, t.nextPollAt, t.pollIntervalMs],
+      [
+        t.kind,
+        t.externalId,
+        t.channelId,
+        t.rootTs,
+        t.requesterSlackId,
+        t.requesterDmsId,
+        t.status,
+        JSON.stringify(t.details),
+        now,
+        t.nextPollAt,
+        t.pollIntervalMs,
+      ],
     );
     return ticket!;
   }
@@ -247,7 +285,10 @@ export class PostgresStore implements Store {
   }
 
   async dueTickets(now: number, limit: number): Promise<Ticket[]> {
-    const r = await this.pool.query<TicketRow>('SELECT * FROM tickets WHERE NOT done AND next_poll_at <= $1 ORDER BY next_poll_at, id LIMIT $2', [now, limit]);
+    const r = await this.pool.query<TicketRow>(
+      'SELECT * FROM tickets WHERE NOT done AND next_poll_at <= $1 ORDER BY next_poll_at, id LIMIT $2',
+      [now, limit],
+    );
     return r.rows.map(toTicket);
   }
 
@@ -276,7 +317,10 @@ export class PostgresStore implements Store {
   }
 
   async releaseLease(id: number, owner: string): Promise<void> {
-    await this.pool.query('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2', [id, owner]);
+    await this.pool.query(
+      'UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2',
+      [id, owner],
+    );
   }
 
   async releaseAll(owner: string): Promise<void> {
@@ -297,30 +341,45 @@ export class PostgresStore implements Store {
     return r.rows[0]?.t ?? undefined;
   }
 
-  async setMessageLocation(id: number, channelId: string, rootTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
-    await this.pool.query('UPDATE tickets SET channel_id = $1, root_ts = $2, details = COALESCE($3::json, details), updated_at = $4 WHERE id = $5', [
-      channelId,
-      rootTs,
-      details ? JSON.stringify(details) : null,
-      now,
-      id,
-    ]);
+  async setMessageLocation(
+    id: number,
+    channelId: string,
+    rootTs: string | null,
+    now: number,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.pool.query(
+      'UPDATE tickets SET channel_id = $1, root_ts = $2, details = COALESCE($3::json, details), updated_at = $4 WHERE id = $5',
+      [channelId, rootTs, details ? JSON.stringify(details) : null, now, id],
+    );
   }
 
-  async recordStatus(id: number, status: string, threadTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
+  async recordStatus(
+    id: number,
+    status: string,
+    threadTs: string | null,
+    now: number,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     await this.tx(async (c) => {
-      await c.query('INSERT INTO ticket_updates (ticket_id, status, thread_ts, posted_at) VALUES ($1, $2, $3, $4)', [id, status, threadTs, now]);
-      await c.query('UPDATE tickets SET status = $1, details = COALESCE($2::json, details), updated_at = $3 WHERE id = $4', [
-        status,
-        details ? JSON.stringify(details) : null,
-        now,
+      await c.query('INSERT INTO ticket_updates (ticket_id, status, thread_ts, posted_at) VALUES ($1, $2, $3, $4)', [
         id,
+        status,
+        threadTs,
+        now,
       ]);
+      await c.query(
+        'UPDATE tickets SET status = $1, details = COALESCE($2::json, details), updated_at = $3 WHERE id = $4',
+        [status, details ? JSON.stringify(details) : null, now, id],
+      );
     });
   }
 
   async schedule(id: number, nextPollAt: number, pollIntervalMs: number, now: number): Promise<void> {
-    await this.pool.query('UPDATE tickets SET next_poll_at = $1, poll_interval_ms = $2, updated_at = $3 WHERE id = $4', [nextPollAt, pollIntervalMs, now, id]);
+    await this.pool.query(
+      'UPDATE tickets SET next_poll_at = $1, poll_interval_ms = $2, updated_at = $3 WHERE id = $4',
+      [nextPollAt, pollIntervalMs, now, id],
+    );
   }
 
   async finish(id: number, now: number): Promise<void> {
@@ -332,51 +391,102 @@ export class PostgresStore implements Store {
       'SELECT ticket_id, status, thread_ts, posted_at FROM ticket_updates WHERE ticket_id = $1 ORDER BY id',
       [ticketId],
     );
-    return r.rows.map((row) => ({ ticketId: row.ticket_id, status: row.status, threadTs: row.thread_ts, postedAt: row.posted_at }));
+    return r.rows.map((row) => ({
+      ticketId: row.ticket_id,
+      status: row.status,
+      threadTs: row.thread_ts,
+      postedAt: row.posted_at,
+    }));
   }
 
   async updateDetails(id: number, details: Record<string, unknown>, now: number): Promise<void> {
-    await this.pool.query('UPDATE tickets SET details = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(details), now, id]);
+    await this.pool.query('UPDATE tickets SET details = $1, updated_at = $2 WHERE id = $3', [
+      JSON.stringify(details),
+      now,
+      id,
+    ]);
   }
 
   async reopenTicket(
     id: number,
-    t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>,
+    t: Pick<
+      NewTicket,
+      'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'
+    >,
     now: number,
   ): Promise<Ticket> {
     const ticket = await this.one(
       `UPDATE tickets SET channel_id = $1, root_ts = NULL, requester_slack_id = $2, requester_dms_id = $3, status = $4, details = $5,
                           created_at = $6, updated_at = $6, next_poll_at = $7, poll_interval_ms = $8, done = FALSE
         WHERE id = $9 RETURNING *`,
-      [t.channelId, t.requesterSlackId, t.requesterDmsId, t.status, JSON.stringify(t.details), now, t.nextPollAt, t.pollIntervalMs, id],
+      [
+        t.channelId,
+        t.requesterSlackId,
+        t.requesterDmsId,
+        t.status,
+        JSON.stringify(t.details),
+        now,
+        t.nextPollAt,
+        t.pollIntervalMs,
+        id,
+      ],
     );
     return ticket!;
   }
 
-  async ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number; openOffset?: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
+  async ticketsOf(
+    slackId: string,
+    opts: { openLimit: number; doneLimit: number; openOffset?: number },
+  ): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
     const [open, done, total] = await Promise.all([
-      this.pool.query<TicketRow>('SELECT * FROM tickets WHERE requester_slack_id = $1 AND NOT done ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3', [slackId, opts.openLimit, opts.openOffset ?? 0]),
-      this.pool.query<TicketRow>('SELECT * FROM tickets WHERE requester_slack_id = $1 AND done ORDER BY updated_at DESC, id DESC LIMIT $2', [slackId, opts.doneLimit]),
-      this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = $1 AND NOT done', [slackId]),
+      this.pool.query<TicketRow>(
+        'SELECT * FROM tickets WHERE requester_slack_id = $1 AND NOT done ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3',
+        [slackId, opts.openLimit, opts.openOffset ?? 0],
+      ),
+      this.pool.query<TicketRow>(
+        'SELECT * FROM tickets WHERE requester_slack_id = $1 AND done ORDER BY updated_at DESC, id DESC LIMIT $2',
+        [slackId, opts.doneLimit],
+      ),
+      this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = $1 AND NOT done', [
+        slackId,
+      ]),
     ]);
     return { open: open.rows.map(toTicket), done: done.rows.map(toTicket), openTotal: total.rows[0]?.n ?? 0 };
   }
 
   async openTicketsIn(channelId: string, limit: number): Promise<Ticket[]> {
-    const r = await this.pool.query<TicketRow>('SELECT * FROM tickets WHERE channel_id = $1 AND NOT done ORDER BY created_at, id LIMIT $2', [channelId, limit]);
+    const r = await this.pool.query<TicketRow>(
+      'SELECT * FROM tickets WHERE channel_id = $1 AND NOT done ORDER BY created_at, id LIMIT $2',
+      [channelId, limit],
+    );
     return r.rows.map(toTicket);
   }
 
-  async reserveCreateSlot(r: { key: string; slackId: string; now: number; windowMs: number; limit: number }): Promise<{ ok: true } | { ok: false; takenAt: number[] }> {
+  async reserveCreateSlot(r: {
+    key: string;
+    slackId: string;
+    now: number;
+    windowMs: number;
+    limit: number;
+  }): Promise<{ ok: true } | { ok: false; takenAt: number[] }> {
     return this.tx(async (c) => {
       // One person's reservations run one at a time across every replica: the lock is held until COMMIT, and under
       // READ COMMITTED the count below (a new snapshot per statement) sees every slot committed before it was granted.
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SLOT_LOCK, r.slackId]);
       if ((await c.query('SELECT 1 FROM create_slots WHERE key = $1', [r.key])).rowCount) return { ok: true as const };
       await c.query('DELETE FROM create_slots WHERE slack_id = $1 AND taken_at <= $2', [r.slackId, r.now - r.windowMs]);
-      const held = (await c.query<{ taken_at: number }>('SELECT taken_at FROM create_slots WHERE slack_id = $1 AND taken_at > $2', [r.slackId, r.now - r.windowMs])).rows.map((x) => x.taken_at);
+      const held = (
+        await c.query<{ taken_at: number }>('SELECT taken_at FROM create_slots WHERE slack_id = $1 AND taken_at > $2', [
+          r.slackId,
+          r.now - r.windowMs,
+        ])
+      ).rows.map((x) => x.taken_at);
       if (held.length >= r.limit) return { ok: false as const, takenAt: held };
-      await c.query('INSERT INTO create_slots (key, slack_id, taken_at) VALUES ($1, $2, $3)', [r.key, r.slackId, r.now]);
+      await c.query('INSERT INTO create_slots (key, slack_id, taken_at) VALUES ($1, $2, $3)', [
+        r.key,
+        r.slackId,
+        r.now,
+      ]);
       return { ok: true as const };
     });
   }
@@ -386,12 +496,18 @@ export class PostgresStore implements Store {
   }
 
   async createdSince(slackId: string, since: number): Promise<number[]> {
-    const r = await this.pool.query<{ taken_at: number }>('SELECT taken_at FROM create_slots WHERE slack_id = $1 AND taken_at >= $2', [slackId, since]);
+    const r = await this.pool.query<{ taken_at: number }>(
+      'SELECT taken_at FROM create_slots WHERE slack_id = $1 AND taken_at >= $2',
+      [slackId, since],
+    );
     return r.rows.map((row) => row.taken_at);
   }
 
   async getThreadMode(channelId: string): Promise<ThreadMode> {
-    const r = await this.pool.query<{ thread_mode: string }>('SELECT thread_mode FROM channel_settings WHERE channel_id = $1', [channelId]);
+    const r = await this.pool.query<{ thread_mode: string }>(
+      'SELECT thread_mode FROM channel_settings WHERE channel_id = $1',
+      [channelId],
+    );
     const mode = r.rows[0]?.thread_mode;
     return mode !== undefined && (THREAD_MODES as readonly string[]).includes(mode) ? (mode as ThreadMode) : 'threads';
   }
@@ -405,7 +521,10 @@ export class PostgresStore implements Store {
   }
 
   async markHomeViewer(slackId: string, now: number): Promise<void> {
-    await this.pool.query('INSERT INTO home_viewers (slack_id, first_seen_at) VALUES ($1, $2) ON CONFLICT (slack_id) DO NOTHING', [slackId, now]);
+    await this.pool.query(
+      'INSERT INTO home_viewers (slack_id, first_seen_at) VALUES ($1, $2) ON CONFLICT (slack_id) DO NOTHING',
+      [slackId, now],
+    );
   }
 
   async isHomeViewer(slackId: string): Promise<boolean> {
@@ -417,12 +536,27 @@ export class PostgresStore implements Store {
     await this.pool.query(
       `INSERT INTO audit_log (at, actor_slack_id, actor_dms_id, channel_id, action, decision, rule, ticket_id, external_id, cloud_request_id, detail)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [e.at, e.actorSlackId, e.actorDmsId ?? null, e.channelId ?? null, e.action, e.decision, e.rule ?? null, e.ticketId ?? null, e.externalId ?? null, e.cloudRequestId ?? null, JSON.stringify(e.detail ?? {})],
+      [
+        e.at,
+        e.actorSlackId,
+        e.actorDmsId ?? null,
+        e.channelId ?? null,
+        e.action,
+        e.decision,
+        e.rule ?? null,
+        e.ticketId ?? null,
+        e.externalId ?? null,
+        e.cloudRequestId ?? null,
+        JSON.stringify(e.detail ?? {}),
+      ],
     );
   }
 
   async listAudit(opts: { since?: number; limit?: number }): Promise<StoredAuditEntry[]> {
-    const r = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2', [opts.since ?? 0, opts.limit ?? 1_000_000]);
+    const r = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2', [
+      opts.since ?? 0,
+      opts.limit ?? 1_000_000,
+    ]);
     return r.rows.map(toAudit);
   }
 

@@ -34,7 +34,11 @@ export interface AuditRow<D> {
   detail: D;
 }
 
-export function ticketFromRow<D, B>(r: TicketRow<D, B>, json: (d: D) => Record<string, unknown>, bool: (b: B) => boolean): Ticket {
+export function ticketFromRow<D, B>(
+  r: TicketRow<D, B>,
+  json: (d: D) => Record<string, unknown>,
+  bool: (b: B) => boolean,
+): Ticket {
   return {
     id: r.id,
     kind: r.kind as TicketKind,

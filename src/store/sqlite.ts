@@ -1,9 +1,20 @@
-import * as Rows from './rows.js';
-import { pendingFromRow, type PendingRow } from './rows.js';
-import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { THREAD_MODES, type AuditEntry, type NewTicket, type StoredAuditEntry, type Store, type ThreadMode, type Ticket, type TicketKind, type TicketUpdate, type PendingCreate } from './types.js';
+import Database from 'better-sqlite3';
+import * as Rows from './rows.js';
+import { type PendingRow, pendingFromRow } from './rows.js';
+import {
+  type AuditEntry,
+  type NewTicket,
+  type PendingCreate,
+  type Store,
+  type StoredAuditEntry,
+  THREAD_MODES,
+  type ThreadMode,
+  type Ticket,
+  type TicketKind,
+  type TicketUpdate,
+} from './types.js';
 
 /** Ordered schema migrations; each runs once, in a transaction, recorded in schema_migrations. */
 const MIGRATIONS: string[] = [
@@ -88,12 +99,16 @@ const MIGRATIONS: string[] = [
      SELECT 'ticket:' || id, requester_slack_id, created_at FROM tickets WHERE json_extract(details, '$.followed') IS NULL;`,
 ];
 
-
-
 type TicketRow = Rows.TicketRow<string, number>;
 type AuditRow = Rows.AuditRow<string>;
-const toTicket = (r: TicketRow): Ticket => Rows.ticketFromRow(r, (d) => JSON.parse(d) as Record<string, unknown>, (b) => b === 1);
-const toAudit = (r: AuditRow): StoredAuditEntry => Rows.auditFromRow(r, (d) => JSON.parse(d) as Record<string, unknown>);
+const toTicket = (r: TicketRow): Ticket =>
+  Rows.ticketFromRow(
+    r,
+    (d) => JSON.parse(d) as Record<string, unknown>,
+    (b) => b === 1,
+  );
+const toAudit = (r: AuditRow): StoredAuditEntry =>
+  Rows.auditFromRow(r, (d) => JSON.parse(d) as Record<string, unknown>);
 
 /** The embedded default store: one SQLite file through better-sqlite3 (WAL mode). */
 export class SqliteStore implements Store {
@@ -123,7 +138,9 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+    );
     const applied = new Set(
       (this.stmt('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
     );
@@ -153,14 +170,27 @@ export class SqliteStore implements Store {
                               created_at, updated_at, next_poll_at, poll_interval_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(t.kind, t.externalId, t.channelId, t.rootTs, t.requesterSlackId, t.requesterDmsId, t.status, JSON.stringify(t.details), now, now, t.nextPollAt, t.pollIntervalMs);
+      .run(
+        t.kind,
+        t.externalId,
+        t.channelId,
+        t.rootTs,
+        t.requesterSlackId,
+        t.requesterDmsId,
+        t.status,
+        JSON.stringify(t.details),
+        now,
+        now,
+        t.nextPollAt,
+        t.pollIntervalMs,
+      );
     return (await this.getTicket(Number(r.lastInsertRowid)))!;
   }
 
   async beginCreate(p: PendingCreate): Promise<void> {
-    this.stmt('INSERT INTO pending_creates (marker, kind, channel_id, requester_slack_id, requester_dms_id, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      p.marker, p.kind, p.channelId, p.requesterSlackId, p.requesterDmsId, JSON.stringify(p.details), p.createdAt,
-    );
+    this.stmt(
+      'INSERT INTO pending_creates (marker, kind, channel_id, requester_slack_id, requester_dms_id, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(p.marker, p.kind, p.channelId, p.requesterSlackId, p.requesterDmsId, JSON.stringify(p.details), p.createdAt);
   }
 
   async endCreate(marker: string): Promise<void> {
@@ -168,7 +198,9 @@ export class SqliteStore implements Store {
   }
 
   async pendingCreates(before: number): Promise<PendingCreate[]> {
-    const rows = this.stmt('SELECT * FROM pending_creates WHERE created_at < ? ORDER BY created_at, marker').all(before) as PendingRow<string>[];
+    const rows = this.stmt('SELECT * FROM pending_creates WHERE created_at < ? ORDER BY created_at, marker').all(
+      before,
+    ) as PendingRow<string>[];
     return rows.map((r) => pendingFromRow(r, (d) => JSON.parse(d) as Record<string, unknown>));
   }
 
@@ -178,7 +210,9 @@ export class SqliteStore implements Store {
   }
 
   async findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined> {
-    const r = this.stmt('SELECT * FROM tickets WHERE kind = ? AND external_id = ?').get(kind, externalId) as TicketRow | undefined;
+    const r = this.stmt('SELECT * FROM tickets WHERE kind = ? AND external_id = ?').get(kind, externalId) as
+      | TicketRow
+      | undefined;
     return r && toTicket(r);
   }
 
@@ -190,28 +224,35 @@ export class SqliteStore implements Store {
   }
 
   async claimDue(now: number, limit: number, owner: string, leaseMs: number): Promise<Ticket[]> {
-    return this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT * FROM tickets WHERE done = 0 AND next_poll_at <= ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare(
+            `SELECT * FROM tickets WHERE done = 0 AND next_poll_at <= ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)
            ORDER BY next_poll_at, id LIMIT ?`,
-        )
-        .all(now, now, owner, limit) as TicketRow[];
-      const lease = this.stmt('UPDATE tickets SET lease_owner = ?, lease_until = ? WHERE id = ?');
-      for (const r of rows) lease.run(owner, now + leaseMs, r.id);
-      return rows.map(toTicket);
-    }).immediate();
+          )
+          .all(now, now, owner, limit) as TicketRow[];
+        const lease = this.stmt('UPDATE tickets SET lease_owner = ?, lease_until = ? WHERE id = ?');
+        for (const r of rows) lease.run(owner, now + leaseMs, r.id);
+        return rows.map(toTicket);
+      })
+      .immediate();
   }
 
   async claimTicket(id: number, now: number, owner: string, leaseMs: number): Promise<Ticket | undefined> {
     const r = this.db
-      .prepare('UPDATE tickets SET lease_owner = ?, lease_until = ? WHERE id = ? AND done = 0 AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)')
+      .prepare(
+        'UPDATE tickets SET lease_owner = ?, lease_until = ? WHERE id = ? AND done = 0 AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)',
+      )
       .run(owner, now + leaseMs, id, now, owner);
     return r.changes === 1 ? this.getTicket(id) : undefined;
   }
 
   async releaseLease(id: number, owner: string): Promise<void> {
-    this.stmt('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(id, owner);
+    this.stmt('UPDATE tickets SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(
+      id,
+      owner,
+    );
   }
 
   async releaseAll(owner: string): Promise<void> {
@@ -231,17 +272,41 @@ export class SqliteStore implements Store {
     return r.t ?? undefined;
   }
 
-  async setMessageLocation(id: number, channelId: string, rootTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
+  async setMessageLocation(
+    id: number,
+    channelId: string,
+    rootTs: string | null,
+    now: number,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     this.db
-      .prepare('UPDATE tickets SET channel_id = ?, root_ts = ?, details = COALESCE(?, details), updated_at = ? WHERE id = ?')
+      .prepare(
+        'UPDATE tickets SET channel_id = ?, root_ts = ?, details = COALESCE(?, details), updated_at = ? WHERE id = ?',
+      )
       .run(channelId, rootTs, details ? JSON.stringify(details) : null, now, id);
   }
 
-  async recordStatus(id: number, status: string, threadTs: string | null, now: number, details?: Record<string, unknown>): Promise<void> {
+  async recordStatus(
+    id: number,
+    status: string,
+    threadTs: string | null,
+    now: number,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     this.db.transaction(() => {
-      this.stmt('INSERT INTO ticket_updates (ticket_id, status, thread_ts, posted_at) VALUES (?, ?, ?, ?)').run(id, status, threadTs, now);
+      this.stmt('INSERT INTO ticket_updates (ticket_id, status, thread_ts, posted_at) VALUES (?, ?, ?, ?)').run(
+        id,
+        status,
+        threadTs,
+        now,
+      );
       if (details) {
-        this.stmt('UPDATE tickets SET status = ?, details = ?, updated_at = ? WHERE id = ?').run(status, JSON.stringify(details), now, id);
+        this.stmt('UPDATE tickets SET status = ?, details = ?, updated_at = ? WHERE id = ?').run(
+          status,
+          JSON.stringify(details),
+          now,
+          id,
+        );
       } else {
         this.stmt('UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
       }
@@ -249,7 +314,12 @@ export class SqliteStore implements Store {
   }
 
   async schedule(id: number, nextPollAt: number, pollIntervalMs: number, now: number): Promise<void> {
-    this.stmt('UPDATE tickets SET next_poll_at = ?, poll_interval_ms = ?, updated_at = ? WHERE id = ?').run(nextPollAt, pollIntervalMs, now, id);
+    this.stmt('UPDATE tickets SET next_poll_at = ?, poll_interval_ms = ?, updated_at = ? WHERE id = ?').run(
+      nextPollAt,
+      pollIntervalMs,
+      now,
+      id,
+    );
   }
 
   async finish(id: number, now: number): Promise<void> {
@@ -269,7 +339,10 @@ export class SqliteStore implements Store {
 
   async reopenTicket(
     id: number,
-    t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>,
+    t: Pick<
+      NewTicket,
+      'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'
+    >,
     now: number,
   ): Promise<Ticket> {
     this.db
@@ -277,31 +350,67 @@ export class SqliteStore implements Store {
         `UPDATE tickets SET channel_id = ?, root_ts = NULL, requester_slack_id = ?, requester_dms_id = ?, status = ?, details = ?,
                             created_at = ?, updated_at = ?, next_poll_at = ?, poll_interval_ms = ?, done = 0 WHERE id = ?`,
       )
-      .run(t.channelId, t.requesterSlackId, t.requesterDmsId, t.status, JSON.stringify(t.details), now, now, t.nextPollAt, t.pollIntervalMs, id);
+      .run(
+        t.channelId,
+        t.requesterSlackId,
+        t.requesterDmsId,
+        t.status,
+        JSON.stringify(t.details),
+        now,
+        now,
+        t.nextPollAt,
+        t.pollIntervalMs,
+        id,
+      );
     return (await this.getTicket(id))!;
   }
 
-  async ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number; openOffset?: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
+  async ticketsOf(
+    slackId: string,
+    opts: { openLimit: number; doneLimit: number; openOffset?: number },
+  ): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }> {
     const open = this.db
-      .prepare('SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 0 ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?')
+      .prepare(
+        'SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 0 ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?',
+      )
       .all(slackId, opts.openLimit, opts.openOffset ?? 0) as TicketRow[];
     const done = this.db
-      .prepare('SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 1 ORDER BY updated_at DESC, id DESC LIMIT ?')
+      .prepare(
+        'SELECT * FROM tickets WHERE requester_slack_id = ? AND done = 1 ORDER BY updated_at DESC, id DESC LIMIT ?',
+      )
       .all(slackId, opts.doneLimit) as TicketRow[];
-    const total = this.stmt('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = ? AND done = 0').get(slackId) as { n: number };
+    const total = this.stmt('SELECT COUNT(*) AS n FROM tickets WHERE requester_slack_id = ? AND done = 0').get(
+      slackId,
+    ) as { n: number };
     return { open: open.map(toTicket), done: done.map(toTicket), openTotal: total.n };
   }
 
   async openTicketsIn(channelId: string, limit: number): Promise<Ticket[]> {
-    return (this.stmt('SELECT * FROM tickets WHERE channel_id = ? AND done = 0 ORDER BY created_at, id LIMIT ?').all(channelId, limit) as TicketRow[]).map(toTicket);
+    return (
+      this.stmt('SELECT * FROM tickets WHERE channel_id = ? AND done = 0 ORDER BY created_at, id LIMIT ?').all(
+        channelId,
+        limit,
+      ) as TicketRow[]
+    ).map(toTicket);
   }
 
-  async reserveCreateSlot(r: { key: string; slackId: string; now: number; windowMs: number; limit: number }): Promise<{ ok: true } | { ok: false; takenAt: number[] }> {
+  async reserveCreateSlot(r: {
+    key: string;
+    slackId: string;
+    now: number;
+    windowMs: number;
+    limit: number;
+  }): Promise<{ ok: true } | { ok: false; takenAt: number[] }> {
     // IMMEDIATE takes the write lock before the count: another process on the same file waits (busy_timeout).
     const take = this.db.transaction((): { ok: true } | { ok: false; takenAt: number[] } => {
       if (this.stmt('SELECT 1 FROM create_slots WHERE key = ?').get(r.key)) return { ok: true };
       this.stmt('DELETE FROM create_slots WHERE slack_id = ? AND taken_at <= ?').run(r.slackId, r.now - r.windowMs);
-      const held = (this.stmt('SELECT taken_at FROM create_slots WHERE slack_id = ? AND taken_at > ?').all(r.slackId, r.now - r.windowMs) as { taken_at: number }[]).map((x) => x.taken_at);
+      const held = (
+        this.stmt('SELECT taken_at FROM create_slots WHERE slack_id = ? AND taken_at > ?').all(
+          r.slackId,
+          r.now - r.windowMs,
+        ) as { taken_at: number }[]
+      ).map((x) => x.taken_at);
       if (held.length >= r.limit) return { ok: false, takenAt: held };
       this.stmt('INSERT INTO create_slots (key, slack_id, taken_at) VALUES (?, ?, ?)').run(r.key, r.slackId, r.now);
       return { ok: true };
@@ -314,12 +423,17 @@ export class SqliteStore implements Store {
   }
 
   async createdSince(slackId: string, since: number): Promise<number[]> {
-    const rows = this.stmt('SELECT taken_at FROM create_slots WHERE slack_id = ? AND taken_at >= ?').all(slackId, since) as { taken_at: number }[];
+    const rows = this.stmt('SELECT taken_at FROM create_slots WHERE slack_id = ? AND taken_at >= ?').all(
+      slackId,
+      since,
+    ) as { taken_at: number }[];
     return rows.map((r) => r.taken_at);
   }
 
   async getThreadMode(channelId: string): Promise<ThreadMode> {
-    const r = this.stmt('SELECT thread_mode FROM channel_settings WHERE channel_id = ?').get(channelId) as { thread_mode: string } | undefined;
+    const r = this.stmt('SELECT thread_mode FROM channel_settings WHERE channel_id = ?').get(channelId) as
+      | { thread_mode: string }
+      | undefined;
     return r && (THREAD_MODES as readonly string[]).includes(r.thread_mode) ? (r.thread_mode as ThreadMode) : 'threads';
   }
 
@@ -344,7 +458,19 @@ export class SqliteStore implements Store {
     this.stmt(
       `INSERT INTO audit_log (at, actor_slack_id, actor_dms_id, channel_id, action, decision, rule, ticket_id, external_id, cloud_request_id, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(e.at, e.actorSlackId, e.actorDmsId ?? null, e.channelId ?? null, e.action, e.decision, e.rule ?? null, e.ticketId ?? null, e.externalId ?? null, e.cloudRequestId ?? null, JSON.stringify(e.detail ?? {}));
+    ).run(
+      e.at,
+      e.actorSlackId,
+      e.actorDmsId ?? null,
+      e.channelId ?? null,
+      e.action,
+      e.decision,
+      e.rule ?? null,
+      e.ticketId ?? null,
+      e.externalId ?? null,
+      e.cloudRequestId ?? null,
+      JSON.stringify(e.detail ?? {}),
+    );
   }
 
   async listAudit(opts: { since?: number; limit?: number }): Promise<StoredAuditEntry[]> {

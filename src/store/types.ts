@@ -119,9 +119,21 @@ export interface Store {
   /** The earliest next poll time among open tickets, if any. */
   nextDueAt(): Promise<number | undefined>;
   /** Changes where the ticket's messages live. */
-  setMessageLocation(id: number, channelId: string, rootTs: string | null, now: number, details?: Record<string, unknown>): Promise<void>;
+  setMessageLocation(
+    id: number,
+    channelId: string,
+    rootTs: string | null,
+    now: number,
+    details?: Record<string, unknown>,
+  ): Promise<void>;
   /** Records that the thread was told about `status` (at `threadTs`) and sets the new status atomically. */
-  recordStatus(id: number, status: string, threadTs: string | null, now: number, details?: Record<string, unknown>): Promise<void>;
+  recordStatus(
+    id: number,
+    status: string,
+    threadTs: string | null,
+    now: number,
+    details?: Record<string, unknown>,
+  ): Promise<void>;
   /** Sets when to poll next. */
   schedule(id: number, nextPollAt: number, pollIntervalMs: number, now: number): Promise<void>;
   /** Marks the ticket finished (no more polling). */
@@ -130,9 +142,19 @@ export interface Store {
   /** Replaces a ticket's details (e.g. the last action taken on it). */
   updateDetails(id: number, details: Record<string, unknown>, now: number): Promise<void>;
   /** Starts following a finished ticket again, from a new channel and requester (`/dms status`). */
-  reopenTicket(id: number, t: Pick<NewTicket, 'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'>, now: number): Promise<Ticket>;
+  reopenTicket(
+    id: number,
+    t: Pick<
+      NewTicket,
+      'channelId' | 'requesterSlackId' | 'requesterDmsId' | 'status' | 'details' | 'nextPollAt' | 'pollIntervalMs'
+    >,
+    now: number,
+  ): Promise<Ticket>;
   /** Tickets a person filed or follows: open ones first (newest first), then finished ones (most recently changed first). */
-  ticketsOf(slackId: string, opts: { openLimit: number; doneLimit: number; openOffset?: number }): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }>;
+  ticketsOf(
+    slackId: string,
+    opts: { openLimit: number; doneLimit: number; openOffset?: number },
+  ): Promise<{ open: Ticket[]; done: Ticket[]; openTotal: number }>;
   /** Open tickets whose messages are in a channel, oldest first (e.g. to redraw them after a settings change). */
   openTicketsIn(channelId: string, limit: number): Promise<Ticket[]>;
   /**
@@ -141,7 +163,13 @@ export interface Store {
    * holds one slot). Refused: the times of the slots held in the window. A slot counts until released, so a create
    * whose outcome is unknown (or that succeeded) keeps counting for the whole window.
    */
-  reserveCreateSlot(r: { key: string; slackId: string; now: number; windowMs: number; limit: number }): Promise<{ ok: true } | { ok: false; takenAt: number[] }>;
+  reserveCreateSlot(r: {
+    key: string;
+    slackId: string;
+    now: number;
+    windowMs: number;
+    limit: number;
+  }): Promise<{ ok: true } | { ok: false; takenAt: number[] }>;
   /** Gives a slot back: the create it was taken for certainly did not happen (refused, or never sent). */
   releaseCreateSlot(key: string): Promise<void>;
   /** Times of the creation slots a person holds since `since` (tickets filed, or creates whose outcome is unknown). */

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { withoutLinks } from '../../blocks/kit/text.js';
-import type { Clock } from '../core/clock.js';
-import type { DmsClient } from '../dms/client.js';
 import type { ApproverPolicy } from '../access/approvers.js';
-import type { DmsTicketService } from '../dms/ticket-service.js';
+import { type Guard, ticketDatabases } from '../access/request-check.js';
+import type { Clock } from '../core/clock.js';
 import { BotError, CloudApiError } from '../core/errors.js';
-import type { Store, Ticket, TicketKind } from '../store/types.js';
-import { ticketDatabases, type Guard } from '../access/request-check.js';
 import type { OrderId } from '../core/ids.js';
+import type { DmsClient } from '../dms/client.js';
+import type { DmsTicketService } from '../dms/ticket-service.js';
 import type { ResolvedUser } from '../slack/user-resolver.js';
+import type { Store, Ticket, TicketKind } from '../store/types.js';
 import type { StatusWatcher } from './watcher.js';
 
 /** DMS PluginType → the kind of ticket the bot follows it as; anything else is followed on its general status. */
@@ -29,7 +29,8 @@ export function notVisibleMessage(orderId: OrderId): string {
 
 // The bot's own comment ends with a line naming the Slack requester: "… (Slack U123, DMS user 51) [chatops-…]".
 // Only the last line counts: text the requester typed above it cannot pose as it.
-const OUR_LAST_LINE = /^— Requested from Slack by .*\(Slack ([UW][A-Z0-9]{2,})(?:, DMS user \d+|, no DMS account matched)\) \[chatops-[0-9a-f]{12}\]$/;
+const OUR_LAST_LINE =
+  /^— Requested from Slack by .*\(Slack ([UW][A-Z0-9]{2,})(?:, DMS user \d+|, no DMS account matched)\) \[chatops-[0-9a-f]{12}\]$/;
 
 /** The Slack user the bot's own comment names as requester, if the comment is the bot's. */
 export function requesterInComment(comment: string | undefined): string | undefined {
@@ -61,11 +62,15 @@ export class FollowService {
    * ticket and for one the caller is not involved in alike, and `policy:<rule>` when the policy keeps the ticket's
    * real database from them.
    */
-  async follow(args: { orderId: OrderId; channelId: string; caller: ResolvedUser }): Promise<{ ticket: Ticket; already: boolean; kindLabel: string }> {
+  async follow(args: {
+    orderId: OrderId;
+    channelId: string;
+    caller: ResolvedUser;
+  }): Promise<{ ticket: Ticket; already: boolean; kindLabel: string }> {
     const { orderId, channelId, caller } = args;
     // Asked before DMS, for everyone: whether the ticket exists must not change which calls are made.
     const isApprover = (await this.deps.approvers.check(caller)).ok;
-    let base;
+    let base: Awaited<ReturnType<DmsClient['getOrderBaseInfo']>>;
     try {
       base = await this.deps.dms.getOrderBaseInfo(orderId);
     } catch (err) {
@@ -80,16 +85,22 @@ export class FollowService {
     const service = this.deps.services[kind as keyof typeof this.deps.services];
     const existing = await this.deps.store.findTicketByExternalId(kind, orderId);
 
-    const committerDmsId = base.CommitterId === undefined || base.CommitterId === null ? undefined : String(base.CommitterId);
+    const committerDmsId =
+      base.CommitterId === undefined || base.CommitterId === null ? undefined : String(base.CommitterId);
     // Who filed it, in Slack terms: a ticket this bot filed keeps its requester; else the bot's comment names them;
     // else the caller, if DMS says they are its committer.
     const filedHere = existing && existing.details['followed'] !== true ? existing.requesterSlackId : undefined;
     const isCommitter = caller.dmsUserId !== undefined && caller.dmsUserId === committerDmsId;
-    const submitterSlackId = filedHere ?? requesterInComment(base.Comment) ?? (isCommitter ? caller.slackId : undefined);
+    const submitterSlackId =
+      filedHere ?? requesterInComment(base.Comment) ?? (isCommitter ? caller.slackId : undefined);
 
     // The bot reads with its own cloud identity: only people involved in the ticket may bring its SQL into a channel.
     const related = (base.RelatedUserList?.UserIds ?? []).map(String);
-    const involved = isCommitter || submitterSlackId === caller.slackId || (caller.dmsUserId !== undefined && related.includes(caller.dmsUserId)) || isApprover;
+    const involved =
+      isCommitter ||
+      submitterSlackId === caller.slackId ||
+      (caller.dmsUserId !== undefined && related.includes(caller.dmsUserId)) ||
+      isApprover;
     if (!involved) throw new BotError('not_visible', notVisibleMessage(orderId));
 
     // Followed already: nothing more to show, but only to someone the policy lets see its database.
@@ -106,28 +117,65 @@ export class FollowService {
       followed: true,
       committerDmsId,
       // A person's DMS name is often `first.last`: URLs go, dotted names stay (shown with cloudField).
-      committerName: base.Committer === undefined ? undefined : withoutLinks(base.Committer, undefined, { keepHosts: true }),
+      committerName:
+        base.Committer === undefined ? undefined : withoutLinks(base.Committer, undefined, { keepHosts: true }),
       ...(submitterSlackId ? { submitterSlackId } : {}),
     };
     const now = this.deps.clock.now();
-    const probe: Ticket = { id: 0, kind, externalId: orderId, channelId, rootTs: null, requesterSlackId: caller.slackId, requesterDmsId: caller.dmsUserId ?? null, status: null, details, createdAt: now, updatedAt: now, nextPollAt: now, pollIntervalMs: this.deps.intervalMs, done: false };
+    const probe: Ticket = {
+      id: 0,
+      kind,
+      externalId: orderId,
+      channelId,
+      rootTs: null,
+      requesterSlackId: caller.slackId,
+      requesterDmsId: caller.dmsUserId ?? null,
+      status: null,
+      details,
+      createdAt: now,
+      updatedAt: now,
+      nextPollAt: now,
+      pollIntervalMs: this.deps.intervalMs,
+      done: false,
+    };
     const { status } = await service.poll(probe);
-    const fields = { channelId, requesterSlackId: caller.slackId, requesterDmsId: caller.dmsUserId ?? null, status, details, nextPollAt: now + this.deps.intervalMs, pollIntervalMs: this.deps.intervalMs };
-    let ticket = existing ? await this.deps.store.reopenTicket(existing.id, fields, now) : await this.deps.store.createTicket({ kind, externalId: orderId, rootTs: null, ...fields }, now);
+    const fields = {
+      channelId,
+      requesterSlackId: caller.slackId,
+      requesterDmsId: caller.dmsUserId ?? null,
+      status,
+      details,
+      nextPollAt: now + this.deps.intervalMs,
+      pollIntervalMs: this.deps.intervalMs,
+    };
+    let ticket = existing
+      ? await this.deps.store.reopenTicket(existing.id, fields, now)
+      : await this.deps.store.createTicket({ kind, externalId: orderId, rootTs: null, ...fields }, now);
     // A ticket that already ended gets its message (with the result button, if any), and is not polled.
     if (service.statusInfo(status).final) {
       await this.deps.store.finish(ticket.id, now);
       ticket = { ...ticket, done: true };
     }
-    this.deps.logger.info({ ticketId: ticket.id, kind, orderId, status, by: caller.slackId, refollow: !!existing }, 'following an existing DMS ticket');
+    this.deps.logger.info(
+      { ticketId: ticket.id, kind, orderId, status, by: caller.slackId, refollow: !!existing },
+      'following an existing DMS ticket',
+    );
     ticket = await this.deps.watcher.follow(ticket);
     return { ticket, already: false, kindLabel: service.kindLabel };
   }
 
   /** Throws BotError `policy:<rule>` when the policy keeps this ticket's databases from the caller for `/dms status`. */
   private async mayView(caller: ResolvedUser, channelId: string, ticket: Pick<Ticket, 'details'>): Promise<void> {
-    const v = await this.deps.guard.check('dms.status', { userId: caller.slackId, channelId, databases: ticketDatabases(ticket) }, false);
-    if (!v.allowed) throw new BotError(`policy:${v.rule}`, v.message ?? `:no_entry_sign: This bot's policy does not allow that (rule *${v.rule}*).`);
+    const v = await this.deps.guard.check(
+      'dms.status',
+      { userId: caller.slackId, channelId, databases: ticketDatabases(ticket) },
+      false,
+    );
+    if (!v.allowed)
+      throw new BotError(
+        `policy:${v.rule}`,
+        v.message ?? `:no_entry_sign: This bot's policy does not allow that (rule *${v.rule}*).`,
+      );
   }
 }
 
@@ -149,6 +197,7 @@ export function cloudDetails(value: unknown, key?: string): unknown {
     return withoutLinks(value, undefined, { keepHosts: key !== undefined && NAME_KEYS.has(key) });
   }
   if (Array.isArray(value)) return value.map((v) => cloudDetails(v, key));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloudDetails(v, k)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloudDetails(v, k)]));
   return value;
 }

@@ -13,7 +13,16 @@ export class HomeService {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
 
-  constructor(private readonly deps: { slack: WebClient; store: Store; watcher: StatusWatcher; clock: Clock; logger: Logger; allowSelfApproval: boolean }) {}
+  constructor(
+    private readonly deps: {
+      slack: WebClient;
+      store: Store;
+      watcher: StatusWatcher;
+      clock: Clock;
+      logger: Logger;
+      allowSelfApproval: boolean;
+    },
+  ) {}
 
   /** The person opened the Home tab. */
   async opened(userId: string): Promise<void> {
@@ -33,7 +42,9 @@ export class HomeService {
       if (!(await this.deps.store.isHomeViewer(userId).catch(() => false))) return;
       do {
         this.again.delete(userId);
-        await this.publish(userId).catch((err: unknown) => this.deps.logger.warn({ userId, err: String(err) }, 'home tab refresh failed'));
+        await this.publish(userId).catch((err: unknown) =>
+          this.deps.logger.warn({ userId, err: String(err) }, 'home tab refresh failed'),
+        );
       } while (this.again.has(userId));
     })().finally(() => this.inFlight.delete(userId));
     this.inFlight.set(userId, run);

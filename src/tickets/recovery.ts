@@ -51,26 +51,37 @@ export class CreateRecovery {
       try {
         match = (await this.deps.dms.findOrdersByComment(p.marker)).find((o) => o.comment?.includes(p.marker));
       } catch (err) {
-        this.deps.logger.warn({ marker: p.marker, err: String(err) }, 'could not look for a pending create; will retry');
+        this.deps.logger.warn(
+          { marker: p.marker, err: String(err) },
+          'could not look for a pending create; will retry',
+        );
         continue;
       }
-      const tell = (text: string) => this.deps.messenger.tellUser(p.channelId, p.requesterSlackId, { text }).catch(() => undefined);
+      const tell = (text: string) =>
+        this.deps.messenger.tellUser(p.channelId, p.requesterSlackId, { text }).catch(() => undefined);
       if (match) {
         const known = await this.deps.store.findTicketByExternalId(p.kind, match.orderId);
         const ticket = known ?? (await service.storeCreated(p, match.orderId));
         if (known) await this.deps.store.endCreate(p.marker);
         else {
           await this.deps.watcher.follow(ticket);
-          await tell(`:white_check_mark: Your ${service.kindLabel.toLowerCase()} ticket was filed after all: DMS ticket *${escapeMrkdwn(match.orderId)}* (marker \`${p.marker}\`). I'm following it in <#${p.channelId}> now.`);
+          await tell(
+            `:white_check_mark: Your ${service.kindLabel.toLowerCase()} ticket was filed after all: DMS ticket *${escapeMrkdwn(match.orderId)}* (marker \`${p.marker}\`). I'm following it in <#${p.channelId}> now.`,
+          );
         }
-        this.deps.logger.info({ marker: p.marker, orderId: match.orderId, recovered: !known }, 'pending create settled: the ticket exists');
+        this.deps.logger.info(
+          { marker: p.marker, orderId: match.orderId, recovered: !known },
+          'pending create settled: the ticket exists',
+        );
         settled += 1;
       } else if (now - p.createdAt > this.deps.giveUpMs) {
         await this.deps.store.endCreate(p.marker);
         // Certainly not created: its rate-limit slot is given back.
         const slot = p.details[CREATE_SLOT];
         if (typeof slot === 'string') await this.deps.store.releaseCreateSlot(slot);
-        await tell(`:x: Your ${service.kindLabel.toLowerCase()} request (marker \`${p.marker}\`) never reached DMS: no ticket carries its marker. Nothing was filed; you can submit it again.`);
+        await tell(
+          `:x: Your ${service.kindLabel.toLowerCase()} request (marker \`${p.marker}\`) never reached DMS: no ticket carries its marker. Nothing was filed; you can submit it again.`,
+        );
         this.deps.logger.warn({ marker: p.marker }, 'pending create settled: no ticket was created');
         settled += 1;
       }

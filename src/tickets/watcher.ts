@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { SlidingWindowLimiter } from '../core/rate-limit.js';
 import type { Logger } from 'pino';
-import { withTicketControls, type TicketActionId, type TicketActivity, type TicketHome } from '../../blocks/tickets/controls.js';
+import {
+  type TicketActionId,
+  type TicketActivity,
+  type TicketHome,
+  withTicketControls,
+} from '../../blocks/tickets/controls.js';
 import type { TicketCard } from '../../blocks/tickets/home.js';
 import type { Clock } from '../core/clock.js';
-import type { StatusInfo } from '../dms/statuses.js';
 import { CloudApiError } from '../core/errors.js';
+import { SlidingWindowLimiter } from '../core/rate-limit.js';
+import type { StatusInfo } from '../dms/statuses.js';
 import { cannotPostIn, cannotUpdate, type MessageBody, type Messenger } from '../slack/messenger.js';
 import type { Store, ThreadMode, Ticket, TicketKind } from '../store/types.js';
 
@@ -127,7 +132,14 @@ export class StatusWatcher {
       // Claim no more than the quota can pay for now (the rest would only be handed back).
       const budget = this.bucket ? this.bucket.available(this.deps.clock.now()) : concurrency * 4;
       if (budget < 1) return seen.size;
-      const due = (await this.deps.store.claimDue(this.deps.clock.now(), Math.min(concurrency * 4, budget), this.owner, this.leaseMs)).filter((t) => !seen.has(t.id));
+      const due = (
+        await this.deps.store.claimDue(
+          this.deps.clock.now(),
+          Math.min(concurrency * 4, budget),
+          this.owner,
+          this.leaseMs,
+        )
+      ).filter((t) => !seen.has(t.id));
       if (this.stopped && this.draining) {
         // A stop began while this claim was on its way: hand the tickets straight back (the stop may have released
         // this replica's leases already, and would not wait for these).
@@ -231,7 +243,11 @@ export class StatusWatcher {
       const ticket = await this.deps.store.getTicket(ticketId);
       const tracker = ticket && this.deps.trackers[ticket.kind];
       if (!ticket?.rootTs || !tracker) return;
-      await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, ticket, this.deps.clock.now()));
+      await this.deps.messenger.update(
+        ticket.channelId,
+        ticket.rootTs,
+        await this.render(tracker, ticket, this.deps.clock.now()),
+      );
       this.changed(ticket);
     });
   }
@@ -270,7 +286,9 @@ export class StatusWatcher {
   /** A ticket as listed in the Home tab and `/dms list`. */
   card(ticket: Ticket): TicketCard {
     const tracker = this.deps.trackers[ticket.kind];
-    const info = tracker ? tracker.statusInfo(ticket.status) : { emoji: ':grey_question:', label: ticket.status ?? 'unknown', final: false };
+    const info = tracker
+      ? tracker.statusInfo(ticket.status)
+      : { emoji: ':grey_question:', label: ticket.status ?? 'unknown', final: false };
     return {
       ticketId: ticket.id,
       title: ticketTitle(tracker, ticket),
@@ -322,7 +340,12 @@ export class StatusWatcher {
     const log = this.deps.logger.child({ ticketId: ticket.id, kind: ticket.kind, externalId: ticket.externalId });
     if (!tracker) {
       log.error('no tracker for this ticket kind; pausing it');
-      await this.deps.store.schedule(ticket.id, now + this.deps.settings.maxIntervalMs, this.deps.settings.maxIntervalMs, now);
+      await this.deps.store.schedule(
+        ticket.id,
+        now + this.deps.settings.maxIntervalMs,
+        this.deps.settings.maxIntervalMs,
+        now,
+      );
       return false;
     }
     if (this.publishing.has(ticket.id)) {
@@ -334,12 +357,16 @@ export class StatusWatcher {
     const maxAgeMs = tracker.maxAgeMs ?? this.deps.settings.maxAgeMs;
     if (now - ticket.createdAt > maxAgeMs) {
       const note = tracker.renderGiveUp(ticket, Math.round(maxAgeMs / 3_600_000));
-      if (ticket.rootTs && note) await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, note).catch(() => undefined);
+      if (ticket.rootTs && note)
+        await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, note).catch(() => undefined);
       await this.deps.store.finish(ticket.id, now);
       log.info({ lastStatus: ticket.status }, 'stopped following: maximum age reached');
       const ended = { ...ticket, done: true };
       // The buttons go: nobody follows the ticket here any more.
-      if (ticket.rootTs) await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, ended, now)).catch(() => undefined);
+      if (ticket.rootTs)
+        await this.deps.messenger
+          .update(ticket.channelId, ticket.rootTs, await this.render(tracker, ended, now))
+          .catch(() => undefined);
       this.changed(ended);
       return false;
     }
@@ -380,7 +407,9 @@ export class StatusWatcher {
         log.info({ status: ticket.status }, 'finished a ticket left open at its final status');
         return false;
       }
-      const next = manual ? this.deps.settings.intervalMs : Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
+      const next = manual
+        ? this.deps.settings.intervalMs
+        : Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
       await this.deps.store.schedule(ticket.id, now + (manual ? next : Math.max(next, this.floorMs)), next, now);
       return false;
     }
@@ -398,7 +427,10 @@ export class StatusWatcher {
     if (ticket.rootTs && mode !== 'root_only') {
       // Post first, then record: a crash in between repeats at most this one reply; the reverse could lose it.
       try {
-        threadTs = (await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, withExtra, { broadcast: mode === 'broadcast_final' && info.final })) ?? null;
+        threadTs =
+          (await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, withExtra, {
+            broadcast: mode === 'broadcast_final' && info.final,
+          })) ?? null;
       } catch (err) {
         // A thread that can never take a reply (archived channel, bot removed) must not hold the ticket back forever.
         if (!cannotPostIn(err)) throw err;
@@ -408,22 +440,42 @@ export class StatusWatcher {
     // Root-only channels read the whole reply (status, hint, pre-check problems, delivery note) on the root message.
     const rootDetails = mode === 'root_only' ? { ...details, rootNotes: [replyText(withExtra)] } : details;
     const rendered: Ticket = { ...updated, details: rootDetails };
-    await this.deps.store.recordStatus(ticket.id, result.status, threadTs, now, result.details || rootDetails !== ticket.details ? rootDetails : undefined);
+    await this.deps.store.recordStatus(
+      ticket.id,
+      result.status,
+      threadTs,
+      now,
+      result.details || rootDetails !== ticket.details ? rootDetails : undefined,
+    );
     log.info({ from: ticket.status, to: result.status }, 'status changed');
-    if (!info.final) await this.deps.store.schedule(ticket.id, now + Math.max(this.deps.settings.intervalMs, this.floorMs), this.deps.settings.intervalMs, now);
+    if (!info.final)
+      await this.deps.store.schedule(
+        ticket.id,
+        now + Math.max(this.deps.settings.intervalMs, this.floorMs),
+        this.deps.settings.intervalMs,
+        now,
+      );
     const rootShown = ticket.rootTs
-      ? await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, rendered, now, mode)).then(
-          () => true,
-          (err: unknown) => {
-            log.warn({ err: describe(err) }, 'root message update failed');
-            return cannotUpdate(err);
-          },
-        )
+      ? await this.deps.messenger
+          .update(ticket.channelId, ticket.rootTs, await this.render(tracker, rendered, now, mode))
+          .then(
+            () => true,
+            (err: unknown) => {
+              log.warn({ err: describe(err) }, 'root message update failed');
+              return cannotUpdate(err);
+            },
+          )
       : true;
     // A final status ends the ticket only once its root shows it; otherwise the next check redraws it, then ends it.
     if (info.final) {
       if (rootShown) await this.deps.store.finish(ticket.id, now);
-      else await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, this.deps.settings.intervalMs, now);
+      else
+        await this.deps.store.schedule(
+          ticket.id,
+          now + this.deps.settings.intervalMs,
+          this.deps.settings.intervalMs,
+          now,
+        );
     }
     this.changed(rendered);
     return true;
@@ -439,9 +491,17 @@ export class StatusWatcher {
     try {
       const inChannel = await this.render(tracker, ticket, now);
       const inDm = (note: string) => this.render(tracker, withNote(note), now, 'threads');
-      const posted = await this.deps.messenger.postRoot(ticket.channelId, ticket.requesterSlackId, (note) => (note ? inDm(note) : Promise.resolve(inChannel)));
+      const posted = await this.deps.messenger.postRoot(ticket.channelId, ticket.requesterSlackId, (note) =>
+        note ? inDm(note) : Promise.resolve(inChannel),
+      );
       const moved = withNote(posted.redirectedBecause && posted.note);
-      await this.deps.store.setMessageLocation(ticket.id, posted.channelId, posted.ts, now, posted.redirectedBecause ? moved.details : undefined);
+      await this.deps.store.setMessageLocation(
+        ticket.id,
+        posted.channelId,
+        posted.ts,
+        now,
+        posted.redirectedBecause ? moved.details : undefined,
+      );
       const published = { ...moved, channelId: posted.channelId, rootTs: posted.ts };
       this.changed(published);
       return published;
@@ -453,7 +513,10 @@ export class StatusWatcher {
   /** Starts following a just-stored ticket: posts its root now if Slack lets us (else the next pass will), and wakes the loop. */
   async follow(ticket: Ticket): Promise<Ticket> {
     const published = await this.publishRoot(ticket).catch((err: unknown) => {
-      this.deps.logger.warn({ ticketId: ticket.id, err: describe(err) }, 'root message not posted yet; the watcher will retry');
+      this.deps.logger.warn(
+        { ticketId: ticket.id, err: describe(err) },
+        'root message not posted yet; the watcher will retry',
+      );
       return ticket;
     });
     this.wake();
@@ -507,7 +570,9 @@ export class StatusWatcher {
     });
     await Promise.race([Promise.all([this.running?.catch(() => undefined), ...this.locks.values()]), bounded]);
     clearTimeout(timer);
-    await this.deps.store.releaseAll(this.owner).catch((err: unknown) => this.deps.logger.warn({ err: describe(err) }, 'could not release leases'));
+    await this.deps.store
+      .releaseAll(this.owner)
+      .catch((err: unknown) => this.deps.logger.warn({ err: describe(err) }, 'could not release leases'));
   }
 
   /** Tickets being worked on right now (for the metrics). */
@@ -525,7 +590,16 @@ function replyText(body: MessageBody): string {
 /** Adds already-safe mrkdwn lines to a message (as a section after its blocks, and to its fallback text). */
 /** Log-safe description of an error (code and message, no request config). */
 export function describe(err: unknown): Record<string, unknown> {
-  if (err instanceof CloudApiError) return { code: err.details.errorCode, requestId: err.details.requestId, httpStatus: err.details.httpStatus, action: err.details.action };
+  if (err instanceof CloudApiError)
+    return {
+      code: err.details.errorCode,
+      requestId: err.details.requestId,
+      httpStatus: err.details.httpStatus,
+      action: err.details.action,
+    };
   const e = err as { code?: unknown; message?: unknown; data?: { error?: unknown } };
-  return { code: e.data?.error ?? e.code, message: typeof e.message === 'string' ? e.message.slice(0, 300) : String(err) };
+  return {
+    code: e.data?.error ?? e.code,
+    message: typeof e.message === 'string' ? e.message.slice(0, 300) : String(err),
+  };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChangeIds as Ids } from '../../blocks/dms/ids.js';
 import { filed, openModal, seedPeople, submit, threadReplies, tick, tsOf } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 const SQL = "UPDATE orders SET status = 'void' WHERE id = 42;\nDELETE FROM order_items -- WHERE order_id = 42\n;";
 
@@ -17,7 +17,9 @@ function values(over: Record<string, Record<string, unknown>> = {}): Record<stri
       },
     },
     [Ids.sqlBlock]: { [Ids.sqlInput]: { type: 'plain_text_input', value: SQL } },
-    [Ids.rollbackBlock]: { [Ids.rollbackInput]: { type: 'plain_text_input', value: "UPDATE orders SET status = 'paid' WHERE id = 42;" } },
+    [Ids.rollbackBlock]: {
+      [Ids.rollbackInput]: { type: 'plain_text_input', value: "UPDATE orders SET status = 'paid' WHERE id = 42;" },
+    },
     [Ids.reasonBlock]: { [Ids.reasonInput]: { type: 'plain_text_input', value: 'Void a duplicate order' } },
     [Ids.modeBlock]: { [Ids.modeRadio]: { type: 'radio_buttons', selected_option: { value: 'AUTO' } } },
     [Ids.commentBlock]: { [Ids.commentInput]: { type: 'plain_text_input', value: null } },
@@ -149,7 +151,11 @@ describe('/dms change', () => {
   });
 
   it('tells the requester when DMS refuses the ticket, keeping the SQL', async () => {
-    h.dms.failNext('CreateFreeLockCorrectOrder', { kind: 'business', code: 'InvalidParameter.Sql', message: 'SQL type not allowed.' });
+    h.dms.failNext('CreateFreeLockCorrectOrder', {
+      kind: 'business',
+      code: 'InvalidParameter.Sql',
+      message: 'SQL type not allowed.',
+    });
     await reviewAndFile(h);
     const eph = await h.slack.waitFor('chat.postEphemeral');
     expect(String(eph.args['text'])).toContain('InvalidParameter.Sql');
@@ -158,16 +164,45 @@ describe('/dms change', () => {
 
   describe('validation', () => {
     const cases: [string, Record<string, Record<string, unknown>>, string, RegExp][] = [
-      ['no database', { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_options: [] } } }, Ids.dbBlock, /at least one database/],
+      [
+        'no database',
+        { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_options: [] } } },
+        Ids.dbBlock,
+        /at least one database/,
+      ],
       ['empty SQL', { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: '' } } }, Ids.sqlBlock, /Enter the SQL/],
-      ['only comments', { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: '-- nothing\n/* here */ ;' } } }, Ids.sqlBlock, /No SQL statement found/],
-      ['a read-only query', { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: 'SELECT * FROM orders' } } }, Ids.sqlBlock, /\/dms export/],
-      ['an unclosed string', { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: "UPDATE t SET a = 'x WHERE id = 1" } } }, Ids.sqlBlock, /unclosed string/],
+      [
+        'only comments',
+        { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: '-- nothing\n/* here */ ;' } } },
+        Ids.sqlBlock,
+        /No SQL statement found/,
+      ],
+      [
+        'a read-only query',
+        { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: 'SELECT * FROM orders' } } },
+        Ids.sqlBlock,
+        /\/dms export/,
+      ],
+      [
+        'an unclosed string',
+        { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: "UPDATE t SET a = 'x WHERE id = 1" } } },
+        Ids.sqlBlock,
+        /unclosed string/,
+      ],
       ['no reason', { [Ids.reasonBlock]: { [Ids.reasonInput]: { value: '  ' } } }, Ids.reasonBlock, /Say why/],
       // The picker takes 20: a review redrawing 21 would be refused by Slack (initial_options > max_selected_items).
       [
         'more databases than the picker takes',
-        { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_options: Array.from({ length: 21 }, (_, i) => ({ value: `db:${3000 + i}:P`, text: { type: 'plain_text', text: `db_${i}` } })) } } },
+        {
+          [Ids.dbBlock]: {
+            [Ids.dbSelect]: {
+              selected_options: Array.from({ length: 21 }, (_, i) => ({
+                value: `db:${3000 + i}:P`,
+                text: { type: 'plain_text', text: `db_${i}` },
+              })),
+            },
+          },
+        },
         Ids.dbBlock,
         /at most 20 databases/,
       ],

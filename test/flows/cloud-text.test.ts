@@ -1,19 +1,32 @@
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  buildTrackerListMessage,
+  buildTrackerNotCreatedMessage,
+  buildTrackerRootMessage,
+  buildTrackerStatusReply,
+  type TrackerSummary,
+} from '../../blocks/cts/tracker-message.js';
+import {
+  cloudCode,
+  cloudText,
+  fallbackText,
+  guardOutgoing,
+  LINK_REMOVED,
+  withoutLinks,
+} from '../../blocks/kit/text.js';
 import { ticketCardBlocks } from '../../blocks/tickets/home.js';
 import { buildGiveUpReply, buildRootMessage, buildStatusReply, cloudField } from '../../blocks/tickets/root.js';
-import { buildTrackerListMessage, buildTrackerNotCreatedMessage, buildTrackerRootMessage, buildTrackerStatusReply, type TrackerSummary } from '../../blocks/cts/tracker-message.js';
-import { cloudCode, cloudText, fallbackText, guardOutgoing, LINK_REMOVED, withoutLinks } from '../../blocks/kit/text.js';
-import { DmsTicketService, type DmsTicketDeps } from '../../src/dms/ticket-service.js';
+import { CloudApiError } from '../../src/core/errors.js';
 import type { DbId } from '../../src/core/ids.js';
+import { userMessageFor } from '../../src/core/user-message.js';
 import { trackerStatusInfo } from '../../src/cts/tracker-service.js';
 import { exportStatusInfo } from '../../src/dms/statuses.js';
-import { CloudApiError } from '../../src/core/errors.js';
-import { userMessageFor } from '../../src/core/user-message.js';
+import { type DmsTicketDeps, DmsTicketService } from '../../src/dms/ticket-service.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { fileExport, seedPeople, tick } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 /** A host and a secret no random text contains: if either shows, a link got through. */
 const HOST = 'zq9evil';
@@ -43,17 +56,36 @@ const LINKS = [
   `${HOST}.com`,
   `${SECRET}.${HOST}.io`,
 ];
-const MENTIONS = ['<!channel>', '<!here>', '<!everyone>', '<!subteam^S0123|@admins>', '<@U0MALLORY>', '<#C0SECRET>', '<!date^1^{date}|x>', '&lt;!channel&gt;', '*bold* _it_ ~s~ `code` ```fence```'];
+const MENTIONS = [
+  '<!channel>',
+  '<!here>',
+  '<!everyone>',
+  '<!subteam^S0123|@admins>',
+  '<@U0MALLORY>',
+  '<#C0SECRET>',
+  '<!date^1^{date}|x>',
+  '&lt;!channel&gt;',
+  '*bold* _it_ ~s~ `code` ```fence```',
+];
 
 /** Cloud strings: random text with mentions and links spliced in. */
 const cloudString = fc
-  .array(fc.oneof(fc.string({ maxLength: 12, unit: 'grapheme' }), fc.constantFrom(...LINKS), fc.constantFrom(...MENTIONS), fc.constantFrom(' ', '\n', '|', '<', '>', '&')), { minLength: 1, maxLength: 8 })
+  .array(
+    fc.oneof(
+      fc.string({ maxLength: 12, unit: 'grapheme' }),
+      fc.constantFrom(...LINKS),
+      fc.constantFrom(...MENTIONS),
+      fc.constantFrom(' ', '\n', '|', '<', '>', '&'),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
   .map((parts) => parts.join(''));
 
 /** Folds what a reader (or Slack) might undo: width, invisible characters, percent-encoding. */
 function unfold(text: string): string {
   let out = text.normalize('NFKC').replace(/[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '');
-  for (let i = 0; i < 3; i++) out = out.replace(/%([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  for (let i = 0; i < 3; i++)
+    out = out.replace(/%([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
   return out;
 }
 
@@ -65,7 +97,8 @@ function textsOf(body: unknown): { text: string; parsed: boolean }[] {
       // plain_text is shown as typed: `<!channel>` there is just characters. mrkdwn and fallback text are parsed.
       if (key === 'text') out.push({ text: v, parsed: parent?.['type'] !== 'plain_text' });
     } else if (Array.isArray(v)) v.forEach((x) => walk(x));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k, v as Record<string, unknown>);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) walk(x, k, v as Record<string, unknown>);
   };
   walk(body);
   return out;
@@ -96,18 +129,130 @@ const summary = (s: string): TrackerSummary => ({
 
 /** Every builder that renders cloud text, each fed `s` in every cloud field. */
 const renderers: [string, (s: string) => unknown][] = [
-  ['root message (unknown JobStatus, note)', (s) => buildRootMessage({ title: 'Data export · DMS ticket 1', summary: 'Data export ticket 1', requesterSlackId: 'U0ALICE', statusInfo: exportStatusInfo(s), fields: [], note: s, updatedAt: 1 })],
+  [
+    'root message (unknown JobStatus, note)',
+    (s) =>
+      buildRootMessage({
+        title: 'Data export · DMS ticket 1',
+        summary: 'Data export ticket 1',
+        requesterSlackId: 'U0ALICE',
+        statusInfo: exportStatusInfo(s),
+        fields: [],
+        note: s,
+        updatedAt: 1,
+      }),
+  ],
   // A database may be named by its host, so bare hosts stay there (by design); every other link goes.
-  ['database field', (s) => ({ text: cloudField(s.split(`${HOST}.com`).join('').split(`${SECRET}.${HOST}.io`).join('')) })],
-  ['status reply', (s) => buildStatusReply({ summary: 'Data export ticket 1', status: s, info: exportStatusInfo(s), previous: exportStatusInfo(s), extra: [cloudText(s)] })],
-  ['give-up reply', (s) => buildGiveUpReply({ summary: 'Data export ticket 1', hours: 24, lastLabel: exportStatusInfo(s).label })],
-  ['tracker root (CTS detail, every setting)', (s) => buildTrackerRootMessage({ summary: summary(s), requesterSlackId: 'U0ALICE', status: `error:${s}`, statusInfo: trackerStatusInfo(`error:${s}`), checking: false, notes: [s], updatedAt: 1, followHours: 1 })],
-  ['tracker status reply', (s) => buildTrackerStatusReply({ name: s, status: s, info: trackerStatusInfo(`error:${s}`), previous: trackerStatusInfo(s) })],
-  ['tracker list', (s) => buildTrackerListMessage([{ summary: summary(s), status: `error:${s}`, info: trackerStatusInfo(`error:${s}`) }])],
-  ['tracker not created', (s) => buildTrackerNotCreatedMessage(userMessageFor(new CloudApiError({ service: 'CTS', action: 'CreateTracker', errorCode: s, errorMessage: s, httpStatus: 400, retryable: false }), pino({ level: 'silent' })), summary(s))],
-  ['home card', (s) => ticketCardBlocks({ ticketId: 1, title: s, statusInfo: exportStatusInfo(s), channelId: 'C0X', updatedAt: 1, actions: [], done: false }, false)],
-  ['cloud error shown to a person', (s) => ({ text: userMessageFor(new CloudApiError({ service: 'DMS', action: 'CreateOrder', errorCode: s, errorMessage: s, requestId: s, retryable: false }), pino({ level: 'silent' })) })],
-  ['explained cloud error', (s) => ({ text: userMessageFor(new CloudApiError({ service: 'CTS', action: 'CreateTracker', errorCode: s, errorMessage: s, retryable: false }, `CTS said ${s}`), pino({ level: 'silent' })) })],
+  [
+    'database field',
+    (s) => ({ text: cloudField(s.split(`${HOST}.com`).join('').split(`${SECRET}.${HOST}.io`).join('')) }),
+  ],
+  [
+    'status reply',
+    (s) =>
+      buildStatusReply({
+        summary: 'Data export ticket 1',
+        status: s,
+        info: exportStatusInfo(s),
+        previous: exportStatusInfo(s),
+        extra: [cloudText(s)],
+      }),
+  ],
+  [
+    'give-up reply',
+    (s) => buildGiveUpReply({ summary: 'Data export ticket 1', hours: 24, lastLabel: exportStatusInfo(s).label }),
+  ],
+  [
+    'tracker root (CTS detail, every setting)',
+    (s) =>
+      buildTrackerRootMessage({
+        summary: summary(s),
+        requesterSlackId: 'U0ALICE',
+        status: `error:${s}`,
+        statusInfo: trackerStatusInfo(`error:${s}`),
+        checking: false,
+        notes: [s],
+        updatedAt: 1,
+        followHours: 1,
+      }),
+  ],
+  [
+    'tracker status reply',
+    (s) =>
+      buildTrackerStatusReply({
+        name: s,
+        status: s,
+        info: trackerStatusInfo(`error:${s}`),
+        previous: trackerStatusInfo(s),
+      }),
+  ],
+  [
+    'tracker list',
+    (s) =>
+      buildTrackerListMessage([{ summary: summary(s), status: `error:${s}`, info: trackerStatusInfo(`error:${s}`) }]),
+  ],
+  [
+    'tracker not created',
+    (s) =>
+      buildTrackerNotCreatedMessage(
+        userMessageFor(
+          new CloudApiError({
+            service: 'CTS',
+            action: 'CreateTracker',
+            errorCode: s,
+            errorMessage: s,
+            httpStatus: 400,
+            retryable: false,
+          }),
+          pino({ level: 'silent' }),
+        ),
+        summary(s),
+      ),
+  ],
+  [
+    'home card',
+    (s) =>
+      ticketCardBlocks(
+        {
+          ticketId: 1,
+          title: s,
+          statusInfo: exportStatusInfo(s),
+          channelId: 'C0X',
+          updatedAt: 1,
+          actions: [],
+          done: false,
+        },
+        false,
+      ),
+  ],
+  [
+    'cloud error shown to a person',
+    (s) => ({
+      text: userMessageFor(
+        new CloudApiError({
+          service: 'DMS',
+          action: 'CreateOrder',
+          errorCode: s,
+          errorMessage: s,
+          requestId: s,
+          retryable: false,
+        }),
+        pino({ level: 'silent' }),
+      ),
+    }),
+  ],
+  [
+    'explained cloud error',
+    (s) => ({
+      text: userMessageFor(
+        new CloudApiError(
+          { service: 'CTS', action: 'CreateTracker', errorCode: s, errorMessage: s, retryable: false },
+          `CTS said ${s}`,
+        ),
+        pino({ level: 'silent' }),
+      ),
+    }),
+  ],
   ['fallback text', (s) => ({ text: fallbackText(s) })],
 ];
 
@@ -129,21 +274,42 @@ describe('cloud text through every renderer (property)', () => {
   });
 
   it('leaves ordinary cloud words alone: statuses, error codes, and a database named by its host', () => {
-    for (const s of ['EXPORT_SUCCESS', 'Error: 3.5 rows/s', 'orders_prod (product)', 'order:FINISH', 'CTS.0201', 'APIGW.0308']) expect(withoutLinks(s)).toBe(s);
+    for (const s of [
+      'EXPORT_SUCCESS',
+      'Error: 3.5 rows/s',
+      'orders_prod (product)',
+      'order:FINISH',
+      'CTS.0201',
+      'APIGW.0308',
+    ])
+      expect(withoutLinks(s)).toBe(s);
     // A dotted error code in running text reads the same, but its dots cannot make a link; as a code it is exact.
     expect(withoutLinks('InvalidParameter.OrderId')).toBe('InvalidParameter\u00b7OrderId');
     expect(cloudCode('InvalidParameter.OrderId')).toBe('InvalidParameter.OrderId');
     expect(cloudCode('evil.zip <@U0ADMIN>')).toBe(`${LINK_REMOVED} &lt;@U0ADMIN&gt;`);
-    expect(cloudField('rm-bp1.mysql.rds.aliyuncs.com:3306 · orders')).toBe('rm-bp1.mysql.rds.aliyuncs.com:3306 · orders');
+    expect(cloudField('rm-bp1.mysql.rds.aliyuncs.com:3306 · orders')).toBe(
+      'rm-bp1.mysql.rds.aliyuncs.com:3306 · orders',
+    );
     expect(cloudField(`orders ${LINKS[0]}`)).toBe(`orders ${LINK_REMOVED}`);
   });
 
   it('the outgoing net neutralises broadcast mentions everywhere and signed links outside the DM', () => {
-    const body = { text: 'hi <!channel> https://x.example/a?Signature=s1', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '<!here|here> <https://x.example/a?X-Amz-Signature=s2|get>' } }] };
+    const body = {
+      text: 'hi <!channel> https://x.example/a?Signature=s1',
+      blocks: [
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: '<!here|here> <https://x.example/a?X-Amz-Signature=s2|get>' },
+        },
+      ],
+    };
     const out = guardOutgoing(body);
     expect(JSON.stringify(out)).not.toMatch(/<!channel>|<!here|Signature=s/);
     expect(out.text).toContain(LINK_REMOVED);
-    const dm = guardOutgoing({ text: '<https://x.example/a?Signature=s1|download> <!everyone>' }, { privateLink: true });
+    const dm = guardOutgoing(
+      { text: '<https://x.example/a?Signature=s1|download> <!everyone>' },
+      { privateLink: true },
+    );
     expect(dm.text).toBe('<https://x.example/a?Signature=s1|download> &lt;!everyone&gt;');
   });
 });
@@ -159,7 +325,8 @@ describe('cloud text through the real app and fake Slack', () => {
   });
 
   /** Every message and view the bot sent Slack after `from`. */
-  const sentSince = (from: number): SlackCall[] => h.slack.calls.slice(from).filter((c) => /^(chat\.|views\.)/.test(c.method));
+  const sentSince = (from: number): SlackCall[] =>
+    h.slack.calls.slice(from).filter((c) => /^(chat\.|views\.)/.test(c.method));
 
   it('a hostile JobStatus and TipMessage reach neither a channel message, its fallback text, nor a log line', async () => {
     const { orderId } = await fileExport(h);
@@ -187,7 +354,11 @@ describe('cloud text through the real app and fake Slack', () => {
     const { orderId } = await fileExport(h);
     const from = h.slack.calls.length;
     const logsFrom = h.logs.length;
-    h.dms.failNext('GetDataExportDownloadURL', { kind: 'business', code: `Forbidden.${LINKS[0]}`, message: `See ${LINKS[1]} and ${LINKS[7]}` }, 5);
+    h.dms.failNext(
+      'GetDataExportDownloadURL',
+      { kind: 'business', code: `Forbidden.${LINKS[0]}`, message: `See ${LINKS[1]} and ${LINKS[7]}` },
+      5,
+    );
     h.dms.setStatus(orderId, 'EXPORT_SUCCESS');
     await tick(h);
     const sent = sentSince(from);
@@ -204,11 +375,20 @@ describe('CTS tracker detail through the real app', () => {
     try {
       const { TrackerIds: Ids } = await import('../../blocks/cts/ids.js');
       const input = (value: string | null) => ({ type: 'plain_text_input', value });
-      const radio = (value: string) => ({ type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } });
-      const boxes = (...values: string[]) => ({ type: 'checkboxes', selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })) });
+      const radio = (value: string) => ({
+        type: 'radio_buttons',
+        selected_option: { value, text: { type: 'plain_text', text: value } },
+      });
+      const boxes = (...values: string[]) => ({
+        type: 'checkboxes',
+        selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })),
+      });
       await h.command('tracker', { command: '/cts', channel: 'C0OPS' });
       const open = await h.slack.waitFor('views.open', () => true);
-      const view = { ...(open.args['view'] as Record<string, unknown>), id: String((open.response?.['view'] as { id: string }).id) };
+      const view = {
+        ...(open.args['view'] as Record<string, unknown>),
+        id: String((open.response?.['view'] as { id: string } | undefined)?.id),
+      };
       const { viewSubmission } = await import('../support/harness.js');
       await h.interaction(
         viewSubmission(view, {
@@ -243,29 +423,44 @@ describe('CTS tracker detail through the real app', () => {
 
 /** Block Kit's limits: Slack refuses a message (and the channel never hears) past any of them. */
 function expectWithinLimits(body: unknown): void {
-  const b = body as { text?: string; blocks?: { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { text?: string }[] }[] };
+  const b = body as {
+    text?: string;
+    blocks?: { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { text?: string }[] }[];
+  };
   if (b.text !== undefined) expect(b.text.length, 'fallback text').toBeLessThanOrEqual(3_000);
   for (const block of b.blocks ?? []) {
     if (block.type === 'header') expect(block.text!.text.length, 'header').toBeLessThanOrEqual(150);
     else if (block.text) expect(block.text.text.length, 'section text').toBeLessThanOrEqual(3_000);
     for (const f of block.fields ?? []) expect(f.text.length, 'field').toBeLessThanOrEqual(2_000);
-    for (const e of block.elements ?? []) if (e.text !== undefined) expect(e.text.length, 'context element').toBeLessThanOrEqual(2_000);
+    for (const e of block.elements ?? [])
+      if (e.text !== undefined) expect(e.text.length, 'context element').toBeLessThanOrEqual(2_000);
   }
   expect(JSON.stringify(b.blocks ?? []).length, 'all blocks').toBeLessThanOrEqual(40_000);
 }
 
 /** Long cloud strings of the characters escaping makes longest (`&` → `&amp;`), with links and mentions. */
 const longCloudString = fc
-  .array(fc.oneof(fc.constantFrom('&', '<', '>', '&&&&&&&&&&', '<<<<>>>>', ...MENTIONS, ...LINKS), fc.string({ maxLength: 30, unit: 'grapheme' })), { minLength: 1, maxLength: 400 })
-  .chain((parts) => fc.integer({ min: 1, max: 12 }).map((times) => Array.from({ length: times }, () => parts.join('')).join('')));
+  .array(
+    fc.oneof(
+      fc.constantFrom('&', '<', '>', '&&&&&&&&&&', '<<<<>>>>', ...MENTIONS, ...LINKS),
+      fc.string({ maxLength: 30, unit: 'grapheme' }),
+    ),
+    { minLength: 1, maxLength: 400 },
+  )
+  .chain((parts) =>
+    fc.integer({ min: 1, max: 12 }).map((times) => Array.from({ length: times }, () => parts.join('')).join('')),
+  );
 
 describe('cloud text keeps every message within Slack limits (property)', () => {
-  it.each(renderers)('%s: every section, field and fallback within its limit, whatever the cloud sent', (_name, render) => {
-    fc.assert(
-      fc.property(longCloudString, (s) => expectWithinLimits(render(s))),
-      { seed: 42, numRuns: 40 },
-    );
-  });
+  it.each(renderers)(
+    '%s: every section, field and fallback within its limit, whatever the cloud sent',
+    (_name, render) => {
+      fc.assert(
+        fc.property(longCloudString, (s) => expectWithinLimits(render(s))),
+        { seed: 42, numRuns: 40 },
+      );
+    },
+  );
 
   it('cloudText and fallbackText bound their output, not their input: 3,000 `&` stay within max', () => {
     const amps = '&'.repeat(3_000);
@@ -273,18 +468,45 @@ describe('cloud text keeps every message within Slack limits (property)', () => 
     expect(fallbackText(amps).length).toBeLessThanOrEqual(3_000);
     // Never half an entity at the cut.
     expect(cloudText(amps, 1_000)).toMatch(/^(?:&amp;)+… \(truncated\)$/);
-    const root = buildTrackerRootMessage({ summary: summary(amps), requesterSlackId: 'U0ALICE', status: `error:${amps}`, statusInfo: trackerStatusInfo(`error:${amps}`), checking: false, notes: [amps, amps, amps], updatedAt: 1, followHours: 1 });
+    const root = buildTrackerRootMessage({
+      summary: summary(amps),
+      requesterSlackId: 'U0ALICE',
+      status: `error:${amps}`,
+      statusInfo: trackerStatusInfo(`error:${amps}`),
+      checking: false,
+      notes: [amps, amps, amps],
+      updatedAt: 1,
+      followHours: 1,
+    });
     expectWithinLimits(root);
   });
 
   it('link removal stays linear on long adversarial text (no quadratic rescans)', () => {
     const started = Date.now();
-    for (const s of ['k'.repeat(100_000), 'a.'.repeat(50_000), 'a@'.repeat(50_000), `${'x'.repeat(50_000)}@${'y.'.repeat(20_000)}`, 'k-'.repeat(50_000), `${'ab-'.repeat(10)}.`.repeat(3_000)]) cloudText(s, 3_000);
+    for (const s of [
+      'k'.repeat(100_000),
+      'a.'.repeat(50_000),
+      'a@'.repeat(50_000),
+      `${'x'.repeat(50_000)}@${'y.'.repeat(20_000)}`,
+      'k-'.repeat(50_000),
+      `${'ab-'.repeat(10)}.`.repeat(3_000),
+    ])
+      cloudText(s, 3_000);
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('the not-created message shows the reason once escaped (no `&amp;lt;`)', () => {
-    const reason = userMessageFor(new CloudApiError({ service: 'CTS', action: 'CreateTracker', errorCode: 'CTS.0001', errorMessage: 'bucket <name> & key missing', httpStatus: 400, retryable: false }), pino({ level: 'silent' }));
+    const reason = userMessageFor(
+      new CloudApiError({
+        service: 'CTS',
+        action: 'CreateTracker',
+        errorCode: 'CTS.0001',
+        errorMessage: 'bucket <name> & key missing',
+        httpStatus: 400,
+        retryable: false,
+      }),
+      pino({ level: 'silent' }),
+    );
     const msg = buildTrackerNotCreatedMessage(reason, summary('orders'));
     const all = JSON.stringify(msg);
     expect(all).toContain('bucket &lt;name&gt; &amp; key missing');
@@ -295,7 +517,20 @@ describe('cloud text keeps every message within Slack limits (property)', () => 
 
 describe('bare hosts and addresses in channel-bound cloud text', () => {
   it('any label.label with a last label of two or more letters is a host, and an address is a link', () => {
-    for (const host of ['evil.zip', 'evil.mov', 'evil.fr', 'evil.gov', 'evil.tk', 'пример.рф', 'пример.рф/путь', 'a@evil.com', 'x.y.museum', 'evil.xn--p1ai', 'Evil.zip', 'EVIL.Zip/x']) {
+    for (const host of [
+      'evil.zip',
+      'evil.mov',
+      'evil.fr',
+      'evil.gov',
+      'evil.tk',
+      'пример.рф',
+      'пример.рф/путь',
+      'a@evil.com',
+      'x.y.museum',
+      'evil.xn--p1ai',
+      'Evil.zip',
+      'EVIL.Zip/x',
+    ]) {
       const out = withoutLinks(`see ${host} now`);
       expect(out, host).not.toMatch(/evil|пример/i);
       expect(cloudText(`see ${host} now`), host).not.toMatch(/evil|пример/i);
@@ -314,7 +549,9 @@ describe('bare hosts and addresses in channel-bound cloud text', () => {
       }),
       { seed: 42, numRuns: 300 },
     );
-    expect(cloudField('rm-bp1.mysql.rds.aliyuncs.com:3306 · orders')).toBe('rm-bp1.mysql.rds.aliyuncs.com:3306 · orders');
+    expect(cloudField('rm-bp1.mysql.rds.aliyuncs.com:3306 · orders')).toBe(
+      'rm-bp1.mysql.rds.aliyuncs.com:3306 · orders',
+    );
   });
 });
 
@@ -322,12 +559,26 @@ describe('bare hosts and addresses in channel-bound cloud text', () => {
 class FilingService extends DmsTicketService {
   readonly kind = 'dms_order' as const;
   readonly kindLabel = 'Test';
-  poll(): Promise<{ status: string }> { return Promise.resolve({ status: 'x' }); }
-  statusInfo() { return exportStatusInfo(null); }
-  renderRoot() { return { text: '' }; }
-  describeExisting(): Promise<Record<string, unknown>> { return Promise.resolve({}); }
+  poll(): Promise<{ status: string }> {
+    return Promise.resolve({ status: 'x' });
+  }
+  statusInfo() {
+    return exportStatusInfo(null);
+  }
+  renderRoot() {
+    return { text: '' };
+  }
+  describeExisting(): Promise<Record<string, unknown>> {
+    return Promise.resolve({});
+  }
   fileWith(create: () => Promise<{ orderId: string }>) {
-    return this.file({ channelId: 'C0X', requester: { slackId: 'U0ALICE', name: 'Alice' } as never, commentText: 'why', details: {}, create });
+    return this.file({
+      channelId: 'C0X',
+      requester: { slackId: 'U0ALICE', name: 'Alice' } as never,
+      commentText: 'why',
+      details: {},
+      create,
+    });
   }
 }
 
@@ -341,23 +592,77 @@ describe('errors that embed DMS words (property over every DMS error shape)', ()
   } as unknown as DmsTicketDeps; // only the parts `file` touches before it throws
   const service = new FilingService(deps);
   const shapes = (s: string): CloudApiError[] => [
-    new CloudApiError({ service: 'DMS', action: 'CreateOrder', errorCode: s, errorMessage: s, requestId: s, httpStatus: 503, retryable: true }),
-    new CloudApiError({ service: 'DMS', action: 'CreateOrder', errorCode: s, errorMessage: s, requestId: s, retryable: true }),
-    new CloudApiError({ service: 'DMS', action: 'CreateOrder', errorCode: s, errorMessage: s, requestId: s, httpStatus: 200, retryable: false, outcome: 'unknown' }),
-    new CloudApiError({ service: 'DMS', action: 'CreateOrder', errorCode: s, errorMessage: s, requestId: s, httpStatus: 400, retryable: false }),
-    new CloudApiError({ service: 'DMS', action: 'CreateOrder', errorCode: s, errorMessage: s, requestId: s, httpStatus: 400, retryable: false }, `DMS refused: ${s}`),
+    new CloudApiError({
+      service: 'DMS',
+      action: 'CreateOrder',
+      errorCode: s,
+      errorMessage: s,
+      requestId: s,
+      httpStatus: 503,
+      retryable: true,
+    }),
+    new CloudApiError({
+      service: 'DMS',
+      action: 'CreateOrder',
+      errorCode: s,
+      errorMessage: s,
+      requestId: s,
+      retryable: true,
+    }),
+    new CloudApiError({
+      service: 'DMS',
+      action: 'CreateOrder',
+      errorCode: s,
+      errorMessage: s,
+      requestId: s,
+      httpStatus: 200,
+      retryable: false,
+      outcome: 'unknown',
+    }),
+    new CloudApiError({
+      service: 'DMS',
+      action: 'CreateOrder',
+      errorCode: s,
+      errorMessage: s,
+      requestId: s,
+      httpStatus: 400,
+      retryable: false,
+    }),
+    new CloudApiError(
+      {
+        service: 'DMS',
+        action: 'CreateOrder',
+        errorCode: s,
+        errorMessage: s,
+        requestId: s,
+        httpStatus: 400,
+        retryable: false,
+      },
+      `DMS refused: ${s}`,
+    ),
   ];
 
   it('the "DMS did not confirm" error and every cloud error reach the person inert', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(cloudString, fc.constantFrom('<@U0ADMIN>', '<!channel>', '<#C0SECRET>', `<https://${HOST}.example/sso|Approve>`)), async (s) => {
-        for (const cause of shapes(s)) {
-          const err = await service.fileWith(() => Promise.reject(cause)).then(() => undefined, (e: unknown) => e);
-          expect(err).toBeDefined();
-          expectInert({ text: userMessageFor(err, silent) });
-          expectInert({ text: userMessageFor(cause, silent) });
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          cloudString,
+          fc.constantFrom('<@U0ADMIN>', '<!channel>', '<#C0SECRET>', `<https://${HOST}.example/sso|Approve>`),
+        ),
+        async (s) => {
+          for (const cause of shapes(s)) {
+            const err = await service
+              .fileWith(() => Promise.reject(cause))
+              .then(
+                () => undefined,
+                (e: unknown) => e,
+              );
+            expect(err).toBeDefined();
+            expectInert({ text: userMessageFor(err, silent) });
+            expectInert({ text: userMessageFor(cause, silent) });
+          }
+        },
+      ),
       { seed: 42, numRuns: 60 },
     );
   });
@@ -392,15 +697,38 @@ describe('followed tickets: every string DMS sends is cloud text', () => {
   }
 
   it('a data tracking ticket: TrackTypes, TableNames, window times, comment and committer', async () => {
-    const { orderId } = await h.app.services.dms.createDataTrackOrder({ dbId: '1001' as DbId, startTime: '2026-01-05 08:00:00', endTime: '2026-01-05 10:00:00', tables: ['orders'], trackTypes: ['UPDATE'], comment: 'x', relatedUserIds: ['51'] });
+    const { orderId } = await h.app.services.dms.createDataTrackOrder({
+      dbId: '1001' as DbId,
+      startTime: '2026-01-05 08:00:00',
+      endTime: '2026-01-05 10:00:00',
+      tables: ['orders'],
+      trackTypes: ['UPDATE'],
+      comment: 'x',
+      relatedUserIds: ['51'],
+    });
     const order = h.dms.getOrder(Number(orderId))!;
     Object.assign(order, { comment: hostile, committer: hostile, committerId: '77' });
-    Object.assign(order.params, { TrackTypes: [`<https://${HOST}.example/sso|Approve in DMS>`, '<@U0ADMIN>', '<#C0SECRET>', hostile], TableNames: [hostile, 'orders'], JobStartTime: hostile, JobEndTime: hostile });
+    Object.assign(order.params, {
+      TrackTypes: [`<https://${HOST}.example/sso|Approve in DMS>`, '<@U0ADMIN>', '<#C0SECRET>', hostile],
+      TableNames: [hostile, 'orders'],
+      JobStartTime: hostile,
+      JobEndTime: hostile,
+    });
     await followAndWatch(orderId, ['JOB_RUNNING', 'JOB_SUCCESS']);
   });
 
   it('a data export ticket: reason, comment and committer', async () => {
-    const { orderId } = await h.app.services.dms.createDataExportOrder({ dbId: '1001' as DbId, logic: false, sql: 'SELECT 1', classify: 'x', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: 'x', relatedUserIds: ['51'] });
+    const { orderId } = await h.app.services.dms.createDataExportOrder({
+      dbId: '1001' as DbId,
+      logic: false,
+      sql: 'SELECT 1',
+      classify: 'x',
+      affectRows: 1,
+      ignoreAffectRows: false,
+      ignoreAffectRowsReason: '',
+      comment: 'x',
+      relatedUserIds: ['51'],
+    });
     const order = h.dms.getOrder(Number(orderId))!;
     Object.assign(order, { comment: hostile, committer: hostile, committerId: '77' });
     Object.assign(order.params, { classify: hostile, exeSQL: hostileSql });
@@ -408,7 +736,14 @@ describe('followed tickets: every string DMS sends is cloud text', () => {
   });
 
   it('a data change ticket: reason, precheck tip, comment and committer', async () => {
-    const { orderId } = await h.app.services.dms.createFreeLockCorrectOrder({ databases: [{ dbId: '1001' as DbId, logic: false }], sql: "UPDATE orders SET status = 'paid' WHERE id = 42", classify: 'x', execMode: 'COMMITOR', comment: 'x', relatedUserIds: ['51'] });
+    const { orderId } = await h.app.services.dms.createFreeLockCorrectOrder({
+      databases: [{ dbId: '1001' as DbId, logic: false }],
+      sql: "UPDATE orders SET status = 'paid' WHERE id = 42",
+      classify: 'x',
+      execMode: 'COMMITOR',
+      comment: 'x',
+      relatedUserIds: ['51'],
+    });
     const order = h.dms.getOrder(Number(orderId))!;
     Object.assign(order, { comment: hostile, committer: hostile, committerId: '77', precheckUserTip: hostile });
     Object.assign(order.params, { Classify: hostile, ExecSQL: hostileSql });
@@ -416,9 +751,25 @@ describe('followed tickets: every string DMS sends is cloud text', () => {
   });
 
   it('any other ticket: its type and comment', async () => {
-    const { orderId } = await h.app.services.dms.createDataExportOrder({ dbId: '1001' as DbId, logic: false, sql: 'SELECT 1', classify: 'x', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: 'x', relatedUserIds: ['51'] });
+    const { orderId } = await h.app.services.dms.createDataExportOrder({
+      dbId: '1001' as DbId,
+      logic: false,
+      sql: 'SELECT 1',
+      classify: 'x',
+      affectRows: 1,
+      ignoreAffectRows: false,
+      ignoreAffectRowsReason: '',
+      comment: 'x',
+      relatedUserIds: ['51'],
+    });
     const order = h.dms.getOrder(Number(orderId))!;
-    Object.assign(order, { pluginType: 'PERM_APPLY', statusCodeOverride: 'toaudit', comment: hostile, committer: hostile, committerId: '77' });
+    Object.assign(order, {
+      pluginType: 'PERM_APPLY',
+      statusCodeOverride: 'toaudit',
+      comment: hostile,
+      committer: hostile,
+      committerId: '77',
+    });
     await followAndWatch(orderId, []);
   });
 });

@@ -2,8 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TrackerIds } from '../../blocks/cts/ids.js';
 import { ExportIds as Ids } from '../../blocks/dms/ids.js';
 import type { SlackCall } from '../support/fake-slack.js';
-import { clickButton, exportValues, fileExport, openModal, seedPeople, submit, tick, type SubmitAnswer } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import {
+  clickButton,
+  exportValues,
+  fileExport,
+  openModal,
+  type SubmitAnswer,
+  seedPeople,
+  submit,
+  tick,
+} from '../support/flows.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 // What the bot says after a create or a click must match what happened in DMS: "filed", "not filed", "not sent" or
 // "not known yet, checking". Every case runs through the real app against the DMS emulator's faults.
@@ -37,7 +46,8 @@ describe('"at most N tickets an hour" holds when submissions race', () => {
 
     const refused = answers.filter((a) => a.response_action === 'errors');
     expect(refused).toHaveLength(5);
-    for (const a of refused) expect(a.errors?.[Ids.dbBlock]).toMatch(/You have filed 3 tickets in the last hour; the limit is 3 per hour/);
+    for (const a of refused)
+      expect(a.errors?.[Ids.dbBlock]).toMatch(/You have filed 3 tickets in the last hour; the limit is 3 per hour/);
     const accepted = views.filter((_, i) => answers[i]!.response_action === 'update');
     expect(accepted).toHaveLength(3);
     await Promise.all(accepted.map((v) => finalView(h, v['id'], /is filed/)));
@@ -85,7 +95,10 @@ describe('a slot kept for an unknown outcome', () => {
     expect(await h.app.services.store.createdSince('U0ALICE', 0)).toEqual([]);
     await submit(h, second, exportValues());
     await finalView(h, second['id'], /is filed/);
-    const ticket = await h.app.services.store.findTicketByExternalId('dms_export', String(h.dms.allOrders()[0]!.orderId));
+    const ticket = await h.app.services.store.findTicketByExternalId(
+      'dms_export',
+      String(h.dms.allOrders()[0]!.orderId),
+    );
     expect(Object.keys(ticket!.details)).not.toContain('createSlot');
   });
 });
@@ -100,22 +113,39 @@ describe('the same limit for CTS trackers', () => {
       const before = hh.slack.callsTo('views.open').length;
       await hh.command('tracker data', { command: '/cts', channel: 'C0OPS' });
       const call = await hh.slack.waitFor('views.open', () => hh.slack.callsTo('views.open').length > before);
-      views.push({ ...(call.args['view'] as Record<string, unknown>), id: String((call.response?.['view'] as { id: string }).id) });
+      views.push({
+        ...(call.args['view'] as Record<string, unknown>),
+        id: String((call.response?.['view'] as { id: string } | undefined)?.id),
+      });
     }
     const answers = await Promise.all(views.map((v, i) => submit(hh, v, trackerValues(`orders-writes-${i}`))));
     const refused = answers.filter((a) => a.response_action === 'errors');
     expect(refused).toHaveLength(2);
     for (const a of refused) expect(Object.values(a.errors ?? {}).join(' ')).toContain('the limit is 2 per hour');
-    await Promise.all(views.filter((_, i) => answers[i]!.response_action === 'update').map((v) => finalView(hh, v['id'], /Tracker created|Tracker not created/).then((c) => expect(viewText(c)).toContain('Tracker created:'))));
+    await Promise.all(
+      views
+        .filter((_, i) => answers[i]!.response_action === 'update')
+        .map((v) =>
+          finalView(hh, v['id'], /Tracker created|Tracker not created/).then((c) =>
+            expect(viewText(c)).toContain('Tracker created:'),
+          ),
+        ),
+    );
     expect(hh.cts!.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
   });
 });
 
 /** State values of a filled-in CTS data tracker form. */
 function trackerValues(name: string): Record<string, Record<string, unknown>> {
-  const radio = (value: string) => ({ type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } });
+  const radio = (value: string) => ({
+    type: 'radio_buttons',
+    selected_option: { value, text: { type: 'plain_text', text: value } },
+  });
   const input = (value: string | null) => ({ type: 'plain_text_input', value });
-  const boxes = (...values: string[]) => ({ type: 'checkboxes', selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })) });
+  const boxes = (...values: string[]) => ({
+    type: 'checkboxes',
+    selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })),
+  });
   return {
     [TrackerIds.typeBlock]: { [TrackerIds.typeRadio]: radio('data') },
     [TrackerIds.nameBlock]: { [TrackerIds.nameInput]: input(name) },
@@ -125,7 +155,12 @@ function trackerValues(name: string): Record<string, Record<string, unknown>> {
     [TrackerIds.prefixBlock]: { [TrackerIds.prefixInput]: input(null) },
     [TrackerIds.obsOptionsBlock]: { [TrackerIds.obsOptionsCheckbox]: boxes() },
     [TrackerIds.compressBlock]: { [TrackerIds.compressRadio]: radio('gzip') },
-    [TrackerIds.retentionBlock]: { [TrackerIds.retentionSelect]: { type: 'static_select', selected_option: { value: '90', text: { type: 'plain_text', text: '90' } } } },
+    [TrackerIds.retentionBlock]: {
+      [TrackerIds.retentionSelect]: {
+        type: 'static_select',
+        selected_option: { value: '90', text: { type: 'plain_text', text: '90' } },
+      },
+    },
     [TrackerIds.analysisBlock]: { [TrackerIds.analysisCheckbox]: boxes() },
   };
 }
@@ -144,19 +179,22 @@ describe('a create is never reported "not filed" when DMS may have filed it', ()
     ['an id with a sign', ['+12']],
   ];
 
-  it.each(badAnswers)('a 200 answer with %s: the marker search finds the ticket and it is followed', async (_name, result) => {
-    const h = await start();
-    h.dms.failNext('CreateOrder', { kind: 'answer', patch: { CreateOrderResult: result } });
-    const view = await openModal(h, 'export');
-    await submit(h, view, exportValues());
-    const done = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
-    const order = h.dms.allOrders()[0]!.orderId;
-    expect(viewText(done)).toContain(`DMS ticket *${order}* is filed`);
-    expect(h.dms.calls('CreateOrder')).toHaveLength(1);
-    expect(h.dms.calls('ListOrders')).toHaveLength(1);
-    expect(await h.app.services.store.findTicketByExternalId('dms_export', String(order))).toBeDefined();
-    expect(await h.app.services.store.pendingCreates(Number.MAX_SAFE_INTEGER)).toEqual([]);
-  });
+  it.each(badAnswers)(
+    'a 200 answer with %s: the marker search finds the ticket and it is followed',
+    async (_name, result) => {
+      const h = await start();
+      h.dms.failNext('CreateOrder', { kind: 'answer', patch: { CreateOrderResult: result } });
+      const view = await openModal(h, 'export');
+      await submit(h, view, exportValues());
+      const done = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
+      const order = h.dms.allOrders()[0]!.orderId;
+      expect(viewText(done)).toContain(`DMS ticket *${order}* is filed`);
+      expect(h.dms.calls('CreateOrder')).toHaveLength(1);
+      expect(h.dms.calls('ListOrders')).toHaveLength(1);
+      expect(await h.app.services.store.findTicketByExternalId('dms_export', String(order))).toBeDefined();
+      expect(await h.app.services.store.pendingCreates(Number.MAX_SAFE_INTEGER)).toEqual([]);
+    },
+  );
 
   it('a 5xx after DMS created the ticket: found by its marker and followed, not reported as failed', async () => {
     const h = await start();
@@ -179,7 +217,9 @@ describe('a create is never reported "not filed" when DMS may have filed it', ()
     const order = await waitForOrder(h);
     h.clock.advance(60_000);
     expect(await h.app.services.recovery.run()).toBe(1);
-    await h.slack.waitFor('chat.postEphemeral', (c) => String(c.args['text']).includes(`filed after all: DMS ticket *${order}*`));
+    await h.slack.waitFor('chat.postEphemeral', (c) =>
+      String(c.args['text']).includes(`filed after all: DMS ticket *${order}*`),
+    );
   });
 
   it('a request that cannot be encoded (a lone surrogate) is "not sent", with the reason, and leaves nothing pending', async () => {
@@ -215,21 +255,24 @@ describe('an HTTP error is "not filed" only when DMS positively said nothing hap
     [403, 'AccessDeniedByProxy'],
     [400, 'Throttling.Timeout'],
   ];
-  it.each(afterEffect)('a create answered HTTP %i %j after DMS created it: found by its marker and followed', async (status, code) => {
-    const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
-    const second = await openModal(h, 'export');
-    h.dms.failNext('CreateOrder', { kind: 'answer', status, code });
-    const view = await openModal(h, 'export');
-    await submit(h, view, exportValues());
-    const done = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
-    const order = h.dms.allOrders()[0]!.orderId;
-    expect(viewText(done)).toContain(`DMS ticket *${order}* is filed`);
-    expect(h.dms.calls('ListOrders')).toHaveLength(1);
-    expect(await h.app.services.store.findTicketByExternalId('dms_export', String(order))).toBeDefined();
-    expect(await h.app.services.store.createdSince('U0ALICE', 0)).toHaveLength(1);
-    expect((await submit(h, second, exportValues())).errors?.[Ids.dbBlock]).toContain('the limit is 1 per hour');
-    expect(h.dms.calls('CreateOrder')).toHaveLength(1);
-  });
+  it.each(afterEffect)(
+    'a create answered HTTP %i %j after DMS created it: found by its marker and followed',
+    async (status, code) => {
+      const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
+      const second = await openModal(h, 'export');
+      h.dms.failNext('CreateOrder', { kind: 'answer', status, code });
+      const view = await openModal(h, 'export');
+      await submit(h, view, exportValues());
+      const done = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
+      const order = h.dms.allOrders()[0]!.orderId;
+      expect(viewText(done)).toContain(`DMS ticket *${order}* is filed`);
+      expect(h.dms.calls('ListOrders')).toHaveLength(1);
+      expect(await h.app.services.store.findTicketByExternalId('dms_export', String(order))).toBeDefined();
+      expect(await h.app.services.store.createdSince('U0ALICE', 0)).toHaveLength(1);
+      expect((await submit(h, second, exportValues())).errors?.[Ids.dbBlock]).toContain('the limit is 1 per hour');
+      expect(h.dms.calls('CreateOrder')).toHaveLength(1);
+    },
+  );
 
   it('a create answered Success:false without an error code after DMS created it: found by its marker, not "not filed"', async () => {
     const h = await start();
@@ -250,40 +293,48 @@ describe('an HTTP error is "not filed" only when DMS positively said nothing hap
     [400, 'SignatureDoesNotMatch'],
     [404, 'InvalidAction.NotFound'],
   ];
-  it.each(refusals)('a create refused with HTTP %i %j: "not filed", no marker search, the slot given back', async (status, code) => {
-    const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
-    h.dms.failNext('CreateOrder', { kind: 'server', status, code });
-    const view = await openModal(h, 'export');
-    await submit(h, view, exportValues());
-    const told = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
-    expect(viewText(told)).toMatch(/not filed/);
-    expect(viewText(told)).toContain(code);
-    expect(h.dms.allOrders()).toHaveLength(0);
-    expect(h.dms.calls('ListOrders')).toHaveLength(0);
-    expect(await h.app.services.store.createdSince('U0ALICE', 0)).toEqual([]);
-    expect(await h.app.services.store.pendingCreates(Number.MAX_SAFE_INTEGER)).toEqual([]);
-  });
+  it.each(refusals)(
+    'a create refused with HTTP %i %j: "not filed", no marker search, the slot given back',
+    async (status, code) => {
+      const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
+      h.dms.failNext('CreateOrder', { kind: 'server', status, code });
+      const view = await openModal(h, 'export');
+      await submit(h, view, exportValues());
+      const told = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
+      expect(viewText(told)).toMatch(/not filed/);
+      expect(viewText(told)).toContain(code);
+      expect(h.dms.allOrders()).toHaveLength(0);
+      expect(h.dms.calls('ListOrders')).toHaveLength(0);
+      expect(await h.app.services.store.createdSince('U0ALICE', 0)).toEqual([]);
+      expect(await h.app.services.store.pendingCreates(Number.MAX_SAFE_INTEGER)).toEqual([]);
+    },
+  );
 
-  it.each([408, 499])('a create answered %i after DMS created it, and the search fails too: "I don\'t know yet", kept pending, slot kept, recovery follows it', async (status) => {
-    const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
-    const second = await openModal(h, 'export');
-    h.dms.failNext('CreateOrder', { kind: 'answer', status });
-    h.dms.failNext('ListOrders', { kind: 'business', code: 'SearchUnavailableForTest', message: 'no search now' });
-    const view = await openModal(h, 'export');
-    await submit(h, view, exportValues());
-    const unknown = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
-    expect(viewText(unknown)).toMatch(/I don't know yet whether your data export ticket was filed/);
-    expect(viewText(unknown)).not.toMatch(/was not filed|not sent/);
-    expect(h.dms.calls('ListOrders')).toHaveLength(1);
-    expect(await h.app.services.store.pendingCreates(Number.MAX_SAFE_INTEGER)).toHaveLength(1);
-    // The slot is kept: the person cannot file a duplicate while it is unknown.
-    expect((await submit(h, second, exportValues())).errors?.[Ids.dbBlock]).toContain('the limit is 1 per hour');
-    expect(h.dms.calls('CreateOrder')).toHaveLength(1);
-    const order = h.dms.allOrders()[0]!.orderId;
-    h.clock.advance(60_000);
-    expect(await h.app.services.recovery.run()).toBe(1);
-    await h.slack.waitFor('chat.postEphemeral', (c) => String(c.args['text']).includes(`filed after all: DMS ticket *${order}*`));
-  });
+  it.each([408, 499])(
+    'a create answered %i after DMS created it, and the search fails too: "I don\'t know yet", kept pending, slot kept, recovery follows it',
+    async (status) => {
+      const h = await start({ RATE_LIMIT_PER_USER_PER_HOUR: '1' });
+      const second = await openModal(h, 'export');
+      h.dms.failNext('CreateOrder', { kind: 'answer', status });
+      h.dms.failNext('ListOrders', { kind: 'business', code: 'SearchUnavailableForTest', message: 'no search now' });
+      const view = await openModal(h, 'export');
+      await submit(h, view, exportValues());
+      const unknown = await finalView(h, view['id'], /is filed|Status unknown|not filed|not sent/);
+      expect(viewText(unknown)).toMatch(/I don't know yet whether your data export ticket was filed/);
+      expect(viewText(unknown)).not.toMatch(/was not filed|not sent/);
+      expect(h.dms.calls('ListOrders')).toHaveLength(1);
+      expect(await h.app.services.store.pendingCreates(Number.MAX_SAFE_INTEGER)).toHaveLength(1);
+      // The slot is kept: the person cannot file a duplicate while it is unknown.
+      expect((await submit(h, second, exportValues())).errors?.[Ids.dbBlock]).toContain('the limit is 1 per hour');
+      expect(h.dms.calls('CreateOrder')).toHaveLength(1);
+      const order = h.dms.allOrders()[0]!.orderId;
+      h.clock.advance(60_000);
+      expect(await h.app.services.recovery.run()).toBe(1);
+      await h.slack.waitFor('chat.postEphemeral', (c) =>
+        String(c.args['text']).includes(`filed after all: DMS ticket *${order}*`),
+      );
+    },
+  );
 });
 
 describe('an action whose answer was lost is checked, never reported as failed when DMS did it', () => {
@@ -300,9 +351,18 @@ describe('an action whose answer was lost is checked, never reported as failed w
     ['a 200 without Success', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', patch: { Success: null } })],
     ['a 408 after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 408 })],
     ['a 499 after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 499 })],
-    ['a 400 InternalError after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 400, code: 'InternalError' })],
-    ['a 400 without a code after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 400, code: '' })],
-    ['Success:false without an ErrorCode after DMS acted', (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', patch: { Success: false } })],
+    [
+      'a 400 InternalError after DMS acted',
+      (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 400, code: 'InternalError' }),
+    ],
+    [
+      'a 400 without a code after DMS acted',
+      (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', status: 400, code: '' }),
+    ],
+    [
+      'Success:false without an ErrorCode after DMS acted',
+      (h) => h.dms.failNext('ApproveOrder', { kind: 'answer', patch: { Success: false } }),
+    ],
   ];
 
   it.each(lost)('approve, %s: "not confirmed", checked, and recorded as done', async (_name, inject) => {
@@ -310,12 +370,22 @@ describe('an action whose answer was lost is checked, never reported as failed w
     const { rootTs, orderId, ticketId } = await awaitingApproval(h);
     inject(h);
     await clickButton(h, { action: 'approve', value: String(ticketId), user: 'U0BOB', messageTs: rootTs });
-    const told = await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0BOB' && /did not confirm/.test(String(c.args['text'])));
-    expect(String(told.args['text'])).toMatch(/DMS did not confirm that \(.+\), so I checked the ticket: it is now \*.+\*, so it went through/);
+    const told = await h.slack.waitFor(
+      'chat.postEphemeral',
+      (c) => c.args['user'] === 'U0BOB' && /did not confirm/.test(String(c.args['text'])),
+    );
+    expect(String(told.args['text'])).toMatch(
+      /DMS did not confirm that \(.+\), so I checked the ticket: it is now \*.+\*, so it went through/,
+    );
     expect(h.dms.calls('ApproveOrder')).toHaveLength(1);
     expect(h.dms.getOrder(orderId)!.status).toBe('ENABLE_EXPORT');
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /<@U0BOB> approved the ticket/.test(String(c.args['text'])));
-    const audit = (await h.app.services.store.listAudit({})).filter((a) => a.action === 'ticket.approve' && a.decision === 'done');
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === rootTs && /<@U0BOB> approved the ticket/.test(String(c.args['text'])),
+    );
+    const audit = (await h.app.services.store.listAudit({})).filter(
+      (a) => a.action === 'ticket.approve' && a.decision === 'done',
+    );
     expect(audit).toHaveLength(1);
     expect(audit[0]!.detail).toMatchObject({ confirmedBy: 'check' });
   });
@@ -327,8 +397,13 @@ describe('an action whose answer was lost is checked, never reported as failed w
     await tick(h);
     h.dms.failNext('SubmitOrderApproval', { kind: 'server', status: 503 });
     await clickButton(h, { action: 'submit', value: String(ticketId), messageTs: rootTs });
-    const told = await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0ALICE' && /did not confirm/.test(String(c.args['text'])));
-    expect(String(told.args['text'])).toMatch(/it still shows \*Pre-check passed\*, so it has not happened, at least not yet/);
+    const told = await h.slack.waitFor(
+      'chat.postEphemeral',
+      (c) => c.args['user'] === 'U0ALICE' && /did not confirm/.test(String(c.args['text'])),
+    );
+    expect(String(told.args['text'])).toMatch(
+      /it still shows \*Pre-check passed\*, so it has not happened, at least not yet/,
+    );
     expect(String(told.args['text'])).not.toMatch(/couldn't/);
     expect(h.dms.getOrder(orderId)!.status).toBe('PRE_CHECK_SUCCESS');
   });
@@ -341,7 +416,10 @@ describe('an action whose answer was lost is checked, never reported as failed w
     h.clock.advance(2 * 3_600_000);
     await tick(h);
     await clickButton(h, { action: 'approve', value: String(ticketId), user: 'U0BOB', messageTs: rootTs });
-    const told = await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0BOB' && /Nothing was sent to DMS/.test(String(c.args['text'])));
+    const told = await h.slack.waitFor(
+      'chat.postEphemeral',
+      (c) => c.args['user'] === 'U0BOB' && /Nothing was sent to DMS/.test(String(c.args['text'])),
+    );
     expect(String(told.args['text'])).toContain('contains a broken character');
     expect(h.dms.calls('ApproveOrder')).toHaveLength(0);
     expect(h.dms.getOrder(orderId)!.status).toBe('APPLY_AUDIT_SUCCESS');

@@ -2,18 +2,27 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrackerIds as Ids } from '../../blocks/cts/ids.js';
 import type { Tracker } from '../../src/cts/schemas.js';
 import type { SlackCall } from '../support/fake-slack.js';
-import { CTS_PROJECT, startHarness, viewSubmission, type Harness } from '../support/harness.js';
 import { buttonsOf, clickButton, openHome } from '../support/flows.js';
+import { CTS_PROJECT, type Harness, startHarness, viewSubmission } from '../support/harness.js';
 
 type Values = Record<string, Record<string, unknown>>;
 
 const CHANNEL = 'C0OPS';
 const KMS_ID = '13a4207c-7abe-4b68-8510-16b84c3b5504';
 
-const radio = (value: string | null) => ({ type: 'radio_buttons', selected_option: value === null ? null : { value, text: { type: 'plain_text', text: value } } });
+const radio = (value: string | null) => ({
+  type: 'radio_buttons',
+  selected_option: value === null ? null : { value, text: { type: 'plain_text', text: value } },
+});
 const input = (value: string | null) => ({ type: 'plain_text_input', value });
-const boxes = (...values: string[]) => ({ type: 'checkboxes', selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })) });
-const select = (value: string | null) => ({ type: 'static_select', selected_option: value === null ? null : { value, text: { type: 'plain_text', text: value } } });
+const boxes = (...values: string[]) => ({
+  type: 'checkboxes',
+  selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })),
+});
+const select = (value: string | null) => ({
+  type: 'static_select',
+  selected_option: value === null ? null : { value, text: { type: 'plain_text', text: value } },
+});
 
 /** State values as Slack sends them for a filled-in management tracker form. */
 function systemValues(over: Values = {}): Values {
@@ -54,18 +63,24 @@ async function openModal(h: Harness, text = 'tracker', channel = CHANNEL): Promi
   expect(res.status).toBe(200);
   const call = await h.slack.waitFor('views.open', () => h.slack.callsTo('views.open').length > before);
   const view = call.args['view'] as Record<string, unknown>;
-  return { ...view, id: String((call.response?.['view'] as { id: string }).id) };
+  return { ...view, id: String((call.response?.['view'] as { id: string } | undefined)?.id) };
 }
 
 async function submit(h: Harness, view: Record<string, unknown>, values: Values, headers?: Record<string, string>) {
   const res = await h.interaction(viewSubmission(view, values), headers);
   expect(res.status).toBe(200);
   const text = await res.text();
-  return text ? (JSON.parse(text) as { response_action?: string; errors?: Record<string, string>; view?: unknown }) : {};
+  return text
+    ? (JSON.parse(text) as { response_action?: string; errors?: Record<string, string>; view?: unknown })
+    : {};
 }
 
-const isRoot = (channel: string) => (c: SlackCall) => c.args['channel'] === channel && c.args['thread_ts'] === undefined && String(c.args['text']).startsWith('CTS tracker');
-const threadReplies = (h: Harness, ts: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['thread_ts'] === ts);
+const isRoot = (channel: string) => (c: SlackCall) =>
+  c.args['channel'] === channel &&
+  c.args['thread_ts'] === undefined &&
+  String(c.args['text']).startsWith('CTS tracker');
+const threadReplies = (h: Harness, ts: string) =>
+  h.slack.callsTo('chat.postMessage').filter((c) => c.args['thread_ts'] === ts);
 const tsOf = (posted: SlackCall) => String(posted.response?.['ts']);
 const creates = (h: Harness) => h.cts!.requests.filter((r) => r.method === 'POST');
 
@@ -82,11 +97,19 @@ function responded(h: Harness, seen = 0): Promise<SlackCall> {
 }
 
 function blockIds(view: unknown): string[] {
-  return ((view as { blocks: { block_id?: string }[] }).blocks ?? []).map((b) => b.block_id).filter((id): id is string => id !== undefined);
+  return ((view as { blocks: { block_id?: string }[] }).blocks ?? [])
+    .map((b) => b.block_id)
+    .filter((id): id is string => id !== undefined);
 }
 
 function tracker(over: Partial<Tracker> & Pick<Tracker, 'tracker_name' | 'tracker_type'>): Tracker {
-  return { id: `id-${over.tracker_name}`, status: 'enabled', project_id: CTS_PROJECT, lts: { is_lts_enabled: false }, ...over };
+  return {
+    id: `id-${over.tracker_name}`,
+    status: 'enabled',
+    project_id: CTS_PROJECT,
+    lts: { is_lts_enabled: false },
+    ...over,
+  };
 }
 
 describe('/cts tracker', () => {
@@ -102,14 +125,39 @@ describe('/cts tracker', () => {
     const view = await openModal(h);
     expect(view['callback_id']).toBe(Ids.modal);
     expect(h.slack.callsTo('views.open')[0]!.args['trigger_id']).toBe('trigger-1');
-    expect(JSON.parse(String(view['private_metadata']))).toEqual({ c: CHANNEL, t: 'data', s: expect.stringMatching(/^[\w-]{32}$/) });
+    expect(JSON.parse(String(view['private_metadata']))).toEqual({
+      c: CHANNEL,
+      t: 'data',
+      s: expect.stringMatching(/^[\w-]{32}$/),
+    });
     const ids = blockIds(view);
-    expect(ids).toEqual(expect.arrayContaining([Ids.typeBlock, Ids.nameBlock, Ids.dataBucketBlock, Ids.operationsBlock, Ids.bucketBlock, Ids.prefixBlock, Ids.obsOptionsBlock, Ids.compressBlock, Ids.retentionBlock, Ids.analysisBlock]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        Ids.typeBlock,
+        Ids.nameBlock,
+        Ids.dataBucketBlock,
+        Ids.operationsBlock,
+        Ids.bucketBlock,
+        Ids.prefixBlock,
+        Ids.obsOptionsBlock,
+        Ids.compressBlock,
+        Ids.retentionBlock,
+        Ids.analysisBlock,
+      ]),
+    );
     expect(ids).not.toContain(Ids.kmsBlock);
 
     const system = await openModal(h, 'tracker system');
     const sysIds = blockIds(system);
-    expect(sysIds).toEqual(expect.arrayContaining([Ids.systemNameBlock, Ids.encryptionBlock, Ids.kmsBlock, Ids.managementOptionsBlock, Ids.bucketBlock]));
+    expect(sysIds).toEqual(
+      expect.arrayContaining([
+        Ids.systemNameBlock,
+        Ids.encryptionBlock,
+        Ids.kmsBlock,
+        Ids.managementOptionsBlock,
+        Ids.bucketBlock,
+      ]),
+    );
     expect(sysIds).not.toContain(Ids.nameBlock);
     expect(sysIds).not.toContain(Ids.retentionBlock);
     expect(JSON.stringify(system)).toContain('`system`');
@@ -139,8 +187,24 @@ describe('/cts tracker', () => {
       token: 'legacy-verification-token',
       trigger_id: 'trigger-radio',
       container: { type: 'view', view_id: view['id'] },
-      view: { id: view['id'], hash: 'hash-before-switch', type: 'modal', callback_id: Ids.modal, private_metadata: view['private_metadata'], state: { values: typed }, blocks: view['blocks'] },
-      actions: [{ type: 'radio_buttons', action_id: Ids.typeRadio, block_id: Ids.typeBlock, selected_option: radio('system').selected_option, action_ts: '1700000000.000001' }],
+      view: {
+        id: view['id'],
+        hash: 'hash-before-switch',
+        type: 'modal',
+        callback_id: Ids.modal,
+        private_metadata: view['private_metadata'],
+        state: { values: typed },
+        blocks: view['blocks'],
+      },
+      actions: [
+        {
+          type: 'radio_buttons',
+          action_id: Ids.typeRadio,
+          block_id: Ids.typeBlock,
+          selected_option: radio('system').selected_option,
+          action_ts: '1700000000.000001',
+        },
+      ],
     });
     expect(res.status).toBe(200);
 
@@ -148,11 +212,22 @@ describe('/cts tracker', () => {
     expect(update.args['view_id']).toBe(view['id']);
     expect(update.args['hash']).toBe('hash-before-switch');
     const next = update.args['view'] as Record<string, unknown>;
-    expect(JSON.parse(String(next['private_metadata']))).toEqual({ c: CHANNEL, t: 'system', s: expect.stringMatching(/^[\w-]{32}$/) });
+    expect(JSON.parse(String(next['private_metadata']))).toEqual({
+      c: CHANNEL,
+      t: 'system',
+      s: expect.stringMatching(/^[\w-]{32}$/),
+    });
     // Blocks both types share keep their ids, so Slack keeps their state; the typed values are also pre-filled.
     const before = blockIds(view);
     const after = blockIds(next);
-    for (const id of [Ids.typeBlock, Ids.bucketBlock, Ids.prefixBlock, Ids.obsOptionsBlock, Ids.compressBlock, Ids.analysisBlock]) {
+    for (const id of [
+      Ids.typeBlock,
+      Ids.bucketBlock,
+      Ids.prefixBlock,
+      Ids.obsOptionsBlock,
+      Ids.compressBlock,
+      Ids.analysisBlock,
+    ]) {
       expect(before).toContain(id);
       expect(after).toContain(id);
     }
@@ -164,7 +239,9 @@ describe('/cts tracker', () => {
     expect((element(Ids.typeBlock)['initial_option'] as { value: string }).value).toBe('system');
     expect(element(Ids.bucketBlock)).toMatchObject({ action_id: Ids.bucketInput, initial_value: 'audit-trail-logs' });
     expect(element(Ids.prefixBlock)).toMatchObject({ action_id: Ids.prefixInput, initial_value: 'p1' });
-    expect((element(Ids.obsOptionsBlock)['initial_options'] as { value: string }[]).map((o) => o.value)).toEqual(['create-bucket']);
+    expect((element(Ids.obsOptionsBlock)['initial_options'] as { value: string }[]).map((o) => o.value)).toEqual([
+      'create-bucket',
+    ]);
     expect((element(Ids.compressBlock)['initial_option'] as { value: string }).value).toBe('json');
     expect((element(Ids.analysisBlock)['initial_options'] as { value: string }[]).map((o) => o.value)).toEqual(['lts']);
 
@@ -177,13 +254,33 @@ describe('/cts tracker', () => {
       token: 'legacy-verification-token',
       trigger_id: 'trigger-radio-2',
       container: { type: 'view', view_id: view['id'] },
-      view: { id: view['id'], hash: 'h2', type: 'modal', callback_id: Ids.modal, private_metadata: next['private_metadata'], state: { values: { ...typed, [Ids.typeBlock]: { [Ids.typeRadio]: radio('data') } } }, blocks: next['blocks'] },
-      actions: [{ type: 'radio_buttons', action_id: Ids.typeRadio, block_id: Ids.typeBlock, selected_option: { value: 'data', text: { type: 'plain_text', text: 'Data tracker' } }, action_ts: '1700000000.000002' }],
+      view: {
+        id: view['id'],
+        hash: 'h2',
+        type: 'modal',
+        callback_id: Ids.modal,
+        private_metadata: next['private_metadata'],
+        state: { values: { ...typed, [Ids.typeBlock]: { [Ids.typeRadio]: radio('data') } } },
+        blocks: next['blocks'],
+      },
+      actions: [
+        {
+          type: 'radio_buttons',
+          action_id: Ids.typeRadio,
+          block_id: Ids.typeBlock,
+          selected_option: { value: 'data', text: { type: 'plain_text', text: 'Data tracker' } },
+          action_ts: '1700000000.000002',
+        },
+      ],
     });
     const back = await h.slack.waitFor('views.update', (c) => c.args['hash'] === 'h2');
-    const backBlocks = (back.args['view'] as { blocks: { block_id?: string; element?: Record<string, unknown> }[] }).blocks;
+    const backBlocks = (back.args['view'] as { blocks: { block_id?: string; element?: Record<string, unknown> }[] })
+      .blocks;
     expect(backBlocks.find((b) => b.block_id === Ids.nameBlock)!.element!['initial_value']).toBe('orders-writes');
-    expect((backBlocks.find((b) => b.block_id === Ids.retentionBlock)!.element!['initial_option'] as { value: string }).value).toBe('30');
+    expect(
+      (backBlocks.find((b) => b.block_id === Ids.retentionBlock)!.element!['initial_option'] as { value: string })
+        .value,
+    ).toBe('30');
     expect(h.cts!.requests).toHaveLength(0);
   });
 
@@ -203,7 +300,13 @@ describe('/cts tracker', () => {
       tracker_name: 'system',
       is_lts_enabled: true,
       is_support_validate: true,
-      obs_info: { bucket_name: 'audit-trail-logs', file_prefix_name: 'mgmt', is_obs_created: true, compress_type: 'json', is_sort_by_service: true },
+      obs_info: {
+        bucket_name: 'audit-trail-logs',
+        file_prefix_name: 'mgmt',
+        is_obs_created: true,
+        compress_type: 'json',
+        is_sort_by_service: true,
+      },
       is_support_trace_files_encryption: true,
       kms_id: KMS_ID,
       management_event_selector: { exclude_service: ['KMS'] },
@@ -219,7 +322,9 @@ describe('/cts tracker', () => {
     expect(rootJson).toContain('Trace analysis (LTS):* on');
     expect(rootJson).toContain(KMS_ID);
     expect(rootJson).toContain('<@U0ALICE>');
-    const done = await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes('Tracker created:'));
+    const done = await h.slack.waitFor('views.update', (c) =>
+      JSON.stringify(c.args['view']).includes('Tracker created:'),
+    );
     expect(JSON.stringify(done.args['view'])).toContain(`<#${CHANNEL}>`);
 
     const ticket = (await h.app.services.store.findTicketByExternalId('cts_tracker', `system:system:${id}`))!;
@@ -248,12 +353,20 @@ describe('/cts tracker', () => {
     const root = await created(h);
     const rootTs = String(root.response!['ts']);
     expect(buttonsOf(root.args['blocks'])).toEqual(['ticket:refresh', 'ticket:stop']);
-    const ticketId = (root.args['blocks'] as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!.elements![0]!.value;
+    const ticketId = (root.args['blocks'] as { type: string; elements?: { value: string }[] }[]).find(
+      (b) => b.type === 'actions',
+    )!.elements![0]!.value;
 
     await clickButton(h, { action: 'stop', value: ticketId, user: 'U0BOB', channel: CHANNEL, messageTs: rootTs });
-    await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0BOB' && /Only <@U0ALICE> can do that/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postEphemeral',
+      (c) => c.args['user'] === 'U0BOB' && /Only <@U0ALICE> can do that/.test(String(c.args['text'])),
+    );
     await clickButton(h, { action: 'stop', value: ticketId, user: 'U0ALICE', channel: CHANNEL, messageTs: rootTs });
-    const stopped = await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])));
+    const stopped = await h.slack.waitFor(
+      'chat.update',
+      (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])),
+    );
     expect(buttonsOf(stopped.args['blocks'])).toEqual([]);
     expect((await h.app.services.store.getTicket(Number(ticketId)))!.done).toBe(true);
   });
@@ -263,10 +376,20 @@ describe('/cts tracker', () => {
     await submit(h, view, dataValues({ [Ids.nameBlock]: { [Ids.nameInput]: input('x') } }));
     const root = await created(h);
     const rootTs = String(root.response!['ts']);
-    const ticket = (await h.app.services.store.getTicket(Number((root.args['blocks'] as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!.elements![0]!.value)))!;
+    const ticket = (await h.app.services.store.getTicket(
+      Number(
+        (root.args['blocks'] as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!
+          .elements![0]!.value,
+      ),
+    ))!;
     expect(ticket.externalId).toMatch(/^data:x:/);
-    const stop = (blocks: unknown) => (blocks as { type: string; elements?: { action_id: string; confirm?: { text: { text: string } } }[] }[]).find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === 'ticket:stop')!;
-    expect(stop(root.args['blocks']).confirm!.text.text).toBe('CTS tracker x · Data goes on in CTS; this channel just stops hearing about it.');
+    const stop = (blocks: unknown) =>
+      (blocks as { type: string; elements?: { action_id: string; confirm?: { text: { text: string } } }[] }[])
+        .find((b) => b.type === 'actions')!
+        .elements!.find((e) => e.action_id === 'ticket:stop')!;
+    expect(stop(root.args['blocks']).confirm!.text.text).toBe(
+      'CTS tracker x · Data goes on in CTS; this channel just stops hearing about it.',
+    );
 
     // The Home card and its Stop confirmation.
     await openHome(h, 'U0ALICE');
@@ -276,11 +399,34 @@ describe('/cts tracker', () => {
     expect(stop(homeBlocks).confirm!.text.text).toContain('goes on in CTS');
 
     // Refresh and Stop answers, the thread note and the stopped root.
-    await clickButton(h, { action: 'refresh', value: String(ticket.id), user: 'U0ALICE', channel: CHANNEL, messageTs: rootTs });
-    await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0ALICE' && /CTS tracker x · Data is (still|now)/.test(String(c.args['text'])));
-    await clickButton(h, { action: 'stop', value: String(ticket.id), user: 'U0ALICE', channel: CHANNEL, messageTs: rootTs });
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /stopped following this ticket here\. It goes on in CTS\./.test(String(c.args['text'])));
-    const stopped = await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])));
+    await clickButton(h, {
+      action: 'refresh',
+      value: String(ticket.id),
+      user: 'U0ALICE',
+      channel: CHANNEL,
+      messageTs: rootTs,
+    });
+    await h.slack.waitFor(
+      'chat.postEphemeral',
+      (c) => c.args['user'] === 'U0ALICE' && /CTS tracker x · Data is (still|now)/.test(String(c.args['text'])),
+    );
+    await clickButton(h, {
+      action: 'stop',
+      value: String(ticket.id),
+      user: 'U0ALICE',
+      channel: CHANNEL,
+      messageTs: rootTs,
+    });
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) =>
+        c.args['thread_ts'] === rootTs &&
+        /stopped following this ticket here\. It goes on in CTS\./.test(String(c.args['text'])),
+    );
+    const stopped = await h.slack.waitFor(
+      'chat.update',
+      (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])),
+    );
     expect(JSON.stringify(stopped.args['blocks'])).toContain('It goes on in CTS.');
     expect(JSON.stringify(stopped.args['blocks'])).not.toContain('/dms status');
 
@@ -301,7 +447,13 @@ describe('/cts tracker', () => {
       tracker_name: 'orders-writes',
       is_lts_enabled: false,
       is_support_validate: false,
-      obs_info: { bucket_name: 'orders-audit', is_obs_created: false, compress_type: 'gzip', is_sort_by_service: false, bucket_lifecycle: 90 },
+      obs_info: {
+        bucket_name: 'orders-audit',
+        is_obs_created: false,
+        compress_type: 'gzip',
+        is_sort_by_service: false,
+        bucket_lifecycle: 90,
+      },
       data_bucket: { data_bucket_name: 'orders-prod', data_event: ['WRITE'] },
     });
     const rootJson = JSON.stringify(root.args['blocks']);
@@ -313,22 +465,121 @@ describe('/cts tracker', () => {
 
   describe('validation, each constraint with its own inline error and nothing sent', () => {
     const cases: [string, 'data' | 'system', Values, string, RegExp][] = [
-      ['no tracker type', 'data', { [Ids.typeBlock]: { [Ids.typeRadio]: radio(null) } }, Ids.typeBlock, /Choose a tracker type/],
-      ['an empty data tracker name', 'data', { [Ids.nameBlock]: { [Ids.nameInput]: input('   ') } }, Ids.nameBlock, /Enter a name for the data tracker/],
-      ['a tracker name with bad characters', 'data', { [Ids.nameBlock]: { [Ids.nameInput]: input('orders reads!') } }, Ids.nameBlock, /1–64 characters: letters, digits, underscores and hyphens/],
-      ['a reserved data tracker name', 'data', { [Ids.nameBlock]: { [Ids.nameInput]: input('system-trace') } }, Ids.nameBlock, /reserved for the management tracker/],
-      ['an OBS bucket name with uppercase', 'data', { [Ids.bucketBlock]: { [Ids.bucketInput]: input('Audit_Logs') } }, Ids.bucketBlock, /Use lowercase letters only/],
-      ['a too short OBS bucket name', 'system', { [Ids.bucketBlock]: { [Ids.bucketInput]: input('ab') } }, Ids.bucketBlock, /3–63 characters.*has 2/],
-      ['"create bucket" without a bucket name', 'system', { [Ids.bucketBlock]: { [Ids.bucketInput]: input(null) }, [Ids.prefixBlock]: { [Ids.prefixInput]: input(null) } }, Ids.bucketBlock, /Enter a name for the OBS bucket to create/],
-      ['a file prefix without a bucket', 'data', { [Ids.bucketBlock]: { [Ids.bucketInput]: input('') }, [Ids.prefixBlock]: { [Ids.prefixInput]: input('p1') } }, Ids.prefixBlock, /only applies when traces are transferred/],
-      ['a file prefix with bad characters', 'data', { [Ids.prefixBlock]: { [Ids.prefixInput]: input('a/b') } }, Ids.prefixBlock, /It contains "\/"/],
-      ['an unknown compression', 'data', { [Ids.compressBlock]: { [Ids.compressRadio]: radio('zip') } }, Ids.compressBlock, /gzip \(compressed\) or json/],
-      ['a retention outside the allowed days', 'data', { [Ids.retentionBlock]: { [Ids.retentionSelect]: select('45') } }, Ids.retentionBlock, /0, 30, 60, 90, 180 or 1095 days/],
-      ['encryption without a KMS key', 'system', { [Ids.kmsBlock]: { [Ids.kmsInput]: input(' ') } }, Ids.kmsBlock, /Choose the KMS key/],
-      ['no tracked bucket', 'data', { [Ids.dataBucketBlock]: { [Ids.dataBucketInput]: input(null) } }, Ids.dataBucketBlock, /Enter the name of the OBS bucket whose operations/],
-      ['an invalid tracked bucket', 'data', { [Ids.dataBucketBlock]: { [Ids.dataBucketInput]: input('Orders') } }, Ids.dataBucketBlock, /^Tracked bucket name must be/],
-      ['no operation', 'data', { [Ids.operationsBlock]: { [Ids.operationsCheckbox]: boxes() } }, Ids.operationsBlock, /at least one operation/],
-      ['an operation other than READ/WRITE', 'data', { [Ids.operationsBlock]: { [Ids.operationsCheckbox]: boxes('READ', 'DELETE') } }, Ids.operationsBlock, /Only READ and WRITE/],
+      [
+        'no tracker type',
+        'data',
+        { [Ids.typeBlock]: { [Ids.typeRadio]: radio(null) } },
+        Ids.typeBlock,
+        /Choose a tracker type/,
+      ],
+      [
+        'an empty data tracker name',
+        'data',
+        { [Ids.nameBlock]: { [Ids.nameInput]: input('   ') } },
+        Ids.nameBlock,
+        /Enter a name for the data tracker/,
+      ],
+      [
+        'a tracker name with bad characters',
+        'data',
+        { [Ids.nameBlock]: { [Ids.nameInput]: input('orders reads!') } },
+        Ids.nameBlock,
+        /1–64 characters: letters, digits, underscores and hyphens/,
+      ],
+      [
+        'a reserved data tracker name',
+        'data',
+        { [Ids.nameBlock]: { [Ids.nameInput]: input('system-trace') } },
+        Ids.nameBlock,
+        /reserved for the management tracker/,
+      ],
+      [
+        'an OBS bucket name with uppercase',
+        'data',
+        { [Ids.bucketBlock]: { [Ids.bucketInput]: input('Audit_Logs') } },
+        Ids.bucketBlock,
+        /Use lowercase letters only/,
+      ],
+      [
+        'a too short OBS bucket name',
+        'system',
+        { [Ids.bucketBlock]: { [Ids.bucketInput]: input('ab') } },
+        Ids.bucketBlock,
+        /3–63 characters.*has 2/,
+      ],
+      [
+        '"create bucket" without a bucket name',
+        'system',
+        {
+          [Ids.bucketBlock]: { [Ids.bucketInput]: input(null) },
+          [Ids.prefixBlock]: { [Ids.prefixInput]: input(null) },
+        },
+        Ids.bucketBlock,
+        /Enter a name for the OBS bucket to create/,
+      ],
+      [
+        'a file prefix without a bucket',
+        'data',
+        { [Ids.bucketBlock]: { [Ids.bucketInput]: input('') }, [Ids.prefixBlock]: { [Ids.prefixInput]: input('p1') } },
+        Ids.prefixBlock,
+        /only applies when traces are transferred/,
+      ],
+      [
+        'a file prefix with bad characters',
+        'data',
+        { [Ids.prefixBlock]: { [Ids.prefixInput]: input('a/b') } },
+        Ids.prefixBlock,
+        /It contains "\/"/,
+      ],
+      [
+        'an unknown compression',
+        'data',
+        { [Ids.compressBlock]: { [Ids.compressRadio]: radio('zip') } },
+        Ids.compressBlock,
+        /gzip \(compressed\) or json/,
+      ],
+      [
+        'a retention outside the allowed days',
+        'data',
+        { [Ids.retentionBlock]: { [Ids.retentionSelect]: select('45') } },
+        Ids.retentionBlock,
+        /0, 30, 60, 90, 180 or 1095 days/,
+      ],
+      [
+        'encryption without a KMS key',
+        'system',
+        { [Ids.kmsBlock]: { [Ids.kmsInput]: input(' ') } },
+        Ids.kmsBlock,
+        /Choose the KMS key/,
+      ],
+      [
+        'no tracked bucket',
+        'data',
+        { [Ids.dataBucketBlock]: { [Ids.dataBucketInput]: input(null) } },
+        Ids.dataBucketBlock,
+        /Enter the name of the OBS bucket whose operations/,
+      ],
+      [
+        'an invalid tracked bucket',
+        'data',
+        { [Ids.dataBucketBlock]: { [Ids.dataBucketInput]: input('Orders') } },
+        Ids.dataBucketBlock,
+        /^Tracked bucket name must be/,
+      ],
+      [
+        'no operation',
+        'data',
+        { [Ids.operationsBlock]: { [Ids.operationsCheckbox]: boxes() } },
+        Ids.operationsBlock,
+        /at least one operation/,
+      ],
+      [
+        'an operation other than READ/WRITE',
+        'data',
+        { [Ids.operationsBlock]: { [Ids.operationsCheckbox]: boxes('READ', 'DELETE') } },
+        Ids.operationsBlock,
+        /Only READ and WRITE/,
+      ],
     ];
     for (const [name, type, over, block, message] of cases) {
       it(`rejects ${name}`, async () => {
@@ -364,7 +615,9 @@ describe('/cts tracker', () => {
     expect(all).toContain('CTS.0201');
     expect(all).toContain(requestId);
     expect(all).toContain('audit-trail-logs/mgmt');
-    const modal = await h.slack.waitFor('views.update', (c) => JSON.stringify(c.args['view']).includes('was not created'));
+    const modal = await h.slack.waitFor('views.update', (c) =>
+      JSON.stringify(c.args['view']).includes('was not created'),
+    );
     expect(JSON.stringify(modal.args['view'])).toContain('already has a management (system) tracker');
     expect(JSON.stringify(modal.args['view'])).toContain(KMS_ID);
     expect(h.slack.callsTo('chat.postMessage').filter(isRoot(CHANNEL))).toHaveLength(0);
@@ -412,7 +665,10 @@ describe('/cts tracker', () => {
     const view = await openModal(h);
     await submit(h, view, dataValues());
     const ts = tsOf(await created(h));
-    const ticket = (await h.app.services.store.findTicketByExternalId('cts_tracker', `data:orders-writes:${(creates(h)[0]!.response as { id: string }).id}`))!;
+    const ticket = (await h.app.services.store.findTicketByExternalId(
+      'cts_tracker',
+      `data:orders-writes:${(creates(h)[0]!.response as { id: string }).id}`,
+    ))!;
     h.clock.advance(1_000);
     await h.app.watcher.runDue();
     const intervals: number[] = [];
@@ -474,13 +730,18 @@ describe('/cts tracker', () => {
     const view = await openModal(h);
     await submit(h, view, dataValues());
     const eph = await h.slack.waitFor('chat.postEphemeral');
-    expect(String(eph.args['text'])).toMatch(/found no tracker named "orders-writes", so it was most likely not created\. Run \/cts list/);
+    expect(String(eph.args['text'])).toMatch(
+      /found no tracker named "orders-writes", so it was most likely not created\. Run \/cts list/,
+    );
     expect(h.slack.callsTo('chat.postMessage').filter(isRoot(CHANNEL))).toHaveLength(0);
     expect(await h.app.services.store.dueTickets(h.clock.now() + 10_000_000, 10)).toHaveLength(0);
   });
 
   it('escapes what people type and what CTS says before echoing it', async () => {
-    h.cts!.trackers.set('x', tracker({ tracker_name: '<!channel>', tracker_type: 'data', obs_info: { bucket_name: 'b<@U1>' } }));
+    h.cts!.trackers.set(
+      'x',
+      tracker({ tracker_name: '<!channel>', tracker_type: 'data', obs_info: { bucket_name: 'b<@U1>' } }),
+    );
     await h.command('list', { command: '/cts' });
     const answer = await responded(h);
     const json = JSON.stringify(answer.args);
@@ -500,21 +761,29 @@ describe('/cts list and help', () => {
   });
 
   it('lists trackers ephemerally after the ack, with type, status, error explanation and transfer target', async () => {
-    h.cts!.trackers.set('orders-writes', tracker({
-      tracker_name: 'orders-writes',
-      tracker_type: 'data',
-      status: 'error',
-      detail: 'noBucket',
-      obs_info: { bucket_name: 'orders-audit', file_prefix_name: 'w' },
-      data_bucket: { data_bucket_name: 'orders-prod', data_event: ['READ', 'WRITE'] },
-    }));
-    h.cts!.trackers.set('system', tracker({ tracker_name: 'system', tracker_type: 'system', lts: { is_lts_enabled: true } }));
+    h.cts!.trackers.set(
+      'orders-writes',
+      tracker({
+        tracker_name: 'orders-writes',
+        tracker_type: 'data',
+        status: 'error',
+        detail: 'noBucket',
+        obs_info: { bucket_name: 'orders-audit', file_prefix_name: 'w' },
+        data_bucket: { data_bucket_name: 'orders-prod', data_event: ['READ', 'WRITE'] },
+      }),
+    );
+    h.cts!.trackers.set(
+      'system',
+      tracker({ tracker_name: 'system', tracker_type: 'system', lts: { is_lts_enabled: true } }),
+    );
     const res = await h.command('list', { command: '/cts' });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     const answer = await responded(h);
     expect(answer.args['response_type']).toBe('ephemeral');
-    const sections = (answer.args['blocks'] as { type: string; text?: { text: string } }[]).filter((b) => b.type === 'section').map((b) => b.text!.text);
+    const sections = (answer.args['blocks'] as { type: string; text?: { text: string } }[])
+      .filter((b) => b.type === 'section')
+      .map((b) => b.text!.text);
     expect(sections).toHaveLength(2);
     expect(sections[0]).toContain('*system* · Management (system) · :white_check_mark: Enabled');
     expect(sections[0]).toContain('OBS off · LTS on');
@@ -565,7 +834,11 @@ describe('Block Kit limits', () => {
         expect(String(view['private_metadata']).length).toBeLessThanOrEqual(3000);
         const options = JSON.stringify(view).match(/"options":\[[^\]]*\]/g) ?? [];
         for (const group of options) {
-          for (const o of JSON.parse(group.slice('"options":'.length)) as { text: { text: string }; value: string; description?: { text: string } }[]) {
+          for (const o of JSON.parse(group.slice('"options":'.length)) as {
+            text: { text: string };
+            value: string;
+            description?: { text: string };
+          }[]) {
             expect(o.text.text.length).toBeLessThanOrEqual(75);
             expect(o.value.length).toBeLessThanOrEqual(150);
             expect((o.description?.text ?? '').length).toBeLessThanOrEqual(75);
@@ -575,7 +848,16 @@ describe('Block Kit limits', () => {
       }
       for (let i = 0; i < 60; i++) {
         const name = `tracker-${String(i).padStart(2, '0')}-${'x'.repeat(50)}`;
-        h.cts!.trackers.set(name, tracker({ tracker_name: name, tracker_type: 'data', status: 'error', detail: 'bucketPolicyError', obs_info: { bucket_name: 'b'.repeat(63), file_prefix_name: 'p'.repeat(64) } }));
+        h.cts!.trackers.set(
+          name,
+          tracker({
+            tracker_name: name,
+            tracker_type: 'data',
+            status: 'error',
+            detail: 'bucketPolicyError',
+            obs_info: { bucket_name: 'b'.repeat(63), file_prefix_name: 'p'.repeat(64) },
+          }),
+        );
       }
       // Each page is held to Slack's limits by the strict fake (block text ~12,000 characters, 50 blocks); walking the
       // pages with `/cts list <n>` shows every tracker exactly once, in order.
@@ -639,11 +921,18 @@ describe('/cts tracker form is sealed to its channel and person (§10)', () => {
     try {
       const view = await openModal(h);
       const meta = JSON.parse(String(view['private_metadata'])) as Record<string, unknown>;
-      const forged = await submit(h, { ...view, private_metadata: JSON.stringify({ ...meta, c: 'C0SECRET' }) }, dataValues());
+      const forged = await submit(
+        h,
+        { ...view, private_metadata: JSON.stringify({ ...meta, c: 'C0SECRET' }) },
+        dataValues(),
+      );
       expect(forged.response_action).toBe('errors');
       expect(forged.errors?.[Ids.typeBlock]).toMatch(/lost track of its channel/);
       const res = await h.interaction(viewSubmission(view, dataValues(), 'U0DAVE'));
-      expect(JSON.parse(await res.text())).toMatchObject({ response_action: 'errors', errors: { [Ids.typeBlock]: expect.stringMatching(/lost track/) } });
+      expect(JSON.parse(await res.text())).toMatchObject({
+        response_action: 'errors',
+        errors: { [Ids.typeBlock]: expect.stringMatching(/lost track/) },
+      });
       expect(creates(h)).toHaveLength(0);
       expect(h.slack.calls.filter((c) => c.args['channel'] === 'C0SECRET')).toEqual([]);
       // The untouched form creates the tracker.

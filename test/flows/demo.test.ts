@@ -12,9 +12,13 @@ describe('npm run demo', () => {
     expect(text).toMatch(/↳ Data export ticket \d+: Export finished/);
     expect(text).toMatch(/alice's DM from the bot: .*download the result/);
     // The final reply says the delivery once, after the status; the finished message promises no more updates.
-    expect(text).toMatch(/the last reply in full:\n.*\n\s+🎉 Export finished `EXPORT_SUCCESS`\n\s+🔒 Result delivered privately to @alice\.\n\s+was: Exporting/);
+    expect(text).toMatch(
+      /the last reply in full:\n.*\n\s+🎉 Export finished `EXPORT_SUCCESS`\n\s+🔒 Result delivered privately to @alice\.\n\s+was: Exporting/,
+    );
     expect(text.match(/privately/g)).toHaveLength(1);
-    expect(text).toMatch(/and the ticket message, finished:[\s\S]*Database: orders_dev · dev · mysql\n[\s\S]*No more updates here; its status changes are in the thread/);
+    expect(text).toMatch(
+      /and the ticket message, finished:[\s\S]*Database: orders_dev · dev · mysql\n[\s\S]*No more updates here; its status changes are in the thread/,
+    );
     expect(text).toMatch(/↳ Data tracking ticket \d+: Tracking finished/);
     expect(text).toMatch(/CTS tracker · orders-writes/);
     // Every message shown carried the sandbox banner.

@@ -1,14 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExportIds as Ids } from '../../blocks/dms/ids.js';
-import type { SlackCall } from '../support/fake-slack.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExportIds as Ids } from '../../blocks/dms/ids.js';
 import { loadUserMap } from '../../src/slack/user-map.js';
+import type { SlackCall } from '../support/fake-slack.js';
 import { exportValues, filed, openModal, seedPeople, submit, threadReplies, tick, tsOf } from '../support/flows.js';
-import { blockSuggestion, startHarness, type Harness } from '../support/harness.js';
+import { blockSuggestion, type Harness, startHarness } from '../support/harness.js';
 
-const EXPORT_STATUSES = ['PRE_CHECKING', 'PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', 'APPLY_AUDIT_SUCCESS', 'ENABLE_EXPORT', 'WAITING_EXPORT', 'DOING_EXPORT', 'EXPORT_SUCCESS'];
+const EXPORT_STATUSES = [
+  'PRE_CHECKING',
+  'PRE_CHECK_SUCCESS',
+  'WAITING_APPLY_AUDIT',
+  'APPLY_AUDIT_SUCCESS',
+  'ENABLE_EXPORT',
+  'WAITING_EXPORT',
+  'DOING_EXPORT',
+  'EXPORT_SUCCESS',
+];
 
 /** State values as Slack would send them for a filled-in export modal. */
 const filledValues = exportValues;
@@ -17,7 +26,10 @@ async function openExport(h: Harness, channel = 'C0EXPORTS'): Promise<Record<str
   return openModal(h, 'export', channel);
 }
 
-const isRoot = (channel: string) => (c: SlackCall) => c.args['channel'] === channel && c.args['thread_ts'] === undefined && String(c.args['text']).startsWith('Data export ticket');
+const isRoot = (channel: string) => (c: SlackCall) =>
+  c.args['channel'] === channel &&
+  c.args['thread_ts'] === undefined &&
+  String(c.args['text']).startsWith('Data export ticket');
 
 describe('/dms export', () => {
   let h: Harness;
@@ -33,7 +45,10 @@ describe('/dms export', () => {
     const view = await openExport(h);
     expect(view['callback_id']).toBe(Ids.modal);
     expect(h.slack.callsTo('views.open')[0]!.args['trigger_id']).toBe('trigger-1');
-    expect(JSON.parse(String(view['private_metadata']))).toEqual({ c: 'C0EXPORTS', s: expect.stringMatching(/^[\w-]{32}$/) });
+    expect(JSON.parse(String(view['private_metadata']))).toEqual({
+      c: 'C0EXPORTS',
+      s: expect.stringMatching(/^[\w-]{32}$/),
+    });
     expect(h.dms.requests).toHaveLength(0);
   });
 
@@ -51,12 +66,18 @@ describe('/dms export', () => {
   it('offers databases from DMS SearchDatabase as the person types, and a typed numeric id', async () => {
     const res = await h.interaction(blockSuggestion(Ids.dbSelect, Ids.dbBlock, 'orders'));
     const body = (await res.json()) as { options: { text: { text: string }; value: string }[] };
-    expect(body.options.map((o) => o.text.text)).toEqual(['orders_prod · product · mysql', 'orders_dev · dev · mysql', 'orders_logic · product · mysql · logical']);
+    expect(body.options.map((o) => o.text.text)).toEqual([
+      'orders_prod · product · mysql',
+      'orders_dev · dev · mysql',
+      'orders_logic · product · mysql · logical',
+    ]);
     expect(body.options[2]!.value).toBe('db:2001:L');
     expect(body.options[0]!.value).toBe('db:1001:P');
     expect(h.dms.calls('SearchDatabase')[0]!.query['SearchKey']).toBe('orders');
 
-    const byId = (await (await h.interaction(blockSuggestion(Ids.dbSelect, Ids.dbBlock, '1002'))).json()) as { options: { value: string }[] };
+    const byId = (await (await h.interaction(blockSuggestion(Ids.dbSelect, Ids.dbBlock, '1002'))).json()) as {
+      options: { value: string }[];
+    };
     expect(byId.options[0]!.value).toBe('db:1002:T');
   });
 
@@ -64,29 +85,45 @@ describe('/dms export', () => {
     await h.close();
     h = await startHarness({ env: { DMS_SEARCH_TIMEOUT_MS: '200' } });
     h.dms.latencyMs = 1_500;
-    const slow = (await (await h.interaction(blockSuggestion(Ids.dbSelect, Ids.dbBlock, 'orders'))).json()) as { options: { text: { text: string }; value: string }[] };
+    const slow = (await (await h.interaction(blockSuggestion(Ids.dbSelect, Ids.dbBlock, 'orders'))).json()) as {
+      options: { text: { text: string }; value: string }[];
+    };
     expect(slow.options).toHaveLength(1);
     expect(slow.options[0]!.text.text).toContain('slow');
     h.dms.latencyMs = 0;
     h.dms.failNext('SearchDatabase', { kind: 'business', code: 'UnknownError', message: 'boom' });
-    const failed = (await (await h.interaction(blockSuggestion(Ids.dbSelect, Ids.dbBlock, 'orders'))).json()) as { options: { text: { text: string } }[] };
+    const failed = (await (await h.interaction(blockSuggestion(Ids.dbSelect, Ids.dbBlock, 'orders'))).json()) as {
+      options: { text: { text: string } }[];
+    };
     expect(failed.options).toHaveLength(1);
     expect(failed.options[0]!.text.text).toContain('UnknownError');
   });
 
   it('names the environment once, and shows a skipped row check in its own field', async () => {
-    const fieldsOf = (call: SlackCall) => (call.args['blocks'] as { fields?: { text: string }[] }[]).find((b) => b.fields)!.fields!.map((f) => f.text);
+    const fieldsOf = (call: SlackCall) =>
+      (call.args['blocks'] as { fields?: { text: string }[] }[]).find((b) => b.fields)!.fields!.map((f) => f.text);
     // Picked from the list: the label names the environment DMS reports (product), so it is not repeated.
     const view = await openExport(h);
-    await submit(h, view, filledValues({
-      [Ids.skipCheckBlock]: { [Ids.skipCheckCheckbox]: { type: 'checkboxes', selected_options: [{ value: 'skip' }] } },
-      [Ids.skipReasonBlock]: { [Ids.skipReasonInput]: { type: 'plain_text_input', value: 'The table has no index on created_at' } },
-    }));
+    await submit(
+      h,
+      view,
+      filledValues({
+        [Ids.skipCheckBlock]: {
+          [Ids.skipCheckCheckbox]: { type: 'checkboxes', selected_options: [{ value: 'skip' }] },
+        },
+        [Ids.skipReasonBlock]: {
+          [Ids.skipReasonInput]: { type: 'plain_text_input', value: 'The table has no index on created_at' },
+        },
+      }),
+    );
     const root = await filed(h);
     const ts = tsOf(root);
     h.clock.advance(10_000);
     await h.app.watcher.runDue();
-    const polled = h.slack.callsTo('chat.update').filter((c) => c.args['ts'] === ts).at(-1)!;
+    const polled = h.slack
+      .callsTo('chat.update')
+      .filter((c) => c.args['ts'] === ts)
+      .at(-1)!;
     const fields = fieldsOf(polled);
     expect(fields).toContain('*Database*\norders_prod · product · mysql');
     expect(fields).toContain('*Estimated rows*\n1200');
@@ -94,14 +131,36 @@ describe('/dms export', () => {
 
     // Typed as an id: the label does not name it, so the environment DMS reports is added; no check skipped, no field.
     const typed = await openExport(h);
-    await submit(h, typed, filledValues({ [Ids.dbBlock]: { [Ids.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:T', text: { type: 'plain_text', text: 'Database id 1001 (as typed)' } } } } }));
-    await h.slack.waitFor('views.update', (c) => c.args['view_id'] === typed['id'] && JSON.stringify(c.args['view']).includes('is filed'));
-    const orderId2 = (h.dms.calls('CreateOrder')[1]!.response as { CreateOrderResult: { OrderIds: number[] } }).CreateOrderResult.OrderIds[0]!;
-    const second = h.slack.callsTo('chat.postMessage').find((c) => c.args['thread_ts'] === undefined && String(c.args['text']).includes(`ticket ${orderId2}`))!;
+    await submit(
+      h,
+      typed,
+      filledValues({
+        [Ids.dbBlock]: {
+          [Ids.dbSelect]: {
+            type: 'external_select',
+            selected_option: { value: 'db:1001:T', text: { type: 'plain_text', text: 'Database id 1001 (as typed)' } },
+          },
+        },
+      }),
+    );
+    await h.slack.waitFor(
+      'views.update',
+      (c) => c.args['view_id'] === typed['id'] && JSON.stringify(c.args['view']).includes('is filed'),
+    );
+    const orderId2 = (h.dms.calls('CreateOrder')[1]!.response as { CreateOrderResult: { OrderIds: number[] } })
+      .CreateOrderResult.OrderIds[0]!;
+    const second = h.slack
+      .callsTo('chat.postMessage')
+      .find((c) => c.args['thread_ts'] === undefined && String(c.args['text']).includes(`ticket ${orderId2}`))!;
     const ts2 = tsOf(second);
     h.clock.advance(10_000);
     await h.app.watcher.runDue();
-    const fields2 = fieldsOf(h.slack.callsTo('chat.update').filter((c) => c.args['ts'] === ts2).at(-1)!);
+    const fields2 = fieldsOf(
+      h.slack
+        .callsTo('chat.update')
+        .filter((c) => c.args['ts'] === ts2)
+        .at(-1)!,
+    );
     expect(fields2).toContain('*Database*\nDatabase id 1001 (as typed) (product)');
     expect(fields2.some((f) => f.startsWith('*Row check skipped*'))).toBe(false);
   });
@@ -118,7 +177,9 @@ describe('/dms export', () => {
     expect(req.signature).toBe('valid');
     expect(req.query['PluginType']).toBe('DATA_EXPORT');
     expect(req.query['RelatedUserList']).toBe('52');
-    expect(req.query['Comment']).toMatch(/^Quarterly audit\n— Requested from Slack by Alice Example <alice@example.com> \(Slack U0ALICE, DMS user 51\) \[chatops-[0-9a-f]{12}\]$/);
+    expect(req.query['Comment']).toMatch(
+      /^Quarterly audit\n— Requested from Slack by Alice Example <alice@example.com> \(Slack U0ALICE, DMS user 51\) \[chatops-[0-9a-f]{12}\]$/,
+    );
     expect(req.query['PluginParam']).toBeUndefined();
     expect(JSON.parse(req.body['PluginParam']!)).toEqual({
       classify: 'Quarterly audit',
@@ -162,14 +223,21 @@ describe('/dms export', () => {
     expect(await h.app.watcher.runDue()).toBe(0);
     expect(h.dms.calls('GetDataExportOrderDetail')).toHaveLength(polls);
     // Each poll used the documented encoding: OrderId in the form body.
-    expect(h.dms.calls('GetDataExportOrderDetail').every((c) => c.body['OrderId'] === String(orderId) && c.signature === 'valid')).toBe(true);
+    expect(
+      h.dms
+        .calls('GetDataExportOrderDetail')
+        .every((c) => c.body['OrderId'] === String(orderId) && c.signature === 'valid'),
+    ).toBe(true);
   });
 
   it('backs off while nothing changes and resets when the status moves', async () => {
     const view = await openExport(h);
     await submit(h, view, filledValues());
     await filed(h);
-    const ticket = (await h.app.services.store.findTicketByExternalId('dms_export', String(h.dms.allOrders()[0]!.orderId)))!;
+    const ticket = (await h.app.services.store.findTicketByExternalId(
+      'dms_export',
+      String(h.dms.allOrders()[0]!.orderId),
+    ))!;
     h.clock.advance(1_000);
     await h.app.watcher.runDue(); // PRE_CHECKING posted, interval reset to 1 s
     const intervals: number[] = [];
@@ -190,17 +258,71 @@ describe('/dms export', () => {
 
   describe('validation, each with its own inline error', () => {
     const cases: [string, Record<string, Record<string, unknown>>, string, RegExp][] = [
-      ['no database', { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_option: null } } }, Ids.dbBlock, /Choose a database/],
-      ['an explanation option', { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_option: { value: 'err:timeout', text: { text: 'slow' } } } } }, Ids.dbBlock, /numeric DMS database id/],
-      ['a forged database value', { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_option: { value: 'db:99999999999999999999:P', text: { text: 'x' } } } } }, Ids.dbBlock, /not valid/],
-      ['empty SQL', { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: '   ' } } }, Ids.sqlBlock, /Enter the SELECT statement/],
-      ['a change statement', { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: 'DELETE FROM orders' } } }, Ids.sqlBlock, /\/dms change/],
+      [
+        'no database',
+        { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_option: null } } },
+        Ids.dbBlock,
+        /Choose a database/,
+      ],
+      [
+        'an explanation option',
+        { [Ids.dbBlock]: { [Ids.dbSelect]: { selected_option: { value: 'err:timeout', text: { text: 'slow' } } } } },
+        Ids.dbBlock,
+        /numeric DMS database id/,
+      ],
+      [
+        'a forged database value',
+        {
+          [Ids.dbBlock]: {
+            [Ids.dbSelect]: { selected_option: { value: 'db:99999999999999999999:P', text: { text: 'x' } } },
+          },
+        },
+        Ids.dbBlock,
+        /not valid/,
+      ],
+      [
+        'empty SQL',
+        { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: '   ' } } },
+        Ids.sqlBlock,
+        /Enter the SELECT statement/,
+      ],
+      [
+        'a change statement',
+        { [Ids.sqlBlock]: { [Ids.sqlInput]: { value: 'DELETE FROM orders' } } },
+        Ids.sqlBlock,
+        /\/dms change/,
+      ],
       ['no reason', { [Ids.reasonBlock]: { [Ids.reasonInput]: { value: '' } } }, Ids.reasonBlock, /Say why/],
-      ['negative rows', { [Ids.rowsBlock]: { [Ids.rowsInput]: { value: '-5' } } }, Ids.rowsBlock, /^Estimated rows must be a whole number ≥ 0\.$/],
-      ['fractional rows', { [Ids.rowsBlock]: { [Ids.rowsInput]: { value: '1.5' } } }, Ids.rowsBlock, /whole number ≥ 0/],
-      ['huge rows', { [Ids.rowsBlock]: { [Ids.rowsInput]: { value: '99999999999999999999' } } }, Ids.rowsBlock, /at most 1,000,000,000,000/],
-      ['no rows', { [Ids.rowsBlock]: { [Ids.rowsInput]: { value: null } } }, Ids.rowsBlock, /Enter the estimated number/],
-      ['skip without reason', { [Ids.skipCheckBlock]: { [Ids.skipCheckCheckbox]: { selected_options: [{ value: 'skip' }] } } }, Ids.skipReasonBlock, /say why/],
+      [
+        'negative rows',
+        { [Ids.rowsBlock]: { [Ids.rowsInput]: { value: '-5' } } },
+        Ids.rowsBlock,
+        /^Estimated rows must be a whole number ≥ 0\.$/,
+      ],
+      [
+        'fractional rows',
+        { [Ids.rowsBlock]: { [Ids.rowsInput]: { value: '1.5' } } },
+        Ids.rowsBlock,
+        /whole number ≥ 0/,
+      ],
+      [
+        'huge rows',
+        { [Ids.rowsBlock]: { [Ids.rowsInput]: { value: '99999999999999999999' } } },
+        Ids.rowsBlock,
+        /at most 1,000,000,000,000/,
+      ],
+      [
+        'no rows',
+        { [Ids.rowsBlock]: { [Ids.rowsInput]: { value: null } } },
+        Ids.rowsBlock,
+        /Enter the estimated number/,
+      ],
+      [
+        'skip without reason',
+        { [Ids.skipCheckBlock]: { [Ids.skipCheckCheckbox]: { selected_options: [{ value: 'skip' }] } } },
+        Ids.skipReasonBlock,
+        /say why/,
+      ],
     ];
     for (const [name, over, block, message] of cases) {
       it(`rejects ${name}`, async () => {
@@ -214,7 +336,11 @@ describe('/dms export', () => {
 
     it('names a related user who has no DMS account', async () => {
       const view = await openExport(h);
-      const ack = await submit(h, view, filledValues({ [Ids.relatedBlock]: { [Ids.relatedSelect]: { selected_users: ['U0BOB', 'U0CAROL'] } } }));
+      const ack = await submit(
+        h,
+        view,
+        filledValues({ [Ids.relatedBlock]: { [Ids.relatedSelect]: { selected_users: ['U0BOB', 'U0CAROL'] } } }),
+      );
       expect(ack.response_action).toBe('errors');
       expect(ack.errors?.[Ids.relatedBlock]).toMatch(/^Carol NoDms has no DMS account/);
       expect(h.dms.calls('CreateOrder')).toHaveLength(0);
@@ -242,7 +368,10 @@ describe('/dms export', () => {
   it('does not file a second ticket when the same submission arrives twice', async () => {
     const view = await openExport(h);
     await submit(h, view, filledValues());
-    await submit(h, view, filledValues(), 'U0ALICE', { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    await submit(h, view, filledValues(), 'U0ALICE', {
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    });
     await filed(h);
     expect(h.logs.some((l) => l.includes('duplicate submission ignored'))).toBe(true);
     expect(h.dms.calls('CreateOrder')).toHaveLength(1);
@@ -262,7 +391,9 @@ describe('/dms export', () => {
     h.dms.failNext('CreateOrder', { kind: 'server', status: 503 });
     await submit(h, await openExport(h), filledValues());
     const eph = await h.slack.waitFor('chat.postEphemeral');
-    expect(String(eph.args['text'])).toMatch(/may or may not exist\. Before trying again, search DMS tickets for `chatops-[0-9a-f]{12}`/);
+    expect(String(eph.args['text'])).toMatch(
+      /may or may not exist\. Before trying again, search DMS tickets for `chatops-[0-9a-f]{12}`/,
+    );
     expect(h.dms.calls('CreateOrder')).toHaveLength(1);
   });
 
@@ -280,17 +411,23 @@ describe('/dms export', () => {
 
   it('shows hostile text as text: no mention, link or broken code fence reaches Slack', async () => {
     const evil = '<!channel> <@U0BOB> <http://evil.example|click> & ``` `';
-    await submit(h, await openExport(h), filledValues({
-      [Ids.reasonBlock]: { [Ids.reasonInput]: { value: evil } },
-      [Ids.sqlBlock]: { [Ids.sqlInput]: { value: "SELECT '```' AS x, `a` FROM t -- <!here>`" } },
-    }));
+    await submit(
+      h,
+      await openExport(h),
+      filledValues({
+        [Ids.reasonBlock]: { [Ids.reasonInput]: { value: evil } },
+        [Ids.sqlBlock]: { [Ids.sqlInput]: { value: "SELECT '```' AS x, `a` FROM t -- <!here>`" } },
+      }),
+    );
     const root = await filed(h);
     const json = JSON.stringify(root.args['blocks']);
     expect(json).not.toContain('<!channel>');
     expect(json).not.toContain('<!here>');
     expect(json).not.toContain('<http://evil');
     expect(json).toContain('&lt;!channel&gt;');
-    const sql = (root.args['blocks'] as { text?: { text: string } }[]).map((b) => b.text?.text ?? '').find((t) => t.startsWith('*SQL*'))!;
+    const sql = (root.args['blocks'] as { text?: { text: string } }[])
+      .map((b) => b.text?.text ?? '')
+      .find((t) => t.startsWith('*SQL*'))!;
     // Exactly one opening and one closing fence.
     expect(sql.match(/```/g)).toHaveLength(2);
     expect(sql.endsWith('\u200b```')).toBe(true);
@@ -335,7 +472,13 @@ describe('/dms export', () => {
   });
 
   it('rejects bad, missing and stale signatures with 401 and does nothing', async () => {
-    const body = new URLSearchParams({ command: '/dms', text: 'export', user_id: 'U0ALICE', channel_id: 'C0EXPORTS', trigger_id: 't' }).toString();
+    const body = new URLSearchParams({
+      command: '/dms',
+      text: 'export',
+      user_id: 'U0ALICE',
+      channel_id: 'C0EXPORTS',
+      trigger_id: 't',
+    }).toString();
     expect((await h.post(body, { signature: 'v0=deadbeef' })).status).toBe(401);
     expect((await h.post(body, { signature: null })).status).toBe(401);
     expect((await h.post(body, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
@@ -360,7 +503,9 @@ describe('following limits and user mapping', () => {
       h.clock.advance(3 * 3_600_000);
       await h.app.watcher.runDue();
       const last = threadReplies(h, ts).at(-1)!;
-      expect(String(last.args['text'])).toMatch(/Stopped following data export ticket \d+ after 2 h; the last status seen was \*Pre-checking\*/i);
+      expect(String(last.args['text'])).toMatch(
+        /Stopped following data export ticket \d+ after 2 h; the last status seen was \*Pre-checking\*/i,
+      );
       await tick(h, 3_600_000);
       expect(threadReplies(h, ts)).toHaveLength(2);
     } finally {
@@ -390,7 +535,9 @@ describe('following limits and user mapping', () => {
     const dir = mkdtempSync(join(tmpdir(), 'usermap-'));
     const file = join(dir, 'users.json');
     writeFileSync(file, JSON.stringify({ U0BOB: 'not-a-number', 'not a key': 5 }));
-    expect(() => loadUserMap(file)).toThrow(/U0BOB: value must be a numeric DMS user id[\s\S]*not a key: key must be a Slack user id/);
+    expect(() => loadUserMap(file)).toThrow(
+      /U0BOB: value must be a numeric DMS user id[\s\S]*not a key: key must be a Slack user id/,
+    );
   });
 });
 
@@ -423,7 +570,9 @@ describe('restart', () => {
         await h2.app.watcher.runDue();
       }
       const replies = threadReplies(h2, ts);
-      const statuses = replies.map((r) => EXPORT_STATUSES.find((s) => JSON.stringify(r.args['blocks']).includes(`\`${s}\``)));
+      const statuses = replies.map((r) =>
+        EXPORT_STATUSES.find((s) => JSON.stringify(r.args['blocks']).includes(`\`${s}\``)),
+      );
       expect(statuses).toEqual(EXPORT_STATUSES);
       expect(h2.dms.calls('CreateOrder')).toHaveLength(1);
     } finally {
@@ -431,4 +580,3 @@ describe('restart', () => {
     }
   });
 });
-

@@ -1,8 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SlackCall } from '../support/fake-slack.js';
-import { buttonsOf, fileExport, latestRoot, openHome, seedPeople, threadReplies, tick, tsOf } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
 import type { DbId } from '../../src/core/ids.js';
+import type { SlackCall } from '../support/fake-slack.js';
+import {
+  buttonsOf,
+  fileExport,
+  latestRoot,
+  openHome,
+  seedPeople,
+  threadReplies,
+  tick,
+  tsOf,
+} from '../support/flows.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 /** The ack body of a slash command (the HTTP response Slack shows at once). */
 interface AckBody {
@@ -28,12 +37,19 @@ function response(h: Harness, pred: (text: string) => boolean): Promise<SlackCal
 
 /** Root messages (not thread replies) posted in `channel` whose fallback text starts with `prefix`. */
 function roots(h: Harness, channel: string, prefix: string): SlackCall[] {
-  return h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel && c.args['thread_ts'] === undefined && String(c.args['text']).startsWith(prefix));
+  return h.slack
+    .callsTo('chat.postMessage')
+    .filter(
+      (c) =>
+        c.args['channel'] === channel && c.args['thread_ts'] === undefined && String(c.args['text']).startsWith(prefix),
+    );
 }
 
 /** DMS requests about one ticket (OrderId in the query or the form body). */
 function requestsFor(h: Harness, orderId: string, actions: string[]): number {
-  return h.dms.requests.filter((r) => actions.includes(r.action) && (r.query['OrderId'] === orderId || r.body['OrderId'] === orderId)).length;
+  return h.dms.requests.filter(
+    (r) => actions.includes(r.action) && (r.query['OrderId'] === orderId || r.body['OrderId'] === orderId),
+  ).length;
 }
 
 // Tickets filed directly in DMS (not through the bot), with the bot's own DMS client.
@@ -117,7 +133,14 @@ describe('/dms status and /dms list', () => {
     expect(json).toContain('```SELECT id, total FROM orders WHERE id &lt; 100```');
 
     const ticket = (await h.app.services.store.findTicketByExternalId('dms_export', orderId))!;
-    expect(ticket).toMatchObject({ channelId: 'C0OPS', requesterSlackId: 'U0ALICE', requesterDmsId: '51', status: 'PRE_CHECKING', done: false, rootTs: tsOf(root) });
+    expect(ticket).toMatchObject({
+      channelId: 'C0OPS',
+      requesterSlackId: 'U0ALICE',
+      requesterDmsId: '51',
+      status: 'PRE_CHECKING',
+      done: false,
+      rootTs: tsOf(root),
+    });
 
     const ts = tsOf(root);
     await tick(h);
@@ -253,7 +276,9 @@ describe('/dms status and /dms list', () => {
     h.dms.setStatus(Number(orderId), 'EXPORT_SUCCESS');
     await tick(h);
     await tick(h, 60_000);
-    expect(requestsFor(h, orderId, ['GetDataExportOrderDetail', 'GetOrderBaseInfo', 'GetDataExportDownloadURL'])).toBe(polls);
+    expect(requestsFor(h, orderId, ['GetDataExportOrderDetail', 'GetOrderBaseInfo', 'GetDataExportDownloadURL'])).toBe(
+      polls,
+    );
     expect(threadReplies(h, tsOf(posted[0]!))).toHaveLength(0);
   });
 
@@ -267,7 +292,9 @@ describe('/dms status and /dms list', () => {
     // From another channel, by someone else.
     await command(h, `status ${orderId}`, { channel: 'C0OTHER', user: 'U0BOB' });
     const elsewhere = await response(h, (t) => t.includes('already followed'));
-    expect(elsewhere.args['text']).toContain(`Data export ticket ${orderId} is already followed in <#C0OPS>, for <@U0ALICE>`);
+    expect(elsewhere.args['text']).toContain(
+      `Data export ticket ${orderId} is already followed in <#C0OPS>, for <@U0ALICE>`,
+    );
 
     // From the same channel.
     await command(h, `status ${orderId}`, { channel: 'C0OPS' });
@@ -290,7 +317,16 @@ describe('/dms status and /dms list', () => {
   });
 
   it('answers a usage message for a missing, non-numeric or absurd id, without asking DMS', async () => {
-    for (const text of ['status', 'status abc', 'status 12a', 'status 0', 'status -5', 'status 1.5', 'status 99999999999999999999', 'status 9223372036854775808']) {
+    for (const text of [
+      'status',
+      'status abc',
+      'status 12a',
+      'status 0',
+      'status -5',
+      'status 1.5',
+      'status 99999999999999999999',
+      'status 9223372036854775808',
+    ]) {
       const ack = await command(h, text, { channel: 'C0OPS' });
       expect(ack.response_type, text).toBe('ephemeral');
       expect(ack.text, text).toContain('Give the DMS ticket id (digits 0–9)');
@@ -408,14 +444,27 @@ describe('/dms status and /dms list', () => {
     for (let i = 0; i < 46; i++) {
       const externalId = String(700_000 + i);
       const t = await store.createTicket(
-        { kind: 'dms_export', externalId, channelId: 'C0OPS', rootTs: null, requesterSlackId: 'U0ALICE', requesterDmsId: '51', status: '&<>'.repeat(60), details: {}, nextPollAt: 9e15, pollIntervalMs: 60_000 },
+        {
+          kind: 'dms_export',
+          externalId,
+          channelId: 'C0OPS',
+          rootTs: null,
+          requesterSlackId: 'U0ALICE',
+          requesterDmsId: '51',
+          status: '&<>'.repeat(60),
+          details: {},
+          nextPollAt: 9e15,
+          pollIntervalMs: 60_000,
+        },
         1_773_000_000_000 + i * 1000,
       );
       if (i === 0) await store.finish(t.id, 1_773_000_000_000);
       else ids.unshift(externalId);
     }
-    const listed = (ack: AckBody) => [...JSON.stringify(ack.blocks).matchAll(/Data export ticket (\d+)/g)].map((m) => m[1]!);
-    const footer = (ack: AckBody) => JSON.stringify((ack.blocks as { type: string }[]).filter((b) => b.type === 'context'));
+    const listed = (ack: AckBody) =>
+      [...JSON.stringify(ack.blocks).matchAll(/Data export ticket (\d+)/g)].map((m) => m[1]!);
+    const footer = (ack: AckBody) =>
+      JSON.stringify((ack.blocks as { type: string }[]).filter((b) => b.type === 'context'));
 
     const one = await command(h, 'list', { channel: 'C0ELSEWHERE' });
     expect(one.text).toBe('You have 45 open tickets · page 1 of 3.');
@@ -431,13 +480,19 @@ describe('/dms status and /dms list', () => {
     const past = await command(h, 'list 9', { channel: 'C0ELSEWHERE' });
     expect(listed(past)).toEqual(ids.slice(40));
     expect(footer(past)).toContain('You asked for page 9; there are 3.');
-    for (const bad of ['list 0', 'list two', 'list 2 3']) expect((await command(h, bad, { channel: 'C0ELSEWHERE' })).text).toBe('`/dms list` takes a page number, e.g. `/dms list 2`.');
+    for (const bad of ['list 0', 'list two', 'list 2 3'])
+      expect((await command(h, bad, { channel: 'C0ELSEWHERE' })).text).toBe(
+        '`/dms list` takes a page number, e.g. `/dms list 2`.',
+      );
 
     // Home shows page 1 and says which page goes on from there.
     await openHome(h, 'U0ALICE');
     const home = await h.slack.waitFor('views.publish', (c) => c.args['user_id'] === 'U0ALICE');
     const homeJson = JSON.stringify(home.args['view']);
-    expect([...homeJson.matchAll(/\*Data export ticket (\d+)\*/g)].map((m) => m[1]!)).toEqual([...ids.slice(0, 20), '700000']); // then the finished one, under Recently finished
+    expect([...homeJson.matchAll(/\*Data export ticket (\d+)\*/g)].map((m) => m[1]!)).toEqual([
+      ...ids.slice(0, 20),
+      '700000',
+    ]); // then the finished one, under Recently finished
     expect(homeJson).toContain('…and 25 more open tickets: `/dms list 2` shows the next 20, and so on.');
   });
 });

@@ -1,10 +1,29 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../support/fake-slack.js';
-import { buttonsOf, clickButton, fileExport, latestRoot, openHome, openModal, seedPeople, submit, tick } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import {
+  buttonsOf,
+  clickButton,
+  fileExport,
+  latestRoot,
+  openHome,
+  openModal,
+  seedPeople,
+  submit,
+  tick,
+} from '../support/flows.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 const CHANNEL = 'C0EXPORTS';
-const EXPORT_STATUSES = ['PRE_CHECKING', 'PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', 'APPLY_AUDIT_SUCCESS', 'ENABLE_EXPORT', 'WAITING_EXPORT', 'DOING_EXPORT', 'EXPORT_SUCCESS'];
+const EXPORT_STATUSES = [
+  'PRE_CHECKING',
+  'PRE_CHECK_SUCCESS',
+  'WAITING_APPLY_AUDIT',
+  'APPLY_AUDIT_SUCCESS',
+  'ENABLE_EXPORT',
+  'WAITING_EXPORT',
+  'DOING_EXPORT',
+  'EXPORT_SUCCESS',
+];
 const EXPORT_LABELS: Record<string, string> = {
   PRE_CHECKING: 'Pre-checking',
   PRE_CHECK_SUCCESS: 'Pre-check passed',
@@ -16,7 +35,12 @@ const EXPORT_LABELS: Record<string, string> = {
   EXPORT_SUCCESS: 'Export finished',
 };
 
-type Block = { type: string; text?: { text: string }; elements?: { type: string; action_id?: string; value?: string; text?: string | { text: string } }[]; fields?: { text: string }[] };
+type Block = {
+  type: string;
+  text?: { text: string };
+  elements?: { type: string; action_id?: string; value?: string; text?: string | { text: string } }[];
+  fields?: { text: string }[];
+};
 
 /** The blocks of a views.publish call (the fake parses the JSON-encoded view). */
 function homeBlocks(c: SlackCall): Block[] {
@@ -44,13 +68,15 @@ function headerIndex(blocks: Block[], title: string): number {
   return blocks.findIndex((b) => b.type === 'header' && b.text?.text === title);
 }
 
-const publishesFor = (h: Harness, user: string) => h.slack.callsTo('views.publish').filter((c) => c.args['user_id'] === user);
+const publishesFor = (h: Harness, user: string) =>
+  h.slack.callsTo('views.publish').filter((c) => c.args['user_id'] === user);
 
 /** A broadcast flag as the WebClient sends it in a form body (string) or JSON (boolean). */
 const isBroadcast = (c: SlackCall) => c.args['reply_broadcast'] === true || c.args['reply_broadcast'] === 'true';
 
 /** Thread replies under the root in the channel (DMs, such as the download link, are not counted). */
-const channelReplies = (h: Harness, rootTs: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === CHANNEL && c.args['thread_ts'] === rootTs);
+const channelReplies = (h: Harness, rootTs: string) =>
+  h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === CHANNEL && c.args['thread_ts'] === rootTs);
 
 /** Runs an export ticket through its whole script, one status per watcher pass; calls `each` after every pass. */
 async function runToEnd(h: Harness, orderId: number, each?: (status: string, i: number) => void): Promise<void> {
@@ -65,17 +91,25 @@ async function runToEnd(h: Harness, orderId: number, each?: (status: string, i: 
 async function saveMode(h: Harness, mode: string, label: RegExp): Promise<void> {
   const view = await openModal(h, 'settings');
   const before = h.slack.callsTo('chat.postEphemeral').length;
-  const ack = await submit(h, view, { thread_mode: { mode: { type: 'radio_buttons', selected_option: { value: mode } } } });
+  const ack = await submit(h, view, {
+    thread_mode: { mode: { type: 'radio_buttons', selected_option: { value: mode } } },
+  });
   expect(ack.response_action).toBeUndefined();
   expect(ack.errors).toBeUndefined();
-  const eph = await h.slack.waitFor('chat.postEphemeral', (c) => h.slack.callsTo('chat.postEphemeral').indexOf(c) >= before && String(c.args['text']).startsWith(':gear:'));
+  const eph = await h.slack.waitFor(
+    'chat.postEphemeral',
+    (c) => h.slack.callsTo('chat.postEphemeral').indexOf(c) >= before && String(c.args['text']).startsWith(':gear:'),
+  );
   expect(eph.args['user']).toBe('U0ALICE');
   expect(eph.args['channel']).toBe(CHANNEL);
   expect(String(eph.args['text'])).toMatch(label);
 }
 
 const initialMode = (view: Record<string, unknown>) => {
-  const blocks = view['blocks'] as { block_id?: string; element?: { action_id?: string; initial_option?: { value: string } } }[];
+  const blocks = view['blocks'] as {
+    block_id?: string;
+    element?: { action_id?: string; initial_option?: { value: string } };
+  }[];
   const input = blocks.find((b) => b.block_id === 'thread_mode');
   expect(input?.element?.action_id).toBe('mode');
   return input?.element?.initial_option?.value;
@@ -177,7 +211,10 @@ describe('App Home tab', () => {
     await tick(h);
     const again = await h.slack.waitFor(
       'views.publish',
-      (c) => c.args['user_id'] === 'U0ALICE' && publishesFor(h, 'U0ALICE').indexOf(c) >= seen && homeBlocks(c).some((b) => (b.text?.text ?? '').includes(EXPORT_LABELS['PRE_CHECK_SUCCESS']!)),
+      (c) =>
+        c.args['user_id'] === 'U0ALICE' &&
+        publishesFor(h, 'U0ALICE').indexOf(c) >= seen &&
+        homeBlocks(c).some((b) => (b.text?.text ?? '').includes(EXPORT_LABELS['PRE_CHECK_SUCCESS']!)),
     );
     const blocks = homeBlocks(again);
     const at = cardIndex(blocks, alice.orderId);
@@ -201,16 +238,25 @@ describe('App Home tab', () => {
 
     h.dms.advance(t.orderId); // DMS moved on; the click finds out
     await clickButton(h, { action: 'refresh', value: String(t.ticketId), home: true });
-    const answered = await h.slack.waitFor('views.publish', (c) => c.args['user_id'] === 'U0ALICE' && /arrows_counterclockwise/.test(homeBlocks(c)[0]?.text?.text ?? ''));
+    const answered = await h.slack.waitFor(
+      'views.publish',
+      (c) => c.args['user_id'] === 'U0ALICE' && /arrows_counterclockwise/.test(homeBlocks(c)[0]?.text?.text ?? ''),
+    );
     const blocks = homeBlocks(answered);
     expect(blocks[0]!.type).toBe('section');
-    expect(blocks[0]!.text!.text).toBe(`:arrows_counterclockwise: Data export ticket ${t.orderId} is now *${EXPORT_LABELS['PRE_CHECK_SUCCESS']}* (see the thread).`);
+    expect(blocks[0]!.text!.text).toBe(
+      `:arrows_counterclockwise: Data export ticket ${t.orderId} is now *${EXPORT_LABELS['PRE_CHECK_SUCCESS']}* (see the thread).`,
+    );
     expect(blocks[1]!.type).toBe('divider');
     expect(blocks[2]).toMatchObject({ type: 'header', text: { text: 'Your tickets' } });
     // The rest is the person's Home, already showing the new status.
     expect(blocks[cardIndex(blocks, t.orderId)]!.text!.text).toContain(EXPORT_LABELS['PRE_CHECK_SUCCESS']);
     // The refresh really happened (thread reply) and nothing went to the channel as an ephemeral.
-    expect(channelReplies(h, t.rootTs).map((c) => JSON.stringify(c.args['blocks'])).at(-1)).toContain('PRE_CHECK_SUCCESS');
+    expect(
+      channelReplies(h, t.rootTs)
+        .map((c) => JSON.stringify(c.args['blocks']))
+        .at(-1),
+    ).toContain('PRE_CHECK_SUCCESS');
     await h.app.services.home.settle();
     expect(h.slack.callsTo('chat.postEphemeral')).toHaveLength(ephemerals);
   });
@@ -229,9 +275,14 @@ describe('/dms settings: thread noise control', () => {
   it('opens the settings modal for the channel with the current mode preselected', async () => {
     const first = await openModal(h, 'settings');
     expect(first['callback_id']).toBe('channel-settings');
-    expect(JSON.parse(String(first['private_metadata']))).toEqual({ c: CHANNEL, s: expect.stringMatching(/^[\w-]{32}$/) });
+    expect(JSON.parse(String(first['private_metadata']))).toEqual({
+      c: CHANNEL,
+      s: expect.stringMatching(/^[\w-]{32}$/),
+    });
     expect(initialMode(first)).toBe('threads');
-    const input = (first['blocks'] as { block_id?: string; element?: { options?: { value: string }[] } }[]).find((b) => b.block_id === 'thread_mode')!;
+    const input = (first['blocks'] as { block_id?: string; element?: { options?: { value: string }[] } }[]).find(
+      (b) => b.block_id === 'thread_mode',
+    )!;
     expect(input.element!.options!.map((o) => o.value)).toEqual(['threads', 'broadcast_final', 'root_only']);
 
     await saveMode(h, 'root_only', /Root message updates only/);
@@ -249,10 +300,18 @@ describe('/dms settings: thread noise control', () => {
     expect(JSON.stringify(t.root.args['blocks'])).toContain('Status changes are posted in the thread');
     const updatesBefore = h.slack.callsTo('chat.update').length;
     await saveMode(h, 'root_only', /Root message updates only/);
-    const redrawn = await h.slack.waitFor('chat.update', (c) => h.slack.callsTo('chat.update').indexOf(c) >= updatesBefore && c.args['ts'] === t.rootTs);
+    const redrawn = await h.slack.waitFor(
+      'chat.update',
+      (c) => h.slack.callsTo('chat.update').indexOf(c) >= updatesBefore && c.args['ts'] === t.rootTs,
+    );
     expect(JSON.stringify(redrawn.args['blocks'])).toContain('no thread replies in this channel');
     // The ticket in another channel is left alone.
-    expect(h.slack.callsTo('chat.update').slice(updatesBefore).filter((c) => c.args['ts'] === elsewhere.rootTs)).toHaveLength(0);
+    expect(
+      h.slack
+        .callsTo('chat.update')
+        .slice(updatesBefore)
+        .filter((c) => c.args['ts'] === elsewhere.rootTs),
+    ).toHaveLength(0);
   });
 
   it('threads: every status change is a thread reply, none broadcast', async () => {
@@ -294,8 +353,14 @@ describe('/dms settings: thread noise control', () => {
       expect(root.method).toBe('chat.update');
       expect(String(root.args['text'])).toBe(`Data export ticket ${t.orderId}: ${EXPORT_LABELS[status]}`);
     });
-    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === CHANNEL && c.args['thread_ts'] !== undefined)).toHaveLength(0);
-    const updates = h.slack.callsTo('chat.update').filter((c) => c.args['channel'] === CHANNEL && c.args['ts'] === t.rootTs);
+    expect(
+      h.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args['channel'] === CHANNEL && c.args['thread_ts'] !== undefined),
+    ).toHaveLength(0);
+    const updates = h.slack
+      .callsTo('chat.update')
+      .filter((c) => c.args['channel'] === CHANNEL && c.args['ts'] === t.rootTs);
     expect(updates).toHaveLength(EXPORT_STATUSES.length);
     const last = latestRoot(h, CHANNEL, t.rootTs)!;
     const json = JSON.stringify(last.args['blocks']);
@@ -319,7 +384,9 @@ describe('/dms settings: thread noise control', () => {
     h.dms.advance(t.orderId);
     await tick(h);
     expect(channelReplies(h, t.rootTs)).toHaveLength(0);
-    expect(String(latestRoot(h, CHANNEL, t.rootTs)!.args['text'])).toBe(`Data export ticket ${t.orderId}: ${EXPORT_LABELS['PRE_CHECK_SUCCESS']}`);
+    expect(String(latestRoot(h, CHANNEL, t.rootTs)!.args['text'])).toBe(
+      `Data export ticket ${t.orderId}: ${EXPORT_LABELS['PRE_CHECK_SUCCESS']}`,
+    );
   });
 
   it('refuses a submission with no option, or one that is not a mode, with an inline error and keeps the mode', async () => {
@@ -327,7 +394,9 @@ describe('/dms settings: thread noise control', () => {
     const ephemerals = h.slack.callsTo('chat.postEphemeral').length;
     for (const selected of [null, { value: 'loud' }]) {
       const view = await openModal(h, 'settings');
-      const ack = await submit(h, view, { thread_mode: { mode: { type: 'radio_buttons', selected_option: selected } } });
+      const ack = await submit(h, view, {
+        thread_mode: { mode: { type: 'radio_buttons', selected_option: selected } },
+      });
       expect(ack.response_action).toBe('errors');
       expect(Object.keys(ack.errors ?? {})).toEqual(['thread_mode']);
       expect(ack.errors!['thread_mode']).toBe('Pick one of the options.');

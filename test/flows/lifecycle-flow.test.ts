@@ -1,9 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionModalIds } from '../../blocks/tickets/action-modals.js';
-import type { SlackCall } from '../support/fake-slack.js';
-import { buttonsOf, clickButton, fileExport, latestRoot, openHome, seedPeople, submit, threadReplies, tick } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
 import type { DbId } from '../../src/core/ids.js';
+import type { SlackCall } from '../support/fake-slack.js';
+import {
+  buttonsOf,
+  clickButton,
+  fileExport,
+  latestRoot,
+  openHome,
+  seedPeople,
+  submit,
+  threadReplies,
+  tick,
+} from '../support/flows.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 const CH = 'C0EXPORTS';
 
@@ -51,25 +61,41 @@ describe('ticket lifecycle buttons', () => {
 
     await moveTo(h, orderId, 'PRE_CHECK_SUCCESS');
     expect(rootButtons(h, rootTs)).toEqual(['ticket:submit', 'ticket:refresh', 'ticket:stop']);
-    const submitButton = (latestRoot(h, CH, rootTs)!.args['blocks'] as { type: string; elements?: { value?: string }[] }[]).find((b) => b.type === 'actions')!.elements![0]!;
+    const submitButton = (
+      latestRoot(h, CH, rootTs)!.args['blocks'] as { type: string; elements?: { value?: string }[] }[]
+    ).find((b) => b.type === 'actions')!.elements![0]!;
     expect(submitButton.value).toBe(String(ticketId));
 
     await clickButton(h, { action: 'submit', value: String(ticketId), messageTs: rootTs });
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /submitted the ticket for approval/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === rootTs && /submitted the ticket for approval/.test(String(c.args['text'])),
+    );
     expect(h.dms.calls('SubmitOrderApproval')).toHaveLength(1);
     expect(h.dms.calls('SubmitOrderApproval')[0]!.query['OrderId']).toBe(String(orderId));
     expect(h.dms.getOrder(orderId)!.status).toBe('APPLY_AUDIT_SUCCESS');
-    await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && buttonsOf(c.args['blocks']).includes('ticket:approve'));
+    await h.slack.waitFor(
+      'chat.update',
+      (c) => c.args['ts'] === rootTs && buttonsOf(c.args['blocks']).includes('ticket:approve'),
+    );
     expect(rootButtons(h, rootTs)).toEqual(['ticket:approve', 'ticket:reject', 'ticket:refresh', 'ticket:stop']);
 
     await clickButton(h, { action: 'approve', value: String(ticketId), user: 'U0BOB', messageTs: rootTs });
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /<@U0BOB> approved the ticket/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === rootTs && /<@U0BOB> approved the ticket/.test(String(c.args['text'])),
+    );
     const approve = h.dms.calls('ApproveOrder')[0]!;
     expect(approve.query['ApprovalType']).toBe('AGREE');
     expect(approve.query['WorkflowInstanceId']).toBe(String(h.dms.getOrder(orderId)!.workflowInstanceId));
-    expect(approve.query['Comment']).toBe('Approved from Slack by Bob Builder <bob@example.com> (Slack U0BOB, DMS user 52)');
+    expect(approve.query['Comment']).toBe(
+      'Approved from Slack by Bob Builder <bob@example.com> (Slack U0BOB, DMS user 52)',
+    );
     expect(h.dms.getOrder(orderId)!.status).toBe('ENABLE_EXPORT');
-    await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && buttonsOf(c.args['blocks']).includes('ticket:run'));
+    await h.slack.waitFor(
+      'chat.update',
+      (c) => c.args['ts'] === rootTs && buttonsOf(c.args['blocks']).includes('ticket:run'),
+    );
 
     // Run export opens a modal for file type and encoding.
     await clickButton(h, { action: 'run', value: String(ticketId), messageTs: rootTs, triggerId: 'trigger-run' });
@@ -77,26 +103,42 @@ describe('ticket lifecycle buttons', () => {
     const modal = opened.response!['view'] as Record<string, unknown>;
     expect(modal['callback_id']).toBe(ActionModalIds.runModal);
     const answer = await submit(h, modal, {
-      [ActionModalIds.fileTypeBlock]: { [ActionModalIds.fileTypeSelect]: { type: 'static_select', selected_option: { value: 'XLSX' } } },
-      [ActionModalIds.encodingBlock]: { [ActionModalIds.encodingSelect]: { type: 'static_select', selected_option: { value: 'GBK' } } },
+      [ActionModalIds.fileTypeBlock]: {
+        [ActionModalIds.fileTypeSelect]: { type: 'static_select', selected_option: { value: 'XLSX' } },
+      },
+      [ActionModalIds.encodingBlock]: {
+        [ActionModalIds.encodingSelect]: { type: 'static_select', selected_option: { value: 'GBK' } },
+      },
     });
     expect(answer.response_action).toBe('update');
-    await h.slack.waitFor('views.update', (c) => c.args['view_id'] === modal['id'] && /Done: you started the export/.test(JSON.stringify(c.args['view'])));
+    await h.slack.waitFor(
+      'views.update',
+      (c) => c.args['view_id'] === modal['id'] && /Done: you started the export/.test(JSON.stringify(c.args['view'])),
+    );
     const run = h.dms.calls('ExecuteDataExport')[0]!;
     expect(JSON.parse(run.query['ActionDetail']!)).toEqual({ mode: 'FAST', fileType: 'XLSX', encoding: 'GBK' });
     expect(h.dms.getOrder(orderId)!.status).toBe('WAITING_EXPORT');
 
     // The export finishes: the link goes to Alice by DM only; the thread says so.
     await moveTo(h, orderId, 'EXPORT_SUCCESS');
-    const dm = await h.slack.waitFor('chat.postMessage', (c) => c.args['channel'] === 'U0ALICE' && /download the result/.test(String(c.args['text'])));
+    const dm = await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['channel'] === 'U0ALICE' && /download the result/.test(String(c.args['text'])),
+    );
     const url = `${h.dms.endpoint}/download/${orderId}.zip?Expires=3600`;
     expect(String(dm.args['text'])).toContain(url);
     const final = threadReplies(h, rootTs).at(-1)!;
     expect(String(final.args['text'])).toContain('Result delivered privately to <@U0ALICE>');
     // One reply body, in order: the status, what was done (said once, not also as "goes privately"), then "was:".
-    const finalBlocks = final.args['blocks'] as { type: string; text?: { text: string }; elements?: { text: string }[] }[];
+    const finalBlocks = final.args['blocks'] as {
+      type: string;
+      text?: { text: string };
+      elements?: { text: string }[];
+    }[];
     expect(finalBlocks.map((b) => b.type)).toEqual(['section', 'context']);
-    expect(finalBlocks[0]!.text!.text).toBe(':tada: *Export finished* `EXPORT_SUCCESS`\n:lock: Result delivered privately to <@U0ALICE>.');
+    expect(finalBlocks[0]!.text!.text).toBe(
+      ':tada: *Export finished* `EXPORT_SUCCESS`\n:lock: Result delivered privately to <@U0ALICE>.',
+    );
     expect(JSON.stringify(finalBlocks).match(/privately/g)).toHaveLength(1);
     expect(finalBlocks[1]!.elements![0]!.text).toMatch(/^was: /);
     // The finished root no longer promises status changes.
@@ -119,7 +161,9 @@ describe('ticket lifecycle buttons', () => {
       ['ticket.approve', 'U0BOB'],
       ['ticket.run', 'U0ALICE'],
     ]);
-    expect(audit.find((a) => a.action === 'ticket.approve' && a.decision === 'done')!.cloudRequestId).toBe(String(approve.response && (approve.response as { RequestId: string }).RequestId));
+    expect(audit.find((a) => a.action === 'ticket.approve' && a.decision === 'done')!.cloudRequestId).toBe(
+      String(approve.response && (approve.response as { RequestId: string }).RequestId),
+    );
   });
 
   it('refuses clicks from the wrong people, ephemerally, and calls DMS for none of them', async () => {
@@ -128,7 +172,11 @@ describe('ticket lifecycle buttons', () => {
 
     // Only the requester submits.
     await clickButton(h, { action: 'submit', value: String(ticketId), user: 'U0BOB', messageTs: rootTs });
-    await ephemeralFor(h, 'U0BOB', /can't submit this ticket for approval\. Only the ticket's requester \(<@U0ALICE>\)/);
+    await ephemeralFor(
+      h,
+      'U0BOB',
+      /can't submit this ticket for approval\. Only the ticket's requester \(<@U0ALICE>\)/,
+    );
     // Someone without a DMS account can do nothing but look.
     await clickButton(h, { action: 'submit', value: String(ticketId), user: 'U0CAROL', messageTs: rootTs });
     await ephemeralFor(h, 'U0CAROL', /not matched to a DMS user/);
@@ -140,13 +188,26 @@ describe('ticket lifecycle buttons', () => {
     await clickButton(h, { action: 'approve', value: String(ticketId), user: 'U0ALICE', messageTs: rootTs });
     await ephemeralFor(h, 'U0ALICE', /can't approve this ticket\. Only the approvers configured/);
     // Reject opens its modal, then explains the refusal there and ephemerally.
-    await clickButton(h, { action: 'reject', value: String(ticketId), user: 'U0ALICE', messageTs: rootTs, triggerId: 'trigger-rej' });
+    await clickButton(h, {
+      action: 'reject',
+      value: String(ticketId),
+      user: 'U0ALICE',
+      messageTs: rootTs,
+      triggerId: 'trigger-rej',
+    });
     await ephemeralFor(h, 'U0ALICE', /can't reject this ticket/);
     const rejectView = await h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === 'trigger-rej');
-    await h.slack.waitFor('views.update', (c) => c.args['view_id'] === (rejectView.response!['view'] as { id: string }).id && /can't reject/.test(JSON.stringify(c.args['view'])));
+    await h.slack.waitFor(
+      'views.update',
+      (c) =>
+        c.args['view_id'] === (rejectView.response!['view'] as { id: string }).id &&
+        /can't reject/.test(JSON.stringify(c.args['view'])),
+    );
     expect(h.dms.calls('ApproveOrder')).toHaveLength(0);
 
-    const denied = (await h.app.services.store.listAudit({})).filter((a) => a.decision === 'denied').map((a) => [a.action, a.actorSlackId, a.rule]);
+    const denied = (await h.app.services.store.listAudit({}))
+      .filter((a) => a.decision === 'denied')
+      .map((a) => [a.action, a.actorSlackId, a.rule]);
     expect(denied).toEqual([
       ['ticket.submit', 'U0BOB', 'submitter'],
       ['ticket.submit', 'U0CAROL', 'dms_account'],
@@ -168,7 +229,10 @@ describe('ticket lifecycle buttons', () => {
     const again = await fileExport(h, { user: 'U0BOB' });
     await moveTo(h, again.orderId, 'APPLY_AUDIT_SUCCESS');
     await clickButton(h, { action: 'approve', value: String(again.ticketId), user: 'U0BOB', messageTs: again.rootTs });
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === again.rootTs && /<@U0BOB> approved/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === again.rootTs && /<@U0BOB> approved/.test(String(c.args['text'])),
+    );
     expect(h.dms.calls('ApproveOrder')).toHaveLength(1);
   });
 
@@ -176,42 +240,94 @@ describe('ticket lifecycle buttons', () => {
     const first = await fileExport(h);
     await moveTo(h, first.orderId, 'APPLY_AUDIT_SUCCESS');
     await clickButton(h, { action: 'approve', value: String(first.ticketId), user: 'U0DAVE', messageTs: first.rootTs });
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === first.rootTs && /<@U0DAVE> approved/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === first.rootTs && /<@U0DAVE> approved/.test(String(c.args['text'])),
+    );
 
     const second = await fileExport(h);
     await moveTo(h, second.orderId, 'APPLY_AUDIT_SUCCESS');
-    await clickButton(h, { action: 'approve', value: String(second.ticketId), user: 'U0ERIN', messageTs: second.rootTs });
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === second.rootTs && /<@U0ERIN> approved/.test(String(c.args['text'])));
+    await clickButton(h, {
+      action: 'approve',
+      value: String(second.ticketId),
+      user: 'U0ERIN',
+      messageTs: second.rootTs,
+    });
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === second.rootTs && /<@U0ERIN> approved/.test(String(c.args['text'])),
+    );
     expect(h.slack.callsTo('usergroups.users.list')[0]!.args['usergroup']).toBe('S0DBAS');
-    const rules = (await h.app.services.store.listAudit({})).filter((a) => a.decision === 'done' && a.action.startsWith('ticket.')).map((a) => a.rule);
+    const rules = (await h.app.services.store.listAudit({}))
+      .filter((a) => a.decision === 'done' && a.action.startsWith('ticket.'))
+      .map((a) => a.rule);
     expect(rules).toEqual(['approvers:email', 'approvers:group:S0DBAS']);
   });
 
   it('rejects with a reason from the modal, records it in DMS and the thread, and the ticket ends', async () => {
     const { rootTs, orderId, ticketId } = await fileExport(h);
     await moveTo(h, orderId, 'APPLY_AUDIT_SUCCESS');
-    await clickButton(h, { action: 'reject', value: String(ticketId), user: 'U0BOB', messageTs: rootTs, triggerId: 'trigger-rej' });
+    await clickButton(h, {
+      action: 'reject',
+      value: String(ticketId),
+      user: 'U0BOB',
+      messageTs: rootTs,
+      triggerId: 'trigger-rej',
+    });
     const opened = await h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === 'trigger-rej');
     const modal = opened.response!['view'] as Record<string, unknown>;
     expect(modal['callback_id']).toBe(ActionModalIds.rejectModal);
     // The modal is bound to its ticket, the message it came from and the person, under a seal.
-    expect(JSON.parse(String(modal['private_metadata']))).toEqual({ t: ticketId, c: CH, o: `m:${CH}:${rootTs}`, s: expect.stringMatching(/^[\w-]{32}$/) });
+    expect(JSON.parse(String(modal['private_metadata']))).toEqual({
+      t: ticketId,
+      c: CH,
+      o: `m:${CH}:${rootTs}`,
+      s: expect.stringMatching(/^[\w-]{32}$/),
+    });
 
-    const empty = await submit(h, modal, { [ActionModalIds.reasonBlock]: { [ActionModalIds.reasonInput]: { type: 'plain_text_input', value: ' ' } } }, 'U0BOB');
+    const empty = await submit(
+      h,
+      modal,
+      { [ActionModalIds.reasonBlock]: { [ActionModalIds.reasonInput]: { type: 'plain_text_input', value: ' ' } } },
+      'U0BOB',
+    );
     expect(empty.errors?.[ActionModalIds.reasonBlock]).toMatch(/Say why/);
 
-    await submit(h, modal, { [ActionModalIds.reasonBlock]: { [ActionModalIds.reasonInput]: { type: 'plain_text_input', value: 'PII columns <!channel>' } } }, 'U0BOB');
-    const note = await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /rejected the ticket/.test(String(c.args['text'])));
+    await submit(
+      h,
+      modal,
+      {
+        [ActionModalIds.reasonBlock]: {
+          [ActionModalIds.reasonInput]: { type: 'plain_text_input', value: 'PII columns <!channel>' },
+        },
+      },
+      'U0BOB',
+    );
+    const note = await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === rootTs && /rejected the ticket/.test(String(c.args['text'])),
+    );
     expect(String(note.args['text'])).toContain('PII columns &lt;!channel&gt;');
     const call = h.dms.calls('ApproveOrder')[0]!;
     expect(call.query['ApprovalType']).toBe('REJECT');
-    expect(call.query['Comment']).toBe('Rejected from Slack by Bob Builder <bob@example.com> (Slack U0BOB, DMS user 52): PII columns <!channel>');
+    expect(call.query['Comment']).toBe(
+      'Rejected from Slack by Bob Builder <bob@example.com> (Slack U0BOB, DMS user 52): PII columns <!channel>',
+    );
     // The rejection shows on the general ticket; the watcher ends the thread with it.
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /: Rejected/.test(String(c.args['text'])));
-    const ended = await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && /Rejected/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === rootTs && /: Rejected/.test(String(c.args['text'])),
+    );
+    const ended = await h.slack.waitFor(
+      'chat.update',
+      (c) => c.args['ts'] === rootTs && /Rejected/.test(String(c.args['text'])),
+    );
     expect(buttonsOf(ended.args['blocks'])).toEqual([]);
     // The modal's last word comes after the ticket's new status was handled.
-    await h.slack.waitFor('views.update', (c) => c.args['view_id'] === modal['id'] && /Done: you rejected/.test(JSON.stringify(c.args['view'])));
+    await h.slack.waitFor(
+      'views.update',
+      (c) => c.args['view_id'] === modal['id'] && /Done: you rejected/.test(JSON.stringify(c.args['view'])),
+    );
     expect((await h.app.services.store.getTicket(ticketId))!.done).toBe(true);
   });
 
@@ -221,11 +337,20 @@ describe('ticket lifecycle buttons', () => {
     // Someone submitted it in the DMS console meanwhile; the message still shows "Submit for approval".
     h.dms.setStatus(orderId, 'APPLY_AUDIT_SUCCESS');
     await clickButton(h, { action: 'submit', value: String(ticketId), messageTs: rootTs });
-    await ephemeralFor(h, 'U0ALICE', /has moved on: it is \*Submitted for approval\*, so "Submit for approval" no longer applies/);
+    await ephemeralFor(
+      h,
+      'U0ALICE',
+      /has moved on: it is \*Submitted for approval\*, so "Submit for approval" no longer applies/,
+    );
     expect(h.dms.calls('SubmitOrderApproval')).toHaveLength(0);
-    await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && buttonsOf(c.args['blocks']).includes('ticket:approve'));
+    await h.slack.waitFor(
+      'chat.update',
+      (c) => c.args['ts'] === rootTs && buttonsOf(c.args['blocks']).includes('ticket:approve'),
+    );
     // The change itself was posted once, as a normal status reply.
-    expect(threadReplies(h, rootTs).filter((c) => /Submitted for approval/.test(String(c.args['text'])))).toHaveLength(1);
+    expect(threadReplies(h, rootTs).filter((c) => /Submitted for approval/.test(String(c.args['text'])))).toHaveLength(
+      1,
+    );
 
     // DMS refusing the action because of the ticket's state reads the same way.
     h.dms.failNext('ApproveOrder', { kind: 'business', code: 'IllegalOrderStatus', message: 'status changed' });
@@ -254,8 +379,15 @@ describe('ticket lifecycle buttons', () => {
     await clickButton(h, { action: 'stop', value: String(ticketId), user: 'U0CAROL', messageTs: rootTs });
     await ephemeralFor(h, 'U0CAROL', /can't stop following this ticket/);
     await clickButton(h, { action: 'stop', value: String(ticketId), user: 'U0ALICE', messageTs: rootTs });
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /<@U0ALICE> stopped following this ticket here/.test(String(c.args['text'])));
-    const stopped = await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])));
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) =>
+        c.args['thread_ts'] === rootTs && /<@U0ALICE> stopped following this ticket here/.test(String(c.args['text'])),
+    );
+    const stopped = await h.slack.waitFor(
+      'chat.update',
+      (c) => c.args['ts'] === rootTs && /No longer followed here/.test(JSON.stringify(c.args['blocks'])),
+    );
     expect(buttonsOf(stopped.args['blocks'])).toEqual([]);
     expect((await h.app.services.store.getTicket(ticketId))!.done).toBe(true);
     const replies = threadReplies(h, rootTs).length;
@@ -268,7 +400,10 @@ describe('ticket lifecycle buttons', () => {
   it('relays TipMessage when DMS has no file, and re-sends a fresh link to the requester only', async () => {
     const { rootTs, orderId, ticketId } = await fileExport(h);
     await moveTo(h, orderId, 'EXPORT_SUCCESS');
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['channel'] === 'U0ALICE' && /download the result/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['channel'] === 'U0ALICE' && /download the result/.test(String(c.args['text'])),
+    );
 
     await clickButton(h, { action: 'download', value: String(ticketId), user: 'U0BOB', messageTs: rootTs });
     await ephemeralFor(h, 'U0BOB', /can't get the download link/);
@@ -278,7 +413,11 @@ describe('ticket lifecycle buttons', () => {
     await clickButton(h, { action: 'download', value: String(ticketId), user: 'U0ALICE', messageTs: rootTs });
     await ephemeralFor(h, 'U0ALICE', /Result delivered privately to <@U0ALICE>/);
     expect(h.dms.calls('GetDataExportDownloadURL')).toHaveLength(before + 1);
-    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'U0ALICE' && /download the result/.test(String(c.args['text'])))).toHaveLength(2);
+    expect(
+      h.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args['channel'] === 'U0ALICE' && /download the result/.test(String(c.args['text']))),
+    ).toHaveLength(2);
 
     // A second export whose file DMS cannot offer: the tip is relayed, and no link goes anywhere.
     const second = await fileExport(h);
@@ -286,23 +425,51 @@ describe('ticket lifecycle buttons', () => {
     const dmsBefore = h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'U0ALICE').length;
     await moveTo(h, second.orderId, 'EXPORT_SUCCESS');
     const last = threadReplies(h, second.rootTs).at(-1)!;
-    expect(String(last.args['text'])).toContain('DMS has no file to download for this export: The result file expired after 7 days &lt;@U0ALL&gt;');
+    expect(String(last.args['text'])).toContain(
+      'DMS has no file to download for this export: The result file expired after 7 days &lt;@U0ALL&gt;',
+    );
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'U0ALICE')).toHaveLength(dmsBefore);
   });
 
   it('only the requester runs the export (the modal is refused before it is filled in)', async () => {
     const { rootTs, orderId, ticketId } = await fileExport(h);
     await moveTo(h, orderId, 'ENABLE_EXPORT');
-    await clickButton(h, { action: 'run', value: String(ticketId), user: 'U0BOB', messageTs: rootTs, triggerId: 'trigger-run-bob' });
+    await clickButton(h, {
+      action: 'run',
+      value: String(ticketId),
+      user: 'U0BOB',
+      messageTs: rootTs,
+      triggerId: 'trigger-run-bob',
+    });
     await ephemeralFor(h, 'U0BOB', /can't run this export\. Only the ticket's requester \(<@U0ALICE>\)/);
     const opened = await h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === 'trigger-run-bob');
-    await h.slack.waitFor('views.update', (c) => c.args['view_id'] === (opened.response!['view'] as { id: string }).id && /can't run this export/.test(JSON.stringify(c.args['view'])));
+    await h.slack.waitFor(
+      'views.update',
+      (c) =>
+        c.args['view_id'] === (opened.response!['view'] as { id: string }).id &&
+        /can't run this export/.test(JSON.stringify(c.args['view'])),
+    );
     // Even a forged submission of the run modal is checked again.
-    await submit(h, opened.response!['view'] as Record<string, unknown>, {
-      [ActionModalIds.fileTypeBlock]: { [ActionModalIds.fileTypeSelect]: { type: 'static_select', selected_option: { value: 'CSV' } } },
-      [ActionModalIds.encodingBlock]: { [ActionModalIds.encodingSelect]: { type: 'static_select', selected_option: { value: 'UTF8' } } },
-    }, 'U0BOB');
-    await h.slack.waitFor('views.update', (c) => /can't run this export/.test(JSON.stringify(c.args['view'])) && c.args['view_id'] === (opened.response!['view'] as { id: string }).id && h.slack.callsTo('views.update').filter((u) => u.args['view_id'] === c.args['view_id']).length >= 2);
+    await submit(
+      h,
+      opened.response!['view'] as Record<string, unknown>,
+      {
+        [ActionModalIds.fileTypeBlock]: {
+          [ActionModalIds.fileTypeSelect]: { type: 'static_select', selected_option: { value: 'CSV' } },
+        },
+        [ActionModalIds.encodingBlock]: {
+          [ActionModalIds.encodingSelect]: { type: 'static_select', selected_option: { value: 'UTF8' } },
+        },
+      },
+      'U0BOB',
+    );
+    await h.slack.waitFor(
+      'views.update',
+      (c) =>
+        /can't run this export/.test(JSON.stringify(c.args['view'])) &&
+        c.args['view_id'] === (opened.response!['view'] as { id: string }).id &&
+        h.slack.callsTo('views.update').filter((u) => u.args['view_id'] === c.args['view_id']).length >= 2,
+    );
     expect(h.dms.calls('ExecuteDataExport')).toHaveLength(0);
     // A value that is not a ticket id is answered, not crashed on.
     await clickButton(h, { action: 'refresh', value: '../../etc', user: 'U0BOB', messageTs: rootTs });
@@ -315,14 +482,18 @@ describe('ticket lifecycle buttons', () => {
       sql: "UPDATE orders SET status = 'closed' WHERE id = 7",
       classify: 'fix a stuck order',
       execMode: 'COMMITOR',
-      comment: 'fix a stuck order\n— Requested from Slack by Alice Example <alice@example.com> (Slack U0ALICE, DMS user 51) [chatops-0123456789ab]',
+      comment:
+        'fix a stuck order\n— Requested from Slack by Alice Example <alice@example.com> (Slack U0ALICE, DMS user 51) [chatops-0123456789ab]',
       relatedUserIds: [],
     });
     const orderId = Number(created.orderId);
     h.dms.setStatus(orderId, 'precheck_success');
     // Bob follows it here; Alice (named in the bot's comment) is its requester as far as the buttons go.
     await h.command(`status ${orderId}`, { user: 'U0BOB' });
-    const root = await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === undefined && String(c.args['text']).includes(`ticket ${orderId}`));
+    const root = await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === undefined && String(c.args['text']).includes(`ticket ${orderId}`),
+    );
     const rootTs = String(root.response!['ts']);
     expect(buttonsOf(root.args['blocks'])).toEqual(['ticket:submit', 'ticket:refresh', 'ticket:stop']);
     const ticket = (await h.app.services.store.findTicketByExternalId('dms_change', String(orderId)))!;
@@ -330,13 +501,21 @@ describe('ticket lifecycle buttons', () => {
     await clickButton(h, { action: 'submit', value: String(ticket.id), user: 'U0BOB', messageTs: rootTs });
     await ephemeralFor(h, 'U0BOB', /Only the ticket's requester \(the person who filed it in DMS\)/);
     await clickButton(h, { action: 'submit', value: String(ticket.id), user: 'U0ALICE', messageTs: rootTs });
-    await h.slack.waitFor('chat.update', (c) => c.args['ts'] === rootTs && buttonsOf(c.args['blocks']).includes('ticket:approve'));
+    await h.slack.waitFor(
+      'chat.update',
+      (c) => c.args['ts'] === rootTs && buttonsOf(c.args['blocks']).includes('ticket:approve'),
+    );
     expect(h.dms.getOrder(orderId)!.status).toBe('toaudit');
 
     await clickButton(h, { action: 'approve', value: String(ticket.id), user: 'U0BOB', messageTs: rootTs });
-    await h.slack.waitFor('chat.postMessage', (c) => c.args['thread_ts'] === rootTs && /: Approved/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args['thread_ts'] === rootTs && /: Approved/.test(String(c.args['text'])),
+    );
     expect(h.dms.getOrder(orderId)!.status).toBe('Approved');
-    expect(h.dms.calls('ApproveOrder')[0]!.query['WorkflowInstanceId']).toBe(String(h.dms.getOrder(orderId)!.workflowInstanceId));
+    expect(h.dms.calls('ApproveOrder')[0]!.query['WorkflowInstanceId']).toBe(
+      String(h.dms.getOrder(orderId)!.workflowInstanceId),
+    );
   });
 
   it("Home shows a requester's ticket without Approve/Reject (someone else decides), while the channel message has them", async () => {

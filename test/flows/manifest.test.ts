@@ -2,12 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ExportIds } from '../../blocks/dms/ids.js';
-import { exportValues, seedPeople } from '../support/flows.js';
 import { slashCommand } from '../support/fake-socket-mode.js';
-import { blockSuggestion, SIGNING_SECRET, slackSignature, startHarness, viewSubmission, type Harness } from '../support/harness.js';
+import { exportValues, seedPeople } from '../support/flows.js';
+import {
+  blockSuggestion,
+  type Harness,
+  SIGNING_SECRET,
+  slackSignature,
+  startHarness,
+  viewSubmission,
+} from '../support/harness.js';
 
 const schemaDir = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'slack-manifest-schema');
 const read = (p: string) => JSON.parse(readFileSync(join(schemaDir, p), 'utf8')) as Record<string, unknown>;
@@ -15,10 +22,18 @@ const read = (p: string) => JSON.parse(readFileSync(join(schemaDir, p), 'utf8'))
 function validator() {
   const ajv = new Ajv({ allErrors: true, strict: false });
   // CommonJS default export: the function itself, or under `.default` depending on the loader.
-  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+    a: Ajv,
+  ) => Ajv;
   addFormats(ajv);
-  ajv.addSchema(read('schemas/manifest.schema.1.0.0.json'), 'https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.1.0.0.json');
-  ajv.addSchema(read('schemas/manifest.schema.2.0.0.json'), 'https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.2.0.0.json');
+  ajv.addSchema(
+    read('schemas/manifest.schema.1.0.0.json'),
+    'https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.1.0.0.json',
+  );
+  ajv.addSchema(
+    read('schemas/manifest.schema.2.0.0.json'),
+    'https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.2.0.0.json',
+  );
   return ajv.compile(read('manifest.schema.json'));
 }
 
@@ -59,7 +74,13 @@ describe.each([
   it('declares /dms and /cts, interactivity and the scopes the bot uses', () => {
     expect(manifest.features.slash_commands.map((c) => c.command).sort()).toEqual(['/cts', '/dms']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'usergroups:read', 'users:read', 'users:read.email']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
+      'chat:write',
+      'commands',
+      'usergroups:read',
+      'users:read',
+      'users:read.email',
+    ]);
   });
 
   it('enables the Home tab and subscribes to app_home_opened, which the bot listens for', () => {
@@ -89,7 +110,13 @@ describe('the two manifests', () => {
   it('HTTP mode: socket mode off and every request URL set, on the placeholder host and the one path the bot serves', () => {
     expect(httpManifest.settings.socket_mode_enabled).toBe(false);
     const urls = requestUrls(httpManifest);
-    expect(Object.keys(urls).sort()).toEqual(['command /cts', 'command /dms', 'events', 'interactivity', 'options load']);
+    expect(Object.keys(urls).sort()).toEqual([
+      'command /cts',
+      'command /dms',
+      'events',
+      'interactivity',
+      'options load',
+    ]);
     for (const [what, url] of Object.entries(urls)) {
       expect(url, what).toBeDefined();
       expect(new URL(url!).origin, what).toBe('https://chatops.example.com');
@@ -127,14 +154,20 @@ describe('HTTP mode from manifest.http.yml: each URL reaches the handler Slack s
     const path = new URL(url).pathname;
     return fetch(`http://127.0.0.1:${h.port}${path}`, {
       method: 'POST',
-      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body) },
+      headers: {
+        'content-type': contentType,
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body),
+      },
       body,
     });
   };
   const urls = requestUrls(httpManifest);
 
   it('the options load URL answers the database picker with DMS databases (block_suggestion)', async () => {
-    const body = new URLSearchParams({ payload: JSON.stringify(blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, 'orders')) }).toString();
+    const body = new URLSearchParams({
+      payload: JSON.stringify(blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, 'orders')),
+    }).toString();
     const res = await postTo(urls['options load']!, body);
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { options: { text: { text: string }; value: string }[] };
@@ -144,19 +177,31 @@ describe('HTTP mode from manifest.http.yml: each URL reaches the handler Slack s
   });
 
   it('the slash command URLs open the modal, and the interactivity URL takes its submission', async () => {
-    const fields = slashCommand('export', { channel: 'C0EXPORTS', user: 'U0ALICE', triggerId: 'trigger-http', responseUrl: h.slack.responseUrl });
+    const fields = slashCommand('export', {
+      channel: 'C0EXPORTS',
+      user: 'U0ALICE',
+      triggerId: 'trigger-http',
+      responseUrl: h.slack.responseUrl,
+    });
     expect((await postTo(urls['command /dms']!, new URLSearchParams(fields).toString())).status).toBe(200);
     const opened = await h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === 'trigger-http');
     const view = opened.response!['view'] as Record<string, unknown>;
     expect(view['callback_id']).toBe(ExportIds.modal);
 
-    const res = await postTo(urls['interactivity']!, new URLSearchParams({ payload: JSON.stringify(viewSubmission(view, exportValues())) }).toString());
+    const res = await postTo(
+      urls['interactivity']!,
+      new URLSearchParams({ payload: JSON.stringify(viewSubmission(view, exportValues())) }).toString(),
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { response_action?: string }).response_action).toBe('update');
   });
 
   it('the events URL answers Slack’s url_verification challenge and delivers app_home_opened (Home tab published)', async () => {
-    const challenge = await postTo(urls['events']!, JSON.stringify({ token: 't', challenge: 'c-123', type: 'url_verification' }), 'application/json');
+    const challenge = await postTo(
+      urls['events']!,
+      JSON.stringify({ token: 't', challenge: 'c-123', type: 'url_verification' }),
+      'application/json',
+    );
     expect(challenge.status).toBe(200);
     expect(await challenge.text()).toContain('c-123');
 
@@ -167,7 +212,13 @@ describe('HTTP mode from manifest.http.yml: each URL reaches the handler Slack s
       type: 'event_callback',
       event_id: 'EvHTTP1',
       event_time: Math.floor(Date.now() / 1000),
-      event: { type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home', event_ts: '1700000000.000100' },
+      event: {
+        type: 'app_home_opened',
+        user: 'U0ALICE',
+        channel: 'D0ALICE',
+        tab: 'home',
+        event_ts: '1700000000.000100',
+      },
     });
     expect((await postTo(urls['events']!, event, 'application/json')).status).toBe(200);
     const published = await h.slack.waitFor('views.publish', (c) => c.args['user_id'] === 'U0ALICE');

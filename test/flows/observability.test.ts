@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileExport, seedPeople, tick } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 /** The value of one sample line of the Prometheus text format, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -9,7 +9,11 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     const m = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
     const got = Object.fromEntries([...(m[3] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v) && Object.keys(got).length === Object.keys(labels).length) return Number(m[4]);
+    if (
+      Object.entries(labels).every(([k, v]) => got[k] === v) &&
+      Object.keys(got).length === Object.keys(labels).length
+    )
+      return Number(m[4]);
   }
   return undefined;
 }
@@ -43,11 +47,17 @@ describe('observability: /metrics and /readyz', () => {
     text = await res.text();
     expect(sample(text, 'chatops_tickets_created_total', { kind: 'dms_export' })).toBe(1);
     expect(sample(text, 'chatops_cloud_calls_total', { service: 'DMS', action: 'CreateOrder', outcome: 'ok' })).toBe(1);
-    expect(sample(text, 'chatops_cloud_calls_total', { service: 'DMS', action: 'GetDataExportOrderDetail', outcome: 'ok' })).toBe(1);
-    expect(sample(text, 'chatops_cloud_call_duration_seconds_count', { service: 'DMS', action: 'CreateOrder' })).toBe(1);
+    expect(
+      sample(text, 'chatops_cloud_calls_total', { service: 'DMS', action: 'GetDataExportOrderDetail', outcome: 'ok' }),
+    ).toBe(1);
+    expect(sample(text, 'chatops_cloud_call_duration_seconds_count', { service: 'DMS', action: 'CreateOrder' })).toBe(
+      1,
+    );
     // The slash command and the view submission were acknowledged over HTTP.
     expect(sample(text, 'chatops_ack_duration_seconds_count')).toBeGreaterThanOrEqual(2);
-    expect(sample(text, 'chatops_slack_api_errors_total', { method: 'chat.postMessage', error: 'channel_not_found' })).toBe(1);
+    expect(
+      sample(text, 'chatops_slack_api_errors_total', { method: 'chat.postMessage', error: 'channel_not_found' }),
+    ).toBe(1);
     expect(sample(text, 'chatops_watcher_queue_size')).toBe(0);
     expect(sample(text, 'chatops_watcher_lag_seconds')).toBe(0);
     expect(text).toContain('process_cpu_user_seconds_total');
@@ -58,7 +68,13 @@ describe('observability: /metrics and /readyz', () => {
     h.dms.failNext('GetDataExportOrderDetail', { kind: 'business', code: 'InvalidOrderId', message: 'gone' });
     await tick(h);
     const text = await (await get('/metrics')).text();
-    expect(sample(text, 'chatops_cloud_calls_total', { service: 'DMS', action: 'GetDataExportOrderDetail', outcome: 'business_error' })).toBe(1);
+    expect(
+      sample(text, 'chatops_cloud_calls_total', {
+        service: 'DMS',
+        action: 'GetDataExportOrderDetail',
+        outcome: 'business_error',
+      }),
+    ).toBe(1);
     expect(orderId).toBeGreaterThan(0);
   });
 

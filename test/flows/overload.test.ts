@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { describe, expect, it } from 'vitest';
 import { openModal } from '../../handlers/kit/open-modal.js';
 import { exportValues, openModal as openForm, seedPeople, submit } from '../support/flows.js';
 import { startHarness } from '../support/harness.js';
@@ -31,9 +31,25 @@ describe('overload', () => {
   it('does not try to open a form with a trigger id that is about to expire; it tells the person to run the command again', async () => {
     const calls: string[] = [];
     const said: unknown[] = [];
-    const client = { views: { open: async () => (calls.push('views.open'), { ok: true, view: { id: 'V1' } }) } } as unknown as Parameters<typeof openModal>[0]['client'];
+    const client = {
+      views: {
+        open: async () => {
+          calls.push('views.open');
+          return { ok: true, view: { id: 'V1' } };
+        },
+      },
+    } as unknown as Parameters<typeof openModal>[0]['client'];
     const opened = await openModal(
-      { ack: async () => undefined, client, respond: (async (m: unknown) => (said.push(m), undefined)) as unknown as Parameters<typeof openModal>[0]['respond'], command: { trigger_id: 't' } as Parameters<typeof openModal>[0]['command'], log: pino({ level: 'silent' }), receivedAt: Date.now() - 2_600 },
+      {
+        ack: async () => undefined,
+        client,
+        respond: (async (m: unknown) => {
+          said.push(m);
+        }) as unknown as Parameters<typeof openModal>[0]['respond'],
+        command: { trigger_id: 't' } as Parameters<typeof openModal>[0]['command'],
+        log: pino({ level: 'silent' }),
+        receivedAt: Date.now() - 2_600,
+      },
       { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] },
     );
     expect(opened).toBeUndefined();

@@ -5,20 +5,26 @@ import { keptBlocks, LIMITS, messagesOf, modalBlocksOf } from '../../blocks/kit/
 import { escapeMrkdwn } from '../../blocks/kit/text.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { exportValues, openModal, seedPeople, submit } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 // When a create fails, the person hears about it and gets their request back, whatever its size: every section
 // within Block Kit's 3,000 characters, every message within 50 blocks and every modal within 100, and if Slack
 // refuses the rich message anyway, plain text.
 
 type Section = { type: string; text?: { text: string } };
-const sectionTexts = (blocks: unknown): string[] => ((blocks ?? []) as Section[]).filter((b) => b.type === 'section').map((b) => b.text?.text ?? '');
+const sectionTexts = (blocks: unknown): string[] =>
+  ((blocks ?? []) as Section[]).filter((b) => b.type === 'section').map((b) => b.text?.text ?? '');
 
 /** The SQL as the blocks carry it (escaped), put back together from its fenced parts. */
 function sqlFrom(texts: string[], label = '*SQL*'): string {
   return texts
     .filter((t) => t.startsWith(`${label}\n`) || t.startsWith(`${label} (part `))
-    .map((t) => t.slice(t.indexOf('\n') + 1).replace(/^```\u200b?/, '').replace(/\u200b?```$/, ''))
+    .map((t) =>
+      t
+        .slice(t.indexOf('\n') + 1)
+        .replace(/^```\u200b?/, '')
+        .replace(/\u200b?```$/, ''),
+    )
     .join('');
 }
 
@@ -75,7 +81,12 @@ describe('a refused export is told to the person, whatever it holds', () => {
   /** An export whose every kept field is at its maximum, in characters that grow when escaped. */
   function largestExport(): Record<string, Record<string, unknown>> {
     return exportValues({
-      [Ids.dbBlock]: { [Ids.dbSelect]: { type: 'external_select', selected_option: { value: 'db:1001:P', text: { type: 'plain_text', text: '&'.repeat(75) } } } },
+      [Ids.dbBlock]: {
+        [Ids.dbSelect]: {
+          type: 'external_select',
+          selected_option: { value: 'db:1001:P', text: { type: 'plain_text', text: '&'.repeat(75) } },
+        },
+      },
       [Ids.sqlBlock]: { [Ids.sqlInput]: { type: 'plain_text_input', value: `SELECT '${'&'.repeat(2990)}'` } },
       [Ids.reasonBlock]: { [Ids.reasonInput]: { type: 'plain_text_input', value: '<'.repeat(200) } },
       [Ids.rowsBlock]: { [Ids.rowsInput]: { type: 'number_input', value: '1000000000000' } },
@@ -93,16 +104,25 @@ describe('a refused export is told to the person, whatever it holds', () => {
     h.dms.failNext('CreateOrder', { kind: 'business', code: 'InvalidParameter', message: 'x'.repeat(2000) });
     const view = await openModal(h, 'export');
     await submit(h, view, largestExport());
-    const modal = await h.slack.waitFor('views.update', (c) => c.args['view_id'] === view['id'] && /not filed/.test(JSON.stringify(c.args['view'])));
+    const modal = await h.slack.waitFor(
+      'views.update',
+      (c) => c.args['view_id'] === view['id'] && /not filed/.test(JSON.stringify(c.args['view'])),
+    );
     // More text than one message's blocks may carry (~12,000 characters): several ephemerals, the last one "n of n".
-    await h.slack.waitFor('chat.postEphemeral', (c) => c.args['user'] === 'U0ALICE' && /continued \((\d+) of \1\)/.test(String(c.args['text'])));
+    await h.slack.waitFor(
+      'chat.postEphemeral',
+      (c) => c.args['user'] === 'U0ALICE' && /continued \((\d+) of \1\)/.test(String(c.args['text'])),
+    );
     const ephs = h.slack.callsTo('chat.postEphemeral').filter((c) => c.args['user'] === 'U0ALICE');
     expect(ephs.length).toBeGreaterThan(1);
     expect(modal.response?.['ok']).toBe(true);
     for (const eph of ephs) expect(eph.response?.['ok']).toBe(true);
     expect(h.slack.calls.filter(refusedBySlack)).toEqual([]);
     const sql = `SELECT '${'&'.repeat(2990)}'`;
-    for (const blocks of [(modal.args['view'] as { blocks: unknown }).blocks, ephs.flatMap((c) => c.args['blocks'] as unknown[])]) {
+    for (const blocks of [
+      (modal.args['view'] as { blocks: unknown }).blocks,
+      ephs.flatMap((c) => c.args['blocks'] as unknown[]),
+    ]) {
       const texts = sectionTexts(blocks);
       expect(sqlFrom(texts)).toBe(fenced(sql));
       const all = texts.join('\n');
@@ -126,7 +146,10 @@ describe('a refused export is told to the person, whatever it holds', () => {
     expect(String(plain.args['text'])).toContain('ticket was not filed');
     expect(String(plain.args['text'])).toContain('InvalidTid');
     expect(String(plain.args['text'])).toContain('SELECT id, status FROM orders');
-    const modal = await h.slack.waitFor('views.update', (c) => c.args['view_id'] === view['id'] && c.response?.['ok'] === true);
+    const modal = await h.slack.waitFor(
+      'views.update',
+      (c) => c.args['view_id'] === view['id'] && c.response?.['ok'] === true,
+    );
     expect(JSON.stringify(modal.args['view'])).toContain('Your request is in the message I sent you');
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { DbId } from '../../src/core/ids.js';
 import { SlidingWindowLimiter } from '../../src/core/rate-limit.js';
 import { seedPeople } from '../support/flows.js';
 import { startHarness } from '../support/harness.js';
-import type { DbId } from '../../src/core/ids.js';
 
 describe('the cloud query quota (WATCH_MAX_CALLS_PER_SECOND)', () => {
   it('sliding window: never more than the limit in any second, debts, and when the next call fits', () => {
@@ -26,8 +26,32 @@ describe('the cloud query quota (WATCH_MAX_CALLS_PER_SECOND)', () => {
       const store = h.app.services.store;
       const now = h.clock.now();
       for (let i = 0; i < 10; i++) {
-        const { orderId } = await h.app.services.dms.createDataExportOrder({ dbId: '1001' as DbId, logic: false, sql: 'SELECT 1', classify: 'q', affectRows: 1, ignoreAffectRows: false, ignoreAffectRowsReason: '', comment: `t${i}`, relatedUserIds: [] });
-        await store.createTicket({ kind: 'dms_export', externalId: orderId, channelId: 'C0EXPORTS', rootTs: '1700000000.000001', requesterSlackId: 'U0ALICE', requesterDmsId: '51', status: null, details: { database: 'orders_prod', reason: 'q', sql: 'SELECT 1', relatedSlackIds: [] }, nextPollAt: now, pollIntervalMs: 1000 }, now + i);
+        const { orderId } = await h.app.services.dms.createDataExportOrder({
+          dbId: '1001' as DbId,
+          logic: false,
+          sql: 'SELECT 1',
+          classify: 'q',
+          affectRows: 1,
+          ignoreAffectRows: false,
+          ignoreAffectRowsReason: '',
+          comment: `t${i}`,
+          relatedUserIds: [],
+        });
+        await store.createTicket(
+          {
+            kind: 'dms_export',
+            externalId: orderId,
+            channelId: 'C0EXPORTS',
+            rootTs: '1700000000.000001',
+            requesterSlackId: 'U0ALICE',
+            requesterDmsId: '51',
+            status: null,
+            details: { database: 'orders_prod', reason: 'q', sql: 'SELECT 1', relatedSlackIds: [] },
+            nextPollAt: now,
+            pollIntervalMs: 1000,
+          },
+          now + i,
+        );
       }
       const polls = () => h.dms.calls('GetDataExportOrderDetail').length;
       expect(await h.app.watcher.runDue()).toBe(3);

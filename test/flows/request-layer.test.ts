@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSocketMode, type EnvelopeType } from '../support/fake-socket-mode.js';
+import { type EnvelopeType, FakeSocketMode } from '../support/fake-socket-mode.js';
 import { exportValues, openModal, seedPeople } from '../support/flows.js';
-import { startHarness, viewSubmission, type Harness } from '../support/harness.js';
+import { type Harness, startHarness, viewSubmission } from '../support/harness.js';
 import { encode, formBody, formTricks, mutatedSample, respelledId, samples } from '../support/slack-payloads.js';
 
 /** Unhandled rejections and exceptions while a test runs (the process must record none). */
@@ -12,7 +12,13 @@ function watchProcess(): { seen: unknown[]; stop(): void } {
   const onException = (e: unknown) => seen.push(e);
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
-  return { seen, stop: () => (process.off('unhandledRejection', onRejection), process.off('uncaughtException', onException)) };
+  return {
+    seen,
+    stop: () => {
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+    },
+  };
 }
 
 const healthz = async (h: Harness) => (await fetch(`http://127.0.0.1:${h.port}/healthz`)).status;
@@ -66,7 +72,10 @@ describe('the request layer (HTTP): bodies that are not well-formed Slack envelo
     const { user: _u, ...noUser } = full;
     expect((await h.interaction(noUser)).status).toBe(400);
     // No view.state / no view.blocks: the person is told in a pushed modal, with an error id (the form stays underneath).
-    for (const broken of [{ ...full, view: { ...(full['view'] as object), state: undefined } }, { ...full, view: { ...(full['view'] as object), blocks: 'x' } }]) {
+    for (const broken of [
+      { ...full, view: { ...(full['view'] as object), state: undefined } },
+      { ...full, view: { ...(full['view'] as object), blocks: 'x' } },
+    ]) {
       const res = await h.interaction(broken);
       expect(res.status).toBe(200);
       const answer = (await res.json()) as { response_action: string; view: unknown };
@@ -74,7 +83,15 @@ describe('the request layer (HTTP): bodies that are not well-formed Slack envelo
       expect(JSON.stringify(answer.view)).toMatch(/could not read this request from Slack \(error id `[0-9a-f]{8}`\)/);
     }
     // A click without its container, or with a retyped action list.
-    const click = { type: 'block_actions', user: { id: 'U0ALICE', team_id: 'T1' }, team: { id: 'T1' }, api_app_id: 'A1', trigger_id: 't', channel: { id: 'C0EXPORTS' }, actions: [{ type: 'button', action_id: 'ticket:refresh', block_id: 'b', value: '1' }] };
+    const click = {
+      type: 'block_actions',
+      user: { id: 'U0ALICE', team_id: 'T1' },
+      team: { id: 'T1' },
+      api_app_id: 'A1',
+      trigger_id: 't',
+      channel: { id: 'C0EXPORTS' },
+      actions: [{ type: 'button', action_id: 'ticket:refresh', block_id: 'b', value: '1' }],
+    };
     expect((await h.interaction(click)).status).toBe(400);
     expect((await h.interaction({ ...click, container: { type: 'message' }, actions: { 0: 1 } })).status).toBe(400);
     expect(h.dms.calls('CreateOrder')).toHaveLength(0);
@@ -83,19 +100,45 @@ describe('the request layer (HTTP): bodies that are not well-formed Slack envelo
 
   it('refuses payloads for another app, workspace or Enterprise Grid org (403), logs them, and does no work', async () => {
     const before = h.slack.calls.length;
-    const view = { id: 'V1', type: 'modal', callback_id: 'export-modal', private_metadata: '{"c":"C0EXPORTS"}', hash: 'h', blocks: [] };
+    const view = {
+      id: 'V1',
+      type: 'modal',
+      callback_id: 'export-modal',
+      private_metadata: '{"c":"C0EXPORTS"}',
+      hash: 'h',
+      blocks: [],
+    };
     const submission = viewSubmission(view, exportValues());
     const cases: [string, Record<string, unknown>][] = [
       ['another app', { ...submission, api_app_id: 'A2' }],
       ['another workspace', { ...submission, team: { id: 'T2', domain: 'evil' } }],
       ['another org', { ...submission, enterprise: { id: 'E2' } }],
-      ['installed elsewhere', { ...submission, view: { ...(submission['view'] as object), app_installed_team_id: 'T2' } }],
+      [
+        'installed elsewhere',
+        { ...submission, view: { ...(submission['view'] as object), app_installed_team_id: 'T2' } },
+      ],
     ];
     for (const [name, payload] of cases) expect((await h.interaction(payload)).status, name).toBe(403);
-    const command = { token: 'x', team_id: 'T2', channel_id: 'C0EXPORTS', user_id: 'U0ALICE', command: '/dms', text: 'export', api_app_id: 'A1', response_url: h.slack.responseUrl, trigger_id: 't1' };
+    const command = {
+      token: 'x',
+      team_id: 'T2',
+      channel_id: 'C0EXPORTS',
+      user_id: 'U0ALICE',
+      command: '/dms',
+      text: 'export',
+      api_app_id: 'A1',
+      response_url: h.slack.responseUrl,
+      trigger_id: 't1',
+    };
     expect((await h.post(form(command))).status).toBe(403);
     expect((await h.post(form({ ...command, team_id: 'T1', api_app_id: 'A9' }))).status).toBe(403);
-    const event = { type: 'event_callback', team_id: 'T1', api_app_id: 'A1', authorizations: [{ team_id: 'T2', enterprise_id: null }], event: { type: 'app_home_opened', user: 'U0ALICE', channel: 'D1', tab: 'home' } };
+    const event = {
+      type: 'event_callback',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      authorizations: [{ team_id: 'T2', enterprise_id: null }],
+      event: { type: 'app_home_opened', user: 'U0ALICE', channel: 'D1', tab: 'home' },
+    };
     expect((await h.post(JSON.stringify(event), { contentType: 'application/json' })).status).toBe(403);
     expect(h.slack.calls.slice(before)).toEqual([]);
     expect(h.logs.filter((l) => l.includes('refused a Slack payload for another app or workspace'))).toHaveLength(7);
@@ -126,14 +169,23 @@ describe('the request layer (HTTP): bodies that are not well-formed Slack envelo
     };
     const res = await h.command('settings');
     expect(res.status).toBe(200);
-    const told = await h.slack.waitFor('chat.postEphemeral', (c) => /error id `[0-9a-f]{8}`/.test(String(c.args['text'])));
+    const told = await h.slack.waitFor('chat.postEphemeral', (c) =>
+      /error id `[0-9a-f]{8}`/.test(String(c.args['text'])),
+    );
     expect(told.args['user']).toBe('U0ALICE');
     expect(told.args['channel']).toBe('C0EXPORTS');
   });
 
   it('acks at once what no listener handles (a shortcut, an unknown view), instead of a 404 after 3 s', async () => {
     const started = Date.now();
-    const res = await h.interaction({ type: 'shortcut', user: { id: 'U0ALICE', team_id: 'T1' }, team: { id: 'T1' }, api_app_id: 'A1', callback_id: 'nope', trigger_id: 't' });
+    const res = await h.interaction({
+      type: 'shortcut',
+      user: { id: 'U0ALICE', team_id: 'T1' },
+      team: { id: 'T1' },
+      api_app_id: 'A1',
+      callback_id: 'nope',
+      trigger_id: 't',
+    });
     expect(res.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
@@ -200,9 +252,20 @@ describe('form bodies read as Bolt reads them, and Slack ids in their one spelli
     watch.stop();
   });
   const formType = 'application/x-www-form-urlencoded';
-  const command = (over: Record<string, string> = {}) => ({ token: 'x', team_id: 'T1', channel_id: 'C0EXPORTS', user_id: 'U0ALICE', command: '/dms', text: 'export', api_app_id: 'A1', response_url: h.slack.responseUrl, trigger_id: 't1', ...over });
+  const command = (over: Record<string, string> = {}) => ({
+    token: 'x',
+    team_id: 'T1',
+    channel_id: 'C0EXPORTS',
+    user_id: 'U0ALICE',
+    command: '/dms',
+    text: 'export',
+    api_app_id: 'A1',
+    response_url: h.slack.responseUrl,
+    trigger_id: 't1',
+    ...over,
+  });
 
-  it('refuses repeated keys and a stray ssl_check with 400 (no crash, no ack), and still answers Slack\'s own SSL check', async () => {
+  it("refuses repeated keys and a stray ssl_check with 400 (no crash, no ack), and still answers Slack's own SSL check", async () => {
     const before = h.slack.calls.length;
     const cmd = Object.entries(command()) as [string, string][];
     const bodies = [
@@ -220,9 +283,17 @@ describe('form bodies read as Bolt reads them, and Slack ids in their one spelli
       formBody([...cmd, ['ssl_check', '0']]),
     ];
     for (const body of bodies) expect((await h.post(body, { contentType: formType })).status, body).toBe(400);
-    for (const body of ['ssl_check=1', 'ssl_check=1&token=legacy']) expect((await h.post(body, { contentType: formType, signature: null })).status, body).toBe(200);
+    for (const body of ['ssl_check=1', 'ssl_check=1&token=legacy'])
+      expect((await h.post(body, { contentType: formType, signature: null })).status, body).toBe(200);
     // Unsigned, a smuggled payload is not an SSL check: the signature is required (and missing).
-    expect((await h.post(`ssl_check=1&${formBody([['payload', '{"type":"shortcut"}']])}`, { contentType: formType, signature: null })).status).toBe(401);
+    expect(
+      (
+        await h.post(`ssl_check=1&${formBody([['payload', '{"type":"shortcut"}']])}`, {
+          contentType: formType,
+          signature: null,
+        })
+      ).status,
+    ).toBe(401);
     expect(h.slack.calls.slice(before)).toEqual([]);
     expect(await healthz(h)).toBe(200);
     expect(watch.seen).toEqual([]);
@@ -230,11 +301,22 @@ describe('form bodies read as Bolt reads them, and Slack ids in their one spelli
 
   it('refuses a command whose user, channel or team id is not spelled as Slack spells it, before any work', async () => {
     const before = h.slack.calls.length;
-    for (const over of [{ user_id: 'u0alice' }, { user_id: 'U０ALICE' }, { user_id: 'U0ALICE ' }, { user_id: '<@U0ALICE>' }] as Record<string, string>[]) {
+    for (const over of [
+      { user_id: 'u0alice' },
+      { user_id: 'U０ALICE' },
+      { user_id: 'U0ALICE ' },
+      { user_id: '<@U0ALICE>' },
+    ] as Record<string, string>[]) {
       expect((await h.post(form(command(over)))).status, JSON.stringify(over)).toBe(400);
     }
     // The person is known (canonical user id): told their request could not be read, and nothing opens.
-    for (const over of [{ channel_id: 'c0exports' }, { channel_id: 'C0EXPORTS\u200b' }, { team_id: 't1' }, { team_id: 'Ｔ1' }, { api_app_id: 'a1' }] as Record<string, string>[]) {
+    for (const over of [
+      { channel_id: 'c0exports' },
+      { channel_id: 'C0EXPORTS\u200b' },
+      { team_id: 't1' },
+      { team_id: 'Ｔ1' },
+      { api_app_id: 'a1' },
+    ] as Record<string, string>[]) {
       const res = await h.post(form(command(over)));
       expect(res.status).toBe(200);
       expect(((await res.json()) as { text: string }).text).toMatch(/could not read this request/);
@@ -252,7 +334,8 @@ describe('form bodies read as Bolt reads them, and Slack ids in their one spelli
             const res = await h.post(t.body, { contentType: formType });
             await res.arrayBuffer();
             if (t.refused) refused += 1;
-            if (res.status !== (t.refused ? 400 : 200)) throw new Error(`${t.sample.name} (${t.what}): HTTP ${res.status}`);
+            if (res.status !== (t.refused ? 400 : 200))
+              throw new Error(`${t.sample.name} (${t.what}): HTTP ${res.status}`);
           }),
         );
       }),
@@ -273,9 +356,11 @@ describe('form bodies read as Bolt reads them, and Slack ids in their one spelli
         const text = await res.text();
         // Refused (400), or where the person is named canonically, told in the ack that it could not be read.
         const told = res.status === 200 && /could not read this request/i.test(text);
-        if (res.status !== 400 && !told) throw new Error(`${sample.name}, ${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
+        if (res.status !== 400 && !told)
+          throw new Error(`${sample.name}, ${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
         await new Promise((r) => setImmediate(r));
-        if (h.slack.calls.length !== slackBefore || h.dms.requests.length !== dmsBefore) throw new Error(`${sample.name}, ${what}: dispatched`);
+        if (h.slack.calls.length !== slackBefore || h.dms.requests.length !== dmsBefore)
+          throw new Error(`${sample.name}, ${what}: dispatched`);
       }),
       { seed: 42, numRuns: 300 },
     );
@@ -301,7 +386,12 @@ describe('property: the same mutated envelopes over Socket Mode', () => {
   it('every envelope is acked once within 3 s on the same connection, and the connection and /healthz stay up', async () => {
     const all = samples(h.slack.responseUrl);
     const within3s = <T>(p: Promise<T>, what: string) =>
-      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ack within 3 s: ${what}`)), 3_000).unref())]);
+      Promise.race([
+        p,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`no ack within 3 s: ${what}`)), 3_000).unref(),
+        ),
+      ]);
     // Whole-frame poisons the socket client itself would choke on.
     for (const [type, payload] of [
       ['events_api', null],
@@ -317,7 +407,10 @@ describe('property: the same mutated envelopes over Socket Mode', () => {
     }
     await fc.assert(
       fc.asyncProperty(fc.array(mutatedSample(all), { minLength: 5, maxLength: 5 }), async (batch) => {
-        const sent = batch.map(({ sample, body, what }) => ({ id: socket.send({ type: sample.envelope, payload: body as Record<string, unknown> }), what: `${sample.name} with ${what}` }));
+        const sent = batch.map(({ sample, body, what }) => ({
+          id: socket.send({ type: sample.envelope, payload: body as Record<string, unknown> }),
+          what: `${sample.name} with ${what}`,
+        }));
         await Promise.all(sent.map(({ id, what }) => within3s(socket.ackOf(id), what)));
       }),
       { seed: 42, numRuns: 60 },
@@ -327,9 +420,13 @@ describe('property: the same mutated envelopes over Socket Mode', () => {
       fc.asyncProperty(respelledId(all), async ({ sample, body, what }) => {
         const slackBefore = h.slack.calls.length;
         const refusedBefore = h.logs.filter((l) => l.includes('not a well-formed envelope')).length;
-        await within3s(socket.ackOf(socket.send({ type: sample.envelope, payload: body as Record<string, unknown> })), what);
+        await within3s(
+          socket.ackOf(socket.send({ type: sample.envelope, payload: body as Record<string, unknown> })),
+          what,
+        );
         const refused = h.logs.filter((l) => l.includes('not a well-formed envelope')).length - refusedBefore;
-        if (refused !== 1 || h.slack.calls.length !== slackBefore) throw new Error(`${sample.name}, ${what}: not refused over the socket`);
+        if (refused !== 1 || h.slack.calls.length !== slackBefore)
+          throw new Error(`${sample.name}, ${what}: not refused over the socket`);
       }),
       { seed: 42, numRuns: 100 },
     );

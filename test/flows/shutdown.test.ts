@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DmsEmulator } from '../support/dms-emulator.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { exportValues, fileExport, openModal, seedPeople, submit } from '../support/flows.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 import { SwitchableProxy } from '../support/switchable-proxy.js';
 
 describe('graceful shutdown', () => {
@@ -25,7 +25,9 @@ describe('graceful shutdown', () => {
     await h.stop();
     // The filing finished: DMS has the ticket, the root message and the "is filed" modal went out, and it is stored.
     expect(h.dms.calls('CreateOrder')).toHaveLength(1);
-    expect(h.slack.callsTo('chat.postMessage').filter((c) => /Data export ticket/.test(String(c.args['text'])))).toHaveLength(1);
+    expect(
+      h.slack.callsTo('chat.postMessage').filter((c) => /Data export ticket/.test(String(c.args['text']))),
+    ).toHaveLength(1);
     expect(h.slack.callsTo('views.update').some((c) => JSON.stringify(c.args['view']).includes('is filed'))).toBe(true);
     const order = String(h.dms.allOrders()[0]!.orderId);
     expect(h.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
@@ -44,7 +46,21 @@ describe('graceful shutdown', () => {
     const store = h.app.services.store;
     const now = h.clock.now();
     for (let i = 0; i < 3; i++) {
-      await store.createTicket({ kind: 'dms_export', externalId: `9${i}`, channelId: 'C0EXPORTS', rootTs: null, requesterSlackId: 'U0ALICE', requesterDmsId: '51', status: null, details: {}, nextPollAt: now, pollIntervalMs: 1000 }, now);
+      await store.createTicket(
+        {
+          kind: 'dms_export',
+          externalId: `9${i}`,
+          channelId: 'C0EXPORTS',
+          rootTs: null,
+          requesterSlackId: 'U0ALICE',
+          requesterDmsId: '51',
+          status: null,
+          details: {},
+          nextPollAt: now,
+          pollIntervalMs: 1000,
+        },
+        now,
+      );
     }
     const owner = h.app.watcher.owner;
     expect(await store.claimDue(now, 10, owner, 60_000)).toHaveLength(3);
@@ -87,7 +103,16 @@ describe('a stop with Slack and DMS unreachable', () => {
     const dms = await DmsEmulator.start();
     const slackProxy = await SwitchableProxy.start(slack.url);
     const dmsProxy = await SwitchableProxy.start(dms.endpoint);
-    const h = await startHarness({ slack, dms, env: { SLACK_API_URL: slackProxy.url(slack.url), DMS_ENDPOINT: dmsProxy.url(dms.endpoint), WATCH_INTERVAL_MS: '100', WATCH_MAX_INTERVAL_MS: '200' } });
+    const h = await startHarness({
+      slack,
+      dms,
+      env: {
+        SLACK_API_URL: slackProxy.url(slack.url),
+        DMS_ENDPOINT: dmsProxy.url(dms.endpoint),
+        WATCH_INTERVAL_MS: '100',
+        WATCH_MAX_INTERVAL_MS: '200',
+      },
+    });
     try {
       seedPeople(h);
       const { orderId } = await fileExport(h);
@@ -99,7 +124,11 @@ describe('a stop with Slack and DMS unreachable', () => {
       const pass = h.app.watcher.runDue();
       // The check reached DMS, then blocked on Slack (the update): now DMS goes away too.
       await new Promise<void>((r) => {
-        const t = setInterval(() => dms.calls('GetDataExportOrderDetail').length > polls && slackProxy.swallowed > 0 && (clearInterval(t), r()), 10);
+        const t = setInterval(
+          () =>
+            dms.calls('GetDataExportOrderDetail').length > polls && slackProxy.swallowed > 0 && (clearInterval(t), r()),
+          10,
+        );
       });
       dmsProxy.set('hang');
       expect(h.app.watcher.inFlight).toBe(1);
@@ -109,7 +138,9 @@ describe('a stop with Slack and DMS unreachable', () => {
       expect(took).toBeLessThanOrEqual(1_500);
       // The Slack call still hanging when the stop gave up on it was aborted, not left to retry for half an hour.
       expect(h.logs.some((l) => l.includes('ticket update failed') && l.includes('aborted'))).toBe(true);
-      const leases = new Database(h.dbPath, { readonly: true }).prepare('SELECT id FROM tickets WHERE lease_owner IS NOT NULL').all();
+      const leases = new Database(h.dbPath, { readonly: true })
+        .prepare('SELECT id FROM tickets WHERE lease_owner IS NOT NULL')
+        .all();
       expect(leases).toEqual([]);
       void pass.catch(() => undefined);
     } finally {

@@ -2,7 +2,13 @@ import { isValidSlackRequest, verifySlackRequest } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportIds } from '../../blocks/dms/ids.js';
 import { exportValues, filed, openModal, seedPeople, submit } from '../support/flows.js';
-import { assertNoSecretsLogged, SIGNING_SECRET, slackSignature, startHarness, type Harness } from '../support/harness.js';
+import {
+  assertNoSecretsLogged,
+  type Harness,
+  SIGNING_SECRET,
+  slackSignature,
+  startHarness,
+} from '../support/harness.js';
 
 // Slack's documented request-signing example (../shared/reference/slack.md, "Request signing").
 const DOC_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -15,7 +21,12 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 /** Bolt's verifier as the receiver calls it, at a chosen "now". */
 function boltAccepts(body: string, signature: string, timestamp: number, nowMilliseconds: number): boolean {
-  return isValidSlackRequest({ signingSecret: DOC_SECRET, body, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds });
+  return isValidSlackRequest({
+    signingSecret: DOC_SECRET,
+    body,
+    headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+    nowMilliseconds,
+  });
 }
 
 describe("Slack's documented signing example", () => {
@@ -26,18 +37,39 @@ describe("Slack's documented signing example", () => {
   it("Bolt's verifier accepts it at its own time and rejects a changed byte or a stale timestamp", () => {
     const at = DOC_TS * 1000;
     expect(boltAccepts(DOC_BODY, DOC_SIGNATURE, DOC_TS, at)).toBe(true);
-    expect(() => verifySlackRequest({ signingSecret: DOC_SECRET, body: DOC_BODY, headers: { 'x-slack-signature': DOC_SIGNATURE, 'x-slack-request-timestamp': DOC_TS }, nowMilliseconds: at })).not.toThrow();
+    expect(() =>
+      verifySlackRequest({
+        signingSecret: DOC_SECRET,
+        body: DOC_BODY,
+        headers: { 'x-slack-signature': DOC_SIGNATURE, 'x-slack-request-timestamp': DOC_TS },
+        nowMilliseconds: at,
+      }),
+    ).not.toThrow();
 
     // One byte of the body changed (the last hex digit of trigger_id: c -> d).
     const tampered = `${DOC_BODY.slice(0, -1)}d`;
     expect(tampered).toHaveLength(DOC_BODY.length);
     expect(tampered).not.toBe(DOC_BODY);
     expect(boltAccepts(tampered, DOC_SIGNATURE, DOC_TS, at)).toBe(false);
-    expect(() => verifySlackRequest({ signingSecret: DOC_SECRET, body: tampered, headers: { 'x-slack-signature': DOC_SIGNATURE, 'x-slack-request-timestamp': DOC_TS }, nowMilliseconds: at })).toThrow(/signature mismatch/);
+    expect(() =>
+      verifySlackRequest({
+        signingSecret: DOC_SECRET,
+        body: tampered,
+        headers: { 'x-slack-signature': DOC_SIGNATURE, 'x-slack-request-timestamp': DOC_TS },
+        nowMilliseconds: at,
+      }),
+    ).toThrow(/signature mismatch/);
 
     // Replayed 6 minutes later: stale, although the signature is right. 4 minutes later is still inside the window.
     expect(boltAccepts(DOC_BODY, DOC_SIGNATURE, DOC_TS, at + 6 * 60_000)).toBe(false);
-    expect(() => verifySlackRequest({ signingSecret: DOC_SECRET, body: DOC_BODY, headers: { 'x-slack-signature': DOC_SIGNATURE, 'x-slack-request-timestamp': DOC_TS }, nowMilliseconds: at + 6 * 60_000 })).toThrow(/stale/);
+    expect(() =>
+      verifySlackRequest({
+        signingSecret: DOC_SECRET,
+        body: DOC_BODY,
+        headers: { 'x-slack-signature': DOC_SIGNATURE, 'x-slack-request-timestamp': DOC_TS },
+        nowMilliseconds: at + 6 * 60_000,
+      }),
+    ).toThrow(/stale/);
     expect(boltAccepts(DOC_BODY, DOC_SIGNATURE, DOC_TS, at + 4 * 60_000)).toBe(true);
   });
 });
@@ -47,7 +79,8 @@ describe('request signing against the running app', () => {
   let trigger = 0;
 
   /** POSTs a body signed with the documented secret (the one the app under test is configured with). */
-  const signedPost = (body: string, timestamp: number) => h.post(body, { timestamp, signature: slackSignature(DOC_SECRET, timestamp, body) });
+  const signedPost = (body: string, timestamp: number) =>
+    h.post(body, { timestamp, signature: slackSignature(DOC_SECRET, timestamp, body) });
 
   /** A `/dms export` slash command: accepted, it makes the app call views.open with this trigger id. */
   const exportCommand = (triggerId: string) =>
@@ -96,7 +129,9 @@ describe('request signing against the running app', () => {
     // Signed now, the documented body is still not run: it predates api_app_id, so it names no app (the person is
     // told their request could not be read). The same command for this app (A1) in this workspace (T1) is answered.
     const unread = await signedPost(dmsBody, nowSec());
-    expect(((await unread.json()) as { text: string }).text).toMatch(/could not read this request from Slack \(error id `[0-9a-f]{8}`\)/);
+    expect(((await unread.json()) as { text: string }).text).toMatch(
+      /could not read this request from Slack \(error id `[0-9a-f]{8}`\)/,
+    );
     const ours = `${dmsBody.replace('team_id=T1DC2JH3J', 'team_id=T1')}&api_app_id=A1`;
     const fresh = await signedPost(ours, nowSec());
     expect(fresh.status).toBe(200);
@@ -133,7 +168,13 @@ describe('request signing against the running app', () => {
     id = `t-${++trigger}-other-body`;
     ts = nowSec();
     body = exportCommand(id);
-    await expectRejected(h.post(body.replace('text=export', 'text=change'), { timestamp: ts, signature: slackSignature(DOC_SECRET, ts, body) }), id);
+    await expectRejected(
+      h.post(body.replace('text=export', 'text=change'), {
+        timestamp: ts,
+        signature: slackSignature(DOC_SECRET, ts, body),
+      }),
+      id,
+    );
 
     // No X-Slack-Signature header at all.
     id = `t-${++trigger}-unsigned`;
@@ -181,7 +222,10 @@ describe('Slack retries of a modal submission', () => {
       expect(JSON.stringify(first.view)).toContain('Creating ticket');
 
       // Slack did not see our answer in time and sends the identical request again.
-      const retry1 = await submit(h1, view, exportValues(), 'U0ALICE', { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' });
+      const retry1 = await submit(h1, view, exportValues(), 'U0ALICE', {
+        'X-Slack-Retry-Num': '1',
+        'X-Slack-Retry-Reason': 'http_timeout',
+      });
       expect(retry1).toEqual({});
       await filed(h1);
       expect(h1.dms.calls('CreateOrder')).toHaveLength(1);
@@ -192,14 +236,21 @@ describe('Slack retries of a modal submission', () => {
 
       // A new process on the same database gets Slack's next retry.
       h2 = await startHarness({ slack: h1.slack, dms: h1.dms, dbPath: h1.dbPath });
-      const retry2 = await submit(h2, view, exportValues(), 'U0ALICE', { 'X-Slack-Retry-Num': '2', 'X-Slack-Retry-Reason': 'http_timeout' });
+      const retry2 = await submit(h2, view, exportValues(), 'U0ALICE', {
+        'X-Slack-Retry-Num': '2',
+        'X-Slack-Retry-Reason': 'http_timeout',
+      });
       expect(retry2).toEqual({});
       expect(ignored(h2.logs)).toBe(1);
 
       expect(h2.dms.calls('CreateOrder')).toHaveLength(1);
-      const roots = h2.slack.callsTo('chat.postMessage').filter((c) => c.args['thread_ts'] === undefined && /ticket \d+/.test(String(c.args['text'])));
+      const roots = h2.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args['thread_ts'] === undefined && /ticket \d+/.test(String(c.args['text'])));
       expect(roots).toHaveLength(1);
-      expect(h2.slack.callsTo('views.update').filter((c) => JSON.stringify(c.args['view']).includes('is filed'))).toHaveLength(1);
+      expect(
+        h2.slack.callsTo('views.update').filter((c) => JSON.stringify(c.args['view']).includes('is filed')),
+      ).toHaveLength(1);
     } finally {
       if (h2) await h2.close();
       else await h1.close();

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportIds as Ids } from '../../blocks/dms/ids.js';
-import { exportValues, filed, seedPeople } from '../support/flows.js';
 import { FakeSocketMode, slashCommand } from '../support/fake-socket-mode.js';
-import { APP_TOKEN, BOT_TOKEN, startHarness, viewSubmission, type Harness } from '../support/harness.js';
+import { exportValues, filed, seedPeople } from '../support/flows.js';
+import { APP_TOKEN, BOT_TOKEN, type Harness, startHarness, viewSubmission } from '../support/harness.js';
 
 /** Awaits a promise, failing with `what` after `ms` instead of hanging the run. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -37,17 +37,33 @@ describe('Socket Mode', () => {
   });
 
   /** Sends `/dms <text>` as a slash_commands envelope; resolves with its envelope_id, its ack and the modal opened. */
-  async function command(text: string): Promise<{ envelopeId: string; ackPayload?: Record<string, unknown>; view: Record<string, unknown>; triggerId: string }> {
+  async function command(text: string): Promise<{
+    envelopeId: string;
+    ackPayload?: Record<string, unknown>;
+    view: Record<string, unknown>;
+    triggerId: string;
+  }> {
     const triggerId = `trigger-sm-${++trigger}`;
-    const envelopeId = socket.send({ type: 'slash_commands', payload: slashCommand(text, { triggerId, responseUrl: h.slack.responseUrl }) });
+    const envelopeId = socket.send({
+      type: 'slash_commands',
+      payload: slashCommand(text, { triggerId, responseUrl: h.slack.responseUrl }),
+    });
     const ack = await within(socket.ackOf(envelopeId), STEP_MS, `the ack of /dms ${text}`);
-    const open = await within(h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === triggerId), STEP_MS, `views.open for ${triggerId}`);
+    const open = await within(
+      h.slack.waitFor('views.open', (c) => c.args['trigger_id'] === triggerId),
+      STEP_MS,
+      `views.open for ${triggerId}`,
+    );
     return { envelopeId, ackPayload: ack.payload, view: open.response!['view'] as Record<string, unknown>, triggerId };
   }
 
   /** Sends a view_submission for `view` with the filled export form as an interactive envelope. */
   function submitExport(view: Record<string, unknown>): string {
-    return socket.send({ type: 'interactive', payload: viewSubmission(view, exportValues()), accepts_response_payload: true });
+    return socket.send({
+      type: 'interactive',
+      payload: viewSubmission(view, exportValues()),
+      accepts_response_payload: true,
+    });
   }
 
   it('files an export end to end over the socket, then reconnects after the socket drops and keeps serving', async () => {
@@ -74,7 +90,8 @@ describe('Socket Mode', () => {
 
     const root = await within(filed(h), STEP_MS, 'the ticket to be filed');
     expect(h.dms.calls('CreateOrder')).toHaveLength(1);
-    const orderId = (h.dms.calls('CreateOrder')[0]!.response as { CreateOrderResult: { OrderIds: number[] } }).CreateOrderResult.OrderIds[0]!;
+    const orderId = (h.dms.calls('CreateOrder')[0]!.response as { CreateOrderResult: { OrderIds: number[] } })
+      .CreateOrderResult.OrderIds[0]!;
     expect(root).toBeDefined();
     expect(root.args['channel']).toBe('C0EXPORTS');
     expect(JSON.stringify(root.args['blocks'])).toContain(`DMS ticket ${orderId}`);
@@ -98,7 +115,9 @@ describe('Socket Mode', () => {
 
     // Each envelope was acked exactly once; the app token was only ever used to open connections.
     expect(socket.acks.map((a) => a.envelope_id)).toEqual([first.envelopeId, submission, second.envelopeId]);
-    expect(h.slack.calls.filter((c) => c.token === APP_TOKEN).every((c) => c.method === 'apps.connections.open')).toBe(true);
+    expect(h.slack.calls.filter((c) => c.token === APP_TOKEN).every((c) => c.method === 'apps.connections.open')).toBe(
+      true,
+    );
   });
 
   it('reconnects when Slack asks for a refresh (disconnect: refresh_requested) and keeps serving', async () => {
@@ -120,7 +139,9 @@ describe('Socket Mode', () => {
     const { view } = await command('export');
     const submission = submitExport(view);
     socket.redeliver(submission);
-    expect(socket.deliveries.filter((d) => d.envelope.envelope_id === submission).map((d) => d.envelope.retry_attempt)).toEqual([undefined, 1]);
+    expect(
+      socket.deliveries.filter((d) => d.envelope.envelope_id === submission).map((d) => d.envelope.retry_attempt),
+    ).toEqual([undefined, 1]);
 
     const acks = await within(socket.acksOf(submission, 2), STEP_MS, 'both deliveries to be acked');
     // One delivery files the ticket (update to "creating"); the other is acknowledged and ignored.
@@ -129,7 +150,11 @@ describe('Socket Mode', () => {
 
     await within(filed(h), STEP_MS, 'the ticket to be filed');
     expect(h.dms.calls('CreateOrder')).toHaveLength(1);
-    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.args['thread_ts'] === undefined && /ticket \d+/.test(String(c.args['text'])))).toHaveLength(1);
+    expect(
+      h.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args['thread_ts'] === undefined && /ticket \d+/.test(String(c.args['text']))),
+    ).toHaveLength(1);
     expect(h.logs.some((l) => l.includes('duplicate submission ignored'))).toBe(true);
   });
 });

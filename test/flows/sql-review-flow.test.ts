@@ -2,20 +2,27 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChangeIds, ExportIds } from '../../blocks/dms/ids.js';
 import { exportValues, filed, openModal, seedPeople, submit } from '../support/flows.js';
-import { blockSuggestion, startHarness, type Harness } from '../support/harness.js';
+import { blockSuggestion, type Harness, startHarness } from '../support/harness.js';
 
 const option = (value: string, text: string) => ({ value, text: { type: 'plain_text', text } });
 
 function exportWith(sql: string, db = 'db:1001:P') {
   return exportValues({
-    [ExportIds.dbBlock]: { [ExportIds.dbSelect]: { type: 'external_select', selected_option: option(db, 'a database') } },
+    [ExportIds.dbBlock]: {
+      [ExportIds.dbSelect]: { type: 'external_select', selected_option: option(db, 'a database') },
+    },
     [ExportIds.sqlBlock]: { [ExportIds.sqlInput]: { type: 'plain_text_input', value: sql } },
   });
 }
 
 function changeWith(sql: string, dbs: string[]) {
   return {
-    [ChangeIds.dbBlock]: { [ChangeIds.dbSelect]: { type: 'multi_external_select', selected_options: dbs.map((d) => option(d, `database ${d}`)) } },
+    [ChangeIds.dbBlock]: {
+      [ChangeIds.dbSelect]: {
+        type: 'multi_external_select',
+        selected_options: dbs.map((d) => option(d, `database ${d}`)),
+      },
+    },
     [ChangeIds.sqlBlock]: { [ChangeIds.sqlInput]: { type: 'plain_text_input', value: sql } },
     [ChangeIds.rollbackBlock]: { [ChangeIds.rollbackInput]: { type: 'plain_text_input', value: null } },
     [ChangeIds.reasonBlock]: { [ChangeIds.reasonInput]: { type: 'plain_text_input', value: 'Clean up' } },
@@ -51,8 +58,22 @@ describe('SQL review in the modals', () => {
   beforeEach(async () => {
     h = await startHarness();
     seedPeople(h);
-    h.dms.addDatabase({ DatabaseId: '3001', SearchName: 'ledger_pg', SchemaName: 'ledger', DbType: 'postgresql', EnvType: 'product', Logic: false });
-    h.dms.addDatabase({ DatabaseId: '4001', SearchName: 'erp_ora', SchemaName: 'erp', DbType: 'oracle', EnvType: 'product', Logic: false });
+    h.dms.addDatabase({
+      DatabaseId: '3001',
+      SearchName: 'ledger_pg',
+      SchemaName: 'ledger',
+      DbType: 'postgresql',
+      EnvType: 'product',
+      Logic: false,
+    });
+    h.dms.addDatabase({
+      DatabaseId: '4001',
+      SearchName: 'erp_ora',
+      SchemaName: 'erp',
+      DbType: 'oracle',
+      EnvType: 'product',
+      Logic: false,
+    });
   });
   afterEach(async () => {
     await h.close();
@@ -60,9 +81,19 @@ describe('SQL review in the modals', () => {
 
   it.each([
     ['a second statement', 'SELECT 1; DELETE FROM orders', 'db:1001:P', /exactly one query; this SQL has 2 statements/],
-    ['a data-modifying CTE on PostgreSQL', 'WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d', 'db:3001:P', /DELETE inside its WITH clause/],
+    [
+      'a data-modifying CTE on PostgreSQL',
+      'WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d',
+      'db:3001:P',
+      /DELETE inside its WITH clause/,
+    ],
     ['$$ on MySQL hiding a DELETE', 'SELECT $$a; DELETE FROM orders; $$', 'db:1001:P', /I could not check this SQL/],
-    ['a zero-width space after WHERE', 'SELECT * FROM orders WHERE\u200b', 'db:1001:P', /U\+200B \(zero-width space\) at line 1, column 27/],
+    [
+      'a zero-width space after WHERE',
+      'SELECT * FROM orders WHERE\u200b',
+      'db:1001:P',
+      /U\+200B \(zero-width space\) at line 1, column 27/,
+    ],
     ['an engine the review cannot parse', 'SELECT * FROM orders', 'db:4001:P', /the database engine is oracle/],
     ['SELECT … FOR UPDATE', 'SELECT * FROM orders FOR UPDATE', 'db:3001:P', /locks rows/],
   ])('an export with %s is an inline error on the SQL, and nothing is filed', async (_, sql, db, message) => {
@@ -75,7 +106,7 @@ describe('SQL review in the modals', () => {
 
   it('a typed id never searched for is looked up at submission (one SearchDatabase), then filed', async () => {
     const view = await openModal(h, 'export');
-    await submit(h, view, exportWith("SELECT id FROM orders WHERE id = 1", 'db:1001:T'));
+    await submit(h, view, exportWith('SELECT id FROM orders WHERE id = 1', 'db:1001:T'));
     await filed(h);
     expect(h.dms.calls('SearchDatabase').map((c) => c.query['SearchKey'])).toEqual(['1001']);
   });
@@ -83,7 +114,11 @@ describe('SQL review in the modals', () => {
   it('a database seen in the picker needs no second lookup', async () => {
     await h.interaction(blockSuggestion(ExportIds.dbSelect, ExportIds.dbBlock, 'ledger'));
     const view = await openModal(h, 'export');
-    await submit(h, view, exportWith("SELECT count(*) FROM entries WHERE booked_at > now() - interval '1 day'", 'db:3001:P'));
+    await submit(
+      h,
+      view,
+      exportWith("SELECT count(*) FROM entries WHERE booked_at > now() - interval '1 day'", 'db:3001:P'),
+    );
     await filed(h);
     expect(h.dms.calls('SearchDatabase')).toHaveLength(1);
   });
@@ -116,7 +151,14 @@ describe('SQL review in the modals', () => {
 
   it('a change on PostgreSQL is reviewed from its parse tree: the DELETE inside a CTE has no WHERE', async () => {
     const view = await openModal(h, 'change');
-    const review = await submit(h, view, changeWith('WITH d AS (DELETE FROM orders RETURNING id) UPDATE audit SET n = n + 1 WHERE id IN (SELECT id FROM d)', ['db:3001:P']));
+    const review = await submit(
+      h,
+      view,
+      changeWith(
+        'WITH d AS (DELETE FROM orders RETURNING id) UPDATE audit SET n = n + 1 WHERE id IN (SELECT id FROM d)',
+        ['db:3001:P'],
+      ),
+    );
     const text = reviewText(review.view);
     expect(text.split('\n')[0]).toBe('*What will run:* 1 statement: 1 UPDATE');
     expect(text).toContain('has a DELETE without a WHERE clause inside its WITH clause');
@@ -125,13 +167,23 @@ describe('SQL review in the modals', () => {
 
   it('a clean change keeps the check mark', async () => {
     const view = await openModal(h, 'change');
-    const review = await submit(h, view, changeWith("UPDATE orders SET status = 'void' WHERE id = 42", ['db:1001:P', 'db:3001:P']));
-    expect(reviewText(review.view)).toContain(':white_check_mark: Every UPDATE and DELETE has a WHERE clause; the review cannot tell how many rows it matches.');
+    const review = await submit(
+      h,
+      view,
+      changeWith("UPDATE orders SET status = 'void' WHERE id = 42", ['db:1001:P', 'db:3001:P']),
+    );
+    expect(reviewText(review.view)).toContain(
+      ':white_check_mark: Every UPDATE and DELETE has a WHERE clause; the review cannot tell how many rows it matches.',
+    );
   });
 
   it('a change on databases of an engine the review cannot parse can still be filed, unchecked', async () => {
     const view = await openModal(h, 'change');
-    const review = await submit(h, view, changeWith('UPDATE orders SET a = 1 WHERE id = 1', ['db:1001:P', 'db:4001:P']));
+    const review = await submit(
+      h,
+      view,
+      changeWith('UPDATE orders SET a = 1 WHERE id = 1', ['db:1001:P', 'db:4001:P']),
+    );
     expect(reviewText(review.view)).toContain('the database engine is oracle');
     expect(reviewText(review.view)).not.toContain('white_check_mark');
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatAckBench, runAckBench, type Distribution, type OpenVariantResult, type VariantResult } from '../../bench/ack.js';
+import {
+  type Distribution,
+  formatAckBench,
+  type OpenVariantResult,
+  runAckBench,
+  type VariantResult,
+} from '../../bench/ack.js';
 
 // Structure and sanity only: the bench's timing targets are for `bench/ack.ts` runs, never asserted in tests.
 describe('ack bench (issue 8, parts 1 and 2)', () => {
@@ -8,7 +14,13 @@ describe('ack bench (issue 8, parts 1 and 2)', () => {
       concurrency: [10],
       requestsPerLevel: 100,
       warmup: 10,
-      openLoop: { rates: [100], seconds: 0.5, warmupSeconds: 0.1, arrivals: 'poisson', capacity: { start: 100, factor: 2, seconds: 0.3, max: 100 } },
+      openLoop: {
+        rates: [100],
+        seconds: 0.5,
+        warmupSeconds: 0.1,
+        arrivals: 'poisson',
+        capacity: { start: 100, factor: 2, seconds: 0.3, max: 100 },
+      },
     });
 
     // Trigger times are whole milliseconds (Date.now() at both ends): a fast one may read 0, never less.

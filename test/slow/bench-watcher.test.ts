@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { finalChangeFloor, formatSlackCheck, formatWatcherScale, runSlackRateLimitCheck, runWatcherScale, theory } from '../../bench/watcher-scale.js';
+import {
+  finalChangeFloor,
+  formatSlackCheck,
+  formatWatcherScale,
+  runSlackRateLimitCheck,
+  runWatcherScale,
+  theory,
+} from '../../bench/watcher-scale.js';
 
 // The watcher scale benchmark (bench/watcher-scale.ts), run tiny: structure and invariants only, no timing.
 describe('watcher scale bench', () => {
   it('a small simulated run keeps every invariant: quota, each change reaches its thread once and in order, two Slack calls per change', async () => {
-    const report = await runWatcherScale({ sizes: [200], quota: 20, simulatedSeconds: 600, store: 'memory', logLevel: 'silent' });
+    const report = await runWatcherScale({
+      sizes: [200],
+      quota: 20,
+      simulatedSeconds: 600,
+      store: 'memory',
+      logLevel: 'silent',
+    });
     expect(report.results).toHaveLength(1);
     const [r] = report.results;
     expect(r!.n).toBe(200);
@@ -45,19 +58,42 @@ describe('watcher scale bench', () => {
   });
 
   it('theory: the round-robin bound and the back-off demand', () => {
-    const t = theory(10_000, { quota: 20, intervalMs: 5_000, maxIntervalMs: 60_000, meanChangeSeconds: 300, minChanges: 4, maxChanges: 5 });
+    const t = theory(10_000, {
+      quota: 20,
+      intervalMs: 5_000,
+      maxIntervalMs: 60_000,
+      meanChangeSeconds: 300,
+      minChanges: 4,
+      maxChanges: 5,
+    });
     expect(t.roundRobinBound).toBe(250);
     expect(t.saturated).toBe(true);
     // With no quota, changes every 5 min and checks backing off to 60 s, a change waits under half the cap on average.
     expect(t.backoffImplied).toBeGreaterThan(15);
     expect(t.backoffImplied).toBeLessThan(30);
-    expect(theory(100, { quota: 20, intervalMs: 5_000, maxIntervalMs: 60_000, meanChangeSeconds: 300, minChanges: 4, maxChanges: 5 }).saturated).toBe(false);
+    expect(
+      theory(100, {
+        quota: 20,
+        intervalMs: 5_000,
+        maxIntervalMs: 60_000,
+        meanChangeSeconds: 300,
+        minChanges: 4,
+        maxChanges: 5,
+      }).saturated,
+    ).toBe(false);
   });
 
   // Tickets whose whole life is shorter than one polling cycle (N/Q): the single-check floor N/Q − life is above
   // N/(2Q), no scheduler gets under it, and the watcher stays close to it.
   it('short-lived tickets: final changes wait at least the single-check floor, and the watcher stays near it', async () => {
-    const report = await runWatcherScale({ sizes: [600], quota: 2, simulatedSeconds: 1800, meanChangeSeconds: 20, store: 'memory', logLevel: 'silent' });
+    const report = await runWatcherScale({
+      sizes: [600],
+      quota: 2,
+      simulatedSeconds: 1800,
+      meanChangeSeconds: 20,
+      store: 'memory',
+      logLevel: 'silent',
+    });
     const r = report.results[0]!;
     const p = r.product;
     const floor = finalChangeFloor(600, 2, p.finalLifeMean);
@@ -74,7 +110,13 @@ describe('watcher scale bench', () => {
 
   // A backlog at start (e.g. after a restart) must not get more than Q checks in any second, aligned or not.
   it('with a backlog at start, the watcher stays within the quota in every second', async () => {
-    const report = await runWatcherScale({ sizes: [2_000], quota: 20, simulatedSeconds: 30, store: 'memory', logLevel: 'silent' });
+    const report = await runWatcherScale({
+      sizes: [2_000],
+      quota: 20,
+      simulatedSeconds: 30,
+      store: 'memory',
+      logLevel: 'silent',
+    });
     const calls = report.results[0]!.product.calls;
     expect(calls.total).toBeGreaterThan(500);
     expect(calls.maxInAlignedSecond).toBeLessThanOrEqual(20);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, runFaults, type FaultResults } from '../../bench/faults.js';
+import { buildApp, type FaultResults, runFaults } from '../../bench/faults.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -43,7 +43,10 @@ describe('fault injection (quick mode of npm run faults)', () => {
     expect(k.unexplainedDuplicates).toBe(0);
     // At most the reply at the crash point, plus any reply Slack read after the kill (sent before the process died,
     // by a check running concurrently): the bot never saw their answers. Nothing else is repeated.
-    for (const kill of k.perKill) expect(kill.duplicateReplies, `kill ${kill.kill} (${kill.trigger})`).toBeLessThanOrEqual(1 + kill.repliesInFlight);
+    for (const kill of k.perKill)
+      expect(kill.duplicateReplies, `kill ${kill.kill} (${kill.trigger})`).toBeLessThanOrEqual(
+        1 + kill.repliesInFlight,
+      );
     // The final reply Slack accepted just before the kill is posted once more, and only once.
     expect(k.perKill[1]!.lastReply).toMatchObject({ status: 'EXPORT_SUCCESS', postedAgain: true });
     expect(k.finalExitCode).toBe(0);

@@ -13,7 +13,8 @@ export const RULES = {
   'message.blocks_format': `${POST} (blocks: a JSON-based array of structured blocks; invalid_blocks_format)`,
   'message.fallback_text': `${POST} (text is the fallback for notifications and screen readers when blocks are used)`,
   'message.block_count': `${BLOCKS} (up to 50 blocks in each message)`,
-  'message.blocks_text_budget': 'slackapi/bolt-js#2509 and #2867 (msg_blocks_too_long: ~12,000 characters of block text; undocumented)',
+  'message.blocks_text_budget':
+    'slackapi/bolt-js#2509 and #2867 (msg_blocks_too_long: ~12,000 characters of block text; undocumented)',
   'view.type': `${VIEWS} (type: modal or home; views.publish takes home)`,
   'view.blocks': `${VIEWS} (blocks: required array)`,
   'view.block_count': `${VIEWS} (blocks: maximum 100)`,
@@ -23,7 +24,8 @@ export const RULES = {
   'view.private_metadata': `${VIEWS} (private_metadata: max 3000 characters)`,
   'view.callback_id': `${VIEWS} (callback_id, external_id: max 255 characters)`,
   'view.size': 'https://api.slack.com/methods/views.open (view_too_large: a view of at most 250 kB)',
-  'ack.response_action': 'https://api.slack.com/surfaces/modals#updating_response (response_action: errors, update, push, clear)',
+  'ack.response_action':
+    'https://api.slack.com/surfaces/modals#updating_response (response_action: errors, update, push, clear)',
   'block.type': `${BLOCKS} (each block's "Available in surfaces")`,
   'block.block_id': `${BLOCKS} (block_id: max 255 characters)`,
   'block.block_id_unique': `${BLOCKS} (block_id: unique within each message / view and each iteration of it)`,
@@ -87,7 +89,12 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Checks a text object: its type, 1..3000 characters, and the field's own limit and plain_text requirement. */
-export function textObject(f: Findings, v: unknown, at: string, o: { max?: number; plain?: boolean; rule?: RuleId } = {}): string | undefined {
+export function textObject(
+  f: Findings,
+  v: unknown,
+  at: string,
+  o: { max?: number; plain?: boolean; rule?: RuleId } = {},
+): string | undefined {
   if (!isRecord(v) || typeof v['text'] !== 'string' || (v['type'] !== 'plain_text' && v['type'] !== 'mrkdwn')) {
     f.add('text.object', at, 'must be a text object { type: plain_text | mrkdwn, text }');
     return undefined;
@@ -96,7 +103,12 @@ export function textObject(f: Findings, v: unknown, at: string, o: { max?: numbe
   if (o.plain && v['type'] !== 'plain_text') f.add('text.plain_required', `${at}/type`, 'must be plain_text here');
   if (text.length === 0) f.add('text.object', `${at}/text`, 'must be more than 0 characters');
   const max = Math.min(o.max ?? 3000, 3000);
-  if (text.length > max) f.add(o.max !== undefined && o.rule ? o.rule : 'text.object', `${at}/text`, `must be less than ${max + 1} characters, got ${text.length}`);
+  if (text.length > max)
+    f.add(
+      o.max !== undefined && o.rule ? o.rule : 'text.object',
+      `${at}/text`,
+      `must be less than ${max + 1} characters, got ${text.length}`,
+    );
   return text;
 }
 

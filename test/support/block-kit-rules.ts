@@ -9,7 +9,7 @@
  * Where Slack documents no number (the total text of a message's blocks), the rule says what it is based on.
  */
 import { checkBlocks, choices, type Surface } from './block-kit-blocks.js';
-import { Findings, isRecord, RULES, textObject, type RuleId } from './block-kit-common.js';
+import { Findings, isRecord, type RuleId, textObject } from './block-kit-common.js';
 
 export { RULES, type RuleId } from './block-kit-common.js';
 
@@ -17,7 +17,13 @@ export { RULES, type RuleId } from './block-kit-common.js';
 export type SlackVerdict = { ok: true } | { ok: false; error: string; problems: string[]; rules: RuleId[] };
 
 /** Web API methods that post or edit a message, and the response_url body (same message shape). */
-const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'chat.scheduleMessage', 'response_url']);
+const MESSAGE_METHODS = new Set([
+  'chat.postMessage',
+  'chat.postEphemeral',
+  'chat.update',
+  'chat.scheduleMessage',
+  'response_url',
+]);
 const VIEW_METHODS = new Set(['views.open', 'views.push', 'views.update', 'views.publish']);
 
 /** Pseudo-method for the body the app acks a view_submission with (response_action). */
@@ -52,7 +58,12 @@ export function validateSlackPayload(method: string, args: Record<string, unknow
   else if (method === BLOCK_SUGGESTION_ACK) checkOptionsAck(f, args);
   else return { ok: true };
   if (f.problems.length === 0) return { ok: true };
-  return { ok: false, error: f.errorOverride ?? error, problems: f.problems.map((p) => p.text), rules: [...new Set(f.problems.map((p) => p.rule))] };
+  return {
+    ok: false,
+    error: f.errorOverride ?? error,
+    problems: f.problems.map((p) => p.text),
+    rules: [...new Set(f.problems.map((p) => p.rule))],
+  };
 }
 
 // https://api.slack.com/methods/chat.postMessage (text, blocks), https://api.slack.com/reference/surfaces/formatting
@@ -61,11 +72,17 @@ function checkMessage(f: Findings, args: Record<string, unknown>, method: string
   const text = args['text'];
   const blocks = args['blocks'];
   if (typeof text === 'string' && text.length > LIMITS.messageText) {
-    f.add('message.text_length', '/text', `must be at most ${LIMITS.messageText} characters, got ${text.length}`, 'msg_too_long');
+    f.add(
+      'message.text_length',
+      '/text',
+      `must be at most ${LIMITS.messageText} characters, got ${text.length}`,
+      'msg_too_long',
+    );
   }
   const hasText = typeof text === 'string' && text.trim().length > 0;
   if (blocks === undefined || blocks === null) {
-    if (!hasText && args['attachments'] === undefined) f.add('message.no_text', '/text', 'a message needs text, blocks or attachments', 'no_text');
+    if (!hasText && args['attachments'] === undefined)
+      f.add('message.no_text', '/text', 'a message needs text, blocks or attachments', 'no_text');
     return 'invalid_blocks';
   }
   if (!Array.isArray(blocks)) {
@@ -73,12 +90,23 @@ function checkMessage(f: Findings, args: Record<string, unknown>, method: string
     return 'invalid_blocks_format';
   }
   // With blocks, `text` is the notification and screen-reader fallback: Slack warns when it is missing; we refuse.
-  if (blocks.length > 0 && !hasText) f.add('message.fallback_text', '/text', 'blocks are sent without the fallback text (notifications and screen readers show nothing)');
-  if (blocks.length > LIMITS.messageBlocks) f.add('message.block_count', '/blocks', `at most ${LIMITS.messageBlocks} blocks per message, got ${blocks.length}`);
+  if (blocks.length > 0 && !hasText)
+    f.add(
+      'message.fallback_text',
+      '/text',
+      'blocks are sent without the fallback text (notifications and screen readers show nothing)',
+    );
+  if (blocks.length > LIMITS.messageBlocks)
+    f.add('message.block_count', '/blocks', `at most ${LIMITS.messageBlocks} blocks per message, got ${blocks.length}`);
   checkBlocks(f, blocks, '/blocks', 'message');
   const total = blockTextLength(blocks);
   if (total > LIMITS.messageBlocksText) {
-    f.add('message.blocks_text_budget', '/blocks', `the blocks carry ${total} characters of text, more than the ${LIMITS.messageBlocksText} Slack accepts`, 'msg_blocks_too_long');
+    f.add(
+      'message.blocks_text_budget',
+      '/blocks',
+      `the blocks carry ${total} characters of text, more than the ${LIMITS.messageBlocksText} Slack accepts`,
+      'msg_blocks_too_long',
+    );
   }
   return 'invalid_blocks';
 }
@@ -99,8 +127,10 @@ function checkViewCall(f: Findings, method: string, args: Record<string, unknown
     f.add('view.type', '/view', 'view must be a JSON object');
     return 'invalid_arguments';
   }
-  if (method === 'views.publish' && view['type'] !== 'home') f.add('view.type', '/view/type', 'views.publish takes a home view');
-  if ((method === 'views.open' || method === 'views.push') && view['type'] !== 'modal') f.add('view.type', '/view/type', `${method} takes a modal view`);
+  if (method === 'views.publish' && view['type'] !== 'home')
+    f.add('view.type', '/view/type', 'views.publish takes a home view');
+  if ((method === 'views.open' || method === 'views.push') && view['type'] !== 'modal')
+    f.add('view.type', '/view/type', `${method} takes a modal view`);
   checkView(f, view, '/view');
   return 'invalid_arguments';
 }
@@ -115,28 +145,37 @@ export function checkView(f: Findings, view: Record<string, unknown>, at: string
   const blocks = view['blocks'];
   if (!Array.isArray(blocks)) f.add('view.blocks', `${at}/blocks`, 'a view needs a blocks array');
   else {
-    if (blocks.length > LIMITS.viewBlocks) f.add('view.block_count', `${at}/blocks`, `at most ${LIMITS.viewBlocks} blocks per view, got ${blocks.length}`);
+    if (blocks.length > LIMITS.viewBlocks)
+      f.add('view.block_count', `${at}/blocks`, `at most ${LIMITS.viewBlocks} blocks per view, got ${blocks.length}`);
     checkBlocks(f, blocks, `${at}/blocks`, type as Surface);
   }
   if (type === 'modal') {
     if (view['title'] === undefined) f.add('view.title', `${at}/title`, 'a modal needs a title');
     else textObject(f, view['title'], `${at}/title`, { max: LIMITS.viewTitle, plain: true, rule: 'view.title' });
     for (const k of ['submit', 'close'] as const) {
-      if (view[k] !== undefined) textObject(f, view[k], `${at}/${k}`, { max: LIMITS.viewTitle, plain: true, rule: 'view.submit_close' });
+      if (view[k] !== undefined)
+        textObject(f, view[k], `${at}/${k}`, { max: LIMITS.viewTitle, plain: true, rule: 'view.submit_close' });
     }
     const hasInput = Array.isArray(blocks) && blocks.some((b) => isRecord(b) && b['type'] === 'input');
-    if (hasInput && view['submit'] === undefined) f.add('view.submit_required', `${at}/submit`, 'a modal with input blocks needs a submit button');
+    if (hasInput && view['submit'] === undefined)
+      f.add('view.submit_required', `${at}/submit`, 'a modal with input blocks needs a submit button');
   }
   const meta = view['private_metadata'];
   if (meta !== undefined && (typeof meta !== 'string' || meta.length > LIMITS.privateMetadata)) {
-    f.add('view.private_metadata', `${at}/private_metadata`, `must be a string of at most ${LIMITS.privateMetadata} characters`);
+    f.add(
+      'view.private_metadata',
+      `${at}/private_metadata`,
+      `must be a string of at most ${LIMITS.privateMetadata} characters`,
+    );
   }
   for (const k of ['callback_id', 'external_id'] as const) {
     const v = view[k];
-    if (v !== undefined && (typeof v !== 'string' || v.length > LIMITS.callbackId)) f.add('view.callback_id', `${at}/${k}`, `must be a string of at most ${LIMITS.callbackId} characters`);
+    if (v !== undefined && (typeof v !== 'string' || v.length > LIMITS.callbackId))
+      f.add('view.callback_id', `${at}/${k}`, `must be a string of at most ${LIMITS.callbackId} characters`);
   }
   const bytes = Buffer.byteLength(JSON.stringify(view), 'utf8');
-  if (bytes > LIMITS.viewBytes) f.add('view.size', at, `the view is ${bytes} bytes, more than Slack's 250 kB`, 'view_too_large');
+  if (bytes > LIMITS.viewBytes)
+    f.add('view.size', at, `the view is ${bytes} bytes, more than Slack's 250 kB`, 'view_too_large');
 }
 
 // What a view_submission ack may say: https://api.slack.com/surfaces/modals#updating_response (response_action)
@@ -146,14 +185,20 @@ function checkViewSubmissionAck(f: Findings, body: Record<string, unknown>): voi
   if (action === 'update' || action === 'push') {
     if (!isRecord(body['view'])) f.add('ack.response_action', '/view', `response_action ${action} needs a view`);
     else {
-      if (body['view']['type'] !== 'modal') f.add('view.type', '/view/type', `response_action ${action} takes a modal view`);
+      if (body['view']['type'] !== 'modal')
+        f.add('view.type', '/view/type', `response_action ${action} takes a modal view`);
       checkView(f, body['view'], '/view');
     }
   } else if (action === 'errors') {
     const errors = body['errors'];
-    if (!isRecord(errors) || Object.keys(errors).length === 0) f.add('ack.response_action', '/errors', 'response_action errors needs an errors object keyed by block_id');
-    else for (const [k, v] of Object.entries(errors)) if (typeof v !== 'string' || v.length === 0) f.add('ack.response_action', `/errors/${k}`, 'each error is a non-empty string');
-  } else if (action !== 'clear') f.add('ack.response_action', '/response_action', `unknown response_action ${JSON.stringify(action)}`);
+    if (!isRecord(errors) || Object.keys(errors).length === 0)
+      f.add('ack.response_action', '/errors', 'response_action errors needs an errors object keyed by block_id');
+    else
+      for (const [k, v] of Object.entries(errors))
+        if (typeof v !== 'string' || v.length === 0)
+          f.add('ack.response_action', `/errors/${k}`, 'each error is a non-empty string');
+  } else if (action !== 'clear')
+    f.add('ack.response_action', '/response_action', `unknown response_action ${JSON.stringify(action)}`);
 }
 
 // The options load response: https://api.slack.com/reference/block-kit/block-elements#external_select
@@ -165,7 +210,12 @@ function checkOptionsAck(f: Findings, body: Record<string, unknown>): void {
     return;
   }
   // The response fills an external select: plain_text options, at most 100 (or 100 groups).
-  choices(f, { ...(options !== undefined ? { options } : {}), ...(groups !== undefined ? { option_groups: groups } : {}) }, '', 'external_select');
+  choices(
+    f,
+    { ...(options !== undefined ? { options } : {}), ...(groups !== undefined ? { option_groups: groups } : {}) },
+    '',
+    'external_select',
+  );
 }
 
 /**

@@ -15,7 +15,10 @@ import { FakeSlack } from './fake-slack.js';
  */
 export class FakeSlackWorker {
   private seq = 0;
-  private readonly pending = new Map<number, { resolve: (m: Record<string, unknown>) => void; reject: (err: unknown) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (m: Record<string, unknown>) => void; reject: (err: unknown) => void }
+  >();
 
   private constructor(
     private readonly worker: Worker,
@@ -37,7 +40,10 @@ export class FakeSlackWorker {
   /** Starts the worker (no fake yet). */
   static async start(): Promise<FakeSlackWorker> {
     const { url, temporary } = fakeSlackModule();
-    const w = new FakeSlackWorker(new Worker(HOST_SOURCE, { eval: true, workerData: { moduleUrl: url } }), temporary ? fileURLToPath(url) : undefined);
+    const w = new FakeSlackWorker(
+      new Worker(HOST_SOURCE, { eval: true, workerData: { moduleUrl: url } }),
+      temporary ? fileURLToPath(url) : undefined,
+    );
     try {
       await w.ask({ type: 'ping' });
     } catch (err) {
@@ -73,7 +79,15 @@ export class FakeSlackWorker {
     n: number,
     opts: { waitFor?: Uint8Array; quietMs?: number; timeoutMs?: number } = {},
   ): Promise<{ at: Float64Array; count: Uint8Array; responses: number }> {
-    const r = await this.ask({ type: 'arrivals', handle: slack.fakeId, prefix, n, waitFor: opts.waitFor, quietMs: opts.quietMs ?? 1_000, timeoutMs: opts.timeoutMs ?? 30_000 });
+    const r = await this.ask({
+      type: 'arrivals',
+      handle: slack.fakeId,
+      prefix,
+      n,
+      waitFor: opts.waitFor,
+      quietMs: opts.quietMs ?? 1_000,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+    });
     return { at: r['at'] as Float64Array, count: r['count'] as Uint8Array, responses: r['responses'] as number };
   }
 
@@ -124,7 +138,9 @@ function fakeSlackModule(): { url: string; temporary: boolean } {
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   for (const name of FAKE_SLACK_SOURCES) {
     const source = readFileSync(fileURLToPath(new URL(`./${name}.ts`, here)), 'utf8');
-    const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const out = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
     writeFileSync(join(dir, `${name}.js`), out.outputText);
   }
   return { url: pathToFileURL(join(dir, 'fake-slack.js')).href, temporary: true };

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { validateSlackPayload, type SlackVerdict } from './block-kit-rules.js';
+import { type SlackVerdict, validateSlackPayload } from './block-kit-rules.js';
 
 /** One Web API call the fake received. */
 export interface SlackCall {
@@ -116,7 +116,11 @@ export class FakeSlack {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/respond/')) {
-      const call: SlackCall = { method: 'response_url', args: raw ? (JSON.parse(raw) as Record<string, unknown>) : {}, at: Date.now() };
+      const call: SlackCall = {
+        method: 'response_url',
+        args: raw ? (JSON.parse(raw) as Record<string, unknown>) : {},
+        at: Date.now(),
+      };
       const verdict = this.check('response_url', call.args);
       if (!verdict.ok) call.response = { ok: false, error: verdict.error };
       this.record(call, this.responses);
@@ -135,14 +139,22 @@ export class FakeSlack {
       const f = this.failures.splice(failure, 1)[0]!;
       this.record(call);
       if (f.retryAfter !== undefined) {
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(f.retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(f.retryAfter) })
+          .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       } else {
         send(res, { ok: false, error: f.error });
       }
       return;
     }
     const verdict = this.check(method, args);
-    call.response = verdict.ok ? this.answer(method, args, token) : { ok: false, error: verdict.error, response_metadata: { messages: verdict.problems.map((p) => `[ERROR] ${p}`) } };
+    call.response = verdict.ok
+      ? this.answer(method, args, token)
+      : {
+          ok: false,
+          error: verdict.error,
+          response_metadata: { messages: verdict.problems.map((p) => `[ERROR] ${p}`) },
+        };
     this.record(call);
     send(res, call.response);
   }
@@ -180,7 +192,9 @@ export class FakeSlack {
         // As Slack answers for a bot token: the workspace and the bot, not the app (bots.info names that).
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', team: 'acme', user: 'chatops' };
       case 'bots.info':
-        return args['bot'] === 'BBOT' ? { ok: true, bot: { id: 'BBOT', app_id: 'A1', user_id: 'UBOT', name: 'chatops' } } : { ok: false, error: 'bot_not_found' };
+        return args['bot'] === 'BBOT'
+          ? { ok: true, bot: { id: 'BBOT', app_id: 'A1', user_id: 'UBOT', name: 'chatops' } }
+          : { ok: false, error: 'bot_not_found' };
       case 'views.open':
       case 'views.push':
       case 'views.update': {
@@ -203,13 +217,24 @@ export class FakeSlack {
         return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
       }
       case 'views.publish':
-        return { ok: true, view: { ...(args['view'] as object), id: `VHOME${String(args['user_id'])}`, hash: `h${++this.viewCounter}` } };
+        return {
+          ok: true,
+          view: { ...(args['view'] as object), id: `VHOME${String(args['user_id'])}`, hash: `h${++this.viewCounter}` },
+        };
       case 'users.info': {
         const u = this.users.get(String(args['user']));
         if (!u) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: u.id, name: u.name.toLowerCase().replace(/\s+/g, '.'), real_name: u.name, tz: u.tz ?? 'Asia/Shanghai', is_bot: u.isBot ?? false, profile: { real_name: u.name, email: u.email }, ...u.userFields },
+          user: {
+            id: u.id,
+            name: u.name.toLowerCase().replace(/\s+/g, '.'),
+            real_name: u.name,
+            tz: u.tz ?? 'Asia/Shanghai',
+            is_bot: u.isBot ?? false,
+            profile: { real_name: u.name, email: u.email },
+            ...u.userFields,
+          },
         };
       }
       default:

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /** The envelope types Slack sends over a Socket Mode connection (the ones this bot handles). */
 export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
@@ -59,7 +59,9 @@ export class FakeSocketMode {
   static async start(): Promise<FakeSocketMode> {
     const f = new FakeSocketMode();
     f.wss = new WebSocketServer({ noServer: true });
-    f.server = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('upgrade required'));
+    f.server = createServer((_req, res) =>
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('upgrade required'),
+    );
     f.server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'ws://x');
       const ticket = url.searchParams.get('ticket') ?? '';
@@ -138,7 +140,8 @@ export class FakeSocketMode {
 
   /** Asks every client to reconnect, as Slack does before recycling a connection. */
   requestRefresh(reason: 'refresh_requested' | 'warning' | 'link_disabled' = 'refresh_requested'): void {
-    for (const ws of this.sockets.values()) ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake-socket-mode' } }));
+    for (const ws of this.sockets.values())
+      ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake-socket-mode' } }));
   }
 
   async close(): Promise<void> {
@@ -183,14 +186,17 @@ export class FakeSocketMode {
       msg = JSON.parse(text) as typeof msg;
     } catch {
       this.protocolErrors.push(`unparsable frame on connection ${connection}: ${text.slice(0, 100)}`);
-      return this.notify();
+      this.notify();
+      return;
     }
     const envelopeId = typeof msg.envelope_id === 'string' ? msg.envelope_id : '';
     const sent = this.deliveries.filter((d) => d.envelope.envelope_id === envelopeId);
     const acked = this.acks.filter((a) => a.envelope_id === envelopeId).length;
     const answers = sent[acked];
     if (!answers) {
-      this.protocolErrors.push(sent.length ? `extra ack for ${envelopeId}` : `ack for unknown envelope ${String(msg.envelope_id)}`);
+      this.protocolErrors.push(
+        sent.length ? `extra ack for ${envelopeId}` : `ack for unknown envelope ${String(msg.envelope_id)}`,
+      );
     } else if (answers.connection !== connection) {
       this.protocolErrors.push(`ack for ${envelopeId} came on connection ${connection}, sent on ${answers.connection}`);
     }

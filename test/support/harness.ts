@@ -3,23 +3,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { encodeMetadata } from '../../blocks/kit/metadata.js';
-import { createApp, type ChatOpsApp } from '../../src/app.js';
-import { ModalSeal } from '../../src/slack/click-origin.js';
-import { readConfig, sqlitePath, type Config } from '../../src/config.js';
-import { DmsClient } from '../../src/dms/client.js';
-import { createLogger } from '../../src/core/logger.js';
 import type { Logger } from 'pino';
+import { encodeMetadata } from '../../blocks/kit/metadata.js';
+import { type ChatOpsApp, createApp } from '../../src/app.js';
+import { type Config, ctsSettings, readConfig, sqlitePath } from '../../src/config.js';
+import { createLogger } from '../../src/core/logger.js';
+import { CtsClient } from '../../src/cts/client.js';
+import { DmsClient } from '../../src/dms/client.js';
+import { ModalSeal } from '../../src/slack/click-origin.js';
+import type { UserMap } from '../../src/slack/user-map.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
-import type { UserMap } from '../../src/slack/user-map.js';
-import { CtsClient } from '../../src/cts/client.js';
-import { ctsSettings } from '../../src/config.js';
+import { slackRequestOf, validateAck } from './block-kit-rules.js';
 import { CtsEmulator } from './cts-emulator.js';
 import { DmsEmulator } from './dms-emulator.js';
-import { slackRequestOf, validateAck } from './block-kit-rules.js';
 import { FakeSlack } from './fake-slack.js';
-import { slashCommand, type FakeSocketMode } from './fake-socket-mode.js';
+import { type FakeSocketMode, slashCommand } from './fake-socket-mode.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-bot-token-SECRET-111';
@@ -71,8 +70,14 @@ export interface Harness {
   dbPath: string;
   logs: string[];
   /** POSTs a raw body to /slack/events, signed unless told otherwise. */
-  post(body: string, opts?: { contentType?: string; timestamp?: number; signature?: string | null; headers?: Record<string, string> }): Promise<Response>;
-  command(text: string, opts?: { command?: string; user?: string; channel?: string; triggerId?: string }): Promise<Response>;
+  post(
+    body: string,
+    opts?: { contentType?: string; timestamp?: number; signature?: string | null; headers?: Record<string, string> },
+  ): Promise<Response>;
+  command(
+    text: string,
+    opts?: { command?: string; user?: string; channel?: string; triggerId?: string },
+  ): Promise<Response>;
   interaction(payload: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
   /** Stops the app; the fakes stay up (a restart test builds a second app on them). */
   stop(): Promise<void>;
@@ -81,7 +86,12 @@ export interface Harness {
 }
 
 /** The product's DMS client pointed at an emulator (its credentials), with quick retries unless told otherwise. */
-export function emulatorDmsClient(config: Config, dms: DmsEmulator, logger: Logger, retry: { retries?: number; retryMinTimeoutMs?: number } = { retries: 2, retryMinTimeoutMs: 5 }): DmsClient {
+export function emulatorDmsClient(
+  config: Config,
+  dms: DmsEmulator,
+  logger: Logger,
+  retry: { retries?: number; retryMinTimeoutMs?: number } = { retries: 2, retryMinTimeoutMs: 5 },
+): DmsClient {
   return new DmsClient({
     endpoint: config.DMS_ENDPOINT,
     regionId: config.DMS_REGION,
@@ -102,7 +112,8 @@ export function slackSignature(secret: string, timestamp: number, body: string):
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const slack = opts.slack ?? (await FakeSlack.start());
   const dms = opts.dms ?? (await DmsEmulator.start());
-  const ctsEmu = opts.cts === true ? await CtsEmulator.start({ ak: CTS_AK, sk: CTS_SK, projectId: CTS_PROJECT }) : opts.cts;
+  const ctsEmu =
+    opts.cts === true ? await CtsEmulator.start({ ak: CTS_AK, sk: CTS_SK, projectId: CTS_PROJECT }) : opts.cts;
   const dbPath = opts.dbPath ?? join(mkdtempSync(join(tmpdir(), 'chatops-')), 'test.db');
   const clock = opts.clock ?? new FakeClock();
   const logs: string[] = [];
@@ -127,7 +138,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // The quota is tested on its own; flows here are about behaviour, not throughput.
     WATCH_MAX_CALLS_PER_SECOND: '10000',
     LOG_LEVEL: 'debug',
-    ...(ctsEmu ? { CTS_ENDPOINT: ctsEmu.endpoint, HUAWEICLOUD_SDK_AK: CTS_AK, HUAWEICLOUD_SDK_SK: CTS_SK, CTS_PROJECT_ID: CTS_PROJECT } : {}),
+    ...(ctsEmu
+      ? {
+          CTS_ENDPOINT: ctsEmu.endpoint,
+          HUAWEICLOUD_SDK_AK: CTS_AK,
+          HUAWEICLOUD_SDK_SK: CTS_SK,
+          CTS_PROJECT_ID: CTS_PROJECT,
+        }
+      : {}),
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
@@ -135,17 +153,46 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dmsClient = emulatorDmsClient(config, dms, logger);
   const cts = ctsSettings(config);
   const ctsClient = cts
-    ? new CtsClient({ endpoint: cts.endpoint!, projectId: cts.projectId, ak: cts.ak, sk: cts.sk, timeoutMs: cts.timeoutMs, logger: logger.child({ component: 'cts' }), retries: 2, sleep: async () => undefined })
+    ? new CtsClient({
+        endpoint: cts.endpoint!,
+        projectId: cts.projectId,
+        ak: cts.ak,
+        sk: cts.sk,
+        timeoutMs: cts.timeoutMs,
+        logger: logger.child({ component: 'cts' }),
+        retries: 2,
+        sleep: async () => undefined,
+      })
     : undefined;
-  const app = createApp({ config, logger, store, dms: dmsClient, cts: ctsClient, clock, userMap: opts.userMap, slackClientOptions: { retryConfig: { retries: 0 } }, socketPingTimeoutMs: { client: 300, server: 5_000 }, watcherOwner: opts.owner });
+  const app = createApp({
+    config,
+    logger,
+    store,
+    dms: dmsClient,
+    cts: ctsClient,
+    clock,
+    userMap: opts.userMap,
+    slackClientOptions: { retryConfig: { retries: 0 } },
+    socketPingTimeoutMs: { client: 300, server: 5_000 },
+    watcherOwner: opts.owner,
+  });
   const port = await app.start({ watch: false });
   const base = `http://127.0.0.1:${port}`;
 
   const post: Harness['post'] = async (body, o = {}) => {
     const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = { 'content-type': o.contentType ?? 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), ...o.headers };
+    const headers: Record<string, string> = {
+      'content-type': o.contentType ?? 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      ...o.headers,
+    };
     if (o.signature !== null) headers['x-slack-signature'] = o.signature ?? slackSignature(SIGNING_SECRET, ts, body);
-    return checkedAck(slack, headers['content-type']!, body, await fetch(`${base}/slack/events`, { method: 'POST', headers, body }));
+    return checkedAck(
+      slack,
+      headers['content-type']!,
+      body,
+      await fetch(`${base}/slack/events`, { method: 'POST', headers, body }),
+    );
   };
   let trigger = 0;
   const h: Harness = {
@@ -161,7 +208,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logs,
     post,
     command(text, o = {}) {
-      const fields = slashCommand(text, { ...o, triggerId: o.triggerId ?? `trigger-${++trigger}`, responseUrl: slack.responseUrl });
+      const fields = slashCommand(text, {
+        ...o,
+        triggerId: o.triggerId ?? `trigger-${++trigger}`,
+        responseUrl: slack.responseUrl,
+      });
       const body = new URLSearchParams(fields).toString();
       return post(body);
     },
@@ -183,7 +234,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 }
 
 /** A view_submission payload for a modal the app opened, with the given state values. */
-export function viewSubmission(view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, user = 'U0ALICE'): Record<string, unknown> {
+export function viewSubmission(
+  view: Record<string, unknown>,
+  values: Record<string, Record<string, unknown>>,
+  user = 'U0ALICE',
+): Record<string, unknown> {
   return {
     type: 'view_submission',
     team: { id: 'T1', domain: 'acme' },
@@ -197,7 +252,12 @@ export function viewSubmission(view: Record<string, unknown>, values: Record<str
 }
 
 /** A block_suggestion payload (external select typing). */
-export function blockSuggestion(actionId: string, blockId: string, value: string, user = 'U0ALICE'): Record<string, unknown> {
+export function blockSuggestion(
+  actionId: string,
+  blockId: string,
+  value: string,
+  user = 'U0ALICE',
+): Record<string, unknown> {
   return {
     type: 'block_suggestion',
     user: { id: user, name: user.toLowerCase(), team_id: 'T1' },
@@ -208,7 +268,15 @@ export function blockSuggestion(actionId: string, blockId: string, value: string
     block_id: blockId,
     value,
     // Slack sends the whole view (state, blocks, hash, metadata) with a suggestion request.
-    view: { id: 'V0OPTS', type: 'modal', callback_id: 'export-modal', private_metadata: '', hash: 'h0', state: { values: {} }, blocks: [] },
+    view: {
+      id: 'V0OPTS',
+      type: 'modal',
+      callback_id: 'export-modal',
+      private_metadata: '',
+      hash: 'h0',
+      state: { values: {} },
+      blocks: [],
+    },
   };
 }
 
@@ -244,14 +312,18 @@ async function checkedAck(slack: FakeSlack, contentType: string, body: string, r
 function checkSocketAcks(slack: FakeSlack, socket: FakeSocketMode): void {
   for (const ack of socket.acks) {
     const sent = socket.deliveries.find((d) => d.envelope.envelope_id === ack.envelope_id);
-    if (sent && ack.payload) slack.refuse(`socket ack to ${sent.envelope.type}`, validateAck(sent.envelope.payload, ack.payload));
+    if (sent && ack.payload)
+      slack.refuse(`socket ack to ${sent.envelope.type}`, validateAck(sent.envelope.payload, ack.payload));
   }
 }
 
 /** Fails the test when the bot sent anything Slack would have refused (the fake answered it with Slack's error). */
 export function assertNothingRefused(slack: FakeSlack): void {
   const refused = slack.takeRefusals();
-  if (refused.length) throw new Error(`Slack would have refused ${refused.length} payload(s) the bot sent:\n${refused.map((r) => r.slice(0, 2000)).join('\n')}`);
+  if (refused.length)
+    throw new Error(
+      `Slack would have refused ${refused.length} payload(s) the bot sent:\n${refused.map((r) => r.slice(0, 2000)).join('\n')}`,
+    );
 }
 
 /** A form's private_metadata as the bot writes it when it opens the form: sealed to the form, the person and the channel. */

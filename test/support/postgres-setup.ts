@@ -26,7 +26,13 @@ export default function setup(project: TestProject): (() => void) | undefined {
   }
   let missing: string;
   try {
-    const [url, dir, bin] = execFileSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 }).trim().split('\n');
+    const [url, dir, bin] = execFileSync('bash', [script, 'start'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 120_000,
+    })
+      .trim()
+      .split('\n');
     if (url && dir && bin) {
       project.provide('pgUrl', url);
       return () => {
@@ -35,7 +41,8 @@ export default function setup(project: TestProject): (() => void) | undefined {
     }
     missing = '.ci/postgres.sh start printed no server';
   } catch {
-    missing = 'TEST_DATABASE_URL is unset and no PostgreSQL could be started: initdb and pg_ctl are neither on PATH nor under /usr/lib/postgresql/*/bin (bash .ci/postgres.sh find)';
+    missing =
+      'TEST_DATABASE_URL is unset and no PostgreSQL could be started: initdb and pg_ctl are neither on PATH nor under /usr/lib/postgresql/*/bin (bash .ci/postgres.sh find)';
   }
   if (process.env['CI'] === 'true') throw new Error(`PostgreSQL is required in CI: ${missing}`);
   project.provide('pgMissing', missing);

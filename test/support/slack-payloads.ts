@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { SLACK_ID_PATTERN } from '../../src/core/ids.js';
-import { ActionModalIds } from '../../blocks/tickets/action-modals.js';
 import { ExportIds } from '../../blocks/dms/ids.js';
+import { ActionModalIds } from '../../blocks/tickets/action-modals.js';
+import { SLACK_ID_PATTERN } from '../../src/core/ids.js';
 import { exportValues } from './flows.js';
 
 /** How a payload travels over HTTP: a slash-command form, `payload=` (interactivity), or a JSON body (Events API). */
@@ -18,7 +18,11 @@ export interface Sample {
 
 const user = { id: 'U0ALICE', username: 'alice', name: 'alice', team_id: 'T1' };
 const team = { id: 'T1', domain: 'acme' };
-const modalView = (callbackId: string, values: Record<string, Record<string, unknown>>, metadata = '{"c":"C0EXPORTS"}') => ({
+const modalView = (
+  callbackId: string,
+  values: Record<string, Record<string, unknown>>,
+  metadata = '{"c":"C0EXPORTS"}',
+) => ({
   id: 'V0PROP',
   team_id: 'T1',
   type: 'modal',
@@ -33,7 +37,10 @@ const modalView = (callbackId: string, values: Record<string, Record<string, unk
 
 /** A form state with one of each input that returns Slack ids. */
 const pickedIds: Record<string, Record<string, unknown>> = {
-  people: { one: { type: 'users_select', selected_user: 'U0BOB' }, many: { type: 'multi_users_select', selected_users: ['U0BOB', 'W0CAROL'] } },
+  people: {
+    one: { type: 'users_select', selected_user: 'U0BOB' },
+    many: { type: 'multi_users_select', selected_users: ['U0BOB', 'W0CAROL'] },
+  },
   places: {
     one: { type: 'conversations_select', selected_conversation: 'G0PRIVATE' },
     many: { type: 'multi_conversations_select', selected_conversations: ['C0EXPORTS', 'D0ALICE'] },
@@ -49,7 +56,21 @@ export function samples(responseUrl: string): Sample[] {
       name: 'slash command',
       wire: 'form',
       envelope: 'slash_commands',
-      body: { token: 'legacy', team_id: 'T1', team_domain: 'acme', channel_id: 'C0EXPORTS', channel_name: 'exports', user_id: 'U0ALICE', user_name: 'alice', command: '/dms', text: 'help', api_app_id: 'A1', is_enterprise_install: 'false', response_url: responseUrl, trigger_id: 'trigger-prop' },
+      body: {
+        token: 'legacy',
+        team_id: 'T1',
+        team_domain: 'acme',
+        channel_id: 'C0EXPORTS',
+        channel_name: 'exports',
+        user_id: 'U0ALICE',
+        user_name: 'alice',
+        command: '/dms',
+        text: 'help',
+        api_app_id: 'A1',
+        is_enterprise_install: 'false',
+        response_url: responseUrl,
+        trigger_id: 'trigger-prop',
+      },
     },
     {
       name: 'block_actions on a message',
@@ -66,7 +87,16 @@ export function samples(responseUrl: string): Sample[] {
         container: { type: 'message', message_ts: '1700000000.000001', channel_id: 'C0EXPORTS', is_ephemeral: false },
         channel: { id: 'C0EXPORTS', name: 'exports' },
         message: { type: 'message', ts: '1700000000.000001', text: 'ticket' },
-        actions: [{ type: 'button', action_id: 'ticket:refresh', block_id: 'ticket:1', value: '1', text: { type: 'plain_text', text: 'Refresh' }, action_ts: '1700000000.000002' }],
+        actions: [
+          {
+            type: 'button',
+            action_id: 'ticket:refresh',
+            block_id: 'ticket:1',
+            value: '1',
+            text: { type: 'plain_text', text: 'Refresh' },
+            action_ts: '1700000000.000002',
+          },
+        ],
       },
     },
     {
@@ -81,50 +111,141 @@ export function samples(responseUrl: string): Sample[] {
         trigger_id: 'trigger-prop',
         container: { type: 'view', view_id: 'V0PROP' },
         view: modalView('track-modal', {}),
-        actions: [{ type: 'datetimepicker', action_id: 'track-start-picker', block_id: 'track-start-block', selected_date_time: 1_700_000_000, action_ts: '1' }],
+        actions: [
+          {
+            type: 'datetimepicker',
+            action_id: 'track-start-picker',
+            block_id: 'track-start-block',
+            selected_date_time: 1_700_000_000,
+            action_ts: '1',
+          },
+        ],
       },
     },
-    { name: 'view_submission', wire: 'payload', envelope: 'interactive', body: { type: 'view_submission', user, team, api_app_id: 'A1', trigger_id: 'trigger-prop', view: modalView(ExportIds.modal, exportValues()) } },
+    {
+      name: 'view_submission',
+      wire: 'payload',
+      envelope: 'interactive',
+      body: {
+        type: 'view_submission',
+        user,
+        team,
+        api_app_id: 'A1',
+        trigger_id: 'trigger-prop',
+        view: modalView(ExportIds.modal, exportValues()),
+      },
+    },
     {
       name: 'view_submission (reject)',
       wire: 'payload',
       envelope: 'interactive',
-      body: { type: 'view_submission', user, team, api_app_id: 'A1', view: modalView(ActionModalIds.rejectModal, { [ActionModalIds.reasonBlock]: { [ActionModalIds.reasonInput]: { type: 'plain_text_input', value: 'not today' } } }, '{"t":1}') },
+      body: {
+        type: 'view_submission',
+        user,
+        team,
+        api_app_id: 'A1',
+        view: modalView(
+          ActionModalIds.rejectModal,
+          {
+            [ActionModalIds.reasonBlock]: {
+              [ActionModalIds.reasonInput]: { type: 'plain_text_input', value: 'not today' },
+            },
+          },
+          '{"t":1}',
+        ),
+      },
     },
     {
       name: 'view_closed',
       wire: 'payload',
       envelope: 'interactive',
       // Its state carries one of each id-bearing input, so every selection's id is a position the generators reach.
-      body: { type: 'view_closed', user, team, api_app_id: 'A1', is_cleared: false, view: modalView(ExportIds.modal, pickedIds) },
+      body: {
+        type: 'view_closed',
+        user,
+        team,
+        api_app_id: 'A1',
+        is_cleared: false,
+        view: modalView(ExportIds.modal, pickedIds),
+      },
     },
     {
       name: 'block_suggestion',
       wire: 'payload',
       envelope: 'interactive',
-      body: { type: 'block_suggestion', user, team, api_app_id: 'A1', action_id: ExportIds.dbSelect, block_id: ExportIds.dbBlock, value: 'orders', view: modalView(ExportIds.modal, {}) },
+      body: {
+        type: 'block_suggestion',
+        user,
+        team,
+        api_app_id: 'A1',
+        action_id: ExportIds.dbSelect,
+        block_id: ExportIds.dbBlock,
+        value: 'orders',
+        view: modalView(ExportIds.modal, {}),
+      },
     },
-    { name: 'shortcut', wire: 'payload', envelope: 'interactive', body: { type: 'shortcut', user, team, api_app_id: 'A1', callback_id: 'nothing-here', trigger_id: 'trigger-prop' } },
+    {
+      name: 'shortcut',
+      wire: 'payload',
+      envelope: 'interactive',
+      body: { type: 'shortcut', user, team, api_app_id: 'A1', callback_id: 'nothing-here', trigger_id: 'trigger-prop' },
+    },
     {
       name: 'message_action',
       wire: 'payload',
       envelope: 'interactive',
-      body: { type: 'message_action', user, team, api_app_id: 'A1', callback_id: 'nothing-here', trigger_id: 'trigger-prop', channel: { id: 'C0EXPORTS' }, message: { ts: '1700000000.000001', text: 'x' }, response_url: responseUrl },
+      body: {
+        type: 'message_action',
+        user,
+        team,
+        api_app_id: 'A1',
+        callback_id: 'nothing-here',
+        trigger_id: 'trigger-prop',
+        channel: { id: 'C0EXPORTS' },
+        message: { ts: '1700000000.000001', text: 'x' },
+        response_url: responseUrl,
+      },
     },
     {
       name: 'app_home_opened',
       wire: 'json',
       envelope: 'events_api',
-      body: { token: 'legacy', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: 'Ev1', event_time: 1_700_000_000, event: { type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home', event_ts: '1700000000.000100' } },
+      body: {
+        token: 'legacy',
+        team_id: 'T1',
+        api_app_id: 'A1',
+        type: 'event_callback',
+        event_id: 'Ev1',
+        event_time: 1_700_000_000,
+        event: {
+          type: 'app_home_opened',
+          user: 'U0ALICE',
+          channel: 'D0ALICE',
+          tab: 'home',
+          event_ts: '1700000000.000100',
+        },
+      },
     },
-    { name: 'app_uninstalled', wire: 'json', envelope: 'events_api', body: { team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: 'Ev2', event: { type: 'app_uninstalled' } } },
+    {
+      name: 'app_uninstalled',
+      wire: 'json',
+      envelope: 'events_api',
+      body: {
+        team_id: 'T1',
+        api_app_id: 'A1',
+        type: 'event_callback',
+        event_id: 'Ev2',
+        event: { type: 'app_uninstalled' },
+      },
+    },
   ];
 }
 
 /** Every path (key list) in a JSON value, the root excluded. */
 function pathsOf(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   if (Array.isArray(v)) return v.flatMap((x, i) => [[...prefix, i], ...pathsOf(x, [...prefix, i])]);
-  if (typeof v === 'object' && v !== null) return Object.entries(v).flatMap(([k, x]) => [[...prefix, k], ...pathsOf(x, [...prefix, k])]);
+  if (typeof v === 'object' && v !== null)
+    return Object.entries(v).flatMap(([k, x]) => [[...prefix, k], ...pathsOf(x, [...prefix, k])]);
   return [];
 }
 
@@ -158,10 +279,26 @@ export function mutate(v: unknown, path: (string | number)[], to: unknown): unkn
 
 /** A mutated sample: 1–3 parts removed, nulled or retyped, or the whole body replaced. */
 export function mutatedSample(all: Sample[]): fc.Arbitrary<{ sample: Sample; body: unknown; what: string }> {
-  const whole = fc.record({
-    sample: fc.constantFrom(...all),
-    body: fc.constantFrom<unknown>(null, 0, 1, 'x', '', [], [null], {}, { type: 'block_actions' }, { type: 'view_submission' }, { event: null }, { command: null }, { type: 'event_callback' }),
-  }).map(({ sample, body }) => ({ sample, body, what: `whole body ${JSON.stringify(body)}` }));
+  const whole = fc
+    .record({
+      sample: fc.constantFrom(...all),
+      body: fc.constantFrom<unknown>(
+        null,
+        0,
+        1,
+        'x',
+        '',
+        [],
+        [null],
+        {},
+        { type: 'block_actions' },
+        { type: 'view_submission' },
+        { event: null },
+        { command: null },
+        { type: 'event_callback' },
+      ),
+    })
+    .map(({ sample, body }) => ({ sample, body, what: `whole body ${JSON.stringify(body)}` }));
   const parts = fc.constantFrom(...all).chain((sample) => {
     const paths = pathsOf(sample.body);
     return fc.array(fc.tuple(fc.constantFrom(...paths), replacement), { minLength: 1, maxLength: 3 }).map((muts) => {
@@ -184,7 +321,11 @@ export function mutatedSample(all: Sample[]): fc.Arbitrary<{ sample: Sample; bod
 /** The HTTP body and content type for a (mutated) sample, as Slack would encode it. */
 export function encode(sample: Sample, body: unknown): { body: string; contentType: string } {
   if (sample.wire === 'json') return { body: JSON.stringify(body) ?? 'null', contentType: 'application/json' };
-  if (sample.wire === 'payload') return { body: new URLSearchParams({ payload: JSON.stringify(body) ?? 'null' }).toString(), contentType: 'application/x-www-form-urlencoded' };
+  if (sample.wire === 'payload')
+    return {
+      body: new URLSearchParams({ payload: JSON.stringify(body) ?? 'null' }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    };
   // A form carries strings only: retyped fields arrive as their JSON text; an object body becomes its fields.
   const fields = new URLSearchParams();
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
@@ -194,7 +335,8 @@ export function encode(sample: Sample, body: unknown): { body: string; contentTy
 }
 
 /** Encodes form fields in the given order, repeats and all (as a client could, and `URLSearchParams` objects cannot). */
-export const formBody = (pairs: [string, string][]) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+export const formBody = (pairs: [string, string][]) =>
+  pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 
 /**
  * A form-encoded sample (slash command or `payload=`) re-encoded with wire-level tricks: keys reordered, a key
@@ -202,7 +344,9 @@ export const formBody = (pairs: [string, string][]) => pairs.map(([k, v]) => `${
  * not an object. `refused`: whether Slack could not have sent it (then the answer must be 400); otherwise it is the
  * sample itself and must be accepted.
  */
-export function formTricks(all: Sample[]): fc.Arbitrary<{ sample: Sample; body: string; refused: boolean; what: string }> {
+export function formTricks(
+  all: Sample[],
+): fc.Arbitrary<{ sample: Sample; body: string; refused: boolean; what: string }> {
   const forms = all.filter((s) => s.wire !== 'json');
   const notAnObject = fc.oneof(
     fc.constantFrom<unknown>(null, 0, 1, -1, 1.5, true, false, '', 'x', [], [null], [1, 2], [{}], [[]]),
@@ -210,37 +354,53 @@ export function formTricks(all: Sample[]): fc.Arbitrary<{ sample: Sample; body: 
     fc.boolean(),
     fc.array(fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 4 })), { maxLength: 3 }),
   );
-  type Trick = { kind: 'dup'; at: number; to: number; value: string | undefined } | { kind: 'ssl'; to: number; value: string } | { kind: 'payload'; value: unknown };
+  type Trick =
+    | { kind: 'dup'; at: number; to: number; value: string | undefined }
+    | { kind: 'ssl'; to: number; value: string }
+    | { kind: 'payload'; value: unknown };
   const trick: fc.Arbitrary<Trick> = fc.oneof(
-    fc.record({ kind: fc.constant('dup' as const), at: fc.nat(), to: fc.nat(), value: fc.option(fc.constantFrom('null', '1', '', 'U0MALLORY', '{}'), { nil: undefined }) }),
+    fc.record({
+      kind: fc.constant('dup' as const),
+      at: fc.nat(),
+      to: fc.nat(),
+      value: fc.option(fc.constantFrom('null', '1', '', 'U0MALLORY', '{}'), { nil: undefined }),
+    }),
     fc.record({ kind: fc.constant('ssl' as const), to: fc.nat(), value: fc.constantFrom('1', '1', '0', 'true', '') }),
     fc.record({ kind: fc.constant('payload' as const), value: notAnObject }),
   );
   return fc.constantFrom(...forms).chain((sample) => {
-    const pairs: [string, string][] = sample.wire === 'payload' ? [['payload', JSON.stringify(sample.body)]] : Object.entries(sample.body).map(([k, v]) => [k, String(v)]);
-    return fc.tuple(fc.shuffledSubarray(pairs, { minLength: pairs.length, maxLength: pairs.length }), fc.array(trick, { maxLength: 3 })).map(([order, tricks]) => {
-      const out = [...order];
-      const done: string[] = ['reordered'];
-      let refused = false;
-      for (const t of tricks) {
-        if (t.kind === 'dup') {
-          const [k, v] = out[t.at % out.length]!;
-          out.splice(t.to % (out.length + 1), 0, [k, t.value ?? v]);
-          done.push(`${k} repeated${t.value === undefined ? '' : ` as ${JSON.stringify(t.value)}`}`);
-          refused = true;
-        } else if (t.kind === 'ssl') {
-          out.splice(t.to % (out.length + 1), 0, ['ssl_check', t.value]);
-          done.push(`ssl_check=${t.value} mixed in`);
-          refused = true;
-        } else if (sample.wire === 'payload') {
-          const i = out.findIndex(([k]) => k === 'payload');
-          out[i] = ['payload', JSON.stringify(t.value)];
-          done.push(`payload=${JSON.stringify(t.value)}`);
-          refused = true;
+    const pairs: [string, string][] =
+      sample.wire === 'payload'
+        ? [['payload', JSON.stringify(sample.body)]]
+        : Object.entries(sample.body).map(([k, v]) => [k, String(v)]);
+    return fc
+      .tuple(
+        fc.shuffledSubarray(pairs, { minLength: pairs.length, maxLength: pairs.length }),
+        fc.array(trick, { maxLength: 3 }),
+      )
+      .map(([order, tricks]) => {
+        const out = [...order];
+        const done: string[] = ['reordered'];
+        let refused = false;
+        for (const t of tricks) {
+          if (t.kind === 'dup') {
+            const [k, v] = out[t.at % out.length]!;
+            out.splice(t.to % (out.length + 1), 0, [k, t.value ?? v]);
+            done.push(`${k} repeated${t.value === undefined ? '' : ` as ${JSON.stringify(t.value)}`}`);
+            refused = true;
+          } else if (t.kind === 'ssl') {
+            out.splice(t.to % (out.length + 1), 0, ['ssl_check', t.value]);
+            done.push(`ssl_check=${t.value} mixed in`);
+            refused = true;
+          } else if (sample.wire === 'payload') {
+            const i = out.findIndex(([k]) => k === 'payload');
+            out[i] = ['payload', JSON.stringify(t.value)];
+            done.push(`payload=${JSON.stringify(t.value)}`);
+            refused = true;
+          }
         }
-      }
-      return { sample, body: formBody(out), refused, what: done.join(', ') };
-    });
+        return { sample, body: formBody(out), refused, what: done.join(', ') };
+      });
   });
 }
 
@@ -255,7 +415,26 @@ export function idPaths(v: unknown): (string | number)[][] {
 }
 
 const FULL_WIDTH = (ch: string) => String.fromCodePoint(ch.codePointAt(0)! + 0xfee0);
-const HOMOGLYPH: Record<string, string> = { A: 'А', B: 'В', C: 'С', E: 'Е', H: 'Н', K: 'К', M: 'М', O: 'О', P: 'Р', T: 'Т', X: 'Х', U: 'Ս', W: 'Ԝ', D: 'Ꭰ', G: 'Ԍ', S: 'Ѕ', L: 'Ⅼ', I: 'І' };
+const HOMOGLYPH: Record<string, string> = {
+  A: 'А',
+  B: 'В',
+  C: 'С',
+  E: 'Е',
+  H: 'Н',
+  K: 'К',
+  M: 'М',
+  O: 'О',
+  P: 'Р',
+  T: 'Т',
+  X: 'Х',
+  U: 'Ս',
+  W: 'Ԝ',
+  D: 'Ꭰ',
+  G: 'Ԍ',
+  S: 'Ѕ',
+  L: 'Ⅼ',
+  I: 'І',
+};
 
 /** Spellings of an id that people read as the same id but that are not Slack's spelling of it. */
 export const respellings: Record<string, (id: string, i: number) => string> = {
@@ -291,11 +470,17 @@ export const respellings: Record<string, (id: string, i: number) => string> = {
 /** A sample with one Slack id (any position) respelled non-canonically. */
 export function respelledId(all: Sample[]): fc.Arbitrary<{ sample: Sample; body: unknown; what: string }> {
   return fc.constantFrom(...all).chain((sample) =>
-    fc.tuple(fc.constantFrom(...idPaths(sample.body)), fc.constantFrom(...Object.keys(respellings)), fc.nat()).map(([path, how, i]) => {
-      let node: unknown = sample.body;
-      for (const k of path) node = (node as Record<string | number, unknown>)[k];
-      const to = respellings[how]!(node as string, i);
-      return { sample, body: mutate(sample.body, path, to), what: `${path.join('.')}: ${JSON.stringify(node)} → ${JSON.stringify(to)} (${how})` };
-    }),
+    fc
+      .tuple(fc.constantFrom(...idPaths(sample.body)), fc.constantFrom(...Object.keys(respellings)), fc.nat())
+      .map(([path, how, i]) => {
+        let node: unknown = sample.body;
+        for (const k of path) node = (node as Record<string | number, unknown>)[k];
+        const to = respellings[how]!(node as string, i);
+        return {
+          sample,
+          body: mutate(sample.body, path, to),
+          what: `${path.join('.')}: ${JSON.stringify(node)} → ${JSON.stringify(to)} (${how})`,
+        };
+      }),
   );
 }

@@ -1,5 +1,5 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** What the proxy does with connections: forward them, swallow them (accept, never answer), or refuse them. */
 export type ProxyMode = 'pass' | 'hang' | 'refuse';

@@ -1,14 +1,14 @@
+import { EXEC_MODES } from '../../../blocks/dms/change-modal.js';
+import { cloudText, escapeMrkdwn, truncate } from '../../../blocks/kit/text.js';
 import type { TicketActionId } from '../../../blocks/tickets/controls.js';
 import { buildRootMessage, cloudField, userField, usersField } from '../../../blocks/tickets/root.js';
-import { cloudText, escapeMrkdwn, truncate } from '../../../blocks/kit/text.js';
-import { EXEC_MODES } from '../../../blocks/dms/change-modal.js';
-import type { ChangeForm } from './form.js';
-import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
-import { inspectSql, presentWarnings, reviewWarnings, summarizeInspection } from '../sql-review/inspect.js';
-import type { PrecheckProblem } from '../client.js';
-import { CHANGE_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from '../statuses.js';
-import type { Ticket } from '../../store/types.js';
 import type { ResolvedUser } from '../../slack/user-resolver.js';
+import type { Ticket } from '../../store/types.js';
+import type { PrecheckProblem } from '../client.js';
+import { inspectSql, presentWarnings, reviewWarnings, summarizeInspection } from '../sql-review/inspect.js';
+import { CHANGE_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from '../statuses.js';
+import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
+import type { ChangeForm } from './form.js';
 
 interface ChangeDetails {
   databases: string[];
@@ -45,7 +45,9 @@ export function reviewSection(stored: readonly string[]): string {
     // Room for this line and, should later ones not fit, the line that counts them.
     const reserve = left > 1 ? 80 : 0;
     if (used + line.length + 1 + reserve > WARNINGS_MAX) {
-      lines.push(`:warning: *…and ${left} more ${left === 1 ? 'warning' : 'warnings'} (open the ticket in DMS to see the SQL in full).*`);
+      lines.push(
+        `:warning: *…and ${left} more ${left === 1 ? 'warning' : 'warnings'} (open the ticket in DMS to see the SQL in full).*`,
+      );
       break;
     }
     lines.push(line);
@@ -63,7 +65,13 @@ export class ChangeService extends DmsTicketService {
   readonly kindLabel = 'Data change';
 
   /** Files the lock-free change ticket. */
-  create(args: { form: ChangeForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket> {
+  create(args: {
+    form: ChangeForm;
+    channelId: string;
+    requester: ResolvedUser;
+    related: ResolvedUser[];
+    slotKey?: string;
+  }): Promise<Ticket> {
     const { form } = args;
     const details: ChangeDetails = {
       databases: form.databases.map((d) => d.label),
@@ -100,7 +108,11 @@ export class ChangeService extends DmsTicketService {
     const d = await this.deps.dms.getDataCorrectOrderDetail(ticket.externalId);
     const awaiting = WATCH_BASE_INFO.has(d.status.toLowerCase());
     const ended = awaiting ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
-    return { status: ended ?? d.status, calls: awaiting ? 2 : 1, details: d.precheckProblems.length ? { precheckProblems: d.precheckProblems } : undefined };
+    return {
+      status: ended ?? d.status,
+      calls: awaiting ? 2 : 1,
+      details: d.precheckProblems.length ? { precheckProblems: d.precheckProblems } : undefined,
+    };
   }
 
   statusInfo(status: string | null): StatusInfo {
@@ -110,7 +122,9 @@ export class ChangeService extends DmsTicketService {
   async describeExisting(orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>> {
     const d = await this.deps.dms.getDataCorrectOrderDetail(orderId);
     // A ticket filed elsewhere: DMS's detail names the databases but not their engines, so the review fails closed.
-    const inspection = inspectSql(d.sql ?? '', { unsupported: 'the ticket was filed outside this bot, so the database engine is not known' });
+    const inspection = inspectSql(d.sql ?? '', {
+      unsupported: 'the ticket was filed outside this bot, so the database engine is not known',
+    });
     const details: ChangeDetails = {
       databases: d.databases.length ? d.databases : ['unknown'],
       // The real databases, for policy checks on this ticket: all of them, or none (checks then fail closed).

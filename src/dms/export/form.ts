@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ExportIds as Ids } from '../../../blocks/dms/ids.js';
-import { parseDatabaseChoice, type DbId } from '../../core/ids.js';
+import { type DbId, parseDatabaseChoice } from '../../core/ids.js';
 import { proseField, readExactText } from '../../core/text-input.js';
+import { type EngineAnswer, notFoundMessage } from '../sql-review/engines.js';
 import { engineFromAnswer, exportProblem, inspectSql } from '../sql-review/inspect.js';
-import { notFoundMessage, type EngineAnswer } from '../sql-review/engines.js';
 
 /** The subset of Slack's view state we read. */
 export interface ViewStateValue {
@@ -34,7 +34,10 @@ const MAX_ROWS = 1_000_000_000_000;
 export const trimmed = (v: string | null | undefined) => (v ?? '').trim();
 
 /** Collects zod issues into one message per block id (Slack shows one error per input). */
-export function errorsByBlock(issues: readonly { path: readonly PropertyKey[]; message: string }[], fallbackBlock: string): Record<string, string> {
+export function errorsByBlock(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  fallbackBlock: string,
+): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of issues) errors[String(issue.path[0] ?? fallbackBlock)] ??= issue.message;
   return errors;
@@ -47,29 +50,48 @@ const formSchema = z
       .object({ value: z.string(), label: z.string() })
       .nullable()
       .superRefine((v, ctx) => {
-        if (v === null) ctx.addIssue({ code: 'custom', message: 'Choose a database: type part of its name or its numeric DMS id.' });
-        else if (v.value.startsWith('err:')) ctx.addIssue({ code: 'custom', message: 'That entry is an explanation, not a database. Type the numeric DMS database id instead.' });
-        else if (!parseDatabaseChoice(v.value)) ctx.addIssue({ code: 'custom', message: 'That database choice is not valid. Pick one from the list again.' });
+        if (v === null)
+          ctx.addIssue({ code: 'custom', message: 'Choose a database: type part of its name or its numeric DMS id.' });
+        else if (v.value.startsWith('err:'))
+          ctx.addIssue({
+            code: 'custom',
+            message: 'That entry is an explanation, not a database. Type the numeric DMS database id instead.',
+          });
+        else if (!parseDatabaseChoice(v.value))
+          ctx.addIssue({ code: 'custom', message: 'That database choice is not valid. Pick one from the list again.' });
       }),
     [Ids.logicBlock]: z.boolean(),
     [Ids.sqlBlock]: z
       .string()
       .min(1, 'Enter the SELECT statement whose rows you want to export.')
       .max(3000, 'The SQL is longer than 3000 characters; shorten it or export in parts.'),
-    [Ids.reasonBlock]: proseField({ required: 'Say why you need this data; DMS records it on the ticket.', max: [200, 'Keep the reason under 200 characters (it has {n}).'] }),
+    [Ids.reasonBlock]: proseField({
+      required: 'Say why you need this data; DMS records it on the ticket.',
+      max: [200, 'Keep the reason under 200 characters (it has {n}).'],
+    }),
     [Ids.rowsBlock]: z
       .string()
       .min(1, 'Enter the estimated number of rows (a whole number ≥ 0).')
       .refine((v) => /^\d+$/.test(v), 'Estimated rows must be a whole number ≥ 0.')
       .refine((v) => !/^\d+$/.test(v) || Number(v) <= MAX_ROWS, 'Estimated rows must be at most 1,000,000,000,000.'),
     [Ids.skipCheckBlock]: z.boolean(),
-    [Ids.skipReasonBlock]: proseField({ max: [500, 'Keep the reason for skipping under 500 characters (it has {n}).'] }),
+    [Ids.skipReasonBlock]: proseField({
+      max: [500, 'Keep the reason for skipping under 500 characters (it has {n}).'],
+    }),
     [Ids.commentBlock]: proseField({ max: [1000, 'Keep the comment under 1000 characters (it has {n}).'] }),
-    [Ids.relatedBlock]: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Pick related users from the list (one of them is not a Slack user).')).max(20, 'Pick at most 20 related users.'),
+    [Ids.relatedBlock]: z
+      .array(
+        z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Pick related users from the list (one of them is not a Slack user).'),
+      )
+      .max(20, 'Pick at most 20 related users.'),
   })
   .superRefine((f, ctx) => {
     if (f[Ids.skipCheckBlock] && f[Ids.skipReasonBlock].length === 0) {
-      ctx.addIssue({ code: 'custom', path: [Ids.skipReasonBlock], message: 'You chose to skip the affected-rows check: say why (DMS requires a reason).' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [Ids.skipReasonBlock],
+        message: 'You chose to skip the affected-rows check: say why (DMS requires a reason).',
+      });
     }
   });
 
@@ -84,7 +106,10 @@ export function exportDatabaseIds(values: ViewStateValues): string[] {
  * With `engines` (each database's DbType, looked up after the policy check) the SQL must also be exactly one
  * read-only query in that dialect; without, only the fields are validated.
  */
-export function parseExportSubmission(values: ViewStateValues, engines?: ReadonlyMap<string, EngineAnswer>): { ok: true; form: ExportForm } | { ok: false; errors: Record<string, string> } {
+export function parseExportSubmission(
+  values: ViewStateValues,
+  engines?: ReadonlyMap<string, EngineAnswer>,
+): { ok: true; form: ExportForm } | { ok: false; errors: Record<string, string> } {
   const get = (block: string, action: string): ViewStateValue | undefined => values[block]?.[action];
   const dbSel = get(Ids.dbBlock, Ids.dbSelect)?.selected_option;
   // SQL keeps every character (the review shows invisible ones) but must be well-formed and free of controls.
@@ -95,19 +120,29 @@ export function parseExportSubmission(values: ViewStateValues, engines?: Readonl
     [Ids.sqlBlock]: sqlEdge.ok ? sqlEdge.text : '',
     [Ids.reasonBlock]: get(Ids.reasonBlock, Ids.reasonInput)?.value ?? '',
     [Ids.rowsBlock]: trimmed(get(Ids.rowsBlock, Ids.rowsInput)?.value),
-    [Ids.skipCheckBlock]: (get(Ids.skipCheckBlock, Ids.skipCheckCheckbox)?.selected_options ?? []).some((o) => o.value === 'skip'),
+    [Ids.skipCheckBlock]: (get(Ids.skipCheckBlock, Ids.skipCheckCheckbox)?.selected_options ?? []).some(
+      (o) => o.value === 'skip',
+    ),
     [Ids.skipReasonBlock]: get(Ids.skipReasonBlock, Ids.skipReasonInput)?.value ?? '',
     [Ids.commentBlock]: get(Ids.commentBlock, Ids.commentInput)?.value ?? '',
     [Ids.relatedBlock]: [...new Set(get(Ids.relatedBlock, Ids.relatedSelect)?.selected_users ?? [])],
   };
   const parsed = formSchema.safeParse(raw);
-  if (!sqlEdge.ok) return { ok: false, errors: { ...(parsed.success ? {} : errorsByBlock(parsed.error.issues, Ids.sqlBlock)), [Ids.sqlBlock]: sqlEdge.error } };
+  if (!sqlEdge.ok)
+    return {
+      ok: false,
+      errors: {
+        ...(parsed.success ? {} : errorsByBlock(parsed.error.issues, Ids.sqlBlock)),
+        [Ids.sqlBlock]: sqlEdge.error,
+      },
+    };
   const errors = parsed.success ? {} : errorsByBlock(parsed.error.issues, Ids.sqlBlock);
   // The SQL review needs the database's engine: it runs once the SQL and the database are valid.
   const dbRaw = raw[Ids.dbBlock];
   const dbPicked = dbRaw ? parseDatabaseChoice(dbRaw.value) : undefined;
   const engine = dbPicked ? engines?.get(dbPicked.id) : undefined;
-  if (dbPicked && engine && 'notFound' in engine && engine.notFound) errors[Ids.dbBlock] ??= notFoundMessage(dbPicked.id);
+  if (dbPicked && engine && 'notFound' in engine && engine.notFound)
+    errors[Ids.dbBlock] ??= notFoundMessage(dbPicked.id);
   if (engines && dbPicked && !errors[Ids.dbBlock] && !errors[Ids.sqlBlock]) {
     const problem = exportProblem(inspectSql(raw[Ids.sqlBlock], engineFromAnswer(engine)));
     if (problem) errors[Ids.sqlBlock] = problem;

@@ -1,13 +1,20 @@
+import {
+  cloudText,
+  escapeMrkdwn,
+  LINK_REMOVED,
+  LINK_REMOVED_DOWNLOAD,
+  mention,
+  mrkdwnMessage,
+} from '../../../blocks/kit/text.js';
 import type { TicketActionId } from '../../../blocks/tickets/controls.js';
 import { buildRootMessage, cloudField, userField, usersField } from '../../../blocks/tickets/root.js';
-import { cloudText, escapeMrkdwn, LINK_REMOVED, LINK_REMOVED_DOWNLOAD, mention, mrkdwnMessage } from '../../../blocks/kit/text.js';
-import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
 import { CloudApiError } from '../../core/errors.js';
 import { slackErrorCode } from '../../slack/messenger.js';
-import { exportStatusInfo, type StatusInfo } from '../statuses.js';
-import type { ExportForm } from './form.js';
-import type { Ticket } from '../../store/types.js';
 import type { ResolvedUser } from '../../slack/user-resolver.js';
+import type { Ticket } from '../../store/types.js';
+import { exportStatusInfo, type StatusInfo } from '../statuses.js';
+import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
+import type { ExportForm } from './form.js';
 
 // Job statuses during which a rejection or closure shows only on the general ticket.
 const AWAITING_APPROVAL = new Set(['PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', 'APPLY_AUDIT_SUCCESS']);
@@ -33,7 +40,13 @@ export class ExportService extends DmsTicketService {
   readonly kindLabel = 'Data export';
 
   /** Files the DMS ticket, stores it, and posts its root message. */
-  create(args: { form: ExportForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket> {
+  create(args: {
+    form: ExportForm;
+    channelId: string;
+    requester: ResolvedUser;
+    related: ResolvedUser[];
+    slotKey?: string;
+  }): Promise<Ticket> {
     const { form } = args;
     const details: ExportDetails = {
       database: form.db.label,
@@ -69,7 +82,11 @@ export class ExportService extends DmsTicketService {
     const d = await this.deps.dms.getDataExportOrderDetail(ticket.externalId);
     const awaiting = AWAITING_APPROVAL.has(d.jobStatus);
     const ended = awaiting ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
-    return { status: ended ?? d.jobStatus, calls: awaiting ? 2 : 1, details: d.envType && ticket.details['envType'] !== d.envType ? { envType: d.envType } : undefined };
+    return {
+      status: ended ?? d.jobStatus,
+      calls: awaiting ? 2 : 1,
+      details: d.envType && ticket.details['envType'] !== d.envType ? { envType: d.envType } : undefined,
+    };
   }
 
   statusInfo(status: string | null) {
@@ -132,7 +149,11 @@ export class ExportService extends DmsTicketService {
    */
   async deliver(ticket: Ticket, opts: { askedBy?: string; to?: string } = {}): Promise<string> {
     const { askedBy } = opts;
-    const owner = opts.to ?? (ticket.details['followed'] === true ? (ticket.details['submitterSlackId'] as string | undefined) : ticket.requesterSlackId);
+    const owner =
+      opts.to ??
+      (ticket.details['followed'] === true
+        ? (ticket.details['submitterSlackId'] as string | undefined)
+        : ticket.requesterSlackId);
     const what = `data export (DMS ticket ${escapeMrkdwn(ticket.externalId)})`;
     if (!owner) {
       return `:lock: The result goes only to the person who filed this ticket in DMS; they are not known here, so they can download it from the DMS console.`;
@@ -148,7 +169,9 @@ export class ExportService extends DmsTicketService {
     }
     if (!r.hasResult || !r.url) {
       // TipMessage is cloud text: a link in it (even the result's own) never reaches the thread.
-      const tip = r.tipMessage ? cloudText(r.tipMessage, 500, r.hasResult ? LINK_REMOVED_DOWNLOAD : LINK_REMOVED) : 'DMS gave no reason';
+      const tip = r.tipMessage
+        ? cloudText(r.tipMessage, 500, r.hasResult ? LINK_REMOVED_DOWNLOAD : LINK_REMOVED)
+        : 'DMS gave no reason';
       return `:information_source: DMS has no file to download for this export: ${tip}`;
     }
     const link = safeLink(r.url);
@@ -167,7 +190,12 @@ export class ExportService extends DmsTicketService {
     this.deps.logger.info({ ticketId: ticket.id, to: owner, askedBy }, 'export result delivered by DM');
     if (ticket.rootTs && !/^D/.test(ticket.channelId)) {
       await this.deps.messenger
-        .ephemeral(ticket.channelId, owner, { text: `:lock: I sent you the download link for this ${what} in a direct message.` }, ticket.rootTs)
+        .ephemeral(
+          ticket.channelId,
+          owner,
+          { text: `:lock: I sent you the download link for this ${what} in a direct message.` },
+          ticket.rootTs,
+        )
         .catch(() => undefined);
     }
     return `:lock: Result delivered privately to ${mention(owner)}.`;
@@ -185,7 +213,9 @@ export class ExportService extends DmsTicketService {
         ['Database', databaseField(d.database, d.envType)],
         ['Reason', userField(d.reason)],
         ...(d.affectRows === undefined ? [] : ([['Estimated rows', String(d.affectRows)]] as [string, string][])),
-        ...(d.skipCheckReason === undefined ? [] : ([['Row check skipped', userField(d.skipCheckReason, 500)]] as [string, string][])),
+        ...(d.skipCheckReason === undefined
+          ? []
+          : ([['Row check skipped', userField(d.skipCheckReason, 500)]] as [string, string][])),
         ['Related users', usersField(d.relatedSlackIds ?? [])],
       ],
       code: [['SQL', d.sql]],
@@ -200,7 +230,9 @@ export class ExportService extends DmsTicketService {
  * environment DMS reports for the ticket already.
  */
 function databaseField(database: string, envType: string | undefined): string {
-  const named = envType !== undefined && database.split('·').some((part) => part.trim().toLowerCase() === envType.trim().toLowerCase());
+  const named =
+    envType !== undefined &&
+    database.split('·').some((part) => part.trim().toLowerCase() === envType.trim().toLowerCase());
   return `${cloudField(database, 300)}${envType && !named ? ` (${cloudField(envType, 40)})` : ''}`;
 }
 

@@ -1,7 +1,7 @@
 import { buildRootMessage, userField } from '../../../blocks/tickets/root.js';
-import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
-import { ORDER_STATUS_PREFIX, ORDER_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from '../statuses.js';
 import type { Ticket } from '../../store/types.js';
+import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, ORDER_STATUSES, type StatusInfo } from '../statuses.js';
+import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
 
 /** What the root message of any other DMS ticket shows. */
 interface OrderDetails {

@@ -108,7 +108,8 @@ export function findCharacters(sql: string, tokens: readonly Token[]): CharNotic
     if (cp >= 0x80 || cp < 0x20 || cp === 0x7f) {
       const name = invisibleName(cp) ?? lookAlikeName(cp);
       if (name) add(i, cp, name);
-      else if (/\p{M}/u.test(String.fromCodePoint(cp)) && i > 0 && sql.charCodeAt(i - 1) < 0x80) add(i, cp, 'combining mark on a Latin letter');
+      else if (/\p{M}/u.test(String.fromCodePoint(cp)) && i > 0 && sql.charCodeAt(i - 1) < 0x80)
+        add(i, cp, 'combining mark on a Latin letter');
     }
     i += size;
   }

@@ -17,7 +17,8 @@ const MAX_ENTRIES = 10_000;
 export type EngineAnswer = { dbType: string | undefined } | { problem: string; notFound?: boolean };
 
 /** The sentence for a database picker when DMS does not find the chosen database. */
-export const notFoundMessage = (id: string): string => `DMS did not find database ${id} when I looked it up. Pick the database from the list (search by its name).`;
+export const notFoundMessage = (id: string): string =>
+  `DMS did not find database ${id} when I looked it up. Pick the database from the list (search by its name).`;
 
 export class DatabaseEngines {
   private readonly known = new Map<string, { dbType: string | undefined; expiresAt: number }>();
@@ -65,7 +66,12 @@ export class DatabaseEngines {
           this.remember(found);
           this.deps.onFound?.(found);
           const db = found.find((d) => d.id === id);
-          out.set(id, db ? { dbType: db.dbType } : { problem: `DMS did not find database ${id}, so its engine is not known`, notFound: true });
+          out.set(
+            id,
+            db
+              ? { dbType: db.dbType }
+              : { problem: `DMS did not find database ${id}, so its engine is not known`, notFound: true },
+          );
         } catch (err) {
           this.deps.logger.warn({ dbId: id, err: String(err) }, 'database engine unknown; the SQL review fails closed');
           out.set(id, { problem: 'I could not learn the database engine from DMS in time (submit again in a moment)' });

@@ -66,7 +66,8 @@ export function position(sql: string, offset: number): { line: number; column: n
 }
 
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
-const isAsciiWord = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24;
+const isAsciiWord = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24;
 
 // MySQL's my_isspace: only ASCII whitespace. Everything from U+0080 to U+FFFF is an identifier character.
 const MYSQL_SPACE = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
@@ -106,7 +107,12 @@ export function lexMysql(sql: string, settings: LexSettings): Lexed {
     const ch = sql[i]!;
     if (MYSQL_SPACE.has(c)) {
       i++;
-    } else if (ch === '#' || (ch === '-' && sql[i + 1] === '-' && (i + 2 >= n || sql.charCodeAt(i + 2) <= 0x20 || sql.charCodeAt(i + 2) === 0x7f))) {
+    } else if (
+      ch === '#' ||
+      (ch === '-' &&
+        sql[i + 1] === '-' &&
+        (i + 2 >= n || sql.charCodeAt(i + 2) <= 0x20 || sql.charCodeAt(i + 2) === 0x7f))
+    ) {
       // "--" starts a comment only when a space or control character follows: "a--1" is arithmetic.
       const eol = sql.indexOf('\n', i);
       const end = eol < 0 ? n : eol;
@@ -187,7 +193,8 @@ export function lexPostgres(sql: string, settings: LexSettings): Lexed {
       const p = code.at(-1);
       const p2 = code.at(-2);
       const adjacent = p && p.end === i ? sql.slice(p.start, p.end) : '';
-      const unicode = adjacent === '&' && p2 !== undefined && p2.end === p!.start && /^[uU]$/.test(sql.slice(p2.start, p2.end));
+      const unicode =
+        adjacent === '&' && p2 !== undefined && p2.end === p!.start && /^[uU]$/.test(sql.slice(p2.start, p2.end));
       // E'…' always reads backslash escapes; U&'…' never does (it has its own); plain '…' depends on the setting.
       const backslash = /^[eE]$/.test(adjacent) ? true : unicode ? false : settings.backslash;
       const end = closeQuote(sql, i, "'", backslash);
@@ -196,7 +203,8 @@ export function lexPostgres(sql: string, settings: LexSettings): Lexed {
       i = end;
     } else if (ch === '"') {
       const end = closeQuote(sql, i, '"', false);
-      if (end < 0) return { tokens, unterminated: `an unclosed double-quoted identifier starting on line ${lineOf(sql, i)}` };
+      if (end < 0)
+        return { tokens, unterminated: `an unclosed double-quoted identifier starting on line ${lineOf(sql, i)}` };
       push({ kind: 'ident', start: i, end });
       i = end;
     } else if (ch === '$' && !/[0-9]/.test(sql[i + 1] ?? '')) {
@@ -208,7 +216,8 @@ export function lexPostgres(sql: string, settings: LexSettings): Lexed {
         continue;
       }
       const close = sql.indexOf(tag, i + tag.length);
-      if (close < 0) return { tokens, unterminated: `an unclosed dollar-quoted string (${tag}) starting on line ${lineOf(sql, i)}` };
+      if (close < 0)
+        return { tokens, unterminated: `an unclosed dollar-quoted string (${tag}) starting on line ${lineOf(sql, i)}` };
       push({ kind: 'string', start: i, end: close + tag.length });
       i = close + tag.length;
     } else if (isAsciiWord(c) || c >= 0x80) {

@@ -6,8 +6,14 @@
  */
 import { createRequire } from 'node:module';
 import type { AST, Parser as ParserType } from 'node-sql-parser';
-import { position, splitStatements, type Dialect, type Token } from './lexer.js';
-import { constantWhereWarning, noWhereWarning, trivialWhereWarning, type StatementInfo, type StatementKind } from './review.js';
+import { type Dialect, position, splitStatements, type Token } from './lexer.js';
+import {
+  constantWhereWarning,
+  noWhereWarning,
+  type StatementInfo,
+  type StatementKind,
+  trivialWhereWarning,
+} from './review.js';
 
 type ParserModule = { Parser: new () => ParserType };
 const require = createRequire(import.meta.url);
@@ -18,7 +24,9 @@ const parsers: Record<'mysql' | 'mariadb', ParserType> = {
 };
 
 /** What the MySQL parse found, or why the review cannot trust it. */
-export type MysqlAnalysis = { ok: true; statements: StatementInfo[]; warnings: string[] } | { ok: false; reason: string };
+export type MysqlAnalysis =
+  | { ok: true; statements: StatementInfo[]; warnings: string[] }
+  | { ok: false; reason: string };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -80,32 +88,41 @@ export function trivialWhere(expr: unknown): string | undefined {
   const sides = [expr['left'], expr['right']];
   if (op === 'OR' || op === '||' || op === 'XOR') {
     if (op !== 'XOR' && sides.some((x) => !hasColumn(x))) return 'OR with a part that names no column';
-    if (op !== 'XOR') for (const x of sides) {
-      const why = trivialWhere(x);
-      if (why) return why;
-    }
+    if (op !== 'XOR')
+      for (const x of sides) {
+        const why = trivialWhere(x);
+        if (why) return why;
+      }
   }
   if ((op === 'AND' || op === '&&') && sides.every((x) => trivialWhere(x) !== undefined)) return trivialWhere(sides[0]);
-  if (['=', '<=', '>=', '<=>', 'LIKE'].includes(op) && sameExpr(expr['left'], expr['right'])) return 'a column compared with itself';
+  if (['=', '<=', '>=', '<=>', 'LIKE'].includes(op) && sameExpr(expr['left'], expr['right']))
+    return 'a column compared with itself';
   return undefined;
 }
 
 function functionName(node: Obj): string {
   const name = node['name'];
   if (typeof name === 'string') return name.toLowerCase();
-  const parts = isObj(name) && Array.isArray(name['name']) ? name['name'].map((p: unknown) => (isObj(p) ? String(p['value'] ?? '') : '')) : [];
+  const parts =
+    isObj(name) && Array.isArray(name['name'])
+      ? name['name'].map((p: unknown) => (isObj(p) ? String(p['value'] ?? '') : ''))
+      : [];
   return parts.map((p) => p.toLowerCase()).join('.');
 }
 
 /** The lexer's view of one statement: leading keyword and WHERE keywords (all, and at the statement's own level). */
-function lexedStatement(sql: string, tokens: readonly Token[]): { keyword: string; wheres: number; topWhere: boolean; hasLimit: boolean; text: string } {
+function lexedStatement(
+  sql: string,
+  tokens: readonly Token[],
+): { keyword: string; wheres: number; topWhere: boolean; hasLimit: boolean; text: string } {
   let depth = 0;
   let wheres = 0;
   let topWhere = false;
   let hasLimit = false;
   let lead = 0;
   while (tokens[lead] && sql[tokens[lead]!.start] === '(' && tokens[lead]!.kind === 'punct') lead++;
-  const word = (t: Token | undefined): string => (t && t.kind === 'word' ? sql.slice(t.start, t.end).toUpperCase() : '');
+  const word = (t: Token | undefined): string =>
+    t && t.kind === 'word' ? sql.slice(t.start, t.end).toUpperCase() : '';
   for (const t of tokens) {
     if (t.kind === 'punct' && sql[t.start] === '(') depth++;
     else if (t.kind === 'punct' && sql[t.start] === ')') depth--;
@@ -116,13 +133,20 @@ function lexedStatement(sql: string, tokens: readonly Token[]): { keyword: strin
   }
   const first = tokens[0]!;
   const last = tokens.at(-1)!;
-  return { keyword: lead > 0 ? '(' : word(tokens[0]), wheres, topWhere, hasLimit, text: sql.slice(first.start, last.end) };
+  return {
+    keyword: lead > 0 ? '(' : word(tokens[0]),
+    wheres,
+    topWhere,
+    hasLimit,
+    text: sql.slice(first.start, last.end),
+  };
 }
 
 /** Whether the lexer's leading keyword and the parser's statement type name the same statement. */
 function sameStatement(lexKeyword: string, astType: string): boolean {
   if (lexKeyword === 'WITH' || lexKeyword === '(') return astType === 'select' || lexKeyword === 'WITH';
-  if (lexKeyword === 'DESCRIBE' || lexKeyword === 'DESC' || lexKeyword === 'EXPLAIN') return astType === 'desc' || astType === 'explain';
+  if (lexKeyword === 'DESCRIBE' || lexKeyword === 'DESC' || lexKeyword === 'EXPLAIN')
+    return astType === 'desc' || astType === 'explain';
   return lexKeyword.toLowerCase() === astType;
 }
 
@@ -135,13 +159,18 @@ function canonical(sql: string, tokens: readonly Token[]): string {
   const out = sql.split('');
   for (const t of tokens) {
     if (t.kind === 'comment') for (let i = t.start; i < t.end; i++) out[i] = out[i] === '\n' ? '\n' : ' ';
-    if (t.kind === 'string' || t.kind === 'ident') for (let i = t.start + 1; i < t.end - 1; i++) out[i] = out[i] === '\n' ? '\n' : '0';
+    if (t.kind === 'string' || t.kind === 'ident')
+      for (let i = t.start + 1; i < t.end - 1; i++) out[i] = out[i] === '\n' ? '\n' : '0';
   }
   return out.join('');
 }
 
 /** Parses MySQL/MariaDB SQL and cross-checks it against the MySQL lexer's tokens. */
-export function analyseMysql(sql: string, dialect: Exclude<Dialect, 'postgresql'>, tokens: readonly Token[]): MysqlAnalysis {
+export function analyseMysql(
+  sql: string,
+  dialect: Exclude<Dialect, 'postgresql'>,
+  tokens: readonly Token[],
+): MysqlAnalysis {
   const lexed = splitStatements(tokens, sql);
   if (lexed.length === 0) return { ok: true, statements: [], warnings: [] };
   const code = tokens.filter((t) => t.kind !== 'comment');
@@ -150,22 +179,38 @@ export function analyseMysql(sql: string, dialect: Exclude<Dialect, 'postgresql'
     const b = code[k]!;
     if (a.end === b.start && sql[a.start] === '-' && sql[b.start] === '-' && a.kind === 'punct' && b.kind === 'punct') {
       const at = position(sql, a.start);
-      return { ok: false, reason: `"--" at line ${at.line}, column ${at.column} has no space after it, so MySQL reads it as two minus signs, not a comment; the parser the review uses would not` };
+      return {
+        ok: false,
+        reason: `"--" at line ${at.line}, column ${at.column} has no space after it, so MySQL reads it as two minus signs, not a comment; the parser the review uses would not`,
+      };
     }
   }
   let asts: AST[];
   try {
-    const out = parsers[dialect].astify(canonical(sql, tokens), { database: dialect === 'mariadb' ? 'mariadb' : 'mysql' });
+    const out = parsers[dialect].astify(canonical(sql, tokens), {
+      database: dialect === 'mariadb' ? 'mariadb' : 'mysql',
+    });
     // Empty statements (";;") come back as empty lists; they are not statements.
-    asts = (Array.isArray(out) ? out : [out]).filter((a: unknown) => a !== null && !(Array.isArray(a) && a.length === 0));
+    asts = (Array.isArray(out) ? out : [out]).filter(
+      (a: unknown) => a !== null && !(Array.isArray(a) && a.length === 0),
+    );
   } catch (err) {
-    const loc = isObj(err) && isObj(err['location']) && isObj(err['location']['start']) ? Number(err['location']['start']['offset']) : undefined;
+    const loc =
+      isObj(err) && isObj(err['location']) && isObj(err['location']['start'])
+        ? Number(err['location']['start']['offset'])
+        : undefined;
     const at = loc !== undefined && Number.isFinite(loc) ? position(sql, loc) : undefined;
     const where = at ? ` near line ${at.line}, column ${at.column}` : '';
-    return { ok: false, reason: `the ${dialect === 'mariadb' ? 'MariaDB' : 'MySQL'} parser the review uses cannot read it${where} (it knows most, not all, of the server's syntax)` };
+    return {
+      ok: false,
+      reason: `the ${dialect === 'mariadb' ? 'MariaDB' : 'MySQL'} parser the review uses cannot read it${where} (it knows most, not all, of the server's syntax)`,
+    };
   }
   if (asts.length !== lexed.length) {
-    return { ok: false, reason: `the parser found ${asts.length} statement(s) where the server's rules find ${lexed.length}` };
+    return {
+      ok: false,
+      reason: `the parser found ${asts.length} statement(s) where the server's rules find ${lexed.length}`,
+    };
   }
   const statements: StatementInfo[] = [];
   const warnings: string[] = [];
@@ -174,11 +219,22 @@ export function analyseMysql(sql: string, dialect: Exclude<Dialect, 'postgresql'
     const lex = lexedStatement(sql, lexed[k]!);
     const type = String(ast['type'] ?? '').toLowerCase();
     const index = k + 1;
-    if (!sameStatement(lex.keyword, type)) return { ok: false, reason: `the parser read statement ${index} as ${type.toUpperCase() || 'something else'}, the server's rules as ${lex.keyword || 'something else'}` };
-    if (whereCount(ast) !== lex.wheres) return { ok: false, reason: `the parser and the server's rules disagree on the WHERE clauses of statement ${index}` };
+    if (!sameStatement(lex.keyword, type))
+      return {
+        ok: false,
+        reason: `the parser read statement ${index} as ${type.toUpperCase() || 'something else'}, the server's rules as ${lex.keyword || 'something else'}`,
+      };
+    if (whereCount(ast) !== lex.wheres)
+      return {
+        ok: false,
+        reason: `the parser and the server's rules disagree on the WHERE clauses of statement ${index}`,
+      };
     const topWhere = ast['where'] !== null && ast['where'] !== undefined;
     if ((type === 'update' || type === 'delete') && topWhere !== lex.topWhere) {
-      return { ok: false, reason: `the parser and the server's rules disagree on the WHERE clause of statement ${index}` };
+      return {
+        ok: false,
+        reason: `the parser and the server's rules disagree on the WHERE clause of statement ${index}`,
+      };
     }
     const kind = KIND_OF[type] ?? 'OTHER';
     const keyword = lex.keyword === 'WITH' || lex.keyword === '(' ? type.toUpperCase() : lex.keyword;
@@ -188,15 +244,21 @@ export function analyseMysql(sql: string, dialect: Exclude<Dialect, 'postgresql'
     for (const { key, node } of objects(ast)) {
       if (node === ast) continue;
       const innerType = typeof node['type'] === 'string' ? node['type'] : '';
-      if (DATA_CHANGE.has(innerType) && key !== 'expr' && ('table' in node || 'from' in node)) writes.push(`${innerType.toUpperCase()} inside it`);
+      if (DATA_CHANGE.has(innerType) && key !== 'expr' && ('table' in node || 'from' in node))
+        writes.push(`${innerType.toUpperCase()} inside it`);
       if (node['type'] === 'function' || node['type'] === 'aggr_func') calls.push(functionName(node));
       if (node['locking_read']) writes.push('FOR UPDATE / LOCK IN SHARE MODE (it locks rows)');
-      if (isObj(node['into']) && node['into']['position'] !== null && node['into']['position'] !== undefined) writes.push('SELECT … INTO (it stores the result)');
+      if (isObj(node['into']) && node['into']['position'] !== null && node['into']['position'] !== undefined)
+        writes.push('SELECT … INTO (it stores the result)');
     }
     if (ast['locking_read']) writes.push('FOR UPDATE / LOCK IN SHARE MODE (it locks rows)');
-    if (isObj(ast['into']) && ast['into']['position'] !== null && ast['into']['position'] !== undefined) writes.push('SELECT … INTO (it stores the result)');
+    if (isObj(ast['into']) && ast['into']['position'] !== null && ast['into']['position'] !== undefined)
+      writes.push('SELECT … INTO (it stores the result)');
 
-    if ((type === 'update' || type === 'delete') && !topWhere) warnings.push(noWhereWarning(index, keyword, ast['limit'] !== null && ast['limit'] !== undefined && lex.hasLimit));
+    if ((type === 'update' || type === 'delete') && !topWhere)
+      warnings.push(
+        noWhereWarning(index, keyword, ast['limit'] !== null && ast['limit'] !== undefined && lex.hasLimit),
+      );
     if ((type === 'update' || type === 'delete') && topWhere) {
       const why = trivialWhere(ast['where']);
       if (why === 'it names no column') warnings.push(constantWhereWarning(index, keyword));
@@ -204,18 +266,39 @@ export function analyseMysql(sql: string, dialect: Exclude<Dialect, 'postgresql'
     }
     // @v := …: writes a session variable (state that outlives the query), whatever the parser makes of it.
     const unsafe: string[] = [];
-    const assignAt = lexed[k]!.findIndex((t, j, all) => t.kind === 'punct' && sql.startsWith(':=', t.start) || (t.kind === 'punct' && sql[t.start] === ':' && all[j + 1]?.start === t.end && sql[t.end] === '='));
-    if (assignAt >= 0 || objects(ast).some(({ node }) => node['type'] === 'assign')) unsafe.push('an assignment to a variable (:=), which changes session state');
+    const assignAt = lexed[k]!.findIndex(
+      (t, j, all) =>
+        (t.kind === 'punct' && sql.startsWith(':=', t.start)) ||
+        (t.kind === 'punct' && sql[t.start] === ':' && all[j + 1]?.start === t.end && sql[t.end] === '='),
+    );
+    if (assignAt >= 0 || objects(ast).some(({ node }) => node['type'] === 'assign'))
+      unsafe.push('an assignment to a variable (:=), which changes session state');
     if (type === 'truncate') warnings.push(`Statement ${index} (TRUNCATE) removes every row of the table.`);
     if (type === 'drop') {
       const object = String(ast['keyword'] ?? '').toUpperCase();
-      if (object === 'TABLE' || object === 'DATABASE' || object === 'SCHEMA') warnings.push(`Statement ${index} (DROP ${object}) removes the ${object.toLowerCase()} and all its data.`);
+      if (object === 'TABLE' || object === 'DATABASE' || object === 'SCHEMA')
+        warnings.push(`Statement ${index} (DROP ${object}) removes the ${object.toLowerCase()} and all its data.`);
     }
-    if (type === 'call') warnings.push(`Statement ${index} (CALL) calls a procedure; what that does was not checked: read it yourself.`);
+    if (type === 'call')
+      warnings.push(`Statement ${index} (CALL) calls a procedure; what that does was not checked: read it yourself.`);
     // INSERT … SELECT … WHERE: the WHERE of its query is the statement's own.
     const values = ast['values'];
-    const insertWhere = (type === 'insert' || type === 'replace') && isObj(values) && values['type'] === 'select' && values['where'] != null;
-    statements.push({ index, kind, keyword, hasWhere: topWhere || insertWhere, text: lex.text, readOnly: writes.length === 0 && type === 'select', writes: [...new Set(writes)], calls: [...new Set(calls.filter(Boolean))], unsafe });
+    const insertWhere =
+      (type === 'insert' || type === 'replace') &&
+      isObj(values) &&
+      values['type'] === 'select' &&
+      values['where'] != null;
+    statements.push({
+      index,
+      kind,
+      keyword,
+      hasWhere: topWhere || insertWhere,
+      text: lex.text,
+      readOnly: writes.length === 0 && type === 'select',
+      writes: [...new Set(writes)],
+      calls: [...new Set(calls.filter(Boolean))],
+      unsafe,
+    });
   }
   return { ok: true, statements, warnings };
 }

@@ -4,7 +4,14 @@
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { position, type Token } from './lexer.js';
-import { constantWhereWarning, nestedNoWhereWarning, noWhereWarning, trivialWhereWarning, type StatementInfo, type StatementKind } from './review.js';
+import {
+  constantWhereWarning,
+  nestedNoWhereWarning,
+  noWhereWarning,
+  type StatementInfo,
+  type StatementKind,
+  trivialWhereWarning,
+} from './review.js';
 
 let ready = false;
 let loading: Promise<void> | undefined;
@@ -23,11 +30,27 @@ export type PgAnalysis = { ok: true; statements: StatementInfo[]; warnings: stri
 type Node = Record<string, unknown>;
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const DATA_CHANGE: Record<string, string> = { InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE', MergeStmt: 'MERGE' };
-const KIND_OF: Record<string, StatementKind> = { SelectStmt: 'SELECT', InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE' };
-const DDL = /^(Create|Alter|Drop|Truncate|Rename|Index|View|Comment|Grant|Reindex|Cluster|Vacuum|Refresh|Define|Composite|CreateTableAs)/;
+const DATA_CHANGE: Record<string, string> = {
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
+};
+const KIND_OF: Record<string, StatementKind> = {
+  SelectStmt: 'SELECT',
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+};
+const DDL =
+  /^(Create|Alter|Drop|Truncate|Rename|Index|View|Comment|Grant|Reindex|Cluster|Vacuum|Refresh|Define|Composite|CreateTableAs)/;
 // Statements that run code the tree does not show.
-const OPAQUE: Record<string, string> = { DoStmt: 'runs a DO block', CallStmt: 'calls a procedure', ExecuteStmt: 'runs a prepared statement', CopyStmt: 'copies data' };
+const OPAQUE: Record<string, string> = {
+  DoStmt: 'runs a DO block',
+  CallStmt: 'calls a procedure',
+  ExecuteStmt: 'runs a prepared statement',
+  CopyStmt: 'copies data',
+};
 
 /** Maps a UTF-8 byte offset (the parser's locations) to a string offset. */
 function byteToChar(sql: string): (byte: number) => number {
@@ -87,12 +110,15 @@ function functionName(node: Node): string {
 // Operators an export may use: the built-in symbols for comparison, arithmetic, text, pattern, bits, JSON and arrays
 // (PostgreSQL lets anyone define an operator, and an operator runs a function). OPERATOR(schema.op) with another
 // schema than pg_catalog, and any other symbol, are refused.
-const BUILTIN_OPERATORS = new Set(
-  [
-    ...'= <> != < > <= >= + - * / % ^ || ~~ !~~ ~~* !~~* ~ ~* !~ !~* @> <@ && -> ->> #> #>> ? ?| ?& |/ ||/ @ & | # << >>'.split(' '),
-    'BETWEEN', 'NOT BETWEEN', 'BETWEEN SYMMETRIC', 'NOT BETWEEN SYMMETRIC',
-  ],
-);
+const BUILTIN_OPERATORS = new Set([
+  ...'= <> != < > <= >= + - * / % ^ || ~~ !~~ ~~* !~~* ~ ~* !~ !~* @> <@ && -> ->> #> #>> ? ?| ?& |/ ||/ @ & | # << >>'.split(
+    ' ',
+  ),
+  'BETWEEN',
+  'NOT BETWEEN',
+  'BETWEEN SYMMETRIC',
+  'NOT BETWEEN SYMMETRIC',
+]);
 // Types an export may cast to: built-ins whose input functions only read a value. A cast to another type runs that
 // type's input or cast function, which anyone may have written.
 const BUILTIN_TYPES = new Set(
@@ -102,7 +128,9 @@ const BUILTIN_TYPES = new Set(
 );
 
 const names = (list: unknown): string[] =>
-  (Array.isArray(list) ? list : []).map((p: unknown) => (isNode(p) && isNode(p['String']) ? String(p['String']['sval'] ?? '') : '?'));
+  (Array.isArray(list) ? list : []).map((p: unknown) =>
+    isNode(p) && isNode(p['String']) ? String(p['String']['sval'] ?? '') : '?',
+  );
 
 /** Operators, casts and field selections of a subtree that may run code the review cannot see. */
 function unsafeParts(value: unknown): string[] {
@@ -112,7 +140,11 @@ function unsafeParts(value: unknown): string[] {
     const symbol = parts.at(-1) ?? '';
     const schema = parts.length > 1 ? parts.slice(0, -1).join('.') : undefined;
     if ((schema !== undefined && schema.toLowerCase() !== 'pg_catalog') || !BUILTIN_OPERATORS.has(symbol)) {
-      out.push(schema !== undefined ? `the operator OPERATOR(${parts.join('.')})` : `the operator ${symbol} (not a built-in one the review knows)`);
+      out.push(
+        schema !== undefined
+          ? `the operator OPERATOR(${parts.join('.')})`
+          : `the operator ${symbol} (not a built-in one the review knows)`,
+      );
     }
   };
   const stack: unknown[] = [value];
@@ -130,11 +162,19 @@ function unsafeParts(value: unknown): string[] {
       if (k === 'typeName' && isNode(child) && Array.isArray(child['names'])) {
         const parts = names(child['names']).map((n) => n.toLowerCase());
         const schema = parts.length > 1 ? parts.slice(0, -1).join('.') : undefined;
-        if ((schema !== undefined && schema !== 'pg_catalog') || !BUILTIN_TYPES.has(parts.at(-1) ?? '')) out.push(`a cast to the type ${parts.join('.')} (not a built-in one the review knows)`);
+        if ((schema !== undefined && schema !== 'pg_catalog') || !BUILTIN_TYPES.has(parts.at(-1) ?? ''))
+          out.push(`a cast to the type ${parts.join('.')} (not a built-in one the review knows)`);
       }
       // (t).x / (row).x: on a whole row, a name that is not a column calls the function of that name.
-      if (k === 'A_Indirection' && isNode(child) && Array.isArray(child['indirection']) && child['indirection'].some((i: unknown) => !(isNode(i) && 'A_Indices' in i))) {
-        const field = names(child['indirection'].filter((i: unknown) => !(isNode(i) && 'A_Indices' in i))).map((n) => (n === '?' ? '*' : n));
+      if (
+        k === 'A_Indirection' &&
+        isNode(child) &&
+        Array.isArray(child['indirection']) &&
+        child['indirection'].some((i: unknown) => !(isNode(i) && 'A_Indices' in i))
+      ) {
+        const field = names(child['indirection'].filter((i: unknown) => !(isNode(i) && 'A_Indices' in i))).map((n) =>
+          n === '?' ? '*' : n,
+        );
         out.push(`the field selection (…).${field.join('.')} (on a whole row it can call a function of that name)`);
       }
       stack.push(child);
@@ -162,12 +202,19 @@ export function trivialWhere(expr: unknown): string | undefined {
       if (why) return why;
     }
   }
-  if (bool?.['boolop'] === 'AND_EXPR' && args.length && args.every((a) => trivialWhere(a) !== undefined)) return trivialWhere(args[0]);
+  if (bool?.['boolop'] === 'AND_EXPR' && args.length && args.every((a) => trivialWhere(a) !== undefined))
+    return trivialWhere(args[0]);
   const op = isNode(expr['A_Expr']) ? expr['A_Expr'] : undefined;
   if (op && sameExpr(op['lexpr'], op['rexpr'])) {
     const name = names(op['name']).at(-1) ?? '';
     const kind = String(op['kind'] ?? '');
-    if ((kind === 'AEXPR_OP' && ['=', '<=', '>=', '~~', '~~*'].includes(name)) || kind === 'AEXPR_NOT_DISTINCT' || kind === 'AEXPR_LIKE' || kind === 'AEXPR_ILIKE') return 'a column compared with itself';
+    if (
+      (kind === 'AEXPR_OP' && ['=', '<=', '>=', '~~', '~~*'].includes(name)) ||
+      kind === 'AEXPR_NOT_DISTINCT' ||
+      kind === 'AEXPR_LIKE' ||
+      kind === 'AEXPR_ILIKE'
+    )
+      return 'a column compared with itself';
   }
   return undefined;
 }
@@ -179,14 +226,21 @@ function insertWhere(node: Node): boolean {
 }
 
 /** Reads one top-level statement of the tree. */
-function readStatement(index: number, type: string, node: Node, keywordFromText: string, text: string): { info: StatementInfo; warnings: string[] } {
+function readStatement(
+  index: number,
+  type: string,
+  node: Node,
+  keywordFromText: string,
+  text: string,
+): { info: StatementInfo; warnings: string[] } {
   const warnings: string[] = [];
   const writes: string[] = [];
   const calls: string[] = [];
   const kind: StatementKind = KIND_OF[type] ?? (DDL.test(type) || type === 'DropdbStmt' ? 'DDL' : 'OTHER');
   const keyword = KIND_OF[type] ?? (type === 'MergeStmt' ? 'MERGE' : keywordFromText);
 
-  if ((type === 'UpdateStmt' || type === 'DeleteStmt') && !node['whereClause']) warnings.push(noWhereWarning(index, keyword));
+  if ((type === 'UpdateStmt' || type === 'DeleteStmt') && !node['whereClause'])
+    warnings.push(noWhereWarning(index, keyword));
   if ((type === 'UpdateStmt' || type === 'DeleteStmt') && node['whereClause']) {
     const why = trivialWhere(node['whereClause']);
     if (why === 'it names no column') warnings.push(constantWhereWarning(index, keyword));
@@ -195,11 +249,17 @@ function readStatement(index: number, type: string, node: Node, keywordFromText:
   if (type === 'TruncateStmt') warnings.push(`Statement ${index} (TRUNCATE) removes every row of the table.`);
   if (type === 'DropdbStmt') warnings.push(`Statement ${index} (DROP DATABASE) removes the database and all its data.`);
   if (type === 'DropStmt') {
-    const object = node['removeType'] === 'OBJECT_TABLE' ? 'table' : node['removeType'] === 'OBJECT_SCHEMA' ? 'schema' : undefined;
-    if (object) warnings.push(`Statement ${index} (DROP ${object.toUpperCase()}) removes the ${object} and all its data.`);
+    const object =
+      node['removeType'] === 'OBJECT_TABLE' ? 'table' : node['removeType'] === 'OBJECT_SCHEMA' ? 'schema' : undefined;
+    if (object)
+      warnings.push(`Statement ${index} (DROP ${object.toUpperCase()}) removes the ${object} and all its data.`);
   }
-  if (type === 'MergeStmt') warnings.push(`Statement ${index} (MERGE) changes the rows its ON condition matches; check that condition by hand.`);
-  if (OPAQUE[type]) warnings.push(`Statement ${index} (${keyword}) ${OPAQUE[type]}; what that does was not checked: read it yourself.`);
+  if (type === 'MergeStmt')
+    warnings.push(
+      `Statement ${index} (MERGE) changes the rows its ON condition matches; check that condition by hand.`,
+    );
+  if (OPAQUE[type])
+    warnings.push(`Statement ${index} (${keyword}) ${OPAQUE[type]}; what that does was not checked: read it yourself.`);
   if (DATA_CHANGE[type]) writes.push(DATA_CHANGE[type]!);
   if (type === 'SelectStmt' && node['intoClause']) writes.push('SELECT … INTO (it creates a table)');
 
@@ -208,24 +268,43 @@ function readStatement(index: number, type: string, node: Node, keywordFromText:
     if (innerWrite) {
       const inWith = inner.inWith;
       writes.push(`${innerWrite} ${inWith ? 'inside its WITH clause' : 'inside it'}`);
-      if (inWith) warnings.push(`Statement ${index} (${keyword}) changes data inside its WITH clause (${innerWrite}); check that part by hand.`);
-      if ((inner.type === 'UpdateStmt' || inner.type === 'DeleteStmt') && !inner.node['whereClause']) warnings.push(nestedNoWhereWarning(index, keyword, innerWrite, inWith));
+      if (inWith)
+        warnings.push(
+          `Statement ${index} (${keyword}) changes data inside its WITH clause (${innerWrite}); check that part by hand.`,
+        );
+      if ((inner.type === 'UpdateStmt' || inner.type === 'DeleteStmt') && !inner.node['whereClause'])
+        warnings.push(nestedNoWhereWarning(index, keyword, innerWrite, inWith));
     }
     if (inner.type === 'SelectStmt' && inner.node['intoClause']) writes.push('SELECT … INTO (it creates a table)');
     if (inner.type === 'LockingClause') writes.push('FOR UPDATE/SHARE (it locks rows)');
     if (inner.type === 'FuncCall') calls.push(functionName(inner.node));
-    if (OPAQUE[inner.type]) warnings.push(`Statement ${index} (${keyword}) ${OPAQUE[inner.type]} inside it; what that does was not checked: read it yourself.`);
+    if (OPAQUE[inner.type])
+      warnings.push(
+        `Statement ${index} (${keyword}) ${OPAQUE[inner.type]} inside it; what that does was not checked: read it yourself.`,
+      );
   }
-  if (type === 'SelectStmt' && Array.isArray(node['lockingClause']) && node['lockingClause'].length) writes.push('FOR UPDATE/SHARE (it locks rows)');
+  if (type === 'SelectStmt' && Array.isArray(node['lockingClause']) && node['lockingClause'].length)
+    writes.push('FOR UPDATE/SHARE (it locks rows)');
   return {
-    info: { index, kind, keyword, hasWhere: Boolean(node['whereClause']) || insertWhere(node), text, readOnly: writes.length === 0 && type === 'SelectStmt', writes: [...new Set(writes)], calls: [...new Set(calls)], unsafe: [...new Set(unsafeParts(node))] },
+    info: {
+      index,
+      kind,
+      keyword,
+      hasWhere: Boolean(node['whereClause']) || insertWhere(node),
+      text,
+      readOnly: writes.length === 0 && type === 'SelectStmt',
+      writes: [...new Set(writes)],
+      calls: [...new Set(calls)],
+      unsafe: [...new Set(unsafeParts(node))],
+    },
     warnings: [...new Set(warnings)],
   };
 }
 
 /** Parses PostgreSQL SQL and reads every statement from the tree; `tokens` come from the PostgreSQL lexer. */
 export function analysePostgres(sql: string, tokens: readonly Token[]): PgAnalysis {
-  if (tokens.every((t) => t.kind === 'comment' || (t.kind === 'punct' && sql[t.start] === ';'))) return { ok: true, statements: [], warnings: [] };
+  if (tokens.every((t) => t.kind === 'comment' || (t.kind === 'punct' && sql[t.start] === ';')))
+    return { ok: true, statements: [], warnings: [] };
   if (!ready) return { ok: false, reason: 'the PostgreSQL parser is not loaded yet' };
   let tree: unknown;
   try {
@@ -234,7 +313,10 @@ export function analysePostgres(sql: string, tokens: readonly Token[]): PgAnalys
     const details = isNode(err) && isNode(err['sqlDetails']) ? err['sqlDetails'] : undefined;
     const message = String(details?.['message'] ?? (err instanceof Error ? err.message : err)).slice(0, 200);
     const at = typeof details?.['cursorPosition'] === 'number' ? position(sql, details['cursorPosition']) : undefined;
-    return { ok: false, reason: `PostgreSQL's parser rejects it (${message}${at ? `, line ${at.line}, column ${at.column}` : ''})` };
+    return {
+      ok: false,
+      reason: `PostgreSQL's parser rejects it (${message}${at ? `, line ${at.line}, column ${at.column}` : ''})`,
+    };
   }
   const stmts = isNode(tree) && Array.isArray(tree['stmts']) ? (tree['stmts'] as unknown[]) : [];
   const toChar = byteToChar(sql);
@@ -242,7 +324,8 @@ export function analysePostgres(sql: string, tokens: readonly Token[]): PgAnalys
   const statements: StatementInfo[] = [];
   const warnings: string[] = [];
   for (const raw of stmts) {
-    if (!isNode(raw) || !isNode(raw['stmt'])) return { ok: false, reason: 'the parse tree has a shape the review does not know' };
+    if (!isNode(raw) || !isNode(raw['stmt']))
+      return { ok: false, reason: 'the parse tree has a shape the review does not know' };
     const [type, node] = Object.entries(raw['stmt'])[0] ?? [];
     if (!type || !isNode(node)) return { ok: false, reason: 'the parse tree has a shape the review does not know' };
     const from = toChar(Number(raw['stmt_location'] ?? 0));

@@ -120,13 +120,19 @@ export function presentWarnings(warnings: readonly string[]): string[] {
   const out: { text: string; order: number }[] = [];
   warnings.forEach((w, order) => {
     const m = /^Statement (\d+) (\([^)]*\) .*)$/s.exec(w);
-    if (!m) return out.push({ text: w, order });
+    if (!m) {
+      out.push({ text: w, order });
+      return;
+    }
     const g = groups.get(m[2]!);
     if (g) g.indexes.push(Number(m[1]));
     else groups.set(m[2]!, { rest: m[2]!, indexes: [Number(m[1])], order });
   });
   for (const g of groups.values()) {
-    const text = g.indexes.length === 1 ? `Statement ${g.indexes[0]} ${g.rest}` : `Statements ${numberList(g.indexes)} ${g.rest.replace(/^(\([^)]*\) )(\w+) /, '$1each $2 ')}`;
+    const text =
+      g.indexes.length === 1
+        ? `Statement ${g.indexes[0]} ${g.rest}`
+        : `Statements ${numberList(g.indexes)} ${g.rest.replace(/^(\([^)]*\) )(\w+) /, '$1each $2 ')}`;
     out.push({ text, order: g.order });
   }
   return out.sort((a, b) => warningRank(a.text) - warningRank(b.text) || a.order - b.order).map((x) => x.text);

@@ -57,7 +57,13 @@ function repeatedStretch(earliest: number, latest: number, zone: TimeZone): Repe
   if (back <= 0) return undefined;
   const from = formatInZone(change, zone);
   const to = formatInZone(change + back, zone);
-  return { date: from.slice(0, 10), from: from.slice(11, 16), to: to.slice(11, 16), before: zoneLabel(change - 1, zone), after: zoneLabel(change, zone) };
+  return {
+    date: from.slice(0, 10),
+    from: from.slice(11, 16),
+    to: to.slice(11, 16),
+    before: zoneLabel(change - 1, zone),
+    after: zoneLabel(change, zone),
+  };
 }
 
 /** The latest wall time at or before `s` that DMS cannot read as any instant after `s`. */
@@ -97,7 +103,11 @@ export type DmsWindowError = { field: 'start' | 'end'; message: string };
  * Converts picked instants (start < end, already checked) to the window filed with DMS, widening an ambiguous boundary
  * outward. Refuses (never throws) when no wall-clock window in the zone covers the picks with start before end.
  */
-export function toDmsWindow(start: number, end: number, zone: TimeZone): { ok: true; window: DmsWindow } | { ok: false; error: DmsWindowError } {
+export function toDmsWindow(
+  start: number,
+  end: number,
+  zone: TimeZone,
+): { ok: true; window: DmsWindow } | { ok: false; error: DmsWindowError } {
   const s = Math.floor(start);
   const e = Math.floor(end);
   const a = startBoundary(s, zone);
@@ -115,11 +125,17 @@ export function toDmsWindow(start: number, end: number, zone: TimeZone): { ok: t
     };
   }
   const notes: BoundaryNote[] = [];
-  for (const [which, picks, filed] of [['start', s, a], ['end', e, b]] as const) {
+  for (const [which, picks, filed] of [
+    ['start', s, a],
+    ['end', e, b],
+  ] as const) {
     const own = sameWallInstants(picks, zone);
     const ambiguous = own.length > 1 || filed.earliest !== filed.latest;
     if (!ambiguous) continue;
-    const repeated = own.length > 1 ? repeatedStretch(own[0]!, own.at(-1)!, zone) : repeatedStretch(filed.earliest, filed.latest, zone);
+    const repeated =
+      own.length > 1
+        ? repeatedStretch(own[0]!, own.at(-1)!, zone)
+        : repeatedStretch(filed.earliest, filed.latest, zone);
     if (repeated) notes.push({ which, picked: picks, widened: filed.wall !== formatInZone(picks, zone), repeated });
   }
   return { ok: true, window: { zone, start: a, end: b, notes } };

@@ -1,11 +1,11 @@
-import { buildRootMessage, cloudField, userField, usersField } from '../../../blocks/tickets/root.js';
 import { cloudText, escapeMrkdwn } from '../../../blocks/kit/text.js';
-import { DmsTicketService, type DmsTicketDeps, type OrderBaseInfo } from '../ticket-service.js';
-import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, TRACK_STATUSES, type StatusInfo } from '../statuses.js';
-import type { Ticket } from '../../store/types.js';
-import { describeWindow } from './time-window.js';
-import type { TrackForm } from './form.js';
+import { buildRootMessage, cloudField, userField, usersField } from '../../../blocks/tickets/root.js';
 import type { ResolvedUser } from '../../slack/user-resolver.js';
+import type { Ticket } from '../../store/types.js';
+import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, type StatusInfo, TRACK_STATUSES } from '../statuses.js';
+import { type DmsTicketDeps, DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
+import type { TrackForm } from './form.js';
+import { describeWindow } from './time-window.js';
 
 interface TrackDetails {
   database: string;
@@ -39,7 +39,13 @@ export class TrackService extends DmsTicketService {
   private readonly dmsZone: string;
 
   /** Files the ticket with the window converted to the DMS zone. */
-  create(args: { form: TrackForm; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string }): Promise<Ticket> {
+  create(args: {
+    form: TrackForm;
+    channelId: string;
+    requester: ResolvedUser;
+    related: ResolvedUser[];
+    slotKey?: string;
+  }): Promise<Ticket> {
     const { form } = args;
     const details: TrackDetails = {
       database: form.db.label,
@@ -133,6 +139,11 @@ export class TrackService extends DmsTicketService {
 function windowOf(d: TrackDetails): string {
   // A followed ticket's window is DMS's text: cloud text.
   if (d.windowText) return cloudText(d.windowText, 400);
-  const shown = describeWindow({ startSeconds: d.startSeconds, endSeconds: d.endSeconds, dmsZone: d.dmsZone, userZone: d.userZone });
+  const shown = describeWindow({
+    startSeconds: d.startSeconds,
+    endSeconds: d.endSeconds,
+    dmsZone: d.dmsZone,
+    userZone: d.userZone,
+  });
   return escapeMrkdwn(d.windowNote ? `${shown}\n${d.windowNote}` : shown);
 }

@@ -2,12 +2,13 @@
  * Data-tracking windows: Slack's datetimepicker hands us UNIX seconds, while DMS wants `yyyy-MM-dd HH:mm:ss` wall
  * time in the zone of the DMS instance (see dms-window.ts for the clock changes).
  */
-import { dmsWindowNote, toDmsWindow, type DmsWindow } from './dms-window.js';
-import { knownTimeZone, personZone, unknownZoneNote, UTC, type TimeZone } from '../../core/time-zone.js';
-import { describeInZone, isShowable } from '../../core/wall-clock.js';
 
-export { describeInZone, formatInZone } from '../../core/wall-clock.js';
+import { knownTimeZone, personZone, type TimeZone, UTC, unknownZoneNote } from '../../core/time-zone.js';
+import { describeInZone, isShowable } from '../../core/wall-clock.js';
+import { type DmsWindow, dmsWindowNote, toDmsWindow } from './dms-window.js';
+
 export { isValidTimeZone } from '../../core/time-zone.js';
+export { describeInZone, formatInZone } from '../../core/wall-clock.js';
 
 /** Limits a tracking window must respect; `nowSeconds` is injected so tests control time. */
 export interface WindowRules {
@@ -25,11 +26,19 @@ export const EARLIEST_PICK = 978_307_200;
 export const LATEST_PICK = 253_402_300_799;
 
 /** A datetimepicker value as Slack sent it (untrusted) -> whole UNIX seconds, or the reason it is not one. */
-export function readPickedSeconds(raw: unknown, which: 'start' | 'end'): { ok: true; seconds: number } | { ok: false; message: string } | { ok: 'missing' } {
+export function readPickedSeconds(
+  raw: unknown,
+  which: 'start' | 'end',
+): { ok: true; seconds: number } | { ok: false; message: string } | { ok: 'missing' } {
   if (raw === undefined || raw === null) return { ok: 'missing' };
   const label = `The ${which} time`;
-  if (typeof raw !== 'number' || !Number.isFinite(raw)) return { ok: false, message: `${label} is not a value the date-and-time picker sends. Pick the ${which} time again.` };
-  if (raw < EARLIEST_PICK) return { ok: false, message: `${label} is before 2001, which DMS cannot track. Pick a recent ${which} time.` };
+  if (typeof raw !== 'number' || !Number.isFinite(raw))
+    return {
+      ok: false,
+      message: `${label} is not a value the date-and-time picker sends. Pick the ${which} time again.`,
+    };
+  if (raw < EARLIEST_PICK)
+    return { ok: false, message: `${label} is before 2001, which DMS cannot track. Pick a recent ${which} time.` };
   if (raw > LATEST_PICK) return { ok: false, message: `${label} is in the future.` };
   return { ok: true, seconds: Math.floor(raw) };
 }
@@ -111,13 +120,37 @@ export function checkTrackWindow(
   // DMS may read the filed walls as earlier/later instants than picked: the rules hold for whatever it reads.
   const why = `Around the clock change, DMS may read this window as ${describeInZone(w.start.earliest, rules.dmsZone)} → ${describeInZone(w.end.latest, rules.dmsZone)}`;
   if (w.end.latest > rules.nowSeconds) {
-    return { ok: false, errors: [{ field: 'end', message: `${why}, which ends in the future. Pick an end before the clock change, or wait until ${describeInZone(w.end.latest, rules.dmsZone)} has passed.` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          field: 'end',
+          message: `${why}, which ends in the future. Pick an end before the clock change, or wait until ${describeInZone(w.end.latest, rules.dmsZone)} has passed.`,
+        },
+      ],
+    };
   }
   if (w.end.latest - w.start.earliest > rules.maxWindowHours * 3_600) {
-    return { ok: false, errors: [{ field: 'end', message: `${why}: ${spanText(w.end.latest - w.start.earliest, 'hour')}; the longest allowed is ${plural(rules.maxWindowHours, 'hour')}. Pick a shorter window.` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          field: 'end',
+          message: `${why}: ${spanText(w.end.latest - w.start.earliest, 'hour')}; the longest allowed is ${plural(rules.maxWindowHours, 'hour')}. Pick a shorter window.`,
+        },
+      ],
+    };
   }
   if (rules.nowSeconds - w.start.earliest > rules.maxLookbackDays * 86_400) {
-    return { ok: false, errors: [{ field: 'start', message: `${why}, which starts more than ${plural(rules.maxLookbackDays, 'day')} ago. Pick a later start.` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          field: 'start',
+          message: `${why}, which starts more than ${plural(rules.maxLookbackDays, 'day')} ago. Pick a later start.`,
+        },
+      ],
+    };
   }
   return { ok: true, start, end, window: w, note };
 }
@@ -126,11 +159,19 @@ export function checkTrackWindow(
  * The window in the DMS zone and, when different, the person's Slack zone; an unknown zone (a Slack profile, or a
  * stored ticket read by a runtime that lacks its zone) shows UTC and says so. Never throws.
  */
-export function describeWindow(d: { startSeconds: number; endSeconds: number; dmsZone: string; userZone?: string; who?: 'you' | 'requester' }): string {
+export function describeWindow(d: {
+  startSeconds: number;
+  endSeconds: number;
+  dmsZone: string;
+  userZone?: string;
+  who?: 'you' | 'requester';
+}): string {
   if (!isShowable(d.startSeconds) || !isShowable(d.endSeconds)) return 'not a time that can be shown';
   const inZone = (tz: TimeZone) => `${describeInZone(d.startSeconds, tz)} → ${describeInZone(d.endSeconds, tz)}`;
   const dms = knownTimeZone(d.dmsZone);
-  const lines = [dms ? `${inZone(dms)} (DMS, ${dms})` : `${inZone(UTC)} (times in UTC; the DMS time zone is unknown here)`];
+  const lines = [
+    dms ? `${inZone(dms)} (DMS, ${dms})` : `${inZone(UTC)} (times in UTC; the DMS time zone is unknown here)`,
+  ];
   const person = personZone(d.userZone);
   const who = d.who ?? 'requester';
   if (person?.unknownName !== undefined) lines.push(`${inZone(UTC)} (${unknownZoneNote(person.unknownName, who)})`);

@@ -11,16 +11,45 @@ const T = (iso: string) => Date.parse(iso);
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runAuditCli(args, { DATABASE_URL: `sqlite:${dbPath}` }, (s) => (out += s), (s) => (err += s));
+  const code = await runAuditCli(
+    args,
+    { DATABASE_URL: `sqlite:${dbPath}` },
+    (s) => (out += s),
+    (s) => (err += s),
+  );
   return { code, out, err };
 }
 
 describe('npm run audit', () => {
   beforeAll(async () => {
     const store = new SqliteStore(dbPath);
-    await store.appendAudit({ at: T('2025-12-31T23:59:59Z'), actorSlackId: 'U0OLD', action: 'dms.export', decision: 'allowed', rule: 'default' });
-    await store.appendAudit({ at: T('2026-01-01T00:00:00Z'), actorSlackId: 'U0ALICE', actorDmsId: '51', channelId: 'C1', action: 'dms.export.create', decision: 'done', ticketId: 7, externalId: '100001', cloudRequestId: 'REQ-1' });
-    await store.appendAudit({ at: T('2026-03-02T10:00:00Z'), actorSlackId: 'U0BOB', channelId: 'C1', action: 'ticket.approve', decision: 'denied', rule: 'no-prod', detail: { note: 'said "no", then =SUM(A1)' } });
+    await store.appendAudit({
+      at: T('2025-12-31T23:59:59Z'),
+      actorSlackId: 'U0OLD',
+      action: 'dms.export',
+      decision: 'allowed',
+      rule: 'default',
+    });
+    await store.appendAudit({
+      at: T('2026-01-01T00:00:00Z'),
+      actorSlackId: 'U0ALICE',
+      actorDmsId: '51',
+      channelId: 'C1',
+      action: 'dms.export.create',
+      decision: 'done',
+      ticketId: 7,
+      externalId: '100001',
+      cloudRequestId: 'REQ-1',
+    });
+    await store.appendAudit({
+      at: T('2026-03-02T10:00:00Z'),
+      actorSlackId: 'U0BOB',
+      channelId: 'C1',
+      action: 'ticket.approve',
+      decision: 'denied',
+      rule: 'no-prod',
+      detail: { note: 'said "no", then =SUM(A1)' },
+    });
     await store.close();
   });
 
@@ -56,12 +85,22 @@ describe('npm run audit', () => {
     const all = await run(['--format', 'csv']);
     const lines = all.out.trim().split('\r\n');
     expect(lines).toHaveLength(4);
-    expect(lines[3]).toBe('3,2026-03-02T10:00:00.000Z,U0BOB,,C1,ticket.approve,denied,no-prod,,,,"{""note"":""said \\""no\\"", then =SUM(A1)""}"');
-    expect(formatAudit([{ id: 1, at: 0, actorSlackId: '=cmd', action: 'a', decision: 'done' }], 'csv').split('\r\n')[1]).toMatch(/^1,1970-01-01T00:00:00.000Z,"'=cmd",/);
+    expect(lines[3]).toBe(
+      '3,2026-03-02T10:00:00.000Z,U0BOB,,C1,ticket.approve,denied,no-prod,,,,"{""note"":""said \\""no\\"", then =SUM(A1)""}"',
+    );
+    expect(
+      formatAudit([{ id: 1, at: 0, actorSlackId: '=cmd', action: 'a', decision: 'done' }], 'csv').split('\r\n')[1],
+    ).toMatch(/^1,1970-01-01T00:00:00.000Z,"'=cmd",/);
   });
 
   it('refuses bad arguments with the usage, exit code 2', async () => {
-    for (const args of [['--since', 'yesterday'], ['--format', 'xml'], ['--since'], ['--verbose', 'x'], ['--since', '2026-13-45']]) {
+    for (const args of [
+      ['--since', 'yesterday'],
+      ['--format', 'xml'],
+      ['--since'],
+      ['--verbose', 'x'],
+      ['--since', '2026-13-45'],
+    ]) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toContain('usage: npm run audit');

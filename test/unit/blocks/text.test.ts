@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { codeBlock, escapeMrkdwn, mention, sanitize, TRUNCATED_MARKER, truncate } from '../../../blocks/kit/text.js';
 import { buildRootMessage, userField } from '../../../blocks/tickets/root.js';
-import { codeBlock, escapeMrkdwn, mention, sanitize, truncate, TRUNCATED_MARKER } from '../../../blocks/kit/text.js';
 import { exportStatusInfo } from '../../../src/dms/statuses.js';
 
 describe('mrkdwn safety', () => {
   it('escapes the three characters Slack treats as markup', () => {
-    expect(escapeMrkdwn('<!channel> & <@U1> <http://x|y>')).toBe('&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;http://x|y&gt;');
+    expect(escapeMrkdwn('<!channel> & <@U1> <http://x|y>')).toBe(
+      '&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;http://x|y&gt;',
+    );
   });
 
   it('drops bidi overrides and control characters but keeps newlines, tabs and emoji', () => {

@@ -1,8 +1,14 @@
+import * as OpenApi from '@alicloud/openapi-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  answerOutcome,
+  BotError,
+  CloudApiError,
+  type CloudErrorDetails,
+  sendOutcome,
+} from '../../../src/core/errors.js';
 import { illFormedField, mapTransportError, validOrderId } from '../../../src/dms/client.js';
-import * as OpenApi from '@alicloud/openapi-core';
-import { answerOutcome, BotError, CloudApiError, sendOutcome, type CloudErrorDetails } from '../../../src/core/errors.js';
 
 // The pieces behind "outcomes are never misreported": what counts as an order id, what can be sent at all, and how
 // every failure maps to not_sent / refused / unknown.
@@ -18,7 +24,9 @@ const throws = (f: () => unknown): boolean => {
 
 describe('what the bot can send', () => {
   it('property: a text is flagged exactly when encodeURIComponent (what the SDK does) would throw on it', () => {
-    const units = fc.array(fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0xd800, max: 0xdfff })), { maxLength: 40 });
+    const units = fc.array(fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0xd800, max: 0xdfff })), {
+      maxLength: 40,
+    });
     fc.assert(
       fc.property(units, (codes) => {
         const s = String.fromCharCode(...codes);
@@ -36,10 +44,28 @@ describe('what the bot can send', () => {
 });
 
 describe('what counts as an order id', () => {
-  it.each([0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2, NaN, '', '0', '-1', '+1', '01', '1.0', ' 1', '1e3', 'abc', '9223372036854775808', '99999999999999999999', null, undefined, {}, [1]])(
-    'refuses %j',
-    (raw) => expect(validOrderId(raw)).toBeUndefined(),
-  );
+  it.each([
+    0,
+    -1,
+    1.5,
+    Number.MAX_SAFE_INTEGER + 2,
+    NaN,
+    '',
+    '0',
+    '-1',
+    '+1',
+    '01',
+    '1.0',
+    ' 1',
+    '1e3',
+    'abc',
+    '9223372036854775808',
+    '99999999999999999999',
+    null,
+    undefined,
+    {},
+    [1],
+  ])('refuses %j', (raw) => expect(validOrderId(raw)).toBeUndefined());
 
   it('refuses a JSON number past 2^53 (it was rounded before we saw it)', () => {
     expect(validOrderId(JSON.parse('9007199254740993'))).toBeUndefined();
@@ -62,7 +88,15 @@ describe('what counts as an order id', () => {
 });
 
 describe('one mapping of failures to outcomes', () => {
-  const err = (d: Partial<CloudErrorDetails>) => new CloudApiError({ service: 'DMS', action: 'CreateOrder', errorCode: 'X', errorMessage: 'x', retryable: false, ...d });
+  const err = (d: Partial<CloudErrorDetails>) =>
+    new CloudApiError({
+      service: 'DMS',
+      action: 'CreateOrder',
+      errorCode: 'X',
+      errorMessage: 'x',
+      retryable: false,
+      ...d,
+    });
   it.each<[string, unknown, string]>([
     ['a business error (Success:false)', err({ httpStatus: 200 }), 'refused'],
     ['a business error without a code', err({ httpStatus: 200, errorCode: '' }), 'unknown'],
@@ -74,9 +108,21 @@ describe('one mapping of failures to outcomes', () => {
     ['a 200 the bot cannot read', err({ httpStatus: 200, errorCode: 'MalformedResponse' }), 'unknown'],
     ['no answer at all', err({}), 'unknown'],
     ['never sent', err({ notSent: true }), 'not_sent'],
-    ['a connection refused', mapTransportError('CreateOrder', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), 'not_sent'],
-    ['a connection reset', mapTransportError('CreateOrder', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })), 'unknown'],
-    ['a timeout', mapTransportError('CreateOrder', Object.assign(new Error('timed out'), { code: 'Timeout' })), 'unknown'],
+    [
+      'a connection refused',
+      mapTransportError('CreateOrder', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      'not_sent',
+    ],
+    [
+      'a connection reset',
+      mapTransportError('CreateOrder', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
+      'unknown',
+    ],
+    [
+      'a timeout',
+      mapTransportError('CreateOrder', Object.assign(new Error('timed out'), { code: 'Timeout' })),
+      'unknown',
+    ],
     ['the SDK failing to encode', mapTransportError('CreateOrder', new URIError('URI malformed')), 'not_sent'],
     ['an unknown create (marker not found)', new BotError('create_outcome_unknown', 'x'), 'unknown'],
     ['a bug', new TypeError('x is undefined'), 'unknown'],
@@ -117,26 +163,54 @@ describe('a refusal is only an answer that says nothing happened', () => {
     [500, 'InvalidParameter', 'unknown'],
     [503, 'Forbidden', 'unknown'],
   ];
-  const sdkError = (statusCode: number, code: string) => new OpenApi.ClientError({ statusCode, code, message: `code: ${statusCode}, x`, data: {}, description: '', accessDeniedDetail: {}, requestId: 'R' });
+  const sdkError = (statusCode: number, code: string) =>
+    new OpenApi.ClientError({
+      statusCode,
+      code,
+      message: `code: ${statusCode}, x`,
+      data: {},
+      description: '',
+      accessDeniedDetail: {},
+      requestId: 'R',
+    });
 
   it.each(table)('HTTP %i %j: %s', (status, code, outcome) => {
     expect(mapTransportError('CreateOrder', sdkError(status, code)).details.outcome).toBe(outcome);
-    const bare = new CloudApiError({ service: 'DMS', action: 'CreateOrder', errorCode: code, errorMessage: 'x', httpStatus: status, retryable: false });
+    const bare = new CloudApiError({
+      service: 'DMS',
+      action: 'CreateOrder',
+      errorCode: code,
+      errorMessage: 'x',
+      httpStatus: status,
+      retryable: false,
+    });
     expect(sendOutcome(bare)).toBe(outcome);
   });
 
   it('property: 408/409/425/499 and anything but 200 or 4xx is never a refusal, nor a code saying the service could not tell, nor an unrecognised 4xx code', () => {
     const code = fc.oneof(
       fc.string({ maxLength: 30 }),
-      fc.tuple(fc.constantFrom('InvalidParameter', 'Forbidden', 'Throttling', 'SignatureDoesNotMatch', 'InvalidTid', ''), fc.constantFrom('', '.User', 'X', '.Timeout', 'InternalError')).map(([a, b]) => a + b),
+      fc
+        .tuple(
+          fc.constantFrom('InvalidParameter', 'Forbidden', 'Throttling', 'SignatureDoesNotMatch', 'InvalidTid', ''),
+          fc.constantFrom('', '.User', 'X', '.Timeout', 'InternalError'),
+        )
+        .map(([a, b]) => a + b),
     );
     fc.assert(
       fc.property(fc.integer({ min: 100, max: 599 }), code, (status, c) => {
         const outcome = answerOutcome(status, c);
-        if ([408, 409, 425, 499].includes(status) || (status !== 200 && !(status >= 400 && status < 500))) expect(outcome).toBe('unknown');
-        if (/InternalError|ServiceUnavailable|Timeout|Unknown/i.test(c) || c.trim() === '') expect(outcome).toBe('unknown');
+        if ([408, 409, 425, 499].includes(status) || (status !== 200 && !(status >= 400 && status < 500)))
+          expect(outcome).toBe('unknown');
+        if (/InternalError|ServiceUnavailable|Timeout|Unknown/i.test(c) || c.trim() === '')
+          expect(outcome).toBe('unknown');
         // A 4xx is refused only with a recognised client-error code: a random word is never one.
-        if (status !== 200 && !/^(InvalidParameter|Forbidden|Throttling|SignatureDoesNotMatch|InvalidTid|MissingParameter|NoPermission|InvalidAccessKeyId|IncompleteSignature|InvalidAction|UnsupportedOperation|InvalidVersion|InvalidSecurityToken|MissingSecurityToken|SignatureNonceUsed|InvalidTimeStamp|InvalidSignatureMethod|Rejected\.Throttling|InvalidApi|InvalidRegionId|UnsupportedHTTPMethod)/.test(c)) {
+        if (
+          status !== 200 &&
+          !/^(InvalidParameter|Forbidden|Throttling|SignatureDoesNotMatch|InvalidTid|MissingParameter|NoPermission|InvalidAccessKeyId|IncompleteSignature|InvalidAction|UnsupportedOperation|InvalidVersion|InvalidSecurityToken|MissingSecurityToken|SignatureNonceUsed|InvalidTimeStamp|InvalidSignatureMethod|Rejected\.Throttling|InvalidApi|InvalidRegionId|UnsupportedHTTPMethod)/.test(
+            c,
+          )
+        ) {
           expect(outcome).toBe('unknown');
         }
         // One rule: the client's mapping and the fallback agree for every answer.

@@ -1,11 +1,11 @@
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CloudApiError } from '../../../src/core/errors.js';
 import { CreateOutcomeUnknownError, CtsClient, type CtsClientOptions } from '../../../src/cts/client.js';
 import type { CreateTrackerRequest } from '../../../src/cts/schemas.js';
 import { parseAuthorization, signRequest } from '../../../src/cts/signer.js';
-import { CloudApiError } from '../../../src/core/errors.js';
 import { CtsEmulator } from '../../support/cts-emulator.js';
 
 const AK = 'HPUAEXAMPLEAK0000001';
@@ -106,7 +106,11 @@ describe('CtsClient against the emulator: success', () => {
     expect((await client.listTrackers()).map((t) => t.tracker_name).sort()).toEqual(['orders-bucket', 'system']);
     const data = await client.listTrackers({ trackerType: 'data' });
     expect(data.map((t) => t.tracker_name)).toEqual(['orders-bucket']);
-    expect(data[0]?.data_bucket).toEqual({ data_bucket_name: 'orders', data_event: ['READ', 'WRITE'], search_enabled: false });
+    expect(data[0]?.data_bucket).toEqual({
+      data_bucket_name: 'orders',
+      data_event: ['READ', 'WRITE'],
+      search_enabled: false,
+    });
     expect(await client.listTrackers({ trackerName: 'nope', trackerType: 'data' })).toEqual([]);
 
     const last = emulator.requests.at(-1);
@@ -129,7 +133,10 @@ describe('CtsClient against the emulator: success', () => {
       { trackerName: 'system', status: 'error', detail: 'bucketPolicyError' },
       { trackerName: 'system', status: 'enabled' },
     ];
-    expect(await client.findTracker('system', 'system')).toMatchObject({ status: 'error', detail: 'bucketPolicyError' });
+    expect(await client.findTracker('system', 'system')).toMatchObject({
+      status: 'error',
+      detail: 'bucketPolicyError',
+    });
     const recovered = await client.findTracker('system', 'system');
     expect(recovered?.status).toBe('enabled');
     expect(recovered?.detail).toBeUndefined();
@@ -149,15 +156,28 @@ describe('CtsClient retry rules', () => {
   });
 
   it('honours Retry-After when it is longer than the backoff', async () => {
-    emulator.failNext({ status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' }, headers: { 'Retry-After': '3' } });
+    emulator.failNext({
+      status: 429,
+      body: { error_code: 'APIGW.0308', error_msg: 'throttled' },
+      headers: { 'Retry-After': '3' },
+    });
     await makeClient().listTrackers();
     expect(delays).toEqual([3_000]);
   });
 
   it('does not wait out a Retry-After longer than a minute; the caller gets retryAfterMs', async () => {
-    emulator.failNext({ status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' }, headers: { 'Retry-After': '600' } });
+    emulator.failNext({
+      status: 429,
+      body: { error_code: 'APIGW.0308', error_msg: 'throttled' },
+      headers: { 'Retry-After': '600' },
+    });
     const error = await rejection(makeClient().listTrackers());
-    expect(error.details).toMatchObject({ errorCode: 'APIGW.0308', httpStatus: 429, retryable: true, retryAfterMs: 600_000 });
+    expect(error.details).toMatchObject({
+      errorCode: 'APIGW.0308',
+      httpStatus: 429,
+      retryable: true,
+      retryAfterMs: 600_000,
+    });
     expect(delays).toEqual([]);
   });
 
@@ -235,7 +255,9 @@ describe('CtsClient retry rules', () => {
     expect(error.details.errorCode).toBe('APIGW.0301');
     expect(emulator.requests).toHaveLength(1);
 
-    await expect(makeClient({ now: () => new Date(NOW.getTime() + 14 * 60 * 1000) }).listTrackers()).resolves.toEqual([]);
+    await expect(makeClient({ now: () => new Date(NOW.getTime() + 14 * 60 * 1000) }).listTrackers()).resolves.toEqual(
+      [],
+    );
   });
 
   it('retries a ListTrackers timeout', async () => {
@@ -330,7 +352,12 @@ describe('CtsClient creates whose outcome is unknown', () => {
 
     const again = await client.createTracker(dataTracker);
     expect(again).toEqual({ tracker: first.tracker, confirmedByList: true });
-    expect(emulator.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'POST 429', 'POST 400', 'GET 200']);
+    expect(emulator.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+      'POST 201',
+      'POST 429',
+      'POST 400',
+      'GET 200',
+    ]);
     expect(emulator.requests.at(-1)?.query).toEqual({ tracker_name: 'orders-bucket', tracker_type: 'data' });
   });
 
@@ -364,7 +391,9 @@ describe('CtsClient response checking', () => {
   it('accepts null fields and unknown keys in responses', async () => {
     emulator.failNext({
       status: 200,
-      body: { trackers: [{ id: 'x', tracker_name: 't', tracker_type: 'data', status: 'enabled', detail: null, new_field: 1 }] },
+      body: {
+        trackers: [{ id: 'x', tracker_name: 't', tracker_type: 'data', status: 'enabled', detail: null, new_field: 1 }],
+      },
     });
     const [tracker] = await makeClient().listTrackers();
     expect(tracker).toEqual({ id: 'x', tracker_name: 't', tracker_type: 'data', status: 'enabled' });
@@ -417,10 +446,22 @@ describe('CTS emulator validation (as the service answers)', () => {
     ['data_bucket on a system tracker', { ...systemTracker, data_bucket: dataTracker.data_bucket }, 'CTS.0206'],
     ['empty data_event', { ...dataTracker, data_bucket: { data_bucket_name: 'orders', data_event: [] } }, 'CTS.0219'],
     ['encryption without kms_id', { ...systemTracker, is_support_trace_files_encryption: true }, 'CTS.0221'],
-    ['unknown data_event', { ...dataTracker, data_bucket: { data_bucket_name: 'orders', data_event: ['DELETE'] } }, 'CTS.0225'],
+    [
+      'unknown data_event',
+      { ...dataTracker, data_bucket: { data_bucket_name: 'orders', data_event: ['DELETE'] } },
+      'CTS.0225',
+    ],
     ['bad bucket name', { ...systemTracker, obs_info: { bucket_name: 'Audit_Logs' } }, 'CTS.0231'],
-    ['bad file prefix', { ...systemTracker, obs_info: { bucket_name: 'audit-logs', file_prefix_name: 'a/b' } }, 'CTS.0218'],
-    ['bad bucket_lifecycle', { ...dataTracker, obs_info: { bucket_name: 'audit-logs', bucket_lifecycle: 7 } }, 'CTS.0003'],
+    [
+      'bad file prefix',
+      { ...systemTracker, obs_info: { bucket_name: 'audit-logs', file_prefix_name: 'a/b' } },
+      'CTS.0218',
+    ],
+    [
+      'bad bucket_lifecycle',
+      { ...dataTracker, obs_info: { bucket_name: 'audit-logs', bucket_lifecycle: 7 } },
+      'CTS.0003',
+    ],
     ['non-boolean flag', { ...systemTracker, is_lts_enabled: 'yes' }, 'CTS.0003'],
   ])('%s -> %s', async (_name, body, expected) => {
     expect(await code(body)).toBe(expected);
@@ -445,7 +486,15 @@ describe('CTS emulator validation (as the service answers)', () => {
   it('answers CTS.0003 to a body that is not JSON', async () => {
     const url = new URL(`${emulator.endpoint}/v3/${PROJECT}/tracker`);
     const body = '{"tracker_type":';
-    const headers = signRequest({ method: 'POST', url, headers: { 'Content-Type': 'application/json' }, body, ak: AK, sk: SK, date: NOW });
+    const headers = signRequest({
+      method: 'POST',
+      url,
+      headers: { 'Content-Type': 'application/json' },
+      body,
+      ak: AK,
+      sk: SK,
+      date: NOW,
+    });
     const response = await fetch(url, { method: 'POST', headers, body });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error_code: 'CTS.0003', error_msg: 'The request body is invalid.' });
@@ -462,11 +511,14 @@ describe('CTS emulator validation (as the service answers)', () => {
 
     const unsigned = await fetch(url);
     expect(unsigned.status).toBe(401);
-    expect(await unsigned.json()).toMatchObject({ error_code: 'APIGW.0301', request_id: emulator.requests[1]?.requestId });
+    expect(await unsigned.json()).toMatchObject({
+      error_code: 'APIGW.0301',
+      request_id: emulator.requests[1]?.requestId,
+    });
     expect(emulator.requests[1]?.signature).toBe('missing');
   });
 
-  it('answers 403 when the project id in the path is not the caller\'s', async () => {
+  it("answers 403 when the project id in the path is not the caller's", async () => {
     const error = await rejection(makeClient({ projectId: 'another-project' }).listTrackers());
     expect(error.details).toMatchObject({ errorCode: 'CTS.0002', httpStatus: 403, retryable: false });
   });

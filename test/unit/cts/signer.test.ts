@@ -23,7 +23,15 @@ describe('signRequest against the published vectors', () => {
       const date = parseSdkDate(v.date);
       expect(date).toBeDefined();
       const url = new URL(v.url);
-      const headers = signRequest({ method: v.method, url, headers: v.headers, body: v.body, ak: v.ak, sk: v.sk, date });
+      const headers = signRequest({
+        method: v.method,
+        url,
+        headers: v.headers,
+        body: v.body,
+        ak: v.ak,
+        sk: v.sk,
+        date,
+      });
 
       expect(headers['X-Sdk-Date']).toBe(v.date);
       expect(headers['Host']).toBe(url.host);

@@ -3,9 +3,9 @@ import {
   bucketNameProblem,
   explainCtsError,
   explainTrackerDetail,
-  validateTrackerInput,
   type FieldError,
   type TrackerFormInput,
+  validateTrackerInput,
 } from '../../../src/cts/tracker-form.js';
 
 function errorsOf(input: TrackerFormInput): FieldError[] {
@@ -88,7 +88,9 @@ describe('validateTrackerInput: system tracker', () => {
   });
 
   it('omits management_event_selector unless KMS createDatakey is excluded', () => {
-    expect(bodyOf({ trackerType: 'system', excludeKmsCreateDatakey: false })).not.toHaveProperty('management_event_selector');
+    expect(bodyOf({ trackerType: 'system', excludeKmsCreateDatakey: false })).not.toHaveProperty(
+      'management_event_selector',
+    );
   });
 });
 
@@ -114,7 +116,9 @@ describe('validateTrackerInput: data tracker', () => {
   });
 
   it.each([0, 30, 60, 90, 180, 1095, '0', ' 90 '])('accepts bucket lifecycle %j', (days) => {
-    expect(bodyOf({ ...validData, bucketName: 'trace-archive', bucketLifecycle: days }).obs_info?.bucket_lifecycle).toBe(Number(days));
+    expect(
+      bodyOf({ ...validData, bucketName: 'trace-archive', bucketLifecycle: days }).obs_info?.bucket_lifecycle,
+    ).toBe(Number(days));
   });
 
   it.each([7, 365, '30 days', '-30', 'forever'])('rejects bucket lifecycle %j', (days) => {
@@ -142,7 +146,10 @@ describe('validateTrackerInput: data tracker', () => {
 
   it('requires the tracked bucket and at least one operation', () => {
     expect(errorsOf({ trackerType: 'data', trackerName: 'ok', dataEvents: [] })).toEqual([
-      { field: 'dataBucketName', message: 'Enter the name of the OBS bucket whose operations this tracker should record.' },
+      {
+        field: 'dataBucketName',
+        message: 'Enter the name of the OBS bucket whose operations this tracker should record.',
+      },
       { field: 'dataEvents', message: 'Choose at least one operation to track: READ, WRITE or both.' },
     ]);
   });
@@ -188,18 +195,24 @@ describe('validateTrackerInput: common checks', () => {
       { field: 'bucketName', message: 'Enter a name for the OBS bucket to create, or untick "create a new bucket".' },
       {
         field: 'filePrefix',
-        message: 'A file prefix only applies when traces are transferred to an OBS bucket: enter a bucket name, or clear the prefix.',
+        message:
+          'A file prefix only applies when traces are transferred to an OBS bucket: enter a bucket name, or clear the prefix.',
       },
     ]);
   });
 
   it('checks the file prefix: 0–64 letters, digits, dots, underscores, hyphens', () => {
-    expect(bodyOf({ trackerType: 'system', bucketName: 'audit', filePrefix: '' }).obs_info).toEqual({ bucket_name: 'audit' });
-    expect(bodyOf({ trackerType: 'system', bucketName: 'audit', filePrefix: 'a'.repeat(64) }).obs_info?.file_prefix_name).toHaveLength(64);
+    expect(bodyOf({ trackerType: 'system', bucketName: 'audit', filePrefix: '' }).obs_info).toEqual({
+      bucket_name: 'audit',
+    });
+    expect(
+      bodyOf({ trackerType: 'system', bucketName: 'audit', filePrefix: 'a'.repeat(64) }).obs_info?.file_prefix_name,
+    ).toHaveLength(64);
     expect(errorsOf({ trackerType: 'system', bucketName: 'audit', filePrefix: 'a'.repeat(65) })).toEqual([
       {
         field: 'filePrefix',
-        message: 'File prefix must be at most 64 characters: letters, digits, dots, underscores and hyphens. It has 65.',
+        message:
+          'File prefix must be at most 64 characters: letters, digits, dots, underscores and hyphens. It has 65.',
       },
     ]);
     expect(errorsOf({ trackerType: 'system', bucketName: 'audit', filePrefix: 'logs/cts here' })[0]?.message).toBe(
@@ -208,7 +221,9 @@ describe('validateTrackerInput: common checks', () => {
   });
 
   it('accepts gzip or json in any case and rejects other compression', () => {
-    expect(bodyOf({ trackerType: 'system', bucketName: 'audit', compressType: 'GZIP' }).obs_info?.compress_type).toBe('gzip');
+    expect(bodyOf({ trackerType: 'system', bucketName: 'audit', compressType: 'GZIP' }).obs_info?.compress_type).toBe(
+      'gzip',
+    );
     expect(errorsOf({ trackerType: 'system', bucketName: 'audit', compressType: 'zip' })).toEqual([
       { field: 'compressType', message: 'Compression must be gzip (compressed) or json (uncompressed).' },
     ]);
@@ -253,9 +268,30 @@ describe('explainTrackerDetail', () => {
 
 describe('explainCtsError', () => {
   const codes = [
-    'CTS.0201', 'CTS.0208', 'CTS.0200', 'CTS.0003', 'CTS.0202', 'CTS.0203', 'CTS.0204', 'CTS.0205', 'CTS.0206',
-    'CTS.0209', 'CTS.0211', 'CTS.0218', 'CTS.0219', 'CTS.0221', 'CTS.0222', 'CTS.0225', 'CTS.0231', 'CTS.0002',
-    'CTS.0013', 'CTS.0214', 'CTS.0004', 'CTS.0005', 'APIGW.0301', 'APIGW.0308',
+    'CTS.0201',
+    'CTS.0208',
+    'CTS.0200',
+    'CTS.0003',
+    'CTS.0202',
+    'CTS.0203',
+    'CTS.0204',
+    'CTS.0205',
+    'CTS.0206',
+    'CTS.0209',
+    'CTS.0211',
+    'CTS.0218',
+    'CTS.0219',
+    'CTS.0221',
+    'CTS.0222',
+    'CTS.0225',
+    'CTS.0231',
+    'CTS.0002',
+    'CTS.0013',
+    'CTS.0214',
+    'CTS.0004',
+    'CTS.0005',
+    'APIGW.0301',
+    'APIGW.0308',
   ];
 
   it.each(codes)('explains %s in its own words', (code) => {

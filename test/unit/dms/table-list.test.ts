@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseTableList } from '../../../src/dms/table-list.js';
 
 const invalid = (entry: string, why: string): string => `“${entry}” is not a valid table name: ${why}`;

@@ -3,14 +3,14 @@
 // masked). A JSON-encoded parameter is compared leaf by leaf, JSON type included, so `"DbId":"1001"` turning into
 // `"DbId":1001` fails naming the action and the field. Regenerate after a deliberate change with
 // `DMS_WIRE_UPDATE=1 npx vitest run test/unit/dms/wire.test.ts` and review the diff against the API pages.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointSchema } from '../../../src/config.js';
-import { DmsClient } from '../../../src/dms/client.js';
 import type { DbId } from '../../../src/core/ids.js';
+import { DmsClient } from '../../../src/dms/client.js';
 import { DmsEmulator, type RecordedDmsRequest } from '../../support/dms-emulator.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'dms-wire');
@@ -40,7 +40,10 @@ function toFixture(r: RecordedDmsRequest): WireFixture {
     Object.fromEntries(
       Object.keys(params)
         .sort()
-        .map((k) => [k, (JSON_PARAMS[r.action] ?? []).includes(k) ? { json: JSON.parse(params[k]!) as unknown } : params[k]]),
+        .map((k) => [
+          k,
+          (JSON_PARAMS[r.action] ?? []).includes(k) ? { json: JSON.parse(params[k]!) as unknown } : params[k],
+        ]),
     );
   const headers: Record<string, string> = {};
   for (const h of PINNED_HEADERS) if (r.headers[h] !== undefined) headers[h] = r.headers[h];
@@ -76,7 +79,8 @@ function differences(path: string, want: unknown, got: unknown, out: string[]): 
   if (wt === 'Object') {
     const w = want as Record<string, unknown>;
     const g = got as Record<string, unknown>;
-    for (const k of new Set([...Object.keys(w), ...Object.keys(g)])) differences(path ? `${path}.${k}` : k, w[k], g[k], out);
+    for (const k of new Set([...Object.keys(w), ...Object.keys(g)]))
+      differences(path ? `${path}.${k}` : k, w[k], g[k], out);
     return;
   }
   if (want !== got) out.push(`${path}: expected ${JSON.stringify(want)}, sent ${JSON.stringify(got)}`);
@@ -136,7 +140,11 @@ async function drive(emu: DmsEmulator): Promise<Map<string, RecordedDmsRequest>>
   emu.advance(Number(exp.orderId));
   await client.submitOrderApproval(exp.orderId);
   const base = await client.getOrderBaseInfo(exp.orderId);
-  await client.approveOrder({ workflowInstanceId: String(base.WorkflowInstanceId), approvalType: 'AGREE', comment: 'Approved in Slack by Bob' });
+  await client.approveOrder({
+    workflowInstanceId: String(base.WorkflowInstanceId),
+    approvalType: 'AGREE',
+    comment: 'Approved in Slack by Bob',
+  });
   await client.executeDataExport({ orderId: exp.orderId, fileType: 'CSV', encoding: 'UTF8' });
   await client.getDataExportDownloadUrl(exp.orderId);
   await client.findOrdersByComment('chatops:abc123');
@@ -153,19 +161,27 @@ describe('DMS wire encodings (fixtures from the SDK models)', () => {
 
   beforeAll(async () => {
     emu = await DmsEmulator.start();
-    emu.addDatabase({ DatabaseId: '1001', SearchName: 'shop@db1.internal:3306', SchemaName: 'shop', EnvType: 'product' });
+    emu.addDatabase({
+      DatabaseId: '1001',
+      SearchName: 'shop@db1.internal:3306',
+      SchemaName: 'shop',
+      EnvType: 'product',
+    });
     emu.addDatabase({ DatabaseId: '2001', SearchName: 'shop_logic', SchemaName: 'shop_logic', Logic: true });
     sent = await drive(emu);
     if (UPDATE) {
       mkdirSync(DIR, { recursive: true });
-      for (const [action, r] of sent) writeFileSync(join(DIR, `${action}.json`), `${JSON.stringify(toFixture(r), null, 2)}\n`);
+      for (const [action, r] of sent)
+        writeFileSync(join(DIR, `${action}.json`), `${JSON.stringify(toFixture(r), null, 2)}\n`);
     }
   });
   afterAll(async () => {
     await emu.close();
   });
 
-  const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  const fixtures = readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   it('has a fixture for every action the client sends, and every request passed the signature check', () => {
     expect([...sent.keys()].sort()).toEqual(fixtures.map((f) => f.replace(/\.json$/, '')));
@@ -184,7 +200,7 @@ describe('DMS wire encodings (fixtures from the SDK models)', () => {
   it('names the action and the field when an encoding regresses', () => {
     const want = JSON.parse(readFileSync(join(DIR, 'CreateDataTrackOrder.json'), 'utf8')) as WireFixture;
     const regressed = structuredClone(want);
-    ((regressed.query['Param'] as { json: Record<string, unknown> }).json)['DbId'] = 1001;
+    (regressed.query['Param'] as { json: Record<string, unknown> }).json['DbId'] = 1001;
     const diffs: string[] = [];
     differences('', want, regressed, diffs);
     expect(diffs).toEqual(['query.Param.json.DbId: expected String "1001", sent Long 1001']);

@@ -1,17 +1,17 @@
 import { stringify } from 'node:querystring';
 import { describe, expect, it } from 'vitest';
 import {
-  EMPTY_BODY_SHA256,
+  type Acs3VerifyOptions,
   acs3Signature,
   acs3StringToSign,
-  canonicalQueryString,
   canonicalizeAcs3,
+  canonicalQueryString,
+  EMPTY_BODY_SHA256,
   parseAcs3Authorization,
   rfc3986Encode,
   sha256Hex,
   signAcs3Request,
   verifyAcs3Request,
-  type Acs3VerifyOptions,
 } from '../../support/acs3.js';
 
 // Published ACS3 test vector (reference/dms.md).
@@ -32,13 +32,20 @@ const VECTOR = {
 };
 const VECTOR_NOW = Date.UTC(2023, 9, 26, 10, 22, 32);
 
-function vectorRequest(overrides: { headers?: Record<string, string>; url?: string; body?: string; signature?: string } = {}) {
+function vectorRequest(
+  overrides: { headers?: Record<string, string>; url?: string; body?: string; signature?: string } = {},
+) {
   const headers: Record<string, string> = {
     ...VECTOR.headers,
     authorization: `ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=${VECTOR.signedHeaders},Signature=${overrides.signature ?? VECTOR.signature}`,
     ...overrides.headers,
   };
-  return { method: 'POST', url: overrides.url ?? `/?${VECTOR.query}`, headers, body: Buffer.from(overrides.body ?? '') };
+  return {
+    method: 'POST',
+    url: overrides.url ?? `/?${VECTOR.query}`,
+    headers,
+    body: Buffer.from(overrides.body ?? ''),
+  };
 }
 
 const vectorOpts: Acs3VerifyOptions = {
@@ -63,7 +70,14 @@ describe('ACS3 canonicalisation', () => {
   });
 
   it('rebuilds canonical headers from the signed list regardless of order/case', () => {
-    const shuffled = ['X-ACS-VERSION', 'host', 'x-acs-date', 'x-acs-action', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+    const shuffled = [
+      'X-ACS-VERSION',
+      'host',
+      'x-acs-date',
+      'x-acs-action',
+      'x-acs-signature-nonce',
+      'x-acs-content-sha256',
+    ];
     const canonical = canonicalizeAcs3({
       method: 'post',
       path: '/',
@@ -75,7 +89,7 @@ describe('ACS3 canonicalisation', () => {
     expect(sha256Hex(canonical)).toBe(VECTOR.hashedCanonicalRequest);
   });
 
-  it('RFC 3986 encodes, escaping !\'()* and keeping ~', () => {
+  it("RFC 3986 encodes, escaping !'()* and keeping ~", () => {
     expect(rfc3986Encode("a b!'()*~+/=&")).toBe('a%20b%21%27%28%29%2A~%2B%2F%3D%26');
   });
 
@@ -88,7 +102,9 @@ describe('ACS3 canonicalisation', () => {
   });
 
   it('parses the Authorization header', () => {
-    expect(parseAcs3Authorization('ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-date,Signature=abc')).toEqual({
+    expect(
+      parseAcs3Authorization('ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-date,Signature=abc'),
+    ).toEqual({
       algorithm: 'ACS3-HMAC-SHA256',
       credential: 'AK',
       signedHeaders: ['host', 'x-acs-date'],
@@ -135,7 +151,10 @@ describe('verifyAcs3Request', () => {
   });
 
   it('rejects an x-acs-* header that is not signed', () => {
-    const result = verifyAcs3Request(vectorRequest({ headers: { 'x-acs-credentials-provider': 'static_ak' } }), vectorOpts);
+    const result = verifyAcs3Request(
+      vectorRequest({ headers: { 'x-acs-credentials-provider': 'static_ak' } }),
+      vectorOpts,
+    );
     expect(result).toMatchObject({ ok: false, code: 'IncompleteSignature' });
   });
 

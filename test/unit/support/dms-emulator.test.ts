@@ -1,12 +1,18 @@
 import { request as httpRequest } from 'node:http';
 import { stringify } from 'node:querystring';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // openapi-core is CommonJS (`exports.default = Client` plus named exports). Under plain Node ESM (and for tsc) the
 // default import is the whole `module.exports`, so the class is `.default`; under vitest (deps.interopDefault) the
 // default import is already the class. Resolve both. Named exports ($OpenApiUtil, error classes) import directly.
-import OpenApiModule, { $OpenApiUtil, AlibabaCloudError, ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
+import OpenApiModule, {
+  $OpenApiUtil,
+  AlibabaCloudError,
+  ClientError,
+  ServerError,
+  ThrottlingError,
+} from '@alicloud/openapi-core';
 // RuntimeOptions lives in openapi-core's own dependency (the type its callApi signature names).
 import { RuntimeOptions } from '@darabonba/typescript';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EMPTY_BODY_SHA256, signAcs3Request } from '../../support/acs3.js';
 import { DmsEmulator } from '../../support/dms-emulator.js';
 
@@ -96,8 +102,18 @@ let client: OpenApiClientInstance;
 
 beforeEach(async () => {
   emu = await DmsEmulator.start();
-  emu.addDatabase({ DatabaseId: '1001', SearchName: 'shop@db1.internal:3306【shop-prod】', SchemaName: 'shop', EnvType: 'product' });
-  emu.addDatabase({ DatabaseId: '1002', SearchName: 'shop_test@db2.internal:3306', SchemaName: 'shop_test', EnvType: 'test' });
+  emu.addDatabase({
+    DatabaseId: '1001',
+    SearchName: 'shop@db1.internal:3306【shop-prod】',
+    SchemaName: 'shop',
+    EnvType: 'product',
+  });
+  emu.addDatabase({
+    DatabaseId: '1002',
+    SearchName: 'shop_test@db2.internal:3306',
+    SchemaName: 'shop_test',
+    EnvType: 'test',
+  });
   emu.addDatabase({ DatabaseId: '2001', SearchName: 'shop_logic', SchemaName: 'shop_logic', Logic: true });
   emu.addUser({ UserId: '51', Uid: '2800000051', NickName: 'alice', Email: 'alice@example.com' });
   emu.addUser({ UserId: '52', NickName: 'bob', Email: 'bob@example.com' });
@@ -109,7 +125,12 @@ afterEach(async () => {
 });
 
 function createExport(comment = 'export for INC-1', related = '51,52'): Promise<Record<string, unknown>> {
-  return call(client, 'CreateOrder', { Comment: comment, PluginType: 'DATA_EXPORT', RelatedUserList: related }, { PluginParam: JSON.stringify(exportParam) });
+  return call(
+    client,
+    'CreateOrder',
+    { Comment: comment, PluginType: 'DATA_EXPORT', RelatedUserList: related },
+    { PluginParam: JSON.stringify(exportParam) },
+  );
 }
 
 describe('DmsEmulator signatures (through @alicloud/openapi-core)', () => {
@@ -133,7 +154,13 @@ describe('DmsEmulator signatures (through @alicloud/openapi-core)', () => {
       ],
     });
     const [rec] = emu.calls('SearchDatabase');
-    expect(rec).toMatchObject({ action: 'SearchDatabase', version: '2018-11-01', method: 'POST', signature: 'valid', status: 200 });
+    expect(rec).toMatchObject({
+      action: 'SearchDatabase',
+      version: '2018-11-01',
+      method: 'POST',
+      signature: 'valid',
+      status: 200,
+    });
     expect(rec?.query).toEqual({ SearchKey: 'SHOP_test' });
     expect(rec?.headers['authorization']).toMatch(/^ACS3-HMAC-SHA256 Credential=test-ak,/);
   });
@@ -205,12 +232,20 @@ describe('DmsEmulator ticket creation', () => {
       status: 'PRE_CHECKING',
     });
     expect(emu.getOrder(100002)).toMatchObject({ pluginType: 'DATA_TRACK', relatedUserIds: ['51'], status: 'INIT' });
-    expect(emu.getOrder(100003)).toMatchObject({ pluginType: 'FREE_LOCK_CORRECT', relatedUserIds: ['51', '52'], status: 'new' });
+    expect(emu.getOrder(100003)).toMatchObject({
+      pluginType: 'FREE_LOCK_CORRECT',
+      relatedUserIds: ['51', '52'],
+      status: 'new',
+    });
   });
 
   it('enforces parameter locations: PluginParam in the query is MissingParameter', async () => {
     const err = await callError(
-      call(client, 'CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify(exportParam) }),
+      call(client, 'CreateOrder', {
+        Comment: 'c',
+        PluginType: 'DATA_EXPORT',
+        PluginParam: JSON.stringify(exportParam),
+      }),
     );
     expect(err).toBeInstanceOf(ClientError);
     expect(err).toMatchObject({ code: 'MissingParameter', statusCode: 400 });
@@ -220,7 +255,12 @@ describe('DmsEmulator ticket creation', () => {
 
   it('enforces parameter locations: Comment in the body is MissingParameter', async () => {
     const err = await callError(
-      call(client, 'CreateOrder', { PluginType: 'DATA_EXPORT' }, { Comment: 'c', PluginParam: JSON.stringify(exportParam) }),
+      call(
+        client,
+        'CreateOrder',
+        { PluginType: 'DATA_EXPORT' },
+        { Comment: 'c', PluginParam: JSON.stringify(exportParam) },
+      ),
     );
     expect(err).toMatchObject({ code: 'MissingParameter' });
     expect((err as Error).message).toContain('"Comment"');
@@ -242,11 +282,18 @@ describe('DmsEmulator ticket creation', () => {
     expect(err1).toMatchObject({ code: 'InvalidParameter', statusCode: 400 });
     expect((err1 as Error).message).toContain('PluginParam.DbId');
 
-    const err2 = await callError(call(client, 'CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: '{not json' }));
+    const err2 = await callError(
+      call(client, 'CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: '{not json' }),
+    );
     expect(err2).toMatchObject({ code: 'InvalidParameter' });
 
     const err3 = await callError(
-      call(client, 'CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT', RelatedUserList: '["51"]' }, { PluginParam: JSON.stringify(exportParam) }),
+      call(
+        client,
+        'CreateOrder',
+        { Comment: 'c', PluginType: 'DATA_EXPORT', RelatedUserList: '["51"]' },
+        { PluginParam: JSON.stringify(exportParam) },
+      ),
     );
     expect(err3).toMatchObject({ code: 'InvalidParameter' });
     expect((err3 as Error).message).toContain('RelatedUserList');
@@ -254,19 +301,84 @@ describe('DmsEmulator ticket creation', () => {
 
   it('holds every JSON field to the type its API page declares (String vs Long vs Boolean vs Array)', async () => {
     const refused: Array<[string, Record<string, string>, Record<string, string> | undefined, string]> = [
-      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, dbId: '1001' }) }, 'PluginParam.dbId'],
-      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, logic: 'false' }) }, 'PluginParam.logic'],
-      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, affectRows: '10' }) }, 'PluginParam.affectRows'],
-      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, affectRows: 1.5 }) }, 'PluginParam.affectRows'],
-      ['CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, classify: 7 }) }, 'PluginParam.classify'],
-      ['CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, DbId: 1001 }) }, undefined, 'Param.DbId'],
-      ['CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, TableNames: 'orders' }) }, undefined, 'Param.TableNames'],
-      ['CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, TableNames: [7] }) }, undefined, 'Param.TableNames[0]'],
-      ['CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, JobStartTime: 1714521600 }) }, undefined, 'Param.JobStartTime'],
-      ['CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, DbItemList: [{ DbId: '1001', Logic: false }] }) }, undefined, 'Param.DbItemList[0].DbId'],
-      ['CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, DbItemList: [{ DbId: 1001, Logic: 0 }] }) }, undefined, 'Param.DbItemList[0].Logic'],
-      ['CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, Classify: ['x'] }) }, undefined, 'Param.Classify'],
-      ['CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, RollbackAttachmentName: 1 }) }, undefined, 'Param.RollbackAttachmentName'],
+      [
+        'CreateOrder',
+        { Comment: 'c', PluginType: 'DATA_EXPORT' },
+        { PluginParam: JSON.stringify({ ...exportParam, dbId: '1001' }) },
+        'PluginParam.dbId',
+      ],
+      [
+        'CreateOrder',
+        { Comment: 'c', PluginType: 'DATA_EXPORT' },
+        { PluginParam: JSON.stringify({ ...exportParam, logic: 'false' }) },
+        'PluginParam.logic',
+      ],
+      [
+        'CreateOrder',
+        { Comment: 'c', PluginType: 'DATA_EXPORT' },
+        { PluginParam: JSON.stringify({ ...exportParam, affectRows: '10' }) },
+        'PluginParam.affectRows',
+      ],
+      [
+        'CreateOrder',
+        { Comment: 'c', PluginType: 'DATA_EXPORT' },
+        { PluginParam: JSON.stringify({ ...exportParam, affectRows: 1.5 }) },
+        'PluginParam.affectRows',
+      ],
+      [
+        'CreateOrder',
+        { Comment: 'c', PluginType: 'DATA_EXPORT' },
+        { PluginParam: JSON.stringify({ ...exportParam, classify: 7 }) },
+        'PluginParam.classify',
+      ],
+      [
+        'CreateDataTrackOrder',
+        { Comment: 'c', Param: JSON.stringify({ ...trackParam, DbId: 1001 }) },
+        undefined,
+        'Param.DbId',
+      ],
+      [
+        'CreateDataTrackOrder',
+        { Comment: 'c', Param: JSON.stringify({ ...trackParam, TableNames: 'orders' }) },
+        undefined,
+        'Param.TableNames',
+      ],
+      [
+        'CreateDataTrackOrder',
+        { Comment: 'c', Param: JSON.stringify({ ...trackParam, TableNames: [7] }) },
+        undefined,
+        'Param.TableNames[0]',
+      ],
+      [
+        'CreateDataTrackOrder',
+        { Comment: 'c', Param: JSON.stringify({ ...trackParam, JobStartTime: 1714521600 }) },
+        undefined,
+        'Param.JobStartTime',
+      ],
+      [
+        'CreateFreeLockCorrectOrder',
+        { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, DbItemList: [{ DbId: '1001', Logic: false }] }) },
+        undefined,
+        'Param.DbItemList[0].DbId',
+      ],
+      [
+        'CreateFreeLockCorrectOrder',
+        { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, DbItemList: [{ DbId: 1001, Logic: 0 }] }) },
+        undefined,
+        'Param.DbItemList[0].Logic',
+      ],
+      [
+        'CreateFreeLockCorrectOrder',
+        { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, Classify: ['x'] }) },
+        undefined,
+        'Param.Classify',
+      ],
+      [
+        'CreateFreeLockCorrectOrder',
+        { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, RollbackAttachmentName: 1 }) },
+        undefined,
+        'Param.RollbackAttachmentName',
+      ],
     ];
     for (const [action, query, body, field] of refused) {
       const err = await callError(call(client, action, query, body));
@@ -278,27 +390,47 @@ describe('DmsEmulator ticket creation', () => {
 
   it('validates CreateDataTrackOrder and CreateFreeLockCorrectOrder shapes', async () => {
     const badTime = await callError(
-      call(client, 'CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, JobStartTime: '2024-05-01T00:00:00Z' }) }),
+      call(client, 'CreateDataTrackOrder', {
+        Comment: 'c',
+        Param: JSON.stringify({ ...trackParam, JobStartTime: '2024-05-01T00:00:00Z' }),
+      }),
     );
     expect(badTime).toMatchObject({ code: 'InvalidParameter' });
     const badType = await callError(
-      call(client, 'CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, TrackTypes: ['SELECT'] }) }),
+      call(client, 'CreateDataTrackOrder', {
+        Comment: 'c',
+        Param: JSON.stringify({ ...trackParam, TrackTypes: ['SELECT'] }),
+      }),
     );
     expect(badType).toMatchObject({ code: 'InvalidParameter' });
     const numericUsers = await callError(
-      call(client, 'CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify(trackParam), RelatedUserList: '[51]' }),
+      call(client, 'CreateDataTrackOrder', {
+        Comment: 'c',
+        Param: JSON.stringify(trackParam),
+        RelatedUserList: '[51]',
+      }),
     );
     expect(numericUsers).toMatchObject({ code: 'InvalidParameter' });
     const stringUsers = await callError(
-      call(client, 'CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify(freeLockParam), RelatedUserList: '["51"]' }),
+      call(client, 'CreateFreeLockCorrectOrder', {
+        Comment: 'c',
+        Param: JSON.stringify(freeLockParam),
+        RelatedUserList: '["51"]',
+      }),
     );
     expect(stringUsers).toMatchObject({ code: 'InvalidParameter' });
     const badSqlType = await callError(
-      call(client, 'CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, SqlType: 'SQL' }) }),
+      call(client, 'CreateFreeLockCorrectOrder', {
+        Comment: 'c',
+        Param: JSON.stringify({ ...freeLockParam, SqlType: 'SQL' }),
+      }),
     );
     expect(badSqlType).toMatchObject({ code: 'InvalidParameter' });
     const camel = await callError(
-      call(client, 'CreateFreeLockCorrectOrder', { Comment: 'c', Param: JSON.stringify({ ...freeLockParam, execSQL: 'x' }) }),
+      call(client, 'CreateFreeLockCorrectOrder', {
+        Comment: 'c',
+        Param: JSON.stringify({ ...freeLockParam, execSQL: 'x' }),
+      }),
     );
     expect(camel).toMatchObject({ code: 'InvalidParameter' });
     const noParam = await callError(call(client, 'CreateDataTrackOrder', { Comment: 'c' }));
@@ -307,10 +439,18 @@ describe('DmsEmulator ticket creation', () => {
   });
 
   it('answers an unknown DbId or a logical database for data tracking with Success:false', async () => {
-    const unknownDb = await call(client, 'CreateOrder', { Comment: 'c', PluginType: 'DATA_EXPORT' }, { PluginParam: JSON.stringify({ ...exportParam, dbId: 9999 }) });
+    const unknownDb = await call(
+      client,
+      'CreateOrder',
+      { Comment: 'c', PluginType: 'DATA_EXPORT' },
+      { PluginParam: JSON.stringify({ ...exportParam, dbId: 9999 }) },
+    );
     expect(unknownDb).toMatchObject({ Success: false, ErrorCode: 'InvalidDbId' });
     expect(typeof unknownDb['ErrorMessage']).toBe('string');
-    const logic = await call(client, 'CreateDataTrackOrder', { Comment: 'c', Param: JSON.stringify({ ...trackParam, DbId: '2001' }) });
+    const logic = await call(client, 'CreateDataTrackOrder', {
+      Comment: 'c',
+      Param: JSON.stringify({ ...trackParam, DbId: '2001' }),
+    });
     expect(logic['Success']).toBe(false);
     expect(emu.allOrders()).toHaveLength(0);
   });
@@ -361,7 +501,10 @@ describe('DmsEmulator faults', () => {
     expect(emu.calls('CreateOrder')[0]).toMatchObject({ dropped: true, status: 200 });
     // Reconciliation by marker works, and the next create is answered normally.
     const listed = await call(client, 'ListOrders', { SearchContent: '[m:abc123]', PluginType: 'DATA_EXPORT' });
-    expect(listed).toMatchObject({ TotalCount: 1, Orders: { Order: [{ OrderId: 100001, Comment: 'export INC-9 [m:abc123]' }] } });
+    expect(listed).toMatchObject({
+      TotalCount: 1,
+      Orders: { Order: [{ OrderId: 100001, Comment: 'export INC-9 [m:abc123]' }] },
+    });
     expect(await createExport()).toMatchObject({ CreateOrderResult: { OrderIds: [100002] } });
   });
 
@@ -383,12 +526,25 @@ describe('DmsEmulator ticket progress', () => {
       const res = await call(client, 'GetDataExportOrderDetail', {}, { OrderId: '100001' });
       return res['DataExportOrderDetail'] as { KeyInfo: { JobStatus: string }; OrderDetail: Record<string, unknown> };
     };
-    const base = async () => (await call(client, 'GetOrderBaseInfo', { OrderId: '100001' }))['OrderBaseInfo'] as Record<string, unknown>;
+    const base = async () =>
+      (await call(client, 'GetOrderBaseInfo', { OrderId: '100001' }))['OrderBaseInfo'] as Record<string, unknown>;
 
     const first = await detail();
     expect(first.KeyInfo.JobStatus).toBe('PRE_CHECKING');
-    expect(first.OrderDetail).toMatchObject({ DbId: 1001, Database: 'shop@10.0.0.10:3306', ExeSQL: exportParam.exeSQL, Logic: false, EnvType: 'product' });
-    expect(await base()).toMatchObject({ OrderId: 100001, PluginType: 'DATA_EXPORT', StatusCode: 'new', Committer: 'chatops-bot', RelatedUserList: { UserIds: ['51', '52'] } });
+    expect(first.OrderDetail).toMatchObject({
+      DbId: 1001,
+      Database: 'shop@10.0.0.10:3306',
+      ExeSQL: exportParam.exeSQL,
+      Logic: false,
+      EnvType: 'product',
+    });
+    expect(await base()).toMatchObject({
+      OrderId: 100001,
+      PluginType: 'DATA_EXPORT',
+      StatusCode: 'new',
+      Committer: 'chatops-bot',
+      RelatedUserList: { UserIds: ['51', '52'] },
+    });
 
     expect(emu.advance(100001)).toBe('PRE_CHECK_SUCCESS');
     expect(emu.advance(100001, 2)).toBe('APPLY_AUDIT_SUCCESS');
@@ -396,14 +552,21 @@ describe('DmsEmulator ticket progress', () => {
     expect((await base())['StatusCode']).toBe('toaudit');
     expect(emu.advance(100001, 99)).toBe('EXPORT_SUCCESS');
     expect((await base())['StatusCode']).toBe('success');
-    expect(emu.getOrder(100001)?.statusHistory).toEqual(['PRE_CHECKING', 'PRE_CHECK_SUCCESS', 'APPLY_AUDIT_SUCCESS', 'EXPORT_SUCCESS']);
+    expect(emu.getOrder(100001)?.statusHistory).toEqual([
+      'PRE_CHECKING',
+      'PRE_CHECK_SUCCESS',
+      'APPLY_AUDIT_SUCCESS',
+      'EXPORT_SUCCESS',
+    ]);
   });
 
   it('uses a custom script for new tickets and can force any status', async () => {
     emu.setStatusScript('DATA_EXPORT', ['PRE_CHECKING', 'PRE_CHECK_FAIL']);
     await createExport();
     expect(emu.advance(100001)).toBe('PRE_CHECK_FAIL');
-    expect((await call(client, 'GetOrderBaseInfo', { OrderId: '100001' }))['OrderBaseInfo']).toMatchObject({ StatusCode: 'closed' });
+    expect((await call(client, 'GetOrderBaseInfo', { OrderId: '100001' }))['OrderBaseInfo']).toMatchObject({
+      StatusCode: 'closed',
+    });
     emu.setStatus(100001, 'EXPORT_FAIL');
     expect(emu.getOrder(100001)?.status).toBe('EXPORT_FAIL');
   });
@@ -418,7 +581,12 @@ describe('DmsEmulator ticket progress', () => {
     }
     expect(statuses).toEqual(['INIT', 'LISTING', 'LISTING', 'LIST_SUCCESS']);
     const res = await call(client, 'GetDataTrackOrderDetail', { OrderId: '100001' });
-    expect(res['DataTrackOrderDetail']).toMatchObject({ DbId: 1001, TableNames: ['orders'], TrackTypes: ['UPDATE', 'DELETE'], JobStartTime: trackParam.JobStartTime });
+    expect(res['DataTrackOrderDetail']).toMatchObject({
+      DbId: 1001,
+      TableNames: ['orders'],
+      TrackTypes: ['UPDATE', 'DELETE'],
+      JobStartTime: trackParam.JobStartTime,
+    });
   });
 
   it('reports a failed precheck step for lock-free change tickets', async () => {
@@ -427,10 +595,18 @@ describe('DmsEmulator ticket progress', () => {
     const order = emu.getOrder(100001);
     if (order) order.precheckUserTip = 'Table orders has no primary key.';
     const res = await call(client, 'GetDataCorrectOrderDetail', { OrderId: '100001' });
-    const detail = res['DataCorrectOrderDetail'] as { Status: string; ExecMode: string; PreCheckDetail: { TaskCheckDO: Array<Record<string, unknown>> } };
+    const detail = res['DataCorrectOrderDetail'] as {
+      Status: string;
+      ExecMode: string;
+      PreCheckDetail: { TaskCheckDO: Array<Record<string, unknown>> };
+    };
     expect(detail.Status).toBe('precheckFailed');
     expect(detail.ExecMode).toBe('COMMITOR');
-    expect(detail.PreCheckDetail.TaskCheckDO).toContainEqual({ CheckStep: 'SQL_PARSE', CheckStatus: 'FAIL', UserTip: 'Table orders has no primary key.' });
+    expect(detail.PreCheckDetail.TaskCheckDO).toContainEqual({
+      CheckStep: 'SQL_PARSE',
+      CheckStatus: 'FAIL',
+      UserTip: 'Table orders has no primary key.',
+    });
   });
 
   it('answers an unknown order with Success:false InvalidOrderId', async () => {
@@ -442,13 +618,23 @@ describe('DmsEmulator ticket progress', () => {
     await createExport();
     emu.advance(100001);
     await call(client, 'SubmitOrderApproval', { OrderId: '100001' });
-    const info = (await call(client, 'GetOrderBaseInfo', { OrderId: '100001' }))['OrderBaseInfo'] as Record<string, unknown>;
+    const info = (await call(client, 'GetOrderBaseInfo', { OrderId: '100001' }))['OrderBaseInfo'] as Record<
+      string,
+      unknown
+    >;
     expect(info['StatusCode']).toBe('toaudit');
     const notYet = await call(client, 'ExecuteDataExport', { OrderId: '100001' });
     expect(notYet).toMatchObject({ Success: false, ErrorCode: 'IllegalOrderStatus' });
-    await call(client, 'ApproveOrder', { WorkflowInstanceId: String(info['WorkflowInstanceId']), ApprovalType: 'AGREE', Comment: 'ok' });
+    await call(client, 'ApproveOrder', {
+      WorkflowInstanceId: String(info['WorkflowInstanceId']),
+      ApprovalType: 'AGREE',
+      Comment: 'ok',
+    });
     expect(emu.getOrder(100001)?.status).toBe('ENABLE_EXPORT');
-    await call(client, 'ExecuteDataExport', { OrderId: '100001', ActionDetail: JSON.stringify({ mode: 'FAST', fileType: 'CSV', encoding: 'UTF8' }) });
+    await call(client, 'ExecuteDataExport', {
+      OrderId: '100001',
+      ActionDetail: JSON.stringify({ mode: 'FAST', fileType: 'CSV', encoding: 'UTF8' }),
+    });
     expect(emu.getOrder(100001)?.exportActionDetail).toEqual({ mode: 'FAST', fileType: 'CSV', encoding: 'UTF8' });
     const pending = await call(client, 'GetDataExportDownloadURL', { OrderId: '100001' });
     expect(pending['DownloadURLResult']).toMatchObject({ HasResult: false });
@@ -471,7 +657,11 @@ describe('DmsEmulator ticket progress', () => {
 });
 
 describe('DmsEmulator raw HTTP', () => {
-  function rawPost(path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: Record<string, unknown> }> {
+  function rawPost(
+    path: string,
+    headers: Record<string, string>,
+    chunks: string[],
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     return new Promise((resolve, reject) => {
       const url = new URL(emu.endpoint);
       const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path, headers }, (res) => {
@@ -479,7 +669,10 @@ describe('DmsEmulator raw HTTP', () => {
         res.on('data', (c: Buffer) => parts.push(c));
         res.on('end', () => {
           try {
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown> });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown>,
+            });
           } catch (e) {
             reject(e instanceof Error ? e : new Error(String(e)));
           }

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeQuery, rfc3986Encode, signRequest } from '../../../src/cts/signer.js';
+import { CTS_VECTORS, type CtsVector } from '../../support/cts-vectors.js';
 import {
   canonicalQueryFromRaw,
   canonicalRequestFromReceived,
@@ -10,13 +11,12 @@ import {
   parseSdkHmacAuthorization,
   parseSdkHmacDate,
   rfc3986EncodeBytes,
+  type SdkHmacReceivedRequest,
+  type SdkHmacVerifyOptions,
   sdkHmacSignature,
   sdkHmacStringToSign,
   verifySdkHmacRequest,
-  type SdkHmacReceivedRequest,
-  type SdkHmacVerifyOptions,
 } from '../../support/sdk-hmac.js';
-import { CTS_VECTORS, type CtsVector } from '../../support/cts-vectors.js';
 
 const EMPTY_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -26,7 +26,6 @@ function sha256(text: string): string {
 
 type Vector = CtsVector;
 const VECTORS = CTS_VECTORS;
-
 
 function vectorRequest(v: Vector, signature = v.signature): SdkHmacReceivedRequest {
   return {
@@ -84,7 +83,10 @@ describe('SDK-HMAC-SHA256 verifier: published vectors', () => {
         reason: 'signature-mismatch',
       });
       const later = new Date((parseSdkHmacDate(v.date)?.getTime() ?? 0) + 16 * 60 * 1000);
-      expect(verifySdkHmacRequest(vectorRequest(v), vectorOptions(v, later))).toMatchObject({ ok: false, reason: 'stale-date' });
+      expect(verifySdkHmacRequest(vectorRequest(v), vectorOptions(v, later))).toMatchObject({
+        ok: false,
+        reason: 'stale-date',
+      });
     }
   });
 });
@@ -116,21 +118,34 @@ describe('SDK-HMAC-SHA256 verifier: canonical pieces (expected values written by
   });
 
   it('parses the Authorization header and rejects malformed ones', () => {
-    expect(parseSdkHmacAuthorization('SDK-HMAC-SHA256 Access=AK, SignedHeaders=Host;X-Sdk-Date, Signature=abc')).toEqual({
+    expect(
+      parseSdkHmacAuthorization('SDK-HMAC-SHA256 Access=AK, SignedHeaders=Host;X-Sdk-Date, Signature=abc'),
+    ).toEqual({
       algorithm: 'SDK-HMAC-SHA256',
       access: 'AK',
       signedHeaders: ['host', 'x-sdk-date'],
       signature: 'abc',
     });
     expect(parseSdkHmacAuthorization('SDK-HMAC-SHA256 Access=AK, SignedHeaders=host')).toBeUndefined();
-    expect(parseSdkHmacAuthorization('SDK-HMAC-SHA256 Access=AK, Access=BK, SignedHeaders=host, Signature=a')).toBeUndefined();
-    expect(parseSdkHmacAuthorization('SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;x-sdk-date, Signature=a')).toBeUndefined();
+    expect(
+      parseSdkHmacAuthorization('SDK-HMAC-SHA256 Access=AK, Access=BK, SignedHeaders=host, Signature=a'),
+    ).toBeUndefined();
+    expect(
+      parseSdkHmacAuthorization('SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;x-sdk-date, Signature=a'),
+    ).toBeUndefined();
     expect(parseSdkHmacAuthorization('SDK-HMAC-SHA256')).toBeUndefined();
   });
 
   it('accepts only real UTC times in YYYYMMDDTHHMMSSZ', () => {
     expect(parseSdkHmacDate('20191115T033655Z')?.toISOString()).toBe('2019-11-15T03:36:55.000Z');
-    for (const bad of ['2019-11-15T03:36:55Z', '20191115T033655', '20191315T033655Z', '20190230T000000Z', '20191115T246000Z', ' 20191115T033655Z']) {
+    for (const bad of [
+      '2019-11-15T03:36:55Z',
+      '20191115T033655',
+      '20191315T033655Z',
+      '20190230T000000Z',
+      '20191115T246000Z',
+      ' 20191115T033655Z',
+    ]) {
       expect(parseSdkHmacDate(bad), bad).toBeUndefined();
     }
   });
@@ -151,7 +166,12 @@ describe('SDK-HMAC-SHA256 verifier against the product signer (src/cts/signer.ts
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        received.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) });
+        received.push({
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+        });
         res.writeHead(204).end();
       });
     });
@@ -180,7 +200,15 @@ describe('SDK-HMAC-SHA256 verifier against the product signer (src/cts/signer.ts
   async function signAndSend(url: URL, o: SendOptions = {}): Promise<SdkHmacReceivedRequest> {
     const method = o.method ?? 'GET';
     const body = o.body ?? '';
-    const headers = signRequest({ method, url, headers: o.headers ?? {}, body, ak: AK, sk: o.sk ?? SK, date: o.date ?? NOW });
+    const headers = signRequest({
+      method,
+      url,
+      headers: o.headers ?? {},
+      body,
+      ak: AK,
+      sk: o.sk ?? SK,
+      date: o.date ?? NOW,
+    });
     received = [];
     const sendBody = o.sendBody ?? body;
     const response = await fetch(o.sendUrl ?? url, { method, headers, ...(sendBody === '' ? {} : { body: sendBody }) });
@@ -198,7 +226,13 @@ describe('SDK-HMAC-SHA256 verifier against the product signer (src/cts/signer.ts
     'key with space*~': 'v',
   };
 
-  const cases: Array<{ name: string; url: () => URL; send?: SendOptions; canonicalQuery?: string; canonicalUri?: string }> = [
+  const cases: Array<{
+    name: string;
+    url: () => URL;
+    send?: SendOptions;
+    canonicalQuery?: string;
+    canonicalUri?: string;
+  }> = [
     {
       name: 'query built like the client (encodeQuery): spaces, *, ~, unicode, reserved characters, empty value',
       url: () => new URL(`${base}/v3/p1/trackers?${encodeQuery(trickyValues)}`),
@@ -228,7 +262,7 @@ describe('SDK-HMAC-SHA256 verifier against the product signer (src/cts/signer.ts
       canonicalUri: '/v3/pr%20oj%2A%27%28%C3%BC%29~%21/trackers/',
     },
     {
-      name: 'path written raw (URL leaves * \' ( ) ! : @ $ , ; = literal, encodes space and unicode)',
+      name: "path written raw (URL leaves * ' ( ) ! : @ $ , ; = literal, encodes space and unicode)",
       url: () => new URL(`${base}/v3/a b*'()!/ü:@$,;=/日本`),
       canonicalUri: '/v3/a%20b%2A%27%28%29%21/%C3%BC%3A%40%24%2C%3B%3D/%E6%97%A5%E6%9C%AC/',
     },
@@ -291,7 +325,11 @@ describe('SDK-HMAC-SHA256 verifier against the product signer (src/cts/signer.ts
 
   it('rejects a query changed after signing (value, added parameter, or a different encoding of a different value)', async () => {
     const url = new URL(`${base}/v3/p1/trackers?tracker_name=a%20b&tracker_type=data`);
-    for (const tampered of ['?tracker_name=a%20c&tracker_type=data', '?tracker_name=a%20b&tracker_type=data&x=1', '?tracker_name=a%2Bb&tracker_type=data']) {
+    for (const tampered of [
+      '?tracker_name=a%20c&tracker_type=data',
+      '?tracker_name=a%20b&tracker_type=data&x=1',
+      '?tracker_name=a%2Bb&tracker_type=data',
+    ]) {
       const req = await signAndSend(url, { sendUrl: new URL(tampered, url) });
       expect(verifySdkHmacRequest(req, opts), tampered).toMatchObject({ ok: false, reason: 'signature-mismatch' });
     }
@@ -348,7 +386,10 @@ describe('SDK-HMAC-SHA256 verifier against the product signer (src/cts/signer.ts
       [{ authorization: auth.replace(';x-sdk-date', '') }, 'required-header-unsigned'],
     ];
     for (const [headers, reason] of cases) {
-      expect(verifySdkHmacRequest(withHeaders(headers), opts), JSON.stringify(headers)).toMatchObject({ ok: false, reason });
+      expect(verifySdkHmacRequest(withHeaders(headers), opts), JSON.stringify(headers)).toMatchObject({
+        ok: false,
+        reason,
+      });
     }
   });
 });

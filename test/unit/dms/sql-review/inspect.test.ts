@@ -1,5 +1,14 @@
-import { beforeAll, describe, it, expect } from 'vitest';
-import { engineFor, inspectSql, inspectSqlFor, loadSqlParsers, reviewWarnings, summarizeInspection, type SqlEngine, type StatementInfo } from '../../../../src/dms/sql-review/inspect.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  engineFor,
+  inspectSql,
+  inspectSqlFor,
+  loadSqlParsers,
+  reviewWarnings,
+  type SqlEngine,
+  type StatementInfo,
+  summarizeInspection,
+} from '../../../../src/dms/sql-review/inspect.js';
 
 const MY: SqlEngine = { dialect: 'mysql' };
 const MARIA: SqlEngine = { dialect: 'mariadb' };
@@ -20,7 +29,8 @@ function only(sql: string, engine: SqlEngine = MY): StatementInfo {
   return s;
 }
 
-const noWhere = (n: number, kw: string): string => `Statement ${n} (${kw}) has no WHERE clause: it affects every row of the table.`;
+const noWhere = (n: number, kw: string): string =>
+  `Statement ${n} (${kw}) has no WHERE clause: it affects every row of the table.`;
 
 describe('inspectSql: statement kinds', () => {
   it.each([
@@ -63,12 +73,16 @@ describe('inspectSql: statement kinds', () => {
   });
 
   it.each(BOTH)('%s: reads the statement after a simple WITH clause', (_, engine) => {
-    const s = only('WITH old AS (SELECT id FROM t WHERE created < now()) DELETE FROM t WHERE id IN (SELECT id FROM old)', engine);
+    const s = only(
+      'WITH old AS (SELECT id FROM t WHERE created < now()) DELETE FROM t WHERE id IN (SELECT id FROM old)',
+      engine,
+    );
     expect(s).toMatchObject({ kind: 'DELETE', keyword: 'DELETE', hasWhere: true });
   });
 
   it.each(BOTH)('%s: handles several CTEs, column lists and RECURSIVE', (_, engine) => {
-    const sql = 'WITH RECURSIVE a(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM a WHERE n < 5), b AS (SELECT (1)) UPDATE t SET x = 1';
+    const sql =
+      'WITH RECURSIVE a(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM a WHERE n < 5), b AS (SELECT (1)) UPDATE t SET x = 1';
     const r = inspectSql(sql, engine);
     expect(r.statements[0]).toMatchObject({ kind: 'UPDATE', hasWhere: false });
     expect(r.warnings).toEqual([noWhere(1, 'UPDATE')]);
@@ -130,14 +144,19 @@ describe('inspectSql: WHERE detection', () => {
   }
 
   it.each(BOTH)('%s: UPDATE/DELETE without WHERE warn; with WHERE they do not', (_, engine) => {
-    const r = inspectSql('UPDATE t SET a = 1; DELETE FROM t; DELETE FROM t WHERE id = 1; UPDATE t SET a = 2 WHERE b = 3', engine);
+    const r = inspectSql(
+      'UPDATE t SET a = 1; DELETE FROM t; DELETE FROM t WHERE id = 1; UPDATE t SET a = 2 WHERE b = 3',
+      engine,
+    );
     expect(r.warnings).toEqual([noWhere(1, 'UPDATE'), noWhere(2, 'DELETE')]);
   });
 
   it('DELETE ... LIMIT without WHERE still warns, with a LIMIT-specific reason', () => {
     const r = inspectSql('DELETE FROM logs ORDER BY id LIMIT 1000', MY);
     expect(r.statements[0]?.hasWhere).toBe(false);
-    expect(r.warnings).toEqual(['Statement 1 (DELETE) has no WHERE clause: it affects arbitrary rows, up to its LIMIT.']);
+    expect(r.warnings).toEqual([
+      'Statement 1 (DELETE) has no WHERE clause: it affects arbitrary rows, up to its LIMIT.',
+    ]);
   });
 
   it('a LIMIT inside a subquery does not change the message', () => {
@@ -145,7 +164,10 @@ describe('inspectSql: WHERE detection', () => {
   });
 
   it('INSERT ... SELECT ... WHERE has a WHERE, and INSERT never warns either way', () => {
-    const r = inspectSql('INSERT INTO a SELECT * FROM b WHERE x = 1; INSERT INTO a SELECT * FROM b; REPLACE INTO a VALUES (1)', MY);
+    const r = inspectSql(
+      'INSERT INTO a SELECT * FROM b WHERE x = 1; INSERT INTO a SELECT * FROM b; REPLACE INTO a VALUES (1)',
+      MY,
+    );
     expect(r.statements.map((s) => s.hasWhere)).toEqual([true, false, false]);
     expect(r.warnings).toEqual([]);
     const p = inspectSql('INSERT INTO a SELECT * FROM b WHERE x = 1; INSERT INTO a SELECT * FROM b', PG);
@@ -249,27 +271,39 @@ describe('inspectSql: splitting', () => {
 
   it('MySQL block comments do not nest, so nothing after the first */ is hidden; PostgreSQL ones do', () => {
     expect(inspectSql('/* outer /* inner */ DELETE FROM t', MY).statements[0]?.kind).toBe('DELETE');
-    expect(inspectSql('/* outer /* inner */ DELETE FROM t', PG).unterminated).toBe('an unclosed /* comment starting on line 1');
+    expect(inspectSql('/* outer /* inner */ DELETE FROM t', PG).unterminated).toBe(
+      'an unclosed /* comment starting on line 1',
+    );
   });
 });
 
 describe('inspectSql: special statements and input', () => {
   it.each(BOTH)('%s: TRUNCATE gets its own warning', (_, engine) => {
-    expect(inspectSql('SELECT 1; truncate table orders', engine).warnings).toEqual(['Statement 2 (TRUNCATE) removes every row of the table.']);
+    expect(inspectSql('SELECT 1; truncate table orders', engine).warnings).toEqual([
+      'Statement 2 (TRUNCATE) removes every row of the table.',
+    ]);
   });
 
   it('DROP TABLE and DROP DATABASE warn; DROP INDEX does not', () => {
-    const expected = ['Statement 1 (DROP TABLE) removes the table and all its data.', 'Statement 2 (DROP DATABASE) removes the database and all its data.'];
+    const expected = [
+      'Statement 1 (DROP TABLE) removes the table and all its data.',
+      'Statement 2 (DROP DATABASE) removes the database and all its data.',
+    ];
     expect(inspectSql('DROP TABLE tmp; DROP DATABASE shop; DROP INDEX i ON t', MY).warnings).toEqual(expected);
     expect(inspectSql('DROP TABLE tmp; DROP DATABASE shop; DROP INDEX i', PG).warnings).toEqual(expected);
   });
 
   it('MySQL /*! */ comments, which the server runs, make the review fail closed', () => {
     // Changed: they used to be skipped with a warning while the rest was "checked"; what runs was not read.
-    const r = inspectSql('/*!40101 SET NAMES utf8 */;\nUPDATE t SET a = 1 /*! WHERE id = 1 */;\n/*!50003 DELETE FROM t */', MY);
+    const r = inspectSql(
+      '/*!40101 SET NAMES utf8 */;\nUPDATE t SET a = 1 /*! WHERE id = 1 */;\n/*!50003 DELETE FROM t */',
+      MY,
+    );
     expect(r.checked).toBe(false);
     expect(r.statements).toEqual([]);
-    expect(reviewWarnings(r)[0]).toBe('The review could not check this SQL: the server runs the content of the /*! … */ comment on line 1, which the review does not read. Read every statement yourself.');
+    expect(reviewWarnings(r)[0]).toBe(
+      'The review could not check this SQL: the server runs the content of the /*! … */ comment on line 1, which the review does not read. Read every statement yourself.',
+    );
   });
 
   it('MariaDB /*M! */ comments too', () => {
@@ -290,8 +324,16 @@ describe('inspectSql: special statements and input', () => {
   });
 
   it.each([
-    [MY, "SELECT 1;\nUPDATE t\nSET a = 'oops WHERE id = 1;\nDELETE FROM t", 'an unclosed string literal starting on line 3'],
-    [PG, "SELECT 1;\nUPDATE t\nSET a = 'oops WHERE id = 1;\nDELETE FROM t", 'an unclosed string literal starting on line 3'],
+    [
+      MY,
+      "SELECT 1;\nUPDATE t\nSET a = 'oops WHERE id = 1;\nDELETE FROM t",
+      'an unclosed string literal starting on line 3',
+    ],
+    [
+      PG,
+      "SELECT 1;\nUPDATE t\nSET a = 'oops WHERE id = 1;\nDELETE FROM t",
+      'an unclosed string literal starting on line 3',
+    ],
     [MY, 'SELECT "abc', 'an unclosed double-quoted string or identifier starting on line 1'],
     [PG, 'SELECT "abc', 'an unclosed double-quoted identifier starting on line 1'],
     [MY, 'SELECT 1 FROM `t', 'an unclosed backtick-quoted identifier starting on line 1'],
@@ -352,7 +394,9 @@ describe('engines', () => {
     const r = inspectSql('DELETE FROM t WHERE id = 1', engineFor(dbType));
     expect(r.checked).toBe(false);
     expect(summarizeInspection(r)).toBe('Could not be checked — read it yourself');
-    expect(reviewWarnings(r)[0]).toMatch(/^The review could not check this SQL: (the database engine is |DMS did not say)/);
+    expect(reviewWarnings(r)[0]).toMatch(
+      /^The review could not check this SQL: (the database engine is |DMS did not say)/,
+    );
   });
 
   it('a DbType full of markup is not echoed as is', () => {

@@ -7,7 +7,12 @@
 import fc from 'fast-check';
 import { loadModule, parseSync } from 'libpg-query';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportProblem, inspectSql, loadSqlParsers, type SqlInspection } from '../../../../src/dms/sql-review/inspect.js';
+import {
+  exportProblem,
+  inspectSql,
+  loadSqlParsers,
+  type SqlInspection,
+} from '../../../../src/dms/sql-review/inspect.js';
 
 beforeAll(async () => {
   await loadSqlParsers();
@@ -30,11 +35,34 @@ const caseOf = (word: string) => fc.constantFrom(word, word.toLowerCase(), word[
 
 /** A separator MySQL treats as one (whitespace, comments that end), or a Unicode space it glues into a word. */
 const mysqlSeparator = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(' ', '  ', '\t', '\n', '\r\n', ' /* c; where */ ', ' -- c; where\n', ' # c; where\n', ' --\tc\n', '/**/') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\r\n',
+      ' /* c; where */ ',
+      ' -- c; where\n',
+      ' # c; where\n',
+      ' --\tc\n',
+      '/**/',
+    ),
+  },
   { weight: 2, arbitrary: fc.constantFrom(...UNICODE_SPACES).map((u) => ` ${u}`) },
 );
 const isRealSeparator = (s: string) => !UNICODE_SPACES.some((u) => s.includes(u));
-const mysqlValue = fc.constantFrom('1', "'x'", "'it''s; where'", '"dq; where"', "'; DELETE FROM t; -- '", '`col`', 'NULL', "_utf8mb4'z'");
+const mysqlValue = fc.constantFrom(
+  '1',
+  "'x'",
+  "'it''s; where'",
+  '"dq; where"',
+  "'; DELETE FROM t; -- '",
+  '`col`',
+  'NULL',
+  "_utf8mb4'z'",
+);
 const tables = fc.constantFrom('orders', '`order items`', 't1', 'db1.t2');
 
 /** One MySQL statement built from tokens and separators; its truth follows from how it was built. */
@@ -45,11 +73,22 @@ const mysqlStatement: fc.Arbitrary<{ sql: string; truth: Truth; tokensOk: boolea
     table: tables,
     value: mysqlValue,
     seps: fc.array(mysqlSeparator, { minLength: 12, maxLength: 12 }),
-    kw: fc.record({ select: caseOf('SELECT'), update: caseOf('UPDATE'), del: caseOf('DELETE'), from: caseOf('FROM'), set: caseOf('SET'), where: caseOf('WHERE') }),
+    kw: fc.record({
+      select: caseOf('SELECT'),
+      update: caseOf('UPDATE'),
+      del: caseOf('DELETE'),
+      from: caseOf('FROM'),
+      set: caseOf('SET'),
+      where: caseOf('WHERE'),
+    }),
   })
   .map(({ kind, where, table, value, seps, kw }) => {
     const parts: string[] =
-      kind === 'SELECT' ? [kw.select, 'a', kw.from, table] : kind === 'UPDATE' ? [kw.update, table, kw.set, 'a', '=', value] : [kw.del, kw.from, table];
+      kind === 'SELECT'
+        ? [kw.select, 'a', kw.from, table]
+        : kind === 'UPDATE'
+          ? [kw.update, table, kw.set, 'a', '=', value]
+          : [kw.del, kw.from, table];
     const whereAt = parts.length;
     if (where) parts.push(kw.where, 'id', '=', value);
     let sql = '';
@@ -63,10 +102,35 @@ const mysqlStatement: fc.Arbitrary<{ sql: string; truth: Truth; tokensOk: boolea
 
 /** Traps from the issue and its classes, with what MySQL really runs. */
 const MYSQL_TRAPS: { sql: string; truth: Truth[] | 'ambiguous' }[] = [
-  { sql: 'SELECT $$; DELETE FROM orders; $$', truth: [{ kind: 'SELECT', hasWhere: false }, { kind: 'DELETE', hasWhere: false }, { kind: 'OTHER', hasWhere: false }] },
-  { sql: 'SELECT 1 --x; DELETE FROM orders', truth: [{ kind: 'SELECT', hasWhere: false }, { kind: 'DELETE', hasWhere: false }] },
-  { sql: 'SELECT a--1 FROM t; DELETE FROM orders', truth: [{ kind: 'SELECT', hasWhere: false }, { kind: 'DELETE', hasWhere: false }] },
-  { sql: 'SELECT 1 /*! ; DELETE FROM orders */', truth: [{ kind: 'SELECT', hasWhere: false }, { kind: 'DELETE', hasWhere: false }] },
+  {
+    sql: 'SELECT $$; DELETE FROM orders; $$',
+    truth: [
+      { kind: 'SELECT', hasWhere: false },
+      { kind: 'DELETE', hasWhere: false },
+      { kind: 'OTHER', hasWhere: false },
+    ],
+  },
+  {
+    sql: 'SELECT 1 --x; DELETE FROM orders',
+    truth: [
+      { kind: 'SELECT', hasWhere: false },
+      { kind: 'DELETE', hasWhere: false },
+    ],
+  },
+  {
+    sql: 'SELECT a--1 FROM t; DELETE FROM orders',
+    truth: [
+      { kind: 'SELECT', hasWhere: false },
+      { kind: 'DELETE', hasWhere: false },
+    ],
+  },
+  {
+    sql: 'SELECT 1 /*! ; DELETE FROM orders */',
+    truth: [
+      { kind: 'SELECT', hasWhere: false },
+      { kind: 'DELETE', hasWhere: false },
+    ],
+  },
   { sql: 'DELETE FROM orders /*!99999 WHERE id = 1 */', truth: [{ kind: 'DELETE', hasWhere: false }] },
   { sql: 'DELETE FROM orders WHERE\u200b', truth: [{ kind: 'DELETE', hasWhere: false }] },
   { sql: 'UPDATE orders WHERE\u00a0 SET a = 1', truth: [{ kind: 'UPDATE', hasWhere: false }] },
@@ -86,7 +150,10 @@ const mysqlSql: fc.Arbitrary<Generated> = fc
     joiner: fc.constantFrom(';', ';\n', ' ; ', ';-- end\n', ';# end\n', ';/* ; */'),
   })
   .map(({ statements, trap, trapAt, joiner }) => {
-    const items: { sql: string; truth: Truth[] | 'ambiguous' }[] = statements.map((s) => ({ sql: s.sql, truth: [s.truth] }));
+    const items: { sql: string; truth: Truth[] | 'ambiguous' }[] = statements.map((s) => ({
+      sql: s.sql,
+      truth: [s.truth],
+    }));
     if (trap) items.splice(Math.min(trapAt, items.length), 0, trap);
     if (items.length === 0) items.push({ sql: 'SELECT 1', truth: [{ kind: 'SELECT', hasWhere: false }] });
     const truth = items.some((i) => i.truth === 'ambiguous') ? 'ambiguous' : items.flatMap((i) => i.truth as Truth[]);
@@ -103,7 +170,8 @@ function holds(review: SqlInspection, truth: Truth[]): void {
   expect(warned).toBeGreaterThanOrEqual(missing);
   if (review.statements.length === truth.length) {
     review.statements.forEach((s, i) => {
-      if (s.hasWhere && (truth[i]!.kind === 'UPDATE' || truth[i]!.kind === 'DELETE')) expect(truth[i]!.hasWhere).toBe(true);
+      if (s.hasWhere && (truth[i]!.kind === 'UPDATE' || truth[i]!.kind === 'DELETE'))
+        expect(truth[i]!.hasWhere).toBe(true);
     });
   }
 }
@@ -140,8 +208,30 @@ describe('SQL review properties', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
-  const pgSeparator = fc.constantFrom(' ', '\t', '\n', '\r\n', ' /* c /* nested; where */ */ ', ' -- c; where\n', ' --x\n', '/**/', ...UNICODE_SPACES.map((u) => ` ${u}`), ...UNICODE_SPACES);
-  const pgValue = fc.constantFrom('1', "'x'", "'it''s; where'", "E'a\\'b; where'", "'a\\'", '$$ ; where $$', '$t$ ; DELETE FROM t; $t$', '"col"', "U&'d\\0061t'", 'NULL');
+  const pgSeparator = fc.constantFrom(
+    ' ',
+    '\t',
+    '\n',
+    '\r\n',
+    ' /* c /* nested; where */ */ ',
+    ' -- c; where\n',
+    ' --x\n',
+    '/**/',
+    ...UNICODE_SPACES.map((u) => ` ${u}`),
+    ...UNICODE_SPACES,
+  );
+  const pgValue = fc.constantFrom(
+    '1',
+    "'x'",
+    "'it''s; where'",
+    "E'a\\'b; where'",
+    "'a\\'",
+    '$$ ; where $$',
+    '$t$ ; DELETE FROM t; $t$',
+    '"col"',
+    "U&'d\\0061t'",
+    'NULL',
+  );
   const pgStatement = fc
     .record({
       kind: fc.constantFrom('SELECT', 'UPDATE', 'DELETE', 'CTE'),
@@ -159,7 +249,23 @@ describe('SQL review properties', () => {
             ? ['UPDATE', 'orders', 'SET', 'a', '=', value, ...w]
             : kind === 'DELETE'
               ? [kw.del, 'FROM', 'orders', ...w]
-              : ['WITH', 'd', 'AS', '(', kw.del, 'FROM', 'orders', ...w, 'RETURNING', '*', ')', 'SELECT', '*', 'FROM', 'd'];
+              : [
+                  'WITH',
+                  'd',
+                  'AS',
+                  '(',
+                  kw.del,
+                  'FROM',
+                  'orders',
+                  ...w,
+                  'RETURNING',
+                  '*',
+                  ')',
+                  'SELECT',
+                  '*',
+                  'FROM',
+                  'd',
+                ];
       return parts.map((p, i) => (i === 0 ? '' : seps[i % seps.length]!) + p).join('');
     });
   const pgSql = fc.array(pgStatement, { minLength: 1, maxLength: 3 }).map((ss) => ss.join(';\n'));
@@ -176,7 +282,14 @@ describe('SQL review properties', () => {
       const [type] = Object.keys(stmt);
       const json = JSON.stringify(stmt);
       const changes = (json.match(/"(UpdateStmt|DeleteStmt)":/g) ?? []).length;
-      const kind: Kind = type === 'SelectStmt' ? 'SELECT' : type === 'UpdateStmt' ? 'UPDATE' : type === 'DeleteStmt' ? 'DELETE' : 'OTHER';
+      const kind: Kind =
+        type === 'SelectStmt'
+          ? 'SELECT'
+          : type === 'UpdateStmt'
+            ? 'UPDATE'
+            : type === 'DeleteStmt'
+              ? 'DELETE'
+              : 'OTHER';
       // A statement with an UPDATE/DELETE anywhere lacking a WHERE counts as one without (the CTE case).
       const all = [...json.matchAll(/"(UpdateStmt|DeleteStmt)":\{/g)].length;
       const withWhere = (json.match(/"whereClause":/g) ?? []).length;
@@ -206,27 +319,65 @@ describe('SQL review properties', () => {
 
   it('PostgreSQL: a Unicode space next to WHERE never leaves a checked review saying the statement has a WHERE', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...UNICODE_SPACES), fc.constantFrom('UPDATE orders SET a = 1 WHERE', 'DELETE FROM orders WHERE'), fc.boolean(), (u, head, before) => {
-        const sql = before ? head.replace(' WHERE', `${u}WHERE`) + ' id = 1' : `${head}${u} id = 1`;
-        const review = inspectSql(sql, { dialect: 'postgresql' });
-        if (review.checked) expect(review.statements.every((s) => !s.hasWhere) || pgReference(sql)?.every((t) => t.hasWhere)).toBe(true);
-        expect(review.characters.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.constantFrom(...UNICODE_SPACES),
+        fc.constantFrom('UPDATE orders SET a = 1 WHERE', 'DELETE FROM orders WHERE'),
+        fc.boolean(),
+        (u, head, before) => {
+          const sql = before ? `${head.replace(' WHERE', `${u}WHERE`)} id = 1` : `${head}${u} id = 1`;
+          const review = inspectSql(sql, { dialect: 'postgresql' });
+          if (review.checked)
+            expect(review.statements.every((s) => !s.hasWhere) || pgReference(sql)?.every((t) => t.hasWhere)).toBe(
+              true,
+            );
+          expect(review.characters.length).toBeGreaterThan(0);
+        },
+      ),
       { seed: 42, numRuns: 100 },
     );
   });
 
   it('never throws, whatever the text', () => {
-    const alphabet = fc.constantFrom("'", '"', '`', '$', '$$', '--', '#', '/*', '*/', '/*!', ';', '\\', '(', ')', ' ', '\n', 'WHERE', 'DELETE', 'SELECT', 'a', '\u200b', '\u00a0', '\u0000', '\ud800', '😀');
+    const alphabet = fc.constantFrom(
+      "'",
+      '"',
+      '`',
+      '$',
+      '$$',
+      '--',
+      '#',
+      '/*',
+      '*/',
+      '/*!',
+      ';',
+      '\\',
+      '(',
+      ')',
+      ' ',
+      '\n',
+      'WHERE',
+      'DELETE',
+      'SELECT',
+      'a',
+      '\u200b',
+      '\u00a0',
+      '\u0000',
+      '\ud800',
+      '😀',
+    );
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')), fc.constantFrom('mysql' as const, 'mariadb' as const, 'postgresql' as const), (sql, dialect) => {
-        const review = inspectSql(sql, { dialect });
-        expect(typeof review.checked).toBe('boolean');
-        if (review.checked && /\u200b|\u00a0|\u0000/.test(sql)) {
-          // Such characters may only be inside quotes or comments when the review still claims anything.
-          expect(review.characters.every((c) => c.where !== 'code')).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')),
+        fc.constantFrom('mysql' as const, 'mariadb' as const, 'postgresql' as const),
+        (sql, dialect) => {
+          const review = inspectSql(sql, { dialect });
+          expect(typeof review.checked).toBe('boolean');
+          if (review.checked && /\u200b|\u00a0|\u0000/.test(sql)) {
+            // Such characters may only be inside quotes or comments when the review still claims anything.
+            expect(review.characters.every((c) => c.where !== 'code')).toBe(true);
+          }
+        },
+      ),
       { seed: 42, numRuns: 500 },
     );
   });

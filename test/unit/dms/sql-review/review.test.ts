@@ -1,6 +1,13 @@
 /** The issue's classes, one test per trick: the review either reads it right or fails closed, visibly. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportProblem, inspectSql, loadSqlParsers, reviewWarnings, summarizeInspection, type SqlEngine } from '../../../../src/dms/sql-review/inspect.js';
+import {
+  exportProblem,
+  inspectSql,
+  loadSqlParsers,
+  reviewWarnings,
+  type SqlEngine,
+  summarizeInspection,
+} from '../../../../src/dms/sql-review/inspect.js';
 
 const MY: SqlEngine = { dialect: 'mysql' };
 const PG: SqlEngine = { dialect: 'postgresql' };
@@ -26,12 +33,24 @@ describe('Unicode around keywords and in names', () => {
     expect(r.unchecked).toContain('U+00A0 (no-break space) at line 1, column 20');
   });
 
-  it.each(['\u2003', '\u3000', '\u202f', '\ufeff', '\u2060', '\u180e', '\u3164', '\u2800', '\u200d', '\u034f', '\ufe0f', '\u000b', '\u0085'])(
-    'U+%s between words fails closed on every dialect',
-    (ch) => {
-      for (const [, engine] of ENGINES) expect(inspectSql(`DELETE FROM orders WHERE${ch} id = 1`, engine).checked).toBe(false);
-    },
-  );
+  it.each([
+    '\u2003',
+    '\u3000',
+    '\u202f',
+    '\ufeff',
+    '\u2060',
+    '\u180e',
+    '\u3164',
+    '\u2800',
+    '\u200d',
+    '\u034f',
+    '\ufe0f',
+    '\u000b',
+    '\u0085',
+  ])('U+%s between words fails closed on every dialect', (ch) => {
+    for (const [, engine] of ENGINES)
+      expect(inspectSql(`DELETE FROM orders WHERE${ch} id = 1`, engine).checked).toBe(false);
+  });
 
   it.each(ENGINES)('%s: a Cyrillic letter in a keyword is a look-alike, shown with its position', (_, engine) => {
     const r = inspectSql('DELETE FROM orders WH\u0415RE id = 1', engine);
@@ -46,7 +65,9 @@ describe('Unicode around keywords and in names', () => {
   it.each(ENGINES)('%s: invisible characters inside a string are data: checked, but shown', (_, engine) => {
     const r = inspectSql("UPDATE t SET a = 'x\u200by' WHERE id = 1", engine);
     expect(r.checked).toBe(true);
-    expect(r.warnings).toEqual(['Invisible or look-alike characters inside quotes or comments: U+200B (zero-width space) at line 1, column 20.']);
+    expect(r.warnings).toEqual([
+      'Invisible or look-alike characters inside quotes or comments: U+200B (zero-width space) at line 1, column 20.',
+    ]);
   });
 
   it('Chinese names are neither invisible nor look-alike', () => {
@@ -59,7 +80,7 @@ describe('Unicode around keywords and in names', () => {
     expect(inspectSql('UPDATE заказы SET a = 1 WHERE id = 2', PG).checked).toBe(true);
   });
 
-  it('NUL anywhere fails closed (PostgreSQL\'s parser stops reading at it)', () => {
+  it("NUL anywhere fails closed (PostgreSQL's parser stops reading at it)", () => {
     expect(inspectSql("SELECT 1 FROM t WHERE a = '\u0000'; DELETE FROM t", PG).checked).toBe(false);
     expect(inspectSql("SELECT '\u0000'", MY).checked).toBe(false);
   });
@@ -78,7 +99,10 @@ describe('dialect quoting and comments', () => {
   });
 
   it('PostgreSQL: $$ is a quote', () => {
-    expect(inspectSql('SELECT $$a; DELETE FROM orders; $$', PG)).toMatchObject({ checked: true, counts: { SELECT: 1 } });
+    expect(inspectSql('SELECT $$a; DELETE FROM orders; $$', PG)).toMatchObject({
+      checked: true,
+      counts: { SELECT: 1 },
+    });
   });
 
   it('PostgreSQL: a backslash in a standard string does not escape the quote, and the review says the setting decides', () => {
@@ -104,12 +128,16 @@ describe('dialect quoting and comments', () => {
 
   it('MySQL: "-- " and "--\\t" are comments, "#" too', () => {
     for (const c of ['-- x', '--\tx', '# x', '--']) {
-      expect(inspectSql(`DELETE FROM orders ${c}\n`, MY).warnings).toEqual(['Statement 1 (DELETE) has no WHERE clause: it affects every row of the table.']);
+      expect(inspectSql(`DELETE FROM orders ${c}\n`, MY).warnings).toEqual([
+        'Statement 1 (DELETE) has no WHERE clause: it affects every row of the table.',
+      ]);
     }
   });
 
   it('MySQL: ANSI_QUOTES changes what a backslash in double quotes does: fails closed', () => {
-    expect(inspectSql('SELECT "a\\"; DELETE FROM orders; -- "', MY).unchecked).toMatch(/ANSI_QUOTES|NO_BACKSLASH_ESCAPES/);
+    expect(inspectSql('SELECT "a\\"; DELETE FROM orders; -- "', MY).unchecked).toMatch(
+      /ANSI_QUOTES|NO_BACKSLASH_ESCAPES/,
+    );
   });
 
   it('MySQL: an escaped backslash alone is read the same under every setting', () => {
@@ -126,7 +154,11 @@ describe('an export is exactly one read-only query', () => {
     ['SELECT 1; DELETE FROM orders', MY, /exactly one query; this SQL has 2 statements/],
     ['SELECT 1; DELETE FROM orders', PG, /exactly one query; this SQL has 2 statements/],
     ['WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d', PG, /DELETE inside its WITH clause/],
-    ['WITH d AS (UPDATE orders SET a = 1 WHERE id = 2 RETURNING *) SELECT * FROM d', PG, /UPDATE inside its WITH clause/],
+    [
+      'WITH d AS (UPDATE orders SET a = 1 WHERE id = 2 RETURNING *) SELECT * FROM d',
+      PG,
+      /UPDATE inside its WITH clause/,
+    ],
     ['WITH d AS (INSERT INTO log VALUES (1) RETURNING *) SELECT * FROM d', PG, /INSERT inside its WITH clause/],
     ['SELECT * INTO copy FROM orders', PG, /SELECT … INTO/],
     ['SELECT * INTO @x FROM orders', MY, /SELECT … INTO/],
@@ -137,11 +169,11 @@ describe('an export is exactly one read-only query', () => {
     ['SELECT * FROM orders LOCK IN SHARE MODE', MY, /locks rows/],
     ['SELECT * FROM (SELECT * FROM orders FOR UPDATE) x', PG, /locks rows/],
     ['SELECT pg_sleep(10)', PG, /pg_sleep\(\) is not among them/],
-    ['SELECT nextval(\'s\')', PG, /nextval\(\)/],
+    ["SELECT nextval('s')", PG, /nextval\(\)/],
     ['SELECT public.wipe_orders()', PG, /public\.wipe_orders\(\)/],
     ['SELECT * FROM orders WHERE id = refund(1)', PG, /refund\(\)/],
-    ['SELECT sleep(10), get_lock(\'x\', 1)', MY, /sleep\(\), get_lock\(\) are not among them/],
-    ['SELECT load_file(\'/etc/passwd\')', MY, /load_file\(\)/],
+    ["SELECT sleep(10), get_lock('x', 1)", MY, /sleep\(\), get_lock\(\) are not among them/],
+    ["SELECT load_file('/etc/passwd')", MY, /load_file\(\)/],
     ['DELETE FROM orders', MY, /starts with DELETE.*\/dms change/],
     ['EXPLAIN ANALYZE DELETE FROM orders', PG, /\/dms change/],
     ['DO $$ BEGIN DELETE FROM orders; END $$', PG, /\/dms change/],
@@ -167,7 +199,13 @@ describe('an export is exactly one read-only query', () => {
   });
 
   it('an engine the review cannot parse is refused, with the reason', () => {
-    expect(exportProblem(inspectSql('SELECT 1 FROM dual', { unsupported: 'the database engine is oracle, whose SQL the review cannot parse' }))).toBe(
+    expect(
+      exportProblem(
+        inspectSql('SELECT 1 FROM dual', {
+          unsupported: 'the database engine is oracle, whose SQL the review cannot parse',
+        }),
+      ),
+    ).toBe(
       'I could not check this SQL: the database engine is oracle, whose SQL the review cannot parse. An export must be checked to be exactly one read-only query; fix that, or file it in DMS directly.',
     );
   });

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toDmsWindow } from '../../../../src/dms/track/dms-window.js';
-import { checkTrackWindow, readPickedSeconds, type WindowRules } from '../../../../src/dms/track/time-window.js';
 import { knownTimeZone, type TimeZone } from '../../../../src/core/time-zone.js';
 import { formatInZone, offsetAt } from '../../../../src/core/wall-clock.js';
+import { toDmsWindow } from '../../../../src/dms/track/dms-window.js';
+import { checkTrackWindow, readPickedSeconds, type WindowRules } from '../../../../src/dms/track/time-window.js';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
 const HOUR = 3_600;
@@ -68,7 +68,12 @@ describe('the window DMS gets (wall clock in DMS_TIMEZONE)', () => {
   it('an ambiguous boundary that already covers the pick is kept, and the note says DMS may read it wider', () => {
     // 01:20 EST (the second 01:20) → 01:50 EST: the start may be read as 01:20 EDT, an hour earlier; the end must move.
     const now = at('2026-11-02T00:00:00Z');
-    const r = checkTrackWindow(at('2026-11-01T06:20:00Z'), at('2026-11-01T06:50:00Z'), { nowSeconds: now, maxWindowHours: 72, maxLookbackDays: 30, dmsZone: NY });
+    const r = checkTrackWindow(at('2026-11-01T06:20:00Z'), at('2026-11-01T06:50:00Z'), {
+      nowSeconds: now,
+      maxWindowHours: 72,
+      maxLookbackDays: 30,
+      dmsZone: NY,
+    });
     expect(r.ok && [r.window.start.wall, r.window.end.wall]).toEqual(['2026-11-01 01:20:00', '2026-11-01 02:00:00']);
     expect(r.ok && r.note).toBe(
       '01:00–02:00 on 2026-11-01 happens twice in America/New_York (EDT, then EST): DMS cannot tell which one a time in it means, so the window filed with DMS is widened to 2026-11-01 01:20:00 → 2026-11-01 02:00:00 to cover the picked times.',
@@ -77,19 +82,34 @@ describe('the window DMS gets (wall clock in DMS_TIMEZONE)', () => {
 
   it('spring-forward needs nothing: every picked instant has one wall time, and the gap is never filed', () => {
     const r = toDmsWindow(at('2026-03-08T06:30:00Z'), at('2026-03-08T07:30:00Z'), NY);
-    expect(r.ok && [r.window.start.wall, r.window.end.wall, r.window.notes]).toEqual(['2026-03-08 01:30:00', '2026-03-08 03:30:00', []]);
+    expect(r.ok && [r.window.start.wall, r.window.end.wall, r.window.notes]).toEqual([
+      '2026-03-08 01:30:00',
+      '2026-03-08 03:30:00',
+      [],
+    ]);
   });
 
   it('half-hour clock changes (Lord Howe) and zones without abbreviations name the offsets', () => {
     const r = toDmsWindow(at('2026-04-04T14:40:00Z'), at('2026-04-04T15:10:00Z'), zone('Australia/Lord_Howe'));
     expect(r.ok && [r.window.start.wall, r.window.end.wall]).toEqual(['2026-04-05 01:29:59', '2026-04-05 02:00:00']);
-    expect(r.ok && r.window.notes[0]!.repeated).toEqual({ date: '2026-04-05', from: '01:30', to: '02:00', before: 'UTC+11:00', after: 'UTC+10:30' });
+    expect(r.ok && r.window.notes[0]!.repeated).toEqual({
+      date: '2026-04-05',
+      from: '01:30',
+      to: '02:00',
+      before: 'UTC+11:00',
+      after: 'UTC+10:30',
+    });
   });
 
   it('refuses inline, naming the times, when the widened end would be in the future', () => {
     // Now is 01:30 EST (the second time round); the person picked an end of 01:25 EST: DMS may read 01:25 as EDT.
     const now = at('2026-11-01T06:30:00Z');
-    const r = checkTrackWindow(at('2026-11-01T06:00:00Z'), at('2026-11-01T06:25:00Z'), { nowSeconds: now, maxWindowHours: 72, maxLookbackDays: 30, dmsZone: NY });
+    const r = checkTrackWindow(at('2026-11-01T06:00:00Z'), at('2026-11-01T06:25:00Z'), {
+      nowSeconds: now,
+      maxWindowHours: 72,
+      maxLookbackDays: 30,
+      dmsZone: NY,
+    });
     expect(r).toEqual({
       ok: false,
       errors: [
@@ -103,11 +123,18 @@ describe('the window DMS gets (wall clock in DMS_TIMEZONE)', () => {
   });
 
   it('refuses a window that is within the limit as picked but over it as DMS may read it', () => {
-    const rules: WindowRules & { dmsZone: TimeZone } = { nowSeconds: at('2026-11-02T00:00:00Z'), maxWindowHours: 1, maxLookbackDays: 30, dmsZone: NY };
+    const rules: WindowRules & { dmsZone: TimeZone } = {
+      nowSeconds: at('2026-11-02T00:00:00Z'),
+      maxWindowHours: 1,
+      maxLookbackDays: 30,
+      dmsZone: NY,
+    };
     const r = checkTrackWindow(at('2026-11-01T05:30:00Z'), at('2026-11-01T06:30:00Z'), rules);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.errors[0]!.field).toBe('end');
-    expect(!r.ok && r.errors[0]!.message).toMatch(/DMS may read this window as 2026-11-01 00:59 EDT .* → 2026-11-01 02:00 EST .*: 2 hours 1 second; the longest allowed is 1 hour/);
+    expect(!r.ok && r.errors[0]!.message).toMatch(
+      /DMS may read this window as 2026-11-01 00:59 EDT .* → 2026-11-01 02:00 EST .*: 2 hours 1 second; the longest allowed is 1 hour/,
+    );
   });
 
   it('PROPERTY: around every clock change of every zone, a window is refused inline or filed in order and covering the picks', () => {
@@ -122,10 +149,16 @@ describe('the window DMS gets (wall clock in DMS_TIMEZONE)', () => {
         fc.constantFrom(0, 1, 90, DAY),
         (z, which, shift, length, slack) => {
           const changes = transitionsOf(z);
-          const anchor = changes.length > 0 ? changes[which % changes.length]! : at('2026-06-15T12:00:00Z') + (which % 400) * DAY;
+          const anchor =
+            changes.length > 0 ? changes[which % changes.length]! : at('2026-06-15T12:00:00Z') + (which % 400) * DAY;
           const s = anchor + shift;
           const e = s + length;
-          const r = checkTrackWindow(s, e, { nowSeconds: e + slack, maxWindowHours: 72, maxLookbackDays: 30, dmsZone: z });
+          const r = checkTrackWindow(s, e, {
+            nowSeconds: e + slack,
+            maxWindowHours: 72,
+            maxLookbackDays: 30,
+            dmsZone: z,
+          });
           if (!r.ok) {
             stats.refused++;
             expect(r.errors.length).toBeGreaterThan(0);
@@ -139,8 +172,14 @@ describe('the window DMS gets (wall clock in DMS_TIMEZONE)', () => {
           const endReadings = instantsWithWall(end.wall, z);
           expect(startReadings.length).toBeGreaterThan(0);
           expect(endReadings.length).toBeGreaterThan(0);
-          expect(Math.max(...startReadings), `${z}: every reading of ${start.wall} is at or before the picked start`).toBeLessThanOrEqual(s);
-          expect(Math.min(...endReadings), `${z}: every reading of ${end.wall} is at or after the picked end`).toBeGreaterThanOrEqual(e);
+          expect(
+            Math.max(...startReadings),
+            `${z}: every reading of ${start.wall} is at or before the picked start`,
+          ).toBeLessThanOrEqual(s);
+          expect(
+            Math.min(...endReadings),
+            `${z}: every reading of ${end.wall} is at or after the picked end`,
+          ).toBeGreaterThanOrEqual(e);
           expect(start.earliest).toBe(Math.min(...startReadings));
           expect(end.latest).toBe(Math.max(...endReadings));
           if (r.note === undefined) expect([start.wall, end.wall]).toEqual([formatInZone(s, z), formatInZone(e, z)]);
@@ -182,8 +221,15 @@ describe('datetimepicker values as Slack sends them (UNIX seconds, untrusted)', 
 
   it('PROPERTY: any value in either picker gets errors or a window, never a throw', () => {
     const now = at('2026-06-01T12:00:00Z');
-    const picks = fc.oneof(fc.anything(), fc.double(), fc.integer({ min: now - 40 * DAY, max: now + DAY }), fc.constant(null));
-    const zones = fc.constantFrom(...['America/New_York', 'Asia/Shanghai', 'Europe/Dublin', 'Pacific/Apia', 'Australia/Lord_Howe'].map(zone));
+    const picks = fc.oneof(
+      fc.anything(),
+      fc.double(),
+      fc.integer({ min: now - 40 * DAY, max: now + DAY }),
+      fc.constant(null),
+    );
+    const zones = fc.constantFrom(
+      ...['America/New_York', 'Asia/Shanghai', 'Europe/Dublin', 'Pacific/Apia', 'Australia/Lord_Howe'].map(zone),
+    );
     fc.assert(
       fc.property(picks, picks, zones, (a, b, z) => {
         const r = checkTrackWindow(a, b, { nowSeconds: now, maxWindowHours: 72, maxLookbackDays: 30, dmsZone: z });

@@ -1,4 +1,5 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { knownTimeZone } from '../../../../src/core/time-zone.js';
 import {
   describeInZone as describeIn,
   formatInZone as formatIn,
@@ -6,7 +7,6 @@ import {
   validateTrackWindow,
   type WindowRules,
 } from '../../../../src/dms/track/time-window.js';
-import { knownTimeZone } from '../../../../src/core/time-zone.js';
 
 /** The formatters take only zones that passed the gate; every zone named in these cases is a real one. */
 const zone = (name: string) => {
@@ -64,28 +64,44 @@ describe('formatInZone', () => {
 });
 
 describe('isValidTimeZone', () => {
-  it.each(['Asia/Shanghai', 'America/New_York', 'Europe/Berlin', 'UTC', 'Etc/GMT-8', 'Asia/Kolkata'])('%s is valid', (tz) => {
-    expect(isValidTimeZone(tz)).toBe(true);
-  });
+  it.each(['Asia/Shanghai', 'America/New_York', 'Europe/Berlin', 'UTC', 'Etc/GMT-8', 'Asia/Kolkata'])(
+    '%s is valid',
+    (tz) => {
+      expect(isValidTimeZone(tz)).toBe(true);
+    },
+  );
 
-  it.each(['', ' ', 'Mars/Olympus_Mons', 'Asia/Beijing', '+08:00', '-05:00', 'GMT+8 ', 'Asia Shanghai'])('%j is not', (tz) => {
-    expect(isValidTimeZone(tz)).toBe(false);
-  });
+  it.each(['', ' ', 'Mars/Olympus_Mons', 'Asia/Beijing', '+08:00', '-05:00', 'GMT+8 ', 'Asia Shanghai'])(
+    '%j is not',
+    (tz) => {
+      expect(isValidTimeZone(tz)).toBe(false);
+    },
+  );
 });
 
 describe('describeInZone', () => {
   it('fall-back: the same wall time shows different offsets', () => {
-    expect(describeInZone(at('2026-11-01T05:30:00Z'), 'America/New_York')).toBe('2026-11-01 01:30 EDT (UTC\u221204:00)');
-    expect(describeInZone(at('2026-11-01T06:30:00Z'), 'America/New_York')).toBe('2026-11-01 01:30 EST (UTC\u221205:00)');
+    expect(describeInZone(at('2026-11-01T05:30:00Z'), 'America/New_York')).toBe(
+      '2026-11-01 01:30 EDT (UTC\u221204:00)',
+    );
+    expect(describeInZone(at('2026-11-01T06:30:00Z'), 'America/New_York')).toBe(
+      '2026-11-01 01:30 EST (UTC\u221205:00)',
+    );
   });
 
   it('spring-forward', () => {
-    expect(describeInZone(at('2026-03-08T06:59:59Z'), 'America/New_York')).toBe('2026-03-08 01:59 EST (UTC\u221205:00)');
-    expect(describeInZone(at('2026-03-08T07:00:00Z'), 'America/New_York')).toBe('2026-03-08 03:00 EDT (UTC\u221204:00)');
+    expect(describeInZone(at('2026-03-08T06:59:59Z'), 'America/New_York')).toBe(
+      '2026-03-08 01:59 EST (UTC\u221205:00)',
+    );
+    expect(describeInZone(at('2026-03-08T07:00:00Z'), 'America/New_York')).toBe(
+      '2026-03-08 03:00 EDT (UTC\u221204:00)',
+    );
   });
 
   it('the brief example: Los Angeles in winter', () => {
-    expect(describeInZone(at('2026-03-08T09:30:00Z'), 'America/Los_Angeles')).toBe('2026-03-08 01:30 PST (UTC\u221208:00)');
+    expect(describeInZone(at('2026-03-08T09:30:00Z'), 'America/Los_Angeles')).toBe(
+      '2026-03-08 01:30 PST (UTC\u221208:00)',
+    );
   });
 
   it('zones without an English abbreviation show only the offset', () => {
@@ -97,7 +113,9 @@ describe('describeInZone', () => {
 
   it('handles offsets that are not whole hours, on both sides of UTC', () => {
     expect(describeInZone(at('2026-01-15T12:00:00Z'), 'Asia/Kathmandu')).toBe('2026-01-15 17:45 UTC+05:45');
-    expect(describeInZone(at('2026-01-15T12:00:00Z'), 'America/St_Johns')).toMatch(/^2026-01-15 08:30 .*UTC\u221203:30\)?$/);
+    expect(describeInZone(at('2026-01-15T12:00:00Z'), 'America/St_Johns')).toMatch(
+      /^2026-01-15 08:30 .*UTC\u221203:30\)?$/,
+    );
   });
 });
 
