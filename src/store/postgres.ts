@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { CTS_EVENTS_POSTGRES_MIGRATION, PostgresCtsEvents } from './cts-events-postgres.js';
 import * as Rows from './rows.js';
 import { type PendingRow, pendingFromRow } from './rows.js';
 import {
@@ -108,6 +109,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX create_slots_user ON create_slots (slack_id, taken_at);
    INSERT INTO create_slots (key, slack_id, taken_at)
      SELECT 'ticket:' || id, requester_slack_id, created_at FROM tickets WHERE details ->> 'followed' IS NULL;`,
+  CTS_EVENTS_POSTGRES_MIGRATION,
 ];
 
 /** Advisory lock namespace for migrations (any constant; the second key is the schema's hash). */
@@ -152,7 +154,11 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store {
   private closed = false;
 
-  private constructor(private readonly pool: pg.Pool) {}
+  readonly ctsEvents: PostgresCtsEvents;
+
+  private constructor(private readonly pool: pg.Pool) {
+    this.ctsEvents = new PostgresCtsEvents(pool);
+  }
 
   /**
    * Connects and brings the schema up to date. The URL is never put into an error message (it holds a password).

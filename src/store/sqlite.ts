@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { CTS_EVENTS_SQLITE_MIGRATION, SqliteCtsEvents } from './cts-events-sqlite.js';
 import * as Rows from './rows.js';
 import { type PendingRow, pendingFromRow } from './rows.js';
 import {
@@ -97,6 +98,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX create_slots_user ON create_slots (slack_id, taken_at);
    INSERT INTO create_slots (key, slack_id, taken_at)
      SELECT 'ticket:' || id, requester_slack_id, created_at FROM tickets WHERE json_extract(details, '$.followed') IS NULL;`,
+  CTS_EVENTS_SQLITE_MIGRATION,
 ];
 
 type TicketRow = Rows.TicketRow<string, number>;
@@ -123,7 +125,10 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.ctsEvents = new SqliteCtsEvents(this.db);
   }
+
+  readonly ctsEvents: SqliteCtsEvents;
 
   private readonly statements = new Map<string, Database.Statement>();
 

@@ -1,3 +1,5 @@
+import type { CtsEventStore } from './cts-events.js';
+
 /** Ticket kinds the bot follows. */
 export type TicketKind = 'dms_export' | 'dms_track' | 'dms_change' | 'dms_order' | 'cts_tracker';
 
@@ -85,6 +87,8 @@ export interface PendingCreate {
 
 /** Persistence the app needs. Async so a network database fits behind the same interface. */
 export interface Store {
+  /** The CTS key-event receiver's tables (subscriptions, SMN message ids, event threads). */
+  readonly ctsEvents: CtsEventStore;
   /** Claims a submission key (view id). False when it was claimed before: a retry or a double click. */
   claimSubmission(key: string, now: number): Promise<boolean>;
   /** Links a claimed submission to the ticket it produced. */
