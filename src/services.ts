@@ -21,7 +21,7 @@ import type { HomeService } from './tickets/home.js';
 import type { CreateRecovery } from './tickets/recovery.js';
 import type { StatusWatcher } from './tickets/watcher.js';
 
-/** Everything a Slack listener may use; built once in createApp and passed to every handler. */
+/** Everything a Slack listener may use; built once in wireServices (src/wiring.ts) and passed to every handler. */
 export interface Services {
   config: Config;
   logger: Logger;
