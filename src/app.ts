@@ -3,6 +3,7 @@ import { App, type CodedError, HTTPReceiver, LogLevel, SocketModeReceiver } from
 import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import { registerHandlers } from '../handlers/index.js';
 import { Metrics } from './core/metrics.js';
+import { CTS_EVENTS_PATH } from './cts/events/wiring.js';
 import { loadSqlParsers } from './dms/sql-review/inspect.js';
 import { healthRoutes, listen, portOf, type Route, slackEventsRoute } from './http.js';
 import { gracefulStop, InFlight, whoAmI } from './lifecycle.js';
@@ -123,6 +124,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
   const routes: Route[] = [
     ...healthRoutes({ store, clock: services.clock, metrics, watcher, logger, slackReady: () => slackReady }),
     ...(receiver ? [slackEventsRoute(receiver, { config, metrics, logger, guard: guardDeps })] : []),
+    // CTS key events through SMN, in both modes (any method: the receiver answers 405 to all but POST).
+    { path: CTS_EVENTS_PATH, handler: (req, res) => services.ctsEvents.handle(req, res) },
   ];
 
   let server: Server | undefined;
@@ -158,7 +161,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     },
     async stop(opts = {}) {
       if (recoveryTimer) clearInterval(recoveryTimer);
-      const stopDeps = { logger, bolt, socketMode, server, inFlight, watcher, home, store };
+      const stopDeps = { logger, bolt, socketMode, server, inFlight, watcher, home, store, pushes: services.ctsEvents };
       await gracefulStop(
         { ...stopDeps, abortSlack: () => stopping.abort() },
         opts.timeoutMs ?? config.SHUTDOWN_TIMEOUT_MS,

@@ -126,6 +126,24 @@ export const configSchema = z
     HUAWEICLOUD_SDK_SK: optionalString,
     HUAWEICLOUD_SDK_SECURITY_TOKEN: optionalString,
     CTS_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
+    // Key event notifications through SMN (POST /cts/events): the regions whose SMN hosts and topics are trusted.
+    CTS_EVENTS_REGIONS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const regions = [...new Set((v ?? '').split(/[\s,]+/).filter(Boolean))];
+        for (const r of regions)
+          if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(r)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must list Huawei Cloud region ids such as cn-north-4, comma-separated',
+            });
+            return z.NEVER;
+          }
+        return regions;
+      }),
+    CTS_EVENTS_MAX_AGE_SECONDS: intInRange(60, 86_400, 3_600),
+    CTS_EVENTS_THREAD_WINDOW_SECONDS: intInRange(0, 86_400, 600),
 
     DATABASE_URL: z
       .string()
@@ -265,6 +283,11 @@ export function ctsSettings(c: Config):
     securityToken: c.HUAWEICLOUD_SDK_SECURITY_TOKEN,
     timeoutMs: c.CTS_TIMEOUT_MS,
   };
+}
+
+/** The regions whose SMN topics and hosts the key-event receiver trusts: CTS_EVENTS_REGIONS, else CTS_REGION. */
+export function ctsEventRegions(c: Config): string[] {
+  return c.CTS_EVENTS_REGIONS.length > 0 ? [...c.CTS_EVENTS_REGIONS] : [c.CTS_REGION];
 }
 
 /** The SQLite file path from a `sqlite:` DATABASE_URL. */

@@ -58,6 +58,8 @@ export interface StopDeps {
   watcher: StatusWatcher;
   home: HomeService;
   store: Store;
+  /** Push receivers' work after their answers (posting key events). */
+  pushes?: { settle(): Promise<void> };
   /** Aborts every Slack call still running (and its retries). */
   abortSlack(): void;
 }
@@ -96,6 +98,7 @@ export async function gracefulStop(deps: StopDeps, timeoutMs: number): Promise<v
       'stopping with listener work still running (SHUTDOWN_TIMEOUT_MS reached)',
     );
   await step('home tab refreshes', deps.home.settle(), Math.min(left(), 2_000));
+  if (deps.pushes) await step('pushes', deps.pushes.settle(), Math.min(left(), 2_000));
   // 3. What is still running is abandoned: its Slack calls (and their retries) end now instead of running on.
   deps.abortSlack();
   server?.closeAllConnections();

@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
 import type { Metrics } from './core/metrics.js';
 import type { CtsClient } from './cts/client.js';
+import type { CtsSubscriptionService } from './cts/events/subscriptions.js';
+import type { CtsEvents } from './cts/events/wiring.js';
 import type { CtsTrackerService } from './cts/tracker-service.js';
 import type { ChangeService } from './dms/change/service.js';
 import type { DmsClient } from './dms/client.js';
@@ -37,6 +39,10 @@ export interface Services {
   cts?: CtsClient;
   /** Present only when CTS is configured. */
   ctsTrackers?: CtsTrackerService;
+  /** `/cts subscribe`: SMN topics mapped to channels (works without CTS API credentials). */
+  ctsSubscriptions: CtsSubscriptionService;
+  /** The key-event receiver (POST /cts/events) and its work after the answers. */
+  ctsEvents: CtsEvents;
   watcher: StatusWatcher;
   orders: OrderService;
   approvers: ApproverPolicy;

@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Metrics } from './core/metrics.js';
 import type { CtsClient } from './cts/client.js';
+import type { SmnFetch } from './cts/events/certificates.js';
+import { buildCtsEvents } from './cts/events/wiring.js';
 import { CtsTrackerService } from './cts/tracker-service.js';
 import { ChangeService } from './dms/change/service.js';
 import type { DmsClient } from './dms/client.js';
@@ -40,6 +42,8 @@ export interface ServiceDeps {
   policy?: Policy;
   /** This replica's name on ticket leases (default: random). */
   watcherOwner?: string;
+  /** The GET for SMN URLs (certificates, subscription confirmations); default HTTPS. The sandbox maps it to its emulator. */
+  smnFetch?: SmnFetch;
 }
 
 /** Builds every service a listener uses, and the status watcher, around the Slack Web API client `slack`. */
@@ -169,6 +173,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     logger: logger.child({ component: 'sql-review' }),
     onFound: (dbs) => guard.remember(dbs),
   });
+  const ctsEvents = buildCtsEvents({ config, store, clock, logger, messenger, fetch: deps.smnFetch });
   return {
     config,
     logger,
@@ -192,5 +197,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     recovery,
     cts: deps.cts,
     ctsTrackers,
+    ctsSubscriptions: ctsEvents.subscriptions,
+    ctsEvents,
   };
 }

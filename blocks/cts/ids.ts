@@ -47,3 +47,18 @@ export const TrackerOptionValues = {
   read: 'READ',
   write: 'WRITE',
 } as const;
+
+/** Every callback, block and action id of `/cts subscribe` and `/cts subscriptions`, declared once. */
+export const SubscriptionIds = {
+  modal: 'cts-subscribe-modal',
+  topicBlock: 'cts-subscribe-topic-block',
+  topicInput: 'cts-subscribe-topic-input',
+  serviceBlock: 'cts-subscribe-service-block',
+  serviceInput: 'cts-subscribe-service-input',
+  resourceBlock: 'cts-subscribe-resource-block',
+  resourceInput: 'cts-subscribe-resource-input',
+  traceBlock: 'cts-subscribe-trace-block',
+  traceInput: 'cts-subscribe-trace-input',
+  /** The Remove button on a `/cts subscriptions` row (its value is the subscription id). */
+  remove: 'cts-subscription-remove',
+} as const;

@@ -8,6 +8,7 @@ import type { Services } from '../../src/services.js';
 import { ModalSeal } from '../../src/slack/click-origin.js';
 import { gate } from '../kit/command-gate.js';
 import { openModal } from '../kit/open-modal.js';
+import { listSubscriptions, openSubscribe } from './subscriptions.js';
 
 /** Subcommands `/cts` understands, as shown in its help. */
 export const CTS_SUBCOMMANDS: SubcommandHelp[] = [
@@ -20,6 +21,12 @@ export const CTS_SUBCOMMANDS: SubcommandHelp[] = [
     usage: 'list [page]',
     description: 'list the trackers in this project: type, status, and where traces go (a page at a time)',
   },
+  {
+    usage: 'subscribe',
+    description:
+      'post the CTS key events of an SMN topic in this channel (optional filters by service, resource, trace)',
+  },
+  { usage: 'subscriptions', description: 'list the SMN topics mapped to this channel and remove them' },
   { usage: 'help', description: 'show this list' },
 ];
 
@@ -31,6 +38,14 @@ export function registerCtsCommand(app: App, s: Services): void {
   app.command('/cts', async ({ command, ack, client, respond }) => {
     const receivedAt = Date.now();
     const trackers = s.ctsTrackers;
+    const [first = ''] = command.text.trim().split(/\s+/);
+    // Key events come through SMN: they need no CTS API credentials.
+    if (first.toLowerCase() === 'subscribe' || first.toLowerCase() === 'subscriptions') {
+      const log = s.logger.child({ command: '/cts', sub: first.toLowerCase(), user: command.user_id });
+      const args = { command, ack, client, respond, log, receivedAt };
+      await (first.toLowerCase() === 'subscribe' ? openSubscribe(s, args) : listSubscriptions(s, args));
+      return;
+    }
     if (!trackers) {
       await ack({ response_type: 'ephemeral', text: NOT_CONFIGURED });
       return;

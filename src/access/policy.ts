@@ -12,6 +12,8 @@ export const POLICY_COMMANDS = [
   'dms.settings',
   'cts.tracker',
   'cts.list',
+  'cts.subscribe',
+  'cts.subscriptions',
   'approve',
 ] as const;
 export type PolicyCommand = (typeof POLICY_COMMANDS)[number];

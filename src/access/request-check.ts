@@ -16,6 +16,8 @@ const COMMAND_WORDS: Record<PolicyCommand, string> = {
   'dms.settings': 'changing `/dms settings`',
   'cts.tracker': '`/cts tracker`',
   'cts.list': '`/cts list`',
+  'cts.subscribe': 'changing `/cts subscribe` mappings',
+  'cts.subscriptions': '`/cts subscriptions`',
   approve: 'approving or rejecting tickets',
 };
 

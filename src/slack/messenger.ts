@@ -87,6 +87,17 @@ export class Messenger {
     }
   }
 
+  /** Posts a message in a channel (no DM fallback: nobody asked for it); returns its ts. */
+  async post(channelId: string, body: MessageBody): Promise<string> {
+    const r = await this.deps.slack.chat.postMessage({
+      channel: channelId,
+      ...guardOutgoing(body),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    return r.ts!;
+  }
+
   /** Replies in a ticket's thread (`broadcast`: also shown in the channel); returns the reply's ts. */
   async reply(
     channelId: string,

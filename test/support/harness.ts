@@ -9,6 +9,7 @@ import { type ChatOpsApp, createApp } from '../../src/app.js';
 import { type Config, ctsSettings, readConfig, sqlitePath } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { CtsClient } from '../../src/cts/client.js';
+import type { SmnFetch } from '../../src/cts/events/certificates.js';
 import { DmsClient } from '../../src/dms/client.js';
 import { ModalSeal } from '../../src/slack/click-origin.js';
 import type { UserMap } from '../../src/slack/user-map.js';
@@ -53,6 +54,8 @@ export interface HarnessOptions {
   owner?: string;
   /** Runs the app in Socket Mode against this endpoint (app token set, no signing secret); default HTTP mode. */
   socketMode?: FakeSocketMode;
+  /** The GET for SMN URLs (the SMN emulator's `fetch`): certificates and subscription confirmations. */
+  smnFetch?: SmnFetch;
 }
 
 /** The real app wired to a fake Slack and the DMS emulator, on loopback, with captured log lines. */
@@ -175,6 +178,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     slackClientOptions: { retryConfig: { retries: 0 } },
     socketPingTimeoutMs: { client: 300, server: 5_000 },
     watcherOwner: opts.owner,
+    smnFetch: opts.smnFetch,
   });
   const port = await app.start({ watch: false });
   const base = `http://127.0.0.1:${port}`;

@@ -1,0 +1,351 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SubscriptionIds as Ids } from '../../blocks/cts/ids.js';
+import { SmnEmulator } from '../../src/sandbox/smn/emulator.js';
+import type { SlackCall } from '../support/fake-slack.js';
+import { threadReplies, tsOf } from '../support/flows.js';
+import { type Harness, policyFiles, startHarness, viewSubmission } from '../support/harness.js';
+
+const CHANNEL = 'C0OPS';
+let smn: SmnEmulator;
+let h: Harness | undefined;
+const forger = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+beforeAll(async () => {
+  smn = await SmnEmulator.start({ region: 'cn-north-4' });
+});
+afterAll(async () => {
+  await smn.close();
+});
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function start(env: Record<string, string> = {}): Promise<Harness> {
+  h = await startHarness({ smnFetch: smn.fetch, env: { CTS_EVENTS_REGIONS: 'cn-north-4', ...env } });
+  // The emulator dates messages by the wall clock; the app judges them by its (fake) clock, started at Date.now().
+  return h;
+}
+const endpoint = (x: Harness) => `http://127.0.0.1:${x.port}/cts/events`;
+
+const values = (topic: string, filters: { services?: string; resources?: string; traces?: string } = {}) => ({
+  [Ids.topicBlock]: { [Ids.topicInput]: { type: 'plain_text_input', value: topic } },
+  [Ids.serviceBlock]: { [Ids.serviceInput]: { type: 'plain_text_input', value: filters.services ?? null } },
+  [Ids.resourceBlock]: { [Ids.resourceInput]: { type: 'plain_text_input', value: filters.resources ?? null } },
+  [Ids.traceBlock]: { [Ids.traceInput]: { type: 'plain_text_input', value: filters.traces ?? null } },
+});
+
+/** `/cts subscribe` in CHANNEL, then the modal submitted; returns the submission's ack body. */
+async function subscribe(x: Harness, topic: string, filters = {}, user = 'U0ALICE') {
+  const before = x.slack.callsTo('views.open').length;
+  expect((await x.command('subscribe', { command: '/cts', channel: CHANNEL, user })).status).toBe(200);
+  const call = await x.slack.waitFor('views.open', () => x.slack.callsTo('views.open').length > before);
+  const view = { ...(call.args['view'] as Record<string, unknown>), id: 'V-sub-1' };
+  const res = await x.interaction(viewSubmission(view, values(topic, filters), user));
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  return text ? (JSON.parse(text) as { response_action?: string; errors?: Record<string, string> }) : {};
+}
+
+const trace = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    trace_id: 'a1b2c3d4-0000-4000-8000-000000000001',
+    trace_name: 'deleteServer',
+    trace_type: 'ConsoleAction',
+    trace_status: 'warning',
+    service_type: 'ECS',
+    resource_type: 'ecs',
+    resource_name: 'web-1',
+    resource_id: 'f3a1-web-1',
+    code: '200',
+    time: Date.UTC(2026, 11, 3, 20, 1, 2),
+    user: { name: 'alice', id: 'u-1', domain: { name: 'acme' } },
+    ...over,
+  });
+
+const posts = (x: Harness, channel = CHANNEL) =>
+  x.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel);
+const roots = (x: Harness) => posts(x).filter((c) => c.args['thread_ts'] === undefined);
+const textOf = (c: SlackCall) => String(c.args['text']);
+
+describe('CTS key events through SMN: subscription confirmation', () => {
+  it('/cts subscribe maps the topic; a signed confirmation is answered 200 and confirmed by a GET on subscribe_url', async () => {
+    const x = await start();
+    const topic = smn.topicUrn('cts-events');
+    expect(await subscribe(x, topic)).toEqual({});
+    const told = await x.slack.waitFor('chat.postEphemeral', (c) =>
+      String(c.args['text']).includes('will be posted in this channel'),
+    );
+    expect(told.args['user']).toBe('U0ALICE');
+    const audit = await x.app.services.store.listAudit({});
+    expect(audit.map((a) => `${a.action}:${a.decision}`)).toEqual(
+      expect.arrayContaining(['cts.subscribe:allowed', 'cts.subscribe:done']),
+    );
+
+    const msg = smn.subscriptionConfirmation(topic);
+    const res = await smn.send(endpoint(x), msg);
+    expect(res.status).toBe(200);
+    const token = new URL(msg.subscribe_url).searchParams.get('token');
+    const confirmed = await x.slack.waitFor('chat.postMessage', (c) => textOf(c).includes('is confirmed'));
+    expect(confirmed.args['channel']).toBe(CHANNEL);
+    expect(smn.confirmed).toContain(token);
+    // Headers are read case-insensitively; lower-case spellings are as good.
+    const again = smn.subscriptionConfirmation(topic);
+    const lower = await fetch(endpoint(x), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-smn-message-type': again.type,
+        'x-smn-topic-urn': again.topic_urn,
+      },
+      body: JSON.stringify(again),
+    });
+    expect(lower.status).toBe(200);
+  });
+
+  it('refuses a confirmation for a topic no channel asked for (403), and never confirms it', async () => {
+    const x = await start();
+    await subscribe(x, smn.topicUrn('cts-events'));
+    const msg = smn.subscriptionConfirmation(smn.topicUrn('someone-elses-topic'));
+    const res = await smn.send(endpoint(x), msg);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toBe('unknown_topic');
+    expect(smn.confirmed).not.toContain(new URL(msg.subscribe_url).searchParams.get('token'));
+  });
+
+  it('refuses a forged signature, a foreign certificate host and a foreign subscribe_url, fetching nothing from them', async () => {
+    const x = await start();
+    const topic = smn.topicUrn('cts-events');
+    await subscribe(x, topic);
+    const confirmedBefore = smn.confirmed.length;
+    const forged = smn.signed(smn.subscriptionConfirmation(topic), forger.privateKey);
+    expect((await smn.send(endpoint(x), forged)).status).toBe(403);
+    // A valid signature over other content does not carry over either.
+    const good = smn.subscriptionConfirmation(topic);
+    expect((await smn.send(endpoint(x), { ...good, subscribe_url: `${good.subscribe_url}&x=1` })).status).toBe(403);
+    const fetchesBefore = smn.certFetches;
+    for (const signing_cert_url of [
+      'https://smn.evil.com/smn/c.pem',
+      'https://evil-myhuaweicloud.com/smn/c.pem',
+      'https://smn.cn-north-4.myhuaweicloud.com.evil.com/c.pem',
+      'https://smn.cn-north-4.myhuaweicloud.com@127.0.0.1/c.pem',
+      'http://smn.cn-north-4.myhuaweicloud.com/c.pem',
+      'https://127.0.0.1/c.pem',
+    ]) {
+      const res = await smn.send(endpoint(x), smn.signed({ ...smn.subscriptionConfirmation(topic), signing_cert_url }));
+      expect(res.status, signing_cert_url).toBe(403);
+      expect(await res.text()).toBe('foreign_certificate_host');
+    }
+    expect(smn.certFetches).toBe(fetchesBefore);
+    const offHost = smn.signed({
+      ...smn.subscriptionConfirmation(topic),
+      subscribe_url: 'https://evil.com/confirm?token=x',
+    });
+    expect(await (await smn.send(endpoint(x), offHost)).text()).toBe('foreign_subscribe_host');
+    expect(smn.confirmed).toHaveLength(confirmedBefore);
+    expect(posts(x).filter((c) => textOf(c).includes('confirmed'))).toHaveLength(0);
+  });
+});
+
+describe('CTS key events through SMN: notifications', () => {
+  it('posts who did what to which resource, escaped and without links; a replay is ignored; stale and future ones are refused', async () => {
+    const x = await start();
+    const topic = smn.topicUrn('cts-events');
+    await subscribe(x, topic);
+    const msg = smn.notification(topic, trace({ resource_name: 'web-1 <!channel> see https://evil.example/x' }));
+    expect((await smn.send(endpoint(x), msg)).status).toBe(200);
+    const posted = await x.slack.waitFor('chat.postMessage', (c) => textOf(c).includes('CTS key event'));
+    const text = textOf(posted);
+    expect(text).toContain('*deleteServer* on ECS ecs');
+    expect(text).toContain('by *alice (acme)*');
+    expect(text).toContain('Result: *200* (warning)');
+    expect(text).toContain('2026-12-03 20:01:02 UTC');
+    expect(text).toContain('trace `a1b2c3d4-0000-4000-8000-000000000001`');
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).not.toContain('evil.example');
+    expect(JSON.stringify(posted.args['blocks'])).not.toContain('evil.example');
+
+    const replay = await smn.send(endpoint(x), msg);
+    expect(replay.status).toBe(200);
+    expect(await replay.text()).toBe('duplicate');
+    const stale = smn.signed({
+      ...smn.notification(topic, trace()),
+      timestamp: new Date(x.clock.now() - 2 * 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
+    expect(await (await smn.send(endpoint(x), stale)).text()).toBe('stale');
+    const future = smn.signed({
+      ...smn.notification(topic, trace()),
+      timestamp: new Date(x.clock.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
+    expect(await (await smn.send(endpoint(x), future)).text()).toBe('future');
+    await x.app.stop();
+    expect(roots(x)).toHaveLength(1);
+  });
+
+  it('threads a burst of one resource under one root; another resource gets a root of its own', async () => {
+    const x = await start({ CTS_EVENTS_THREAD_WINDOW_SECONDS: '600' });
+    const topic = smn.topicUrn('cts-events');
+    await subscribe(x, topic);
+    const burst = [1, 2, 3, 4, 5].map((n) => smn.notification(topic, trace({ trace_id: `t-${n}` })));
+    const answers = await Promise.all(burst.map((m) => smn.send(endpoint(x), m)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await smn.send(endpoint(x), smn.notification(topic, trace({ resource_id: 'other', resource_name: 'web-2' })));
+    await x.app.stop();
+    const [root, other] = roots(x);
+    expect(roots(x)).toHaveLength(2);
+    expect(textOf(other!)).toContain('web-2');
+    expect(threadReplies(x, tsOf(root!))).toHaveLength(4);
+  });
+
+  it('keeps threading across a restart, and a new root once the window has passed', async () => {
+    const x = await start({ CTS_EVENTS_THREAD_WINDOW_SECONDS: '600' });
+    const topic = smn.topicUrn('cts-events');
+    await subscribe(x, topic);
+    await smn.send(endpoint(x), smn.notification(topic, trace()));
+    await x.app.stop();
+    const y = await startHarness({
+      slack: x.slack,
+      dms: x.dms,
+      dbPath: x.dbPath,
+      clock: x.clock,
+      smnFetch: smn.fetch,
+      env: { CTS_EVENTS_REGIONS: 'cn-north-4' },
+    });
+    try {
+      const yEndpoint = `http://127.0.0.1:${y.port}/cts/events`;
+      await smn.send(yEndpoint, smn.notification(topic, trace({ trace_id: 't-after' })));
+      await y.slack.waitFor('chat.postMessage', (c) => textOf(c).includes('t-after'));
+      y.clock.advance(601_000);
+      await smn.send(yEndpoint, smn.notification(topic, trace({ trace_id: 't-later' })));
+      await y.app.stop();
+      expect(roots(y)).toHaveLength(2);
+      expect(threadReplies(y, tsOf(roots(y)[0]!)).map(textOf)).toEqual([expect.stringContaining('t-after')]);
+      expect(textOf(roots(y)[1]!)).toContain('t-later');
+    } finally {
+      await y.close().catch(() => undefined);
+    }
+  });
+
+  it("applies the channel's filters: only the listed trace names and services reach it", async () => {
+    const x = await start();
+    const topic = smn.topicUrn('cts-events');
+    await subscribe(x, topic, { services: 'ecs, VPC', traces: 'deleteServer' });
+    await smn.send(endpoint(x), smn.notification(topic, trace({ trace_name: 'createServer', trace_id: 'c1' })));
+    await smn.send(endpoint(x), smn.notification(topic, trace({ service_type: 'IAM', trace_id: 'c2' })));
+    await smn.send(endpoint(x), smn.notification(topic, trace({ trace_id: 'c3' })));
+    await x.app.stop();
+    expect(roots(x)).toHaveLength(1);
+    expect(textOf(roots(x)[0]!)).toContain('trace `c3`');
+  });
+
+  it('answers malformed bodies 400, mismatched headers 400 and oversized bodies 413, quickly', async () => {
+    const x = await start();
+    const topic = smn.topicUrn('cts-events');
+    await subscribe(x, topic);
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(endpoint(x), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post(JSON.stringify({ type: 'Notification' }))).status).toBe(400);
+    const msg = smn.notification(topic, trace());
+    expect((await smn.send(endpoint(x), msg, { 'X-SMN-MESSAGE-TYPE': 'SubscriptionConfirmation' })).status).toBe(400);
+    expect((await post('x'.repeat(400 * 1024))).status).toBe(413);
+    expect((await fetch(endpoint(x))).status).toBe(405);
+  });
+});
+
+describe('/cts subscribe and /cts subscriptions', () => {
+  it('validates the topic URN and filters inline', async () => {
+    const x = await start();
+    expect((await subscribe(x, 'arn:aws:sns:us-east-1:1:x')).errors?.[Ids.topicBlock]).toMatch(/starts with urn:smn:/);
+    expect((await subscribe(x, 'urn:smn:ap-southeast-1:0123abcd:t')).errors?.[Ids.topicBlock]).toMatch(
+      /CTS_EVENTS_REGIONS/,
+    );
+    expect((await subscribe(x, smn.topicUrn('t'), { traces: 'delete Server' })).errors?.[Ids.traceBlock]).toMatch(
+      /separated by commas/,
+    );
+    expect(await x.app.services.store.ctsEvents.subscriptions({ channelId: CHANNEL })).toEqual([]);
+  });
+
+  it('lists the channel subscriptions and removes one with its button (audited)', async () => {
+    const x = await start();
+    await subscribe(x, smn.topicUrn('a'));
+    await subscribe(x, smn.topicUrn('b'), { traces: 'deleteServer' });
+    expect((await x.command('subscriptions', { command: '/cts', channel: CHANNEL })).status).toBe(200);
+    const list = await x.slack.waitFor('response_url', (c) => JSON.stringify(c.args).includes(Ids.remove));
+    const blocks = list.args['blocks'] as { accessory?: { value: string; confirm?: unknown } }[];
+    const buttons = blocks.filter((b) => b.accessory).map((b) => b.accessory!);
+    expect(buttons).toHaveLength(2);
+    expect(buttons[0]!.confirm).toBeDefined();
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'T1', domain: 'acme' },
+      user: { id: 'U0ALICE', username: 'u0alice', name: 'u0alice', team_id: 'T1' },
+      api_app_id: 'A1',
+      token: 'legacy-verification-token',
+      trigger_id: 'trigger-remove',
+      response_url: x.slack.responseUrl,
+      container: { type: 'message', message_ts: '1700000000.000001', channel_id: CHANNEL, is_ephemeral: true },
+      channel: { id: CHANNEL, name: 'ops' },
+      actions: [
+        {
+          type: 'button',
+          action_id: Ids.remove,
+          block_id: 'b',
+          value: buttons[0]!.value,
+          action_ts: '1700000000.000002',
+        },
+      ],
+    };
+    expect((await x.interaction(payload)).status).toBe(200);
+    await x.slack.waitFor('response_url', (c) => JSON.stringify(c.args).includes('Removed'));
+    const left = await x.app.services.store.ctsEvents.subscriptions({ channelId: CHANNEL });
+    expect(left.map((s) => s.topicUrn)).toEqual([smn.topicUrn('b')]);
+    // A button from another channel cannot remove this channel's subscription.
+    expect(
+      (
+        await x.interaction({
+          ...payload,
+          channel: { id: 'C0ELSE', name: 'else' },
+          actions: [{ ...payload.actions[0]!, value: String(left[0]!.id) }],
+        })
+      ).status,
+    ).toBe(200);
+    await x.slack.waitFor('response_url', (c) => JSON.stringify(c.args).includes('already removed'));
+    expect(await x.app.services.store.ctsEvents.subscriptions({ channelId: CHANNEL })).toHaveLength(1);
+    const audit = await x.app.services.store.listAudit({});
+    expect(audit.filter((a) => a.action === 'cts.unsubscribe').map((a) => a.detail)).toEqual([
+      { topicUrn: smn.topicUrn('a') },
+    ]);
+  });
+
+  it('the policy governs both: a denied person gets no form, and a forged submission is refused', async () => {
+    const file = policyFiles('cts-events-policy-')([
+      'default: allow',
+      'rules:',
+      '  - name: no-subscribing',
+      '    deny: [cts.subscribe, cts.subscriptions]',
+      '    users: [U0MALLORY]',
+    ]);
+    const x = await start({ POLICY_FILE: file });
+    const opens = x.slack.callsTo('views.open').length;
+    expect((await x.command('subscribe', { command: '/cts', channel: CHANNEL, user: 'U0MALLORY' })).status).toBe(200);
+    const refused = await x.slack.waitFor('response_url', (c) => String(c.args['text']).includes('no-subscribing'));
+    expect(String(refused.args['text'])).toContain('policy does not allow');
+    expect(x.slack.callsTo('views.open')).toHaveLength(opens);
+    // A submission of a form opened by someone allowed, replayed as Mallory, is refused (the seal names Alice).
+    const ack = await x.interaction(
+      viewSubmission(
+        { callback_id: Ids.modal, id: 'V-forged', private_metadata: JSON.stringify({ c: CHANNEL }) },
+        values(smn.topicUrn('t')),
+        'U0MALLORY',
+      ),
+    );
+    expect(JSON.stringify(await ack.json())).toContain('lost track of its channel');
+    expect((await x.command('subscriptions', { command: '/cts', channel: CHANNEL, user: 'U0MALLORY' })).status).toBe(
+      200,
+    );
+    await x.slack.waitFor('response_url', (c) => String(c.args['text']).includes('`/cts subscriptions`'));
+    expect(await x.app.services.store.ctsEvents.subscriptions({ channelId: CHANNEL })).toEqual([]);
+  });
+});
