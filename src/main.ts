@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POLICY, loadPolicy, type Policy } from './access/policy.js';
 import { createApp } from './app.js';
-import { type Config, ConfigError, ctsSettings, endpointSchema, readConfig } from './config.js';
+import { type Config, ConfigError, ctsEventRegions, ctsSettings, endpointSchema, readConfig } from './config.js';
 import { createLogger } from './core/logger.js';
 import { installProcessGuards } from './core/process-guards.js';
 import { CtsClient } from './cts/client.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // Sandbox: emulated clouds in this process; otherwise refuse to start without cloud credentials.
-  const sandbox = config.SANDBOX ? await startSandbox({ logger }) : undefined;
+  const sandbox = config.SANDBOX ? await startSandbox({ logger, smnRegion: ctsEventRegions(config)[0] }) : undefined;
   if (!sandbox && !hasAlibabaCredentials(process.env)) {
     process.stderr.write(
       'No Alibaba Cloud credentials found. Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or ALIBABA_CLOUD_PROFILE /\n' +
@@ -90,7 +90,8 @@ async function main(): Promise<void> {
     : undefined;
   if (!cts) logger.info('CTS is not configured: /cts will explain how to set it up');
   logger.info({ policy: policy.source, rules: policy.rules.length, default: policy.default }, 'policy loaded');
-  const app = createApp({ config, logger, store, dms, cts, userMap, policy });
+  // In the sandbox, SMN URLs (certificates, subscription confirmations) go to the emulated SMN on loopback.
+  const app = createApp({ config, logger, store, dms, cts, userMap, policy, smnFetch: sandbox?.smn.fetch });
   await app.start();
 
   let stopping = false;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CtsEmulator } from './cts-emulator.js';
 import { DmsEmulator } from './dms-emulator.js';
+import { SmnEmulator } from './smn/emulator.js';
 
 /** Banner on every message the bot posts in sandbox mode. */
 export const SANDBOX_NOTE = ':test_tube: *Sandbox*: emulated DMS and CTS. Nothing here is a real cloud ticket.';
@@ -10,6 +11,8 @@ export const SANDBOX_NOTE = ':test_tube: *Sandbox*: emulated DMS and CTS. Nothin
 export interface Sandbox {
   dms: DmsEmulator;
   cts: CtsEmulator;
+  /** Emulated SMN: its certificate and subscription confirmations; it signs key-event messages for /cts/events. */
+  smn: SmnEmulator;
   dmsEndpoint: string;
   dmsCredentials: { accessKeyId: string; accessKeySecret: string };
   ctsSettings: { endpoint: string; projectId: string; ak: string; sk: string };
@@ -25,6 +28,8 @@ export async function startSandbox(opts: {
   logger: Logger;
   advanceEvery?: number;
   latencyMs?: [number, number];
+  /** The region of the emulated SMN (its host is that region's real SMN host). */
+  smnRegion?: string;
 }): Promise<Sandbox> {
   // Fresh credentials per run: the emulators verify signatures like the real clouds do.
   const dmsAk = `sandbox-${randomBytes(4).toString('hex')}`;
@@ -34,6 +39,7 @@ export async function startSandbox(opts: {
   const projectId = randomBytes(16).toString('hex');
   const dms = await DmsEmulator.start({ accessKeyId: dmsAk, accessKeySecret: dmsSk });
   const cts = await CtsEmulator.start({ ak: ctsAk, sk: ctsSk, projectId });
+  const smn = await SmnEmulator.start({ region: opts.smnRegion ?? 'cn-north-4', projectId });
   dms.autoUsers = true;
   dms.autoAdvanceEvery = opts.advanceEvery ?? 2;
   const [lo, hi] = opts.latencyMs ?? [30, 400];
@@ -54,11 +60,12 @@ export async function startSandbox(opts: {
   return {
     dms,
     cts,
+    smn,
     dmsEndpoint: dms.endpoint,
     dmsCredentials: { accessKeyId: dmsAk, accessKeySecret: dmsSk },
     ctsSettings: { endpoint: cts.endpoint, projectId, ak: ctsAk, sk: ctsSk },
     async close() {
-      await Promise.all([dms.close(), cts.close()]);
+      await Promise.all([dms.close(), cts.close(), smn.close()]);
     },
   };
 }

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SubscriptionIds as Ids } from '../../blocks/cts/ids.js';
 import { SmnEmulator } from '../../src/sandbox/smn/emulator.js';
 import type { SlackCall } from '../support/fake-slack.js';
+import { FakeSocketMode } from '../support/fake-socket-mode.js';
 import { threadReplies, tsOf } from '../support/flows.js';
 import { type Harness, policyFiles, startHarness, viewSubmission } from '../support/harness.js';
 
@@ -251,6 +252,21 @@ describe('CTS key events through SMN: notifications', () => {
     expect((await smn.send(endpoint(x), msg, { 'X-SMN-MESSAGE-TYPE': 'SubscriptionConfirmation' })).status).toBe(400);
     expect((await post('x'.repeat(400 * 1024))).status).toBe(413);
     expect((await fetch(endpoint(x))).status).toBe(405);
+  });
+});
+
+describe('CTS key events in Socket Mode', () => {
+  it('serves POST /cts/events on PORT too', async () => {
+    const socket = await FakeSocketMode.start();
+    h = await startHarness({ socketMode: socket, smnFetch: smn.fetch, env: { CTS_EVENTS_REGIONS: 'cn-north-4' } });
+    const topic = smn.topicUrn('cts-events');
+    await h.app.services.ctsSubscriptions.subscribe(
+      { userId: 'U0ALICE', channelId: CHANNEL },
+      { topicUrn: topic, filters: { serviceTypes: [], resourceTypes: [], traceNames: [] } },
+    );
+    expect((await smn.send(endpoint(h), smn.notification(topic, trace({ trace_id: 'sock-1' })))).status).toBe(200);
+    const posted = await h.slack.waitFor('chat.postMessage', (c) => textOf(c).includes('sock-1'));
+    expect(posted.args['channel']).toBe(CHANNEL);
   });
 });
 
