@@ -122,6 +122,9 @@ export function subscriptionLine(s: CtsSubscription): string {
   return asMrkdwn(`\`${cloudText(s.topicUrn, 400)}\` — ${filterWords(s)} — added by ${mention(s.createdBy)}`);
 }
 
+const LIST_TEXT_BUDGET = 10_000;
+const ROW_MAX = 1_200;
+
 /** `/cts subscriptions`: this channel's subscriptions, each with a Remove button that asks first. */
 export function buildSubscriptionList(
   channelId: string,
@@ -133,13 +136,21 @@ export function buildSubscriptionList(
     const t = `${head}No SMN topics are mapped to <#${channelId}>. Add one with \`/cts subscribe\`.`;
     return { text: t, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: t } }] };
   }
-  const shown = subs.slice(0, 40);
+  // Slack refuses a message whose blocks carry more than ~12,000 characters of text: rows are shown while they fit.
+  let budget = LIST_TEXT_BUDGET;
+  const shown: CtsSubscription[] = [];
+  for (const s of subs.slice(0, 40)) {
+    const cost = truncate(subscriptionLine(s), ROW_MAX).length + 400;
+    if (cost > budget) break;
+    budget -= cost;
+    shown.push(s);
+  }
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `${head}*CTS key events posted in <#${channelId}>*` } },
     ...shown.map(
       (s): KnownBlock => ({
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(subscriptionLine(s), 2900) },
+        text: { type: 'mrkdwn', text: truncate(subscriptionLine(s), ROW_MAX) },
         accessory: {
           type: 'button',
           action_id: Ids.remove,
@@ -162,6 +173,9 @@ export function buildSubscriptionList(
     ),
   ];
   if (subs.length > shown.length)
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${subs.length - shown.length} more.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `…and ${subs.length - shown.length} more (remove some to see them).` }],
+    });
   return { text: `${head}${subs.length} SMN topic(s) mapped to this channel.`, blocks };
 }
