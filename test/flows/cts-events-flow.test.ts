@@ -228,6 +228,31 @@ describe('CTS key events through SMN: notifications', () => {
     }
   });
 
+  it('a slow certificate fetch is cut off at its bound (503, SMN retries) and holds up no other request', async () => {
+    const x = await start();
+    const topic = smn.topicUrn('cts-events');
+    await subscribe(x, topic);
+    smn.certDelayMs = 5_000;
+    try {
+      const started = Date.now();
+      const slow = smn.send(endpoint(x), smn.notification(topic, trace({ trace_id: 'slow-1' })));
+      // Meanwhile other requests are answered at once.
+      const other = await fetch(endpoint(x), { method: 'POST', body: '{"type":"Notification"}' });
+      expect(other.status).toBe(400);
+      expect(Date.now() - started).toBeLessThan(1_500);
+      const res = await slow;
+      expect(res.status).toBe(503);
+      expect(await res.text()).toBe('certificate_unavailable');
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      smn.certDelayMs = 0;
+    }
+    // The failure is remembered briefly (no fetch per message), then the certificate is fetched again.
+    expect((await smn.send(endpoint(x), smn.notification(topic, trace()))).status).toBe(503);
+    x.clock.advance(31_000);
+    expect((await smn.send(endpoint(x), smn.notification(topic, trace({ trace_id: 'later' })))).status).toBe(200);
+  });
+
   it("applies the channel's filters: only the listed trace names and services reach it", async () => {
     const x = await start();
     const topic = smn.topicUrn('cts-events');
