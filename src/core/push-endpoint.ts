@@ -40,13 +40,49 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
 }
 
 /**
+ * Runs work at most `concurrency` at a time, the rest waiting in order, so a burst of pushes does not start all its
+ * Slack posts at once and slow the answers to the next ones.
+ */
+export class WorkQueue {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly concurrency: number) {}
+
+  /** Runs `fn` when a slot is free; resolves or rejects with it. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running += 1;
+    try {
+      return await fn();
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Work waiting for a slot. */
+  get backlog(): number {
+    return this.waiting.length;
+  }
+}
+
+/**
  * Serves a push receiver (CTS key events through SMN, DMS webhooks): POST only, the body read up to `limitBytes`
  * (413 beyond), the handler's answer sent as soon as it decides (within `answerWithinMs`, else 503 so the sender
- * retries), then its `after` work run in the background, errors logged, tracked by `track` so a stop can wait for it.
+ * retries), then its `after` work run in the background (through `queue` when given), errors logged, tracked by
+ * `track` so a stop can wait for it.
  */
 export function pushEndpoint(
   handler: PushHandler,
-  opts: { limitBytes: number; answerWithinMs: number; logger: Logger; track?: (work: Promise<void>) => void },
+  opts: {
+    limitBytes: number;
+    answerWithinMs: number;
+    logger: Logger;
+    track?: (work: Promise<void>) => void;
+    /** Where the `after` work runs (default: at once). */
+    queue?: WorkQueue;
+  },
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const send = (res: ServerResponse, status: number, body = '') => {
     if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
@@ -71,7 +107,8 @@ export function pushEndpoint(
         Object.assign(new Error('push receiver did not decide in time'), { code: 'push_timeout' }),
       );
       send(res, answer.status, answer.body);
-      if (answer.after) await answer.after();
+      const after = answer.after;
+      if (after) await (opts.queue ? opts.queue.run(after) : after());
     })().catch((err: unknown) => {
       opts.logger.error({ path, err: String(err).slice(0, 300) }, 'push request failed');
       // 503: the sender may try again later (SMN retries on 5xx).

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { type Config, ctsEventRegions } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
-import { pushEndpoint } from '../../core/push-endpoint.js';
+import { pushEndpoint, WorkQueue } from '../../core/push-endpoint.js';
 import type { Messenger } from '../../slack/messenger.js';
 import type { Store } from '../../store/types.js';
 import { CertificateCache, httpsSmnFetch, type SmnFetch } from './certificates.js';
@@ -62,6 +62,8 @@ export function buildCtsEvents(deps: {
       limitBytes: SMN_BODY_LIMIT_BYTES,
       answerWithinMs: ANSWER_WITHIN_MS,
       logger,
+      // Posting is the slow part of a burst: a few at a time, so answers stay fast.
+      queue: new WorkQueue(4),
       track: (work) => {
         running.add(work);
         void work.finally(() => running.delete(work));
