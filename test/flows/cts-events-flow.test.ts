@@ -280,6 +280,30 @@ describe('CTS key events through SMN: notifications', () => {
   });
 });
 
+describe('CTS key events through SMN: unsubscribing and limits', () => {
+  it('logs a signed UnsubscribeConfirmation (200) and posts nothing', async () => {
+    const x = await start();
+    const topic = smn.topicUrn('cts-events');
+    await subscribe(x, topic);
+    const before = posts(x).length;
+    expect((await smn.send(endpoint(x), smn.unsubscribeConfirmation(topic))).status).toBe(200);
+    await x.app.stop();
+    expect(x.logs.some((l) => l.includes('SMN says this endpoint was unsubscribed from the topic'))).toBe(true);
+    expect(posts(x)).toHaveLength(before);
+  });
+
+  it('limits subscription changes per person per hour, across the form and the buttons', async () => {
+    const x = await start();
+    const subs = x.app.services.ctsSubscriptions;
+    for (let i = 0; i < 20; i++) expect(await subs.takeChange('U0ALICE', `k${i}`)).toBeUndefined();
+    expect(await subs.takeChange('U0ALICE', 'k20')).toMatch(/limit is 20/);
+    expect((await subscribe(x, smn.topicUrn('t'))).errors?.[Ids.topicBlock]).toMatch(/limit is 20/);
+    expect(await subs.takeChange('U0BOB', 'k0')).toBeUndefined();
+    x.clock.advance(3_600_001);
+    expect(await subs.takeChange('U0ALICE', 'k21')).toBeUndefined();
+  });
+});
+
 describe('CTS key events in Socket Mode', () => {
   it('serves POST /cts/events on PORT too', async () => {
     const socket = await FakeSocketMode.start();

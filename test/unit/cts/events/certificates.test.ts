@@ -1,6 +1,11 @@
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CertificateCache, CertificateUnavailable, type SmnFetch } from '../../../../src/cts/events/certificates.js';
+import {
+  CertificateCache,
+  CertificateUnavailable,
+  httpsSmnFetch,
+  type SmnFetch,
+} from '../../../../src/cts/events/certificates.js';
 import { selfSignedCertificate } from '../../../../src/sandbox/smn/certificate.js';
 import { FakeClock } from '../../../support/harness.js';
 
@@ -105,5 +110,14 @@ describe('CertificateCache', () => {
     const pending = [slow.get(url('a')), slow.get(url('b'))];
     await expect(slow.get(url('c'))).rejects.toMatchObject({ reason: 'too many certificate fetches at once' });
     await Promise.allSettled(pending);
+  });
+});
+
+describe('the production SMN fetch', () => {
+  it('fetches over HTTPS only', async () => {
+    const signal = new AbortController().signal;
+    await expect(httpsSmnFetch(new URL('http://127.0.0.1:1/c.pem'), { signal, maxBytes: 10 })).rejects.toThrow(
+      /HTTPS only/,
+    );
   });
 });
