@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { App, type CodedError, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import { registerHandlers } from '../handlers/index.js';
+import { errorFields } from './core/errors.js';
 import { Metrics } from './core/metrics.js';
 import { CTS_EVENTS_PATH } from './cts/events/wiring.js';
 import { loadSqlParsers } from './dms/sql-review/inspect.js';
@@ -137,7 +138,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     async start(opts = {}) {
       // PostgreSQL's parser (WASM) for the SQL review; if it cannot load, PostgreSQL reviews fail closed.
       await loadSqlParsers().catch((err: unknown) =>
-        logger.error({ err: String(err) }, 'SQL parser failed to load; PostgreSQL SQL reviews will fail closed'),
+        logger.error({ err: errorFields(err) }, 'SQL parser failed to load; PostgreSQL SQL reviews will fail closed'),
       );
       await bolt.init();
       identity = await whoAmI(bolt);
@@ -151,7 +152,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
         watcher.start();
         // Creates cut short by a crash or a lost answer: look for them now and every 10 s.
         const recover = () =>
-          void recovery.run().catch((err: unknown) => logger.warn({ err: String(err) }, 'create recovery failed'));
+          void recovery.run().catch((err: unknown) => logger.warn({ err: errorFields(err) }, 'create recovery failed'));
         recover();
         recoveryTimer = setInterval(recover, 10_000);
         recoveryTimer.unref();

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
 import { withDeadline } from './core/deadline.js';
+import { errorFields } from './core/errors.js';
 import type { Metrics } from './core/metrics.js';
 import { type GuardDeps, precheckHttp } from './slack/payload-check.js';
 import type { Store } from './store/types.js';
@@ -39,7 +40,7 @@ export function routeRequests(routes: readonly Route[], logger: Logger) {
       return;
     }
     const fail = (err: unknown) => {
-      logger.error({ err: String(err).slice(0, 300), path }, 'HTTP route failed');
+      logger.error({ err: errorFields(err), path }, 'HTTP route failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('');
     };
     try {
@@ -134,7 +135,7 @@ export function healthRoutes(deps: HealthDeps): Route[] {
           const body = await scrape();
           res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
         } catch (err) {
-          logger.warn({ err: String(err) }, 'metrics scrape failed');
+          logger.warn({ err: errorFields(err) }, 'metrics scrape failed');
           res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable');
         }
       },
@@ -167,7 +168,7 @@ export function slackEventsRoute(
       try {
         if (await precheckHttp(req, res, config.SLACK_SIGNING_SECRET!, deps.guard)) receiver.requestListener(req, res);
       } catch (err) {
-        logger.error({ err: String(err).slice(0, 300) }, 'Slack request check failed');
+        logger.error({ err: errorFields(err) }, 'Slack request check failed');
         if (!res.headersSent) res.writeHead(500).end();
       }
     },

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { errorFields } from './core/errors.js';
 import type { Metrics } from './core/metrics.js';
 import type { AppIdentity } from './slack/envelope.js';
 import type { Store } from './store/types.js';
@@ -79,7 +80,7 @@ export async function gracefulStop(deps: StopDeps, timeoutMs: number): Promise<v
   const step = async (name: string, p: Promise<unknown>, ms: number): Promise<void> => {
     if (
       (await settledWithin(p, ms, (err) =>
-        logger.warn({ step: name, err: String(err).slice(0, 200) }, 'stopping: step failed'),
+        logger.warn({ step: name, err: errorFields(err) }, 'stopping: step failed'),
       )) === 'timeout'
     ) {
       logger.warn({ step: name }, 'stopping: step cut short (SHUTDOWN_TIMEOUT_MS)');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_POLICY, loadPolicy, type Policy } from './access/policy.js';
 import { createApp } from './app.js';
 import { type Config, ConfigError, ctsEventRegions, ctsSettings, endpointSchema, readConfig } from './config.js';
+import { errorFields } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { installProcessGuards } from './core/process-guards.js';
 import { CtsClient } from './cts/client.js';
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
       .then(
         () => process.exit(0),
         (err: unknown) => {
-          logger.error({ err: String(err) }, 'shutdown failed');
+          logger.error({ err: errorFields(err) }, 'shutdown failed');
           process.exit(1);
         },
       );

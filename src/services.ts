@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApproverPolicy } from './access/approvers.js';
+import type { AuditTrail } from './access/audit.js';
 import type { Guard } from './access/request-check.js';
 import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
@@ -50,6 +51,8 @@ export interface Services {
   follows: FollowService;
   home: HomeService;
   guard: Guard;
+  /** The one audit writer: every audit row goes through it. */
+  audit: AuditTrail;
   /** Each database's engine (DbType), for the SQL review's dialect. */
   engines: DatabaseEngines;
   metrics: Metrics;

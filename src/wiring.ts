@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { ApproverPolicy } from './access/approvers.js';
+import { AuditTrail } from './access/audit.js';
 import { DEFAULT_POLICY, loadPolicy, type Policy } from './access/policy.js';
 import { Guard } from './access/request-check.js';
 import type { Config } from './config.js';
@@ -110,6 +111,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
   });
   const groups = new SlackGroups({ slack, clock, logger: logger.child({ component: 'groups' }) });
   const approvers = new ApproverPolicy({ entries: config.APPROVERS, groups });
+  const audit = new AuditTrail({ store, clock, logger: logger.child({ component: 'audit' }) });
   const policy = deps.policy ?? (config.POLICY_FILE ? loadPolicy(config.POLICY_FILE) : DEFAULT_POLICY);
   const guard = new Guard({
     policy,
@@ -117,6 +119,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     resolver,
     dms,
     store,
+    audit,
     clock,
     logger: logger.child({ component: 'policy' }),
     ratePerHour: config.RATE_LIMIT_PER_USER_PER_HOUR,
@@ -192,6 +195,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     follows,
     home,
     guard,
+    audit,
     engines,
     metrics,
     recovery,

@@ -3,6 +3,7 @@ import { TrackerIds } from '../../blocks/cts/ids.js';
 import { buildTrackerListMessage } from '../../blocks/cts/tracker-message.js';
 import { buildTrackerModal } from '../../blocks/cts/tracker-modal.js';
 import { helpAnswer, type SubcommandHelp } from '../../blocks/kit/help.js';
+import { errorFields } from '../../src/core/errors.js';
 import { userMessageFor } from '../../src/core/user-message.js';
 import type { Services } from '../../src/services.js';
 import { ModalSeal } from '../../src/slack/click-origin.js';
@@ -108,7 +109,7 @@ export function registerCtsCommand(app: App, s: Services): void {
           await respond({
             response_type: 'ephemeral',
             text: `:warning: I couldn't list the CTS trackers. ${userMessageFor(err, log, { step: 'list' })}`,
-          }).catch((e: unknown) => log.warn({ err: String(e) }, 'could not answer /cts list'));
+          }).catch((e: unknown) => log.warn({ err: errorFields(e) }, 'could not answer /cts list'));
         }
         return;
       }

@@ -13,6 +13,7 @@ import {
   trackerErrorsByBlock,
 } from '../../blocks/cts/tracker-modal.js';
 import { escapeMrkdwn, truncate } from '../../blocks/kit/text.js';
+import { errorFields } from '../../src/core/errors.js';
 import { userMessageFor } from '../../src/core/user-message.js';
 import { validateTrackerInput } from '../../src/cts/tracker-form.js';
 import type { Services } from '../../src/services.js';
@@ -134,7 +135,7 @@ export function registerTrackerSubmission(app: App, s: Services): void {
       await s.messenger
         .tellUser(meta.channelId, userId, message)
         .catch(() => s.messenger.tellUser(meta.channelId, userId, { text: truncate(message.text, 3000) }))
-        .catch((e: unknown) => log.warn({ err: String(e) }, 'could not tell the requester'));
+        .catch((e: unknown) => log.warn({ err: errorFields(e) }, 'could not tell the requester'));
     }
   });
 }

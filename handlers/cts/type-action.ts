@@ -1,8 +1,8 @@
 import type { App, BlockAction, RadioButtonsAction } from '@slack/bolt';
 import { TrackerIds as Ids } from '../../blocks/cts/ids.js';
 import { buildTrackerModal, decodeTrackerMetadata, readTrackerForm } from '../../blocks/cts/tracker-modal.js';
+import { errorFields } from '../../src/core/errors.js';
 import type { Services } from '../../src/services.js';
-import { slackErrorCode } from '../../src/slack/messenger.js';
 
 /** Tracker type radio changed: redraw the modal for that type, keeping what was typed (same ids, `hash` against races). */
 export function registerTrackerTypeAction(app: App, s: Services): void {
@@ -18,7 +18,7 @@ export function registerTrackerTypeAction(app: App, s: Services): void {
       .update({ view_id: view.id, hash: view.hash, view: buildTrackerModal({ ...meta, trackerType }, typed) })
       .catch((err: unknown) => {
         // hash_conflict: a newer version of the view is already showing; it carries the person's latest choice.
-        s.logger.info({ viewId: view.id, slackError: slackErrorCode(err) ?? String(err) }, 'tracker modal not redrawn');
+        s.logger.info({ viewId: view.id, err: errorFields(err) }, 'tracker modal not redrawn');
       });
   });
 }

@@ -9,7 +9,7 @@ import { escapeMrkdwn } from '../../blocks/kit/text.js';
 import { ActionModalIds, buildSettingsModal } from '../../blocks/tickets/action-modals.js';
 import { buildTicketList, LIST_PAGE_SIZE, ticketListPages } from '../../blocks/tickets/home.js';
 import type { PolicyCommand } from '../../src/access/policy.js';
-import { BotError } from '../../src/core/errors.js';
+import { BotError, errorFields } from '../../src/core/errors.js';
 import { type OrderId, parseOrderId } from '../../src/core/ids.js';
 import { personZone } from '../../src/core/time-zone.js';
 import { timeBox, userMessageFor } from '../../src/core/user-message.js';
@@ -61,7 +61,7 @@ export function registerDmsCommand(app: App, s: Services): void {
       const message = await gate(s, policyCommand, who, { creates });
       if (message)
         await respond({ response_type: 'ephemeral', text: message }).catch((err: unknown) =>
-          log.warn({ err: String(err) }, 'could not send the refusal'),
+          log.warn({ err: errorFields(err) }, 'could not send the refusal'),
         );
       return message !== undefined;
     };
@@ -114,7 +114,7 @@ export function registerDmsCommand(app: App, s: Services): void {
               }),
             })
             .catch((err: unknown) =>
-              log.debug({ err: String(err) }, 'time-zone hint not updated (the person may have typed already)'),
+              log.debug({ err: errorFields(err) }, 'time-zone hint not updated (the person may have typed already)'),
             );
         }
         return;
@@ -207,7 +207,7 @@ async function followTicket(
   const say = (message: string) =>
     a
       .respond({ response_type: 'ephemeral', replace_original: true, text: message })
-      .catch((err: unknown) => a.log.warn({ err: String(err) }, 'could not answer /dms status'));
+      .catch((err: unknown) => a.log.warn({ err: errorFields(err) }, 'could not answer /dms status'));
   const refusal = await gate(
     s,
     'dms.status',
@@ -278,16 +278,13 @@ function audit(
   rule: string | null,
   ticketId?: number,
 ): Promise<void> {
-  return s.store
-    .appendAudit({
-      at: s.clock.now(),
-      actorSlackId: c.user_id,
-      channelId: c.channel_id,
-      action: 'dms.status',
-      decision,
-      rule,
-      externalId: orderId,
-      ticketId: ticketId ?? null,
-    })
-    .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
+  return s.audit.record({
+    actorSlackId: c.user_id,
+    channelId: c.channel_id,
+    action: 'dms.status',
+    decision,
+    rule,
+    externalId: orderId,
+    ticketId: ticketId ?? null,
+  });
 }

@@ -4,7 +4,7 @@ import { databaseOption, explanationOption, typedIdOption } from '../../blocks/d
 import { ChangeIds, DB_SELECT_SUFFIX, ExportIds, TrackIds } from '../../blocks/dms/ids.js';
 import { decodeMetadata } from '../../blocks/kit/metadata.js';
 import type { PolicyCommand } from '../../src/access/policy.js';
-import { CloudApiError } from '../../src/core/errors.js';
+import { CloudApiError, errorFields } from '../../src/core/errors.js';
 import { parseDbId } from '../../src/core/ids.js';
 import { normaliseProse } from '../../src/core/text-input.js';
 import { timeBox } from '../../src/core/user-message.js';
@@ -110,7 +110,7 @@ async function typedIdChoice(
       ? typedIdOption(typed.id)
       : explanationOption(`Policy rule ${verdict.rule} does not let you use database ${typed.id} here.`, 'policy');
   } catch (err) {
-    s.logger.warn({ err: String(err) }, 'policy check for a typed database id failed; not offered');
+    s.logger.warn({ err: errorFields(err) }, 'policy check for a typed database id failed; not offered');
     return explanationOption('Could not check the policy for that id just now; try again.', 'policy-check');
   }
 }

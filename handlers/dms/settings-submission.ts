@@ -4,6 +4,7 @@ import {
   ActionModalIds as Ids,
   THREAD_MODE_WORDS,
 } from '../../blocks/tickets/action-modals.js';
+import { errorFields } from '../../src/core/errors.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
 import type { Services } from '../../src/services.js';
 import { ModalSeal } from '../../src/slack/click-origin.js';
@@ -46,16 +47,14 @@ export function registerSettingsSubmission(app: App, s: Services): void {
     await ack();
     const now = s.clock.now();
     await s.store.setThreadMode(channelId, mode as ThreadMode, userId, now);
-    await s.store
-      .appendAudit({
-        at: now,
-        actorSlackId: userId,
-        channelId,
-        action: 'settings.thread_mode',
-        decision: 'done',
-        detail: { mode },
-      })
-      .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
+    await s.audit.record({
+      at: now,
+      actorSlackId: userId,
+      channelId,
+      action: 'settings.thread_mode',
+      decision: 'done',
+      detail: { mode },
+    });
     s.logger.info({ channelId, mode, by: userId }, 'channel thread mode changed');
     await s.messenger
       .tellUser(channelId, userId, {
@@ -68,7 +67,10 @@ export function registerSettingsSubmission(app: App, s: Services): void {
       await s.watcher
         .redraw(t.id)
         .catch((err: unknown) =>
-          s.logger.warn({ ticketId: t.id, err: String(err) }, 'ticket message not redrawn after a settings change'),
+          s.logger.warn(
+            { ticketId: t.id, err: errorFields(err) },
+            'ticket message not redrawn after a settings change',
+          ),
         );
     }
   });

@@ -3,6 +3,7 @@ import { TrackIds as Ids } from '../../blocks/dms/ids.js';
 import { buildTrackModal, type TrackModalValues } from '../../blocks/dms/track-modal.js';
 import { decodeMetadata } from '../../blocks/kit/metadata.js';
 import { plain } from '../../blocks/kit/text.js';
+import { errorFields } from '../../src/core/errors.js';
 import { personZone, type TimeZone, unknownZoneNote } from '../../src/core/time-zone.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
 import { dmsWindowNote, toDmsWindow } from '../../src/dms/track/dms-window.js';
@@ -89,7 +90,7 @@ export function registerTrackWindowPreview(app: App, s: Services): void {
           }),
         })
         // hash_conflict: the person changed something meanwhile; their next pick redraws it.
-        .catch((err: unknown) => s.logger.debug({ err: String(err) }, 'track preview not updated'));
+        .catch((err: unknown) => s.logger.debug({ err: errorFields(err) }, 'track preview not updated'));
     },
   );
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PolicyCommand } from '../../src/access/policy.js';
 import type { RequestDatabases } from '../../src/access/request-check.js';
-import { BotError, sendOutcome } from '../../src/core/errors.js';
+import { BotError, errorFields, sendOutcome } from '../../src/core/errors.js';
 import { timeBox } from '../../src/core/user-message.js';
 import type { Services } from '../../src/services.js';
 
@@ -39,7 +39,7 @@ export async function gate(
     );
   } catch (err) {
     s.logger.warn(
-      { command, err: String(err) },
+      { command, err: errorFields(err) },
       'policy check before the form did not finish; the submission will be checked',
     );
     return undefined;
@@ -90,7 +90,7 @@ export async function takeCreateSlot(
     return r.ok ? { key } : { refused: r.message };
   } catch (err) {
     void taking.then(() => s.store.releaseCreateSlot(key)).catch(() => undefined);
-    s.logger.warn({ user: who.userId, err: String(err) }, 'creation slot not taken; submission refused');
+    s.logger.warn({ user: who.userId, err: errorFields(err) }, 'creation slot not taken; submission refused');
     return {
       refused:
         err instanceof BotError ? err.userMessage : 'Checking your ticket limit failed. Submit again in a moment.',
@@ -104,7 +104,7 @@ export async function settleCreateSlot(s: Services, key: string, err: unknown): 
   if (outcome !== 'not_sent' && outcome !== 'refused') return;
   await s.store
     .releaseCreateSlot(key)
-    .catch((e: unknown) => s.logger.error({ err: String(e) }, 'creation slot not released'));
+    .catch((e: unknown) => s.logger.error({ err: errorFields(e) }, 'creation slot not released'));
 }
 
 /** Modal error texts are plain text: drop emoji codes and mrkdwn decoration. */

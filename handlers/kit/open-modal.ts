@@ -2,6 +2,7 @@ import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { errorFields } from '../../src/core/errors.js';
 import { userMessageFor } from '../../src/core/user-message.js';
 
 const TRIGGER_BUDGET_MS = 2_500;
@@ -38,7 +39,7 @@ export async function openModal(
     a.client.views.open({ trigger_id: a.command.trigger_id, view: encoded }),
   ]);
   if (opened.status === 'rejected') {
-    a.log.warn({ err: String(opened.reason) }, 'views.open failed');
+    a.log.warn({ err: errorFields(opened.reason) }, 'views.open failed');
     await a
       .respond({
         response_type: 'ephemeral',

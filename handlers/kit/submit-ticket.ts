@@ -6,13 +6,12 @@ import { blocksAsText, messagesOf } from '../../blocks/kit/kept.js';
 import { decodeMetadata, type ModalMetadata } from '../../blocks/kit/metadata.js';
 import { truncate } from '../../blocks/kit/text.js';
 import type { PolicyCommand } from '../../src/access/policy.js';
-import { BotError, CloudApiError, sendOutcome } from '../../src/core/errors.js';
+import { BotError, CloudApiError, errorFields, sendOutcome } from '../../src/core/errors.js';
 import type { DbId } from '../../src/core/ids.js';
 import { timeBox, userMessageFor } from '../../src/core/user-message.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
 import type { Services } from '../../src/services.js';
 import { ModalSeal } from '../../src/slack/click-origin.js';
-import { slackErrorCode } from '../../src/slack/messenger.js';
 import type { ResolvedUser } from '../../src/slack/user-resolver.js';
 import type { Ticket } from '../../src/store/types.js';
 import { plainError, settleCreateSlot, submissionRefusal, takeCreateSlot } from './command-gate.js';
@@ -244,7 +243,7 @@ export async function tellOutcome(
         view: buildNoticeModal(a.title, `${short}\n_Your request is in the message I sent you._`),
       }),
     )
-    .catch((e: unknown) => a.log.warn({ slackError: slackErrorCode(e) ?? String(e) }, 'could not update the modal'));
+    .catch((e: unknown) => a.log.warn({ err: errorFields(e) }, 'could not update the modal'));
   try {
     const messages = messagesOf(head, a.kept);
     for (const [i, blocks] of messages.entries()) {
@@ -253,7 +252,7 @@ export async function tellOutcome(
     }
     return;
   } catch (err) {
-    a.log.warn({ slackError: slackErrorCode(err) ?? String(err) }, 'rich message refused; sending plain text');
+    a.log.warn({ err: errorFields(err) }, 'rich message refused; sending plain text');
   }
   const kept = blocksAsText(a.kept);
   for (const text of [`${a.text}\n${truncate(kept, 30_000)}`, short]) {
@@ -261,7 +260,7 @@ export async function tellOutcome(
       await s.messenger.tellUser(a.channelId, a.userId, { text });
       return;
     } catch (err) {
-      a.log.warn({ slackError: slackErrorCode(err) ?? String(err) }, 'plain message refused');
+      a.log.warn({ err: errorFields(err) }, 'plain message refused');
     }
   }
   a.log.error('could not tell the requester at all');
@@ -293,19 +292,16 @@ export function auditCreate(
     a.error instanceof CloudApiError
       ? a.error.details.requestId
       : (a.ticket?.details['createRequestId'] as string | undefined);
-  return s.store
-    .appendAudit({
-      at: s.clock.now(),
-      actorSlackId: a.userId,
-      actorDmsId: a.dmsUserId ?? null,
-      channelId: a.channelId,
-      action: `${a.command}.create`,
-      decision: a.decision,
-      rule: null,
-      ticketId: a.ticket?.id ?? null,
-      externalId: a.ticket?.externalId ?? null,
-      cloudRequestId: requestId ?? null,
-      detail: code ? { error: code } : {},
-    })
-    .catch((err: unknown) => s.logger.error({ err: String(err) }, 'audit write failed'));
+  return s.audit.record({
+    actorSlackId: a.userId,
+    actorDmsId: a.dmsUserId ?? null,
+    channelId: a.channelId,
+    action: `${a.command}.create`,
+    decision: a.decision,
+    rule: null,
+    ticketId: a.ticket?.id ?? null,
+    externalId: a.ticket?.externalId ?? null,
+    cloudRequestId: requestId ?? null,
+    detail: code ? { error: code } : {},
+  });
 }

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { errorFields } from '../../src/core/errors.js';
 import type { Services } from '../../src/services.js';
 
 /** The Home tab: published each time the person opens it. */
@@ -7,6 +8,6 @@ export function registerAppHome(app: App, s: Services): void {
     if (event.tab !== 'home') return;
     await s.home
       .opened(event.user)
-      .catch((err: unknown) => s.logger.warn({ user: event.user, err: String(err) }, 'home tab not published'));
+      .catch((err: unknown) => s.logger.warn({ user: event.user, err: errorFields(err) }, 'home tab not published'));
   });
 }

@@ -10,6 +10,7 @@ import {
   REJECT_REASON_MAX,
 } from '../../blocks/tickets/action-modals.js';
 import { TICKET_ACTION_PREFIX, type TicketActionId } from '../../blocks/tickets/controls.js';
+import { errorFields } from '../../src/core/errors.js';
 import { parseChannelId } from '../../src/core/ids.js';
 import { readProse } from '../../src/core/text-input.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
@@ -43,7 +44,7 @@ async function tell(s: Services, userId: string, surface: Surface, outcome: Acti
     if (surface.kind === 'home') await s.home.publish(userId, outcome.message);
     else await s.messenger.tellUser(surface.channelId, userId, { text: outcome.message });
   } catch (err) {
-    s.logger.warn({ userId, err: String(err) }, 'could not tell the person how their click went');
+    s.logger.warn({ userId, err: errorFields(err) }, 'could not tell the person how their click went');
   }
 }
 
@@ -143,7 +144,7 @@ export function registerTicketButtons(app: App, s: Services): void {
       };
       const view = which === 'reject' ? buildRejectModal(meta, summary) : buildRunExportModal(meta, summary);
       const opened = await client.views.open({ trigger_id: body.trigger_id, view }).catch((err: unknown) => {
-        s.logger.warn({ err: String(err) }, 'could not open the action modal');
+        s.logger.warn({ err: errorFields(err) }, 'could not open the action modal');
         return undefined;
       });
       const refused = await s.ticketActions.precheck({

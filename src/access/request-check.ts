@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { errorFields } from '../core/errors.js';
 import { type DbId, dbIdOrUndefined } from '../core/ids.js';
 import type { DatabaseSummary, DmsClient } from '../dms/client.js';
 import type { SlackGroups } from '../slack/user-groups.js';
 import type { UserResolver } from '../slack/user-resolver.js';
 import type { Store, Ticket } from '../store/types.js';
+import type { AuditTrail } from './audit.js';
 import { decide, type Policy, type PolicyCommand, type PolicyDecision } from './policy.js';
 
 /** How a command reads in messages. */
@@ -47,6 +49,7 @@ export class Guard {
       resolver: UserResolver;
       dms: DmsClient;
       store: Store;
+      audit: AuditTrail;
       clock: Clock;
       logger: Logger;
       ratePerHour: number;
@@ -72,7 +75,7 @@ export class Guard {
       this.remember(found);
       return found.find((d) => d.id === dbId)?.envType;
     } catch (err) {
-      this.deps.logger.warn({ dbId, err: String(err) }, 'database environment unknown; policy rules fail closed');
+      this.deps.logger.warn({ dbId, err: errorFields(err) }, 'database environment unknown; policy rules fail closed');
       return undefined;
     }
   }
@@ -115,17 +118,14 @@ export class Guard {
       );
     }
     if (audit) {
-      await this.deps.store
-        .appendAudit({
-          at: this.deps.clock.now(),
-          actorSlackId: who.userId,
-          channelId: who.channelId ?? null,
-          action: command,
-          decision: v.allowed ? 'allowed' : 'denied',
-          rule: v.rule,
-          detail: who.databases?.length ? { databases: who.databases } : {},
-        })
-        .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'audit write failed'));
+      await this.deps.audit.record({
+        actorSlackId: who.userId,
+        channelId: who.channelId ?? null,
+        action: command,
+        decision: v.allowed ? 'allowed' : 'denied',
+        rule: v.rule,
+        detail: who.databases?.length ? { databases: who.databases } : {},
+      });
     }
     return v;
   }
@@ -173,17 +173,15 @@ export class Guard {
     const freeAt = Math.min(...held) + windowMs;
     const when = `<!date^${Math.floor(freeAt / 1000)}^{time}|${new Date(freeAt).toISOString()}>`;
     this.deps.logger.info({ user: userId, limit }, 'ticket creation rate limit reached');
-    await this.deps.store
-      .appendAudit({
-        at: now,
-        actorSlackId: userId,
-        channelId: channelId ?? null,
-        action: 'ticket.create',
-        decision: 'denied',
-        rule: 'rate_limit',
-        detail: { limit },
-      })
-      .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'audit write failed'));
+    await this.deps.audit.record({
+      at: now,
+      actorSlackId: userId,
+      channelId: channelId ?? null,
+      action: 'ticket.create',
+      decision: 'denied',
+      rule: 'rate_limit',
+      detail: { limit },
+    });
     return {
       ok: false,
       message: `:hourglass: You have filed ${held.length} tickets in the last hour; the limit is ${limit} per hour. You can file the next one at ${when}.`,

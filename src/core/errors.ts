@@ -1,4 +1,5 @@
 import { withoutLinks } from '../../blocks/kit/text.js';
+import { redactSecrets } from './logger.js';
 
 /** Coded errors: every failure a person can see carries a stable code and a message written for them. */
 export class BotError extends Error {
@@ -133,4 +134,63 @@ export function answerOutcome(httpStatus: number, errorCode: string | undefined)
   if (httpStatus >= 400 && httpStatus < 500 && !UNSURE_4XX.has(httpStatus))
     return REFUSAL_CODE.test(code) ? 'refused' : 'unknown';
   return 'unknown';
+}
+
+/**
+ * What a log line says about an error: the same fields wherever it is logged (`logger.warn({ err: errorFields(e) })`).
+ * Cloud errors bring their code, request id and HTTP status; Slack's errors their `error` code; the message is bounded
+ * and its secrets masked; the cause (if any) is described the same way, a few levels deep.
+ */
+export interface ErrorLogFields {
+  /** The error's class (`CloudApiError`, `Error`, ...), or the type of a thrown non-error. */
+  type: string;
+  /** A stable code: the cloud's error code, a BotError's code, Slack's `error`, Node's `ECONNREFUSED`, ... */
+  code?: string;
+  /** Cloud errors: the service and API action. */
+  service?: string;
+  action?: string;
+  /** Cloud errors: the cloud's request id, to trace the call with the provider. */
+  requestId?: string;
+  /** The HTTP status the error came with, when it came with one. */
+  httpStatus?: number;
+  /** The message, secrets masked, at most 500 characters. */
+  message: string;
+  cause?: ErrorLogFields;
+  /** Only when asked for (`{ stack: true }`): for errors nobody expected. Secrets masked, at most 2,000 characters. */
+  stack?: string;
+}
+
+/** The one error-to-log mapper: turns anything thrown into {@link ErrorLogFields}. */
+export function errorFields(err: unknown, opts: { stack?: boolean } = {}, depth = 0): ErrorLogFields {
+  const e = err instanceof Error ? err : undefined;
+  const raw = e ? e.message : typeof err === 'string' ? err : safeString(err);
+  const fields: ErrorLogFields = { type: e?.name ?? typeof err, message: redactSecrets(raw).slice(0, 500) };
+  if (err instanceof CloudApiError) {
+    const d = err.details;
+    fields.code = d.errorCode;
+    fields.service = d.service;
+    fields.action = d.action;
+    if (d.requestId !== undefined) fields.requestId = d.requestId;
+    if (d.httpStatus !== undefined) fields.httpStatus = d.httpStatus;
+  } else if (err instanceof BotError) {
+    fields.code = err.code;
+  } else if (typeof err === 'object' && err !== null) {
+    // Slack's Web API errors carry Slack's own code in `data.error`; Node's system errors a string `code`.
+    const o = err as { code?: unknown; data?: { error?: unknown }; statusCode?: unknown; status?: unknown };
+    const code = typeof o.data?.error === 'string' ? o.data.error : o.code;
+    if (typeof code === 'string' || typeof code === 'number') fields.code = redactSecrets(String(code)).slice(0, 100);
+    const status = typeof o.statusCode === 'number' ? o.statusCode : o.status;
+    if (typeof status === 'number') fields.httpStatus = status;
+  }
+  if (e?.cause !== undefined && depth < 3) fields.cause = errorFields(e.cause, {}, depth + 1);
+  if (opts.stack && e?.stack) fields.stack = redactSecrets(e.stack).slice(0, 2_000);
+  return fields;
+}
+
+function safeString(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }

@@ -1,25 +1,10 @@
 import type { Logger } from 'pino';
-import { scrubTokens } from '../slack/bolt-logger.js';
+import { errorFields } from './errors.js';
 
 /** What the process-level guard needs of `process` (an emitter in tests). */
 export interface ProcessEvents {
   on(event: 'unhandledRejection', fn: (reason: unknown) => void): unknown;
   on(event: 'uncaughtException', fn: (err: Error) => void): unknown;
-}
-
-/** An error as a log line can carry it: message and stack with tokens and signed links masked, bounded. */
-export function redactedError(err: unknown): { type: string; message: string; stack?: string } {
-  const e = err instanceof Error ? err : undefined;
-  const message = scrubTokens(e ? e.message : typeof err === 'string' ? err : safeString(err)).slice(0, 500);
-  return { type: e?.name ?? typeof err, message, ...(e?.stack ? { stack: scrubTokens(e.stack).slice(0, 2_000) } : {}) };
-}
-
-function safeString(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
 }
 
 /**
@@ -30,7 +15,9 @@ function safeString(v: unknown): string {
 export function installProcessGuards(logger: Logger, proc: ProcessEvents = process): void {
   const log = logger.child({ component: 'process' });
   proc.on('unhandledRejection', (reason) =>
-    log.error({ err: redactedError(reason) }, 'unhandled rejection (kept serving)'),
+    log.error({ err: errorFields(reason, { stack: true }) }, 'unhandled rejection (kept serving)'),
   );
-  proc.on('uncaughtException', (err) => log.error({ err: redactedError(err) }, 'uncaught exception (kept serving)'));
+  proc.on('uncaughtException', (err) =>
+    log.error({ err: errorFields(err, { stack: true }) }, 'uncaught exception (kept serving)'),
+  );
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { asMrkdwn, cloudCode, cloudText, type Mrkdwn } from '../../blocks/kit/text.js';
-import { describe } from '../tickets/watcher.js';
 import { withDeadline } from './deadline.js';
-import { BotError, CloudApiError } from './errors.js';
+import { BotError, CloudApiError, errorFields } from './errors.js';
 
 /**
  * Removes what only the bot's own plumbing should know from text shown to people: request URLs (with their query
@@ -24,7 +23,7 @@ export function userMessageFor(err: unknown, logger: Logger, context: Record<str
   if (err instanceof CloudApiError) {
     const d = err.details;
     const rid = d.requestId ? ` (request id \`${cloudText(d.requestId, 80).replace(/`/g, "'")}\`)` : '';
-    logger.warn({ ...context, err: describe(err) }, 'cloud error shown to user');
+    logger.warn({ ...context, err: errorFields(err) }, 'cloud error shown to user');
     // Everything a cloud says is data: addresses go, then links in any disguise, then it is escaped (cloudText).
     if (err.explained) return cloudText(withoutAddresses(err.userMessage), 2000);
     // A failure with no answer from the service (connection, timeout): its text is the transport's, which names the
@@ -42,15 +41,12 @@ export function userMessageFor(err: unknown, logger: Logger, context: Record<str
     );
   }
   if (err instanceof BotError) {
-    logger.warn({ ...context, code: err.code }, 'error shown to user');
+    logger.warn({ ...context, err: errorFields(err) }, 'error shown to user');
     // A BotError's message is mrkdwn the bot wrote; any cloud words in it were escaped where it was built.
     return asMrkdwn(withoutAddresses(err.userMessage));
   }
   const errorId = randomBytes(4).toString('hex');
-  logger.error(
-    { ...context, errorId, err: describe(err), stack: err instanceof Error ? err.stack : undefined },
-    'unexpected error',
-  );
+  logger.error({ ...context, errorId, err: errorFields(err, { stack: true }) }, 'unexpected error');
   return asMrkdwn(
     `Something went wrong on the bot's side (error id \`${errorId}\`). Please try again; if it keeps happening, give this id to the bot's operators.`,
   );

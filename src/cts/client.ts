@@ -1,7 +1,7 @@
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { CloudApiError, type CloudErrorDetails } from '../core/errors.js';
+import { CloudApiError, type CloudErrorDetails, errorFields } from '../core/errors.js';
 import type { CloudCallObserver } from '../core/metrics.js';
 import {
   type CreateTrackerRequest,
@@ -154,7 +154,7 @@ export class CtsClient {
         const tracker = await this.findTracker(body.tracker_name, type);
         if (tracker) {
           this.log?.warn(
-            { action: 'CreateTracker', errorCode: error.details.errorCode, requestId: error.details.requestId },
+            { action: 'CreateTracker', err: errorFields(error) },
             'retried create reported the tracker exists; confirmed by ListTrackers',
           );
           return { tracker, confirmedByList: true };
@@ -195,10 +195,7 @@ export class CtsClient {
         const delayMs = Math.max(backoff, error.details.retryAfterMs ?? 0);
         this.log?.warn(
           {
-            action: error.details.action,
-            errorCode: error.details.errorCode,
-            status: error.details.httpStatus,
-            requestId: error.details.requestId,
+            err: errorFields(error),
             retry: retriesConsumed + 1,
             delayMs,
           },
@@ -239,7 +236,7 @@ export class CtsClient {
     } catch (cause) {
       const error = this.transportError(action, url, cause);
       for (const o of this.observers) o({ service: 'CTS', action, outcome: 'error', ms: durationMs() });
-      this.log?.warn({ action, errorCode: error.details.errorCode, durationMs: durationMs() }, 'cts call failed');
+      this.log?.warn({ action, err: errorFields(error), durationMs: durationMs() }, 'cts call failed');
       throw error;
     }
 

@@ -10,7 +10,7 @@ import {
 import { cloudCode, cloudText, escapeMrkdwn, withoutLinks } from '../../blocks/kit/text.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
-import { BotError, CloudApiError } from '../core/errors.js';
+import { BotError, CloudApiError, errorFields } from '../core/errors.js';
 import type { StatusInfo } from '../dms/statuses.js';
 import type { MessageBody } from '../slack/messenger.js';
 import type { Store, Ticket } from '../store/types.js';
@@ -211,7 +211,7 @@ export class CtsTrackerService implements TicketTracker {
       found = await this.deps.cts.findTracker(err.trackerName, err.trackerType);
     } catch (checkErr) {
       const code = checkErr instanceof CloudApiError ? checkErr.details.errorCode : 'error';
-      log.warn({ code }, 'could not confirm a create whose answer was lost');
+      log.warn({ err: errorFields(checkErr) }, 'could not confirm a create whose answer was lost');
       throw new BotError(
         'create_outcome_unknown',
         // mrkdwn: the cloud's words and the typed name are escaped where the message is built.
@@ -220,17 +220,14 @@ export class CtsTrackerService implements TicketTracker {
       );
     }
     if (!found) {
-      log.warn({ code: err.details.errorCode }, 'create answer lost and the tracker is not listed');
+      log.warn({ err: errorFields(err) }, 'create answer lost and the tracker is not listed');
       throw new BotError(
         'create_not_confirmed',
         `CTS did not answer the create request clearly (${cloudCode(err.details.errorCode, 80)}), and a check right after found no tracker named "${escapeMrkdwn(body.tracker_name)}", so it was most likely not created. Run /cts list in a minute to be sure before trying again.`,
         { cause: err },
       );
     }
-    log.warn(
-      { code: err.details.errorCode, trackerId: found.id },
-      'create answer lost; tracker confirmed by ListTrackers',
-    );
+    log.warn({ err: errorFields(err), trackerId: found.id }, 'create answer lost; tracker confirmed by ListTrackers');
     return found;
   }
 

@@ -4,7 +4,7 @@ import { cloudCode, cloudText, mention } from '../../blocks/kit/text.js';
 import type { TicketActionId } from '../../blocks/tickets/controls.js';
 import { buildGiveUpReply, buildStatusReply, cloudField } from '../../blocks/tickets/root.js';
 import type { Clock } from '../core/clock.js';
-import { BotError, CloudApiError, sendOutcome } from '../core/errors.js';
+import { BotError, CloudApiError, errorFields, sendOutcome } from '../core/errors.js';
 import type { MessageBody, Messenger } from '../slack/messenger.js';
 import type { ResolvedUser } from '../slack/user-resolver.js';
 import type { PendingCreate, Store, Ticket, TicketKind } from '../store/types.js';
@@ -192,10 +192,7 @@ export abstract class DmsTicketService implements TicketTracker {
   private async reconcile(err: unknown, marker: string): Promise<{ orderId: string; requestId?: string }> {
     const d = err instanceof CloudApiError ? err.details : undefined;
     const found = await this.deps.dms.findOrdersByComment(marker).catch((lookupErr: unknown) => {
-      this.deps.logger.warn(
-        { marker, err: (lookupErr as Error).message },
-        'could not look for a possibly created ticket',
-      );
+      this.deps.logger.warn({ marker, err: errorFields(lookupErr) }, 'could not look for a possibly created ticket');
       return [];
     });
     const match = found.find((o) => o.comment?.includes(marker));

@@ -4,6 +4,7 @@ import { type ParsedUrlQuery, parse as parseQueryString } from 'node:querystring
 import { type App, defaultBodyLimit, HTTPModuleFunctions, type ReceiverEvent, verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { buildNoticeModal, explanationOption } from '../../blocks/dms/export-modal.js';
+import { errorFields } from '../core/errors.js';
 import { userMessageFor } from '../core/user-message.js';
 import {
   type Answerable,
@@ -124,7 +125,7 @@ export async function precheckHttp(
   try {
     raw = await readBody(req, defaultBodyLimit);
   } catch (err) {
-    deps.logger.warn({ err: String(err).slice(0, 200) }, 'Slack request body could not be read');
+    deps.logger.warn({ err: errorFields(err) }, 'Slack request body could not be read');
     if (!res.headersSent) res.writeHead(400).end();
     return false;
   }
@@ -155,7 +156,7 @@ export async function precheckHttp(
       },
     });
   } catch (err) {
-    deps.logger.warn({ err: String(err).slice(0, 200) }, 'Slack request signature refused');
+    deps.logger.warn({ err: errorFields(err) }, 'Slack request signature refused');
     res.writeHead(401).end();
     return false;
   }
@@ -224,7 +225,7 @@ export function guardSocketFrames(client: FrameSource, logger: Logger): void {
     if (frame === undefined) return;
     for (const l of original) {
       void l(frame, false).catch((err: unknown) =>
-        logger.error({ err: String(err).slice(0, 300) }, 'Socket Mode frame handling failed'),
+        logger.error({ err: errorFields(err) }, 'Socket Mode frame handling failed'),
       );
     }
   });
@@ -289,7 +290,7 @@ export function guardDispatch(bolt: App, book: FailureBook, deps: GuardDeps): vo
       try {
         await event.ack(response);
       } catch (err) {
-        deps.logger.warn({ err: String(err).slice(0, 200) }, 'Slack ack failed');
+        deps.logger.warn({ err: errorFields(err) }, 'Slack ack failed');
       }
     };
     const j = judge(event.body, deps);
@@ -332,9 +333,7 @@ async function answerFailure(
   const tell = (channelId: string | undefined, userId: string) =>
     deps.messenger
       .tellUser(channelId, userId, { text })
-      .catch((err: unknown) =>
-        deps.logger.warn({ err: String(err).slice(0, 200) }, 'could not tell the person about an error'),
-      );
+      .catch((err: unknown) => deps.logger.warn({ err: errorFields(err) }, 'could not tell the person about an error'));
   if (e.kind === 'event') return ack();
   if (e.kind === 'command') {
     if (!acked) return ack({ response_type: 'ephemeral', text });

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { errorFields } from '../core/errors.js';
 
 const GROUP_TTL_MS = 5 * 60 * 1000;
 // When Slack keeps failing, an old answer is used for at most this long; after that the group grants nothing.
@@ -27,10 +28,7 @@ export class SlackGroups {
       return members;
     } catch (err) {
       // A group we cannot read grants nothing (fail closed); a stale answer is better than none.
-      this.deps.logger.warn(
-        { groupId, slackError: (err as { data?: { error?: string } }).data?.error },
-        'could not read Slack user group',
-      );
+      this.deps.logger.warn({ groupId, err: errorFields(err) }, 'could not read Slack user group');
       return cached && now - cached.fetchedAt < STALE_LIMIT_MS ? cached.members : undefined;
     }
   }

@@ -8,7 +8,7 @@ import {
 } from '../../../blocks/kit/text.js';
 import type { TicketActionId } from '../../../blocks/tickets/controls.js';
 import { buildRootMessage, cloudField, userField, usersField } from '../../../blocks/tickets/root.js';
-import { CloudApiError } from '../../core/errors.js';
+import { CloudApiError, errorFields } from '../../core/errors.js';
 import { slackErrorCode } from '../../slack/messenger.js';
 import type { ResolvedUser } from '../../slack/user-resolver.js';
 import type { Ticket } from '../../store/types.js';
@@ -164,7 +164,7 @@ export class ExportService extends DmsTicketService {
     } catch (err) {
       if (err instanceof CloudApiError && err.details.retryable && !askedBy) throw err;
       const code = err instanceof CloudApiError ? cloudText(err.details.errorCode, 80) : 'error';
-      this.deps.logger.warn({ ticketId: ticket.id, code }, 'download link not available');
+      this.deps.logger.warn({ ticketId: ticket.id, err: errorFields(err) }, 'download link not available');
       return `:warning: I couldn't get the download link from DMS (${code}). ${mention(owner)} can download the result from the DMS console, or press *Send me the link* on the ticket later.`;
     }
     if (!r.hasResult || !r.url) {
@@ -184,7 +184,7 @@ export class ExportService extends DmsTicketService {
       await this.deps.messenger.dm(owner, mrkdwnMessage(text));
     } catch (err) {
       const code = escapeMrkdwn(slackErrorCode(err) ?? 'error');
-      this.deps.logger.warn({ ticketId: ticket.id, slackError: code }, 'could not DM the download link');
+      this.deps.logger.warn({ ticketId: ticket.id, err: errorFields(err) }, 'could not DM the download link');
       return `:warning: I couldn't send ${mention(owner)} the download link by DM (Slack: ${code}). They can download the result from the DMS console.`;
     }
     this.deps.logger.info({ ticketId: ticket.id, to: owner, askedBy }, 'export result delivered by DM');

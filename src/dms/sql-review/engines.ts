@@ -3,8 +3,10 @@
  * Filled from the picker's searches; a database not seen recently (a typed id, another replica) is looked up by id
  * at submission, within a small budget. Unknown stays unknown: the review then fails closed.
  */
+
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
+import { errorFields } from '../../core/errors.js';
 import type { DatabaseSummary, DmsClient } from '../client.js';
 
 const TTL_MS = 60 * 60 * 1000;
@@ -73,7 +75,10 @@ export class DatabaseEngines {
               : { problem: `DMS did not find database ${id}, so its engine is not known`, notFound: true },
           );
         } catch (err) {
-          this.deps.logger.warn({ dbId: id, err: String(err) }, 'database engine unknown; the SQL review fails closed');
+          this.deps.logger.warn(
+            { dbId: id, err: errorFields(err) },
+            'database engine unknown; the SQL review fails closed',
+          );
           out.set(id, { problem: 'I could not learn the database engine from DMS in time (submit again in a moment)' });
         } finally {
           clearTimeout(timer);
