@@ -176,7 +176,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     logger: logger.child({ component: 'sql-review' }),
     onFound: (dbs) => guard.remember(dbs),
   });
-  const ctsEvents = buildCtsEvents({ config, store, clock, logger, messenger, fetch: deps.smnFetch });
+  const ctsEvents = buildCtsEvents({ config, store, clock, logger, messenger, audit, fetch: deps.smnFetch });
   return {
     config,
     logger,

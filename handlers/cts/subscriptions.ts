@@ -9,6 +9,7 @@ import {
   readSubscribeForm,
 } from '../../blocks/cts/subscriptions.js';
 import { cloudText, mrkdwnMessage } from '../../blocks/kit/text.js';
+import { errorFields } from '../../src/core/errors.js';
 import { userMessageFor } from '../../src/core/user-message.js';
 import type { SubscribeField } from '../../src/cts/events/subscriptions.js';
 import { validateSubscribeForm } from '../../src/cts/events/subscriptions.js';
@@ -130,7 +131,7 @@ export function registerSubscriptionHandlers(app: App, s: Services): void {
               : `:white_check_mark: Key events of \`${topic}\` will be posted in this channel. If SMN has no HTTPS subscription to this bot's \`/cts/events\` URL for the topic yet, add one in the SMN console: the bot confirms it by itself.`,
           ),
         )
-        .catch((err: unknown) => log.warn({ err: String(err) }, 'could not tell the person'));
+        .catch((err: unknown) => log.warn({ err: errorFields(err) }, 'could not tell the person'));
     } catch (err) {
       await ack({
         response_action: 'errors',

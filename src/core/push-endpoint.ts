@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { withDeadline } from './deadline.js';
+import { errorFields } from './errors.js';
 
 /** A push (webhook) request as a receiver sees it: the path, the headers (names lower-case) and the body text. */
 export interface PushRequest {
@@ -110,7 +111,7 @@ export function pushEndpoint(
       const after = answer.after;
       if (after) await (opts.queue ? opts.queue.run(after) : after());
     })().catch((err: unknown) => {
-      opts.logger.error({ path, err: String(err).slice(0, 300) }, 'push request failed');
+      opts.logger.error({ path, err: errorFields(err) }, 'push request failed');
       // 503: the sender may try again later (SMN retries on 5xx).
       send(res, 503, 'try again later');
     });

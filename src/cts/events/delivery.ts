@@ -5,6 +5,7 @@ import {
   buildSubscriptionConfirmedMessage,
 } from '../../../blocks/cts/key-event.js';
 import type { Clock } from '../../core/clock.js';
+import { errorFields } from '../../core/errors.js';
 import type { MessageBody, Messenger } from '../../slack/messenger.js';
 import type { CtsEventStore, CtsSubscription } from '../../store/cts-events.js';
 import { parseKeyEvent, passesFilters, resourceKey } from './key-event.js';
@@ -58,7 +59,7 @@ export class KeyEventPoster implements KeyEventSink {
           : buildRawEventMessage(m.subject ?? undefined, m.message, topic.name);
       await this.post(s.channelId, key, body).catch((err: unknown) =>
         this.deps.logger.warn(
-          { topic: topic.urn, channel: s.channelId, err: String(err).slice(0, 200) },
+          { topic: topic.urn, channel: s.channelId, err: errorFields(err) },
           'could not post a key event',
         ),
       );
@@ -71,7 +72,7 @@ export class KeyEventPoster implements KeyEventSink {
       await this.deps.messenger
         .post(s.channelId, buildSubscriptionConfirmedMessage(topic.name))
         .catch((err: unknown) =>
-          this.deps.logger.warn({ channel: s.channelId, err: String(err).slice(0, 200) }, 'could not tell the channel'),
+          this.deps.logger.warn({ channel: s.channelId, err: errorFields(err) }, 'could not tell the channel'),
         );
     }
   }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../../access/audit.js';
 import type { Clock } from '../../core/clock.js';
 import type { CtsEventFilters, CtsSubscription } from '../../store/cts-events.js';
 import type { Store } from '../../store/types.js';
@@ -55,7 +56,15 @@ export function validateSubscribeForm(
 
 /** `/cts subscribe` and `/cts subscriptions`: channels mapped to SMN topics, every change audited. */
 export class CtsSubscriptionService {
-  constructor(private readonly deps: { store: Store; clock: Clock; logger: Logger; regions: readonly string[] }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      audit: AuditTrail;
+      clock: Clock;
+      logger: Logger;
+      regions: readonly string[];
+    },
+  ) {}
 
   /** The regions whose topics are accepted. */
   get regions(): readonly string[] {
@@ -113,15 +122,12 @@ export class CtsSubscriptionService {
   }
 
   private async audit(who: { userId: string; channelId: string }, action: string, detail: Record<string, unknown>) {
-    await this.deps.store
-      .appendAudit({
-        at: this.deps.clock.now(),
-        actorSlackId: who.userId,
-        channelId: who.channelId,
-        action,
-        decision: 'done',
-        detail,
-      })
-      .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'audit write failed'));
+    await this.deps.audit.record({
+      actorSlackId: who.userId,
+      channelId: who.channelId,
+      action,
+      decision: 'done',
+      detail,
+    });
   }
 }

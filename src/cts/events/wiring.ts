@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../../access/audit.js';
 import { type Config, ctsEventRegions } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
 import { pushEndpoint, WorkQueue } from '../../core/push-endpoint.js';
@@ -32,6 +33,7 @@ export function buildCtsEvents(deps: {
   clock: Clock;
   logger: Logger;
   messenger: Messenger;
+  audit: AuditTrail;
   fetch?: SmnFetch;
   onOutcome?: (outcome: SmnOutcome) => void;
 }): CtsEvents {
@@ -57,7 +59,13 @@ export function buildCtsEvents(deps: {
   });
   const running = new Set<Promise<void>>();
   return {
-    subscriptions: new CtsSubscriptionService({ store: deps.store, clock: deps.clock, logger, regions }),
+    subscriptions: new CtsSubscriptionService({
+      store: deps.store,
+      audit: deps.audit,
+      clock: deps.clock,
+      logger,
+      regions,
+    }),
     handle: pushEndpoint((req) => receiver.handle(req), {
       limitBytes: SMN_BODY_LIMIT_BYTES,
       answerWithinMs: ANSWER_WITHIN_MS,
