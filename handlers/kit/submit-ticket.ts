@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackViewAction, SlackViewMiddlewareArgs, ViewOutput } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { Logger } from 'pino';
 import { buildNoticeModal } from '../../blocks/dms/export-modal.js';
@@ -24,29 +24,65 @@ export type ParseOutcome<F> =
   | { ok: false; errors: Record<string, string> }
   | { ok: 'show'; view: ModalView };
 
+/** What filing produced: the ticket, and the "done" modal when the spec words it itself. */
+export interface Filed {
+  ticket: Ticket;
+  /** Default: "DMS ticket <id> is filed", naming where its status goes. */
+  doneView?: ModalView;
+}
+
+/** What a failed create is told with, for a spec that words it itself (see {@link TicketModalSpec.tellFailure}). */
+export interface FailureArgs<F> {
+  err: unknown;
+  form: F;
+  client: ViewArgs['client'];
+  viewId: string;
+  channelId: string;
+  userId: string;
+  log: Logger;
+}
+
 /** How one kind of ticket modal is read and filed. */
-export interface TicketModalSpec<F extends { relatedSlackIds: string[] }> {
+export interface TicketModalSpec<F extends { relatedSlackIds?: readonly string[] }> {
   /** "data export", "data tracking", ... (for messages). */
   noun: string;
   /** The policy command this form files. */
   command: PolicyCommand;
-  /** Block of the database picker (where a policy refusal is shown). */
+  /** Where a policy or rate-limit refusal is shown: the database picker (DMS), the type (CTS). */
   dbBlockId: string;
-  /** DMS database ids the form touches. */
-  databaseIds(form: F): DbId[];
-  /** Block that shows "form lost its channel" errors. */
+  /** DMS database ids the form touches (none: the policy is checked without databases). */
+  databaseIds?(form: F): DbId[];
+  /** Block that shows "form lost its channel" (and "service not configured") errors. */
   firstBlockId: string;
-  relatedBlockId: string;
+  /** Block of the related-people picker; forms without one (`people: 'none'`) omit it. */
+  relatedBlockId?: string;
+  /** 'dms' (default): the requester and related people are matched to DMS users first. 'none': nobody is (CTS). */
+  people?: 'dms' | 'none';
+  /** Words when the service this form files with is not configured (checked first); undefined when it is. */
+  unavailable?(s: Services): string | undefined;
+  /** What to run again when the form's channel does not verify (default "the command"). */
+  rerun?: string;
   /** Pure and quick: it runs before the ack. */
-  parse(values: ViewStateValues, meta: ModalMetadata): ParseOutcome<F>;
+  parse(values: ViewStateValues, meta: ModalMetadata, view: ViewOutput): ParseOutcome<F>;
   /** A check that needs the cloud (the SQL review's engine lookup), after the policy allowed it; a small budget. */
   review?(s: Services, values: ViewStateValues, meta: ModalMetadata): Promise<ParseOutcome<F>>;
+  /** The modal shown while the ticket is filed (default: "Filing your <noun> ticket with DMS…"). */
+  creatingView?(form: F): ModalView;
   create(
     s: Services,
-    args: { form: F; channelId: string; requester: ResolvedUser; related: ResolvedUser[]; slotKey?: string },
-  ): Promise<Ticket>;
-  /** Blocks that give back what the person typed, so a failure loses nothing. */
-  keep(form: F): KnownBlock[];
+    args: {
+      form: F;
+      channelId: string;
+      /** Matched to DMS (`people: 'dms'`), else only the Slack id (`name` is the id too). */
+      requester: ResolvedUser;
+      related: ResolvedUser[];
+      slotKey?: string;
+    },
+  ): Promise<Ticket | Filed>;
+  /** Blocks that give back what the person typed, so a failure loses nothing (the default failure path shows them). */
+  keep?(form: F): KnownBlock[];
+  /** Tells the person a create failed, in the spec's own words (default: by outcome, with {@link keep}, via tellOutcome). */
+  tellFailure?(s: Services, a: FailureArgs<F>): Promise<void>;
 }
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
@@ -56,7 +92,7 @@ type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
  * ack budget, claim the view id so a retry never files twice, ack with a "creating" view, then file the ticket and
  * tell the person how it went, where they are.
  */
-export async function submitTicket<F extends { relatedSlackIds: string[] }>(
+export async function submitTicket<F extends { relatedSlackIds?: readonly string[] }>(
   s: Services,
   spec: TicketModalSpec<F>,
   { ack, body, view, client }: ViewArgs,
@@ -64,6 +100,11 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(
   if (body.type !== 'view_submission') return;
   const userId = body.user.id;
   const log = s.logger.child({ view: view.callback_id, user: userId, viewId: view.id });
+  const unavailable = spec.unavailable?.(s);
+  if (unavailable) {
+    await ack({ response_action: 'errors', errors: { [spec.firstBlockId]: unavailable } });
+    return;
+  }
   // The channel is the one the form was opened in, for this person and this form: a forged one does not verify.
   const meta = decodeMetadata(view.private_metadata);
   if (
@@ -75,12 +116,14 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(
   ) {
     await ack({
       response_action: 'errors',
-      errors: { [spec.firstBlockId]: `This form lost track of its channel. Close it and run the command again.` },
+      errors: {
+        [spec.firstBlockId]: `This form lost track of its channel. Close it and run ${spec.rerun ?? 'the command'} again.`,
+      },
     });
     return;
   }
   const values = view.state.values as unknown as ViewStateValues;
-  const parsed = spec.parse(values, meta);
+  const parsed = spec.parse(values, meta, view);
   if (parsed.ok === false) {
     await ack({ response_action: 'errors', errors: parsed.errors });
     return;
@@ -95,7 +138,7 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(
   const refused = await submissionRefusal(s, spec.command, {
     userId,
     channelId: meta.channelId,
-    databases: spec.databaseIds(form),
+    ...(spec.databaseIds ? { databases: spec.databaseIds(form) } : {}),
   });
   if (refused) {
     await ack({ response_action: 'errors', errors: { [spec.dbBlockId]: plainError(refused) } });
@@ -114,26 +157,31 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(
     form = reviewed.form;
   }
 
-  let people: ResolvedUser[];
-  try {
-    people = await timeBox(
-      s.resolver.resolveAll([userId, ...form.relatedSlackIds]),
-      RESOLVE_BUDGET_MS,
-      'resolve_timeout',
-      'Checking the related users took too long (Slack or DMS is slow). Submit again in a moment.',
-    );
-  } catch (err) {
-    await ack({ response_action: 'errors', errors: { [spec.relatedBlockId]: plainError(userMessageFor(err, log)) } });
-    return;
-  }
-  const [requester, ...related] = people as [ResolvedUser, ...ResolvedUser[]];
-  const unresolved = related.filter((u) => !u.dmsUserId);
-  if (unresolved.length) {
-    await ack({
-      response_action: 'errors',
-      errors: { [spec.relatedBlockId]: plainError(unresolved.map((u) => u.problem).join(' ')) },
-    });
-    return;
+  let requester: ResolvedUser = { slackId: userId, name: userId };
+  let related: ResolvedUser[] = [];
+  if (spec.people !== 'none') {
+    const relatedBlock = spec.relatedBlockId ?? spec.firstBlockId;
+    let people: ResolvedUser[];
+    try {
+      people = await timeBox(
+        s.resolver.resolveAll([userId, ...(form.relatedSlackIds ?? [])]),
+        RESOLVE_BUDGET_MS,
+        'resolve_timeout',
+        'Checking the related users took too long (Slack or DMS is slow). Submit again in a moment.',
+      );
+    } catch (err) {
+      await ack({ response_action: 'errors', errors: { [relatedBlock]: plainError(userMessageFor(err, log)) } });
+      return;
+    }
+    [requester, ...related] = people as [ResolvedUser, ...ResolvedUser[]];
+    const unresolved = related.filter((u) => !u.dmsUserId);
+    if (unresolved.length) {
+      await ack({
+        response_action: 'errors',
+        errors: { [relatedBlock]: plainError(unresolved.map((u) => u.problem).join(' ')) },
+      });
+      return;
+    }
   }
 
   // The rate limit, for real this time: a slot taken atomically, so concurrent submissions cannot pass it together.
@@ -153,11 +201,20 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(
   }
   await ack({
     response_action: 'update',
-    view: buildNoticeModal('Creating ticket…', `:hourglass_flowing_sand: Filing your ${spec.noun} ticket with DMS…`),
+    view:
+      spec.creatingView?.(form) ??
+      buildNoticeModal('Creating ticket…', `:hourglass_flowing_sand: Filing your ${spec.noun} ticket with DMS…`),
   });
 
   try {
-    const ticket = await spec.create(s, { form, channelId: meta.channelId, requester, related, slotKey: slot.key });
+    const made = await spec.create(s, {
+      form,
+      channelId: meta.channelId,
+      requester,
+      related,
+      slotKey: slot.key,
+    });
+    const { ticket, doneView } = 'ticket' in made ? made : { ticket: made, doneView: undefined };
     await s.store.completeSubmission(key, ticket.id);
     await auditCreate(s, {
       userId,
@@ -174,10 +231,12 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(
     await client.views
       .update({
         view_id: view.id,
-        view: buildNoticeModal(
-          'Ticket created',
-          `:white_check_mark: DMS ticket *${ticket.externalId}* is filed. I'll post its status in ${where} as it moves.`,
-        ),
+        view:
+          doneView ??
+          buildNoticeModal(
+            'Ticket created',
+            `:white_check_mark: DMS ticket *${ticket.externalId}* is filed. I'll post its status in ${where} as it moves.`,
+          ),
       })
       .catch(() => undefined);
   } catch (err) {
@@ -190,6 +249,10 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(
       decision: 'failed',
       error: err,
     });
+    if (spec.tellFailure) {
+      await spec.tellFailure(s, { err, form, client, viewId: view.id, channelId: meta.channelId, userId, log });
+      return;
+    }
     // DMS may have created it after all: say so, and that the bot keeps looking (recovery tells them what it finds).
     const outcome = sendOutcome(err);
     const why = userMessageFor(err, log, { step: 'create' });
@@ -209,7 +272,7 @@ export async function submitTicket<F extends { relatedSlackIds: string[] }>(
       userId,
       title,
       text,
-      kept: spec.keep(form),
+      kept: spec.keep?.(form) ?? [],
       log,
     });
   }

@@ -712,6 +712,19 @@ describe('/cts tracker', () => {
     expect(h.slack.callsTo('chat.postMessage').filter(isRoot(CHANNEL))).toHaveLength(1);
   });
 
+  it('files on the shared submission flow without asking DMS about anyone, and audits the create once', async () => {
+    const view = await openModal(h);
+    await submit(h, view, dataValues());
+    await created(h);
+    expect(creates(h)).toHaveLength(1);
+    // A tracker names nobody but its requester, who needs no DMS account: the DMS user lookups never run.
+    expect(h.dms.requests).toHaveLength(0);
+    const rows = (await h.app.services.store.listAudit({})).filter((r) => r.action === 'cts.tracker.create');
+    expect(rows).toEqual([
+      expect.objectContaining({ actorSlackId: expect.any(String), actorDmsId: null, decision: 'done', rule: null }),
+    ]);
+  });
+
   it('continues as created when the create answer is lost but the tracker is listed', async () => {
     h.cts!.failNext('dropResponse');
     const view = await openModal(h);
