@@ -1,11 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two tiers. `fast` (npm run test:fast, the edit loop): unit tests and the flows that drive the real app in-process.
+ * `slow` (npm run test:slow): what spawns processes or waits on real time by design — the compiled bot's start and
+ * stop, kill -9 and restart, two replicas on PostgreSQL, the benches' quick modes. `npm test` runs both.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // A PostgreSQL for the store contract and replica tests (TEST_DATABASE_URL, or a throwaway local cluster).
-    globalSetup: ['test/support/postgres-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'fast',
+          include: ['test/unit/**/*.test.ts', 'test/flows/**/*.test.ts'],
+          // A PostgreSQL for the store contract tests (TEST_DATABASE_URL, or a throwaway local cluster; one per run).
+          globalSetup: ['test/support/postgres-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'slow',
+          include: ['test/slow/**/*.test.ts'],
+          // PostgreSQL for the replicas; the compiled bot (dist/.test) built once for the whole run, not per file.
+          globalSetup: ['test/support/postgres-setup.ts', 'test/support/build-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -1,8 +1,5 @@
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type FaultResults, runFaults } from '../../bench/faults.js';
-
-const root = join(import.meta.dirname, '..', '..');
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { type FaultResults, runFaults } from '../../bench/faults.js';
 
 /**
  * `npm run faults` in quick mode (bench/faults.ts): 20 tickets under DMS chaos and Slack 429 bursts, 20 tickets
@@ -12,8 +9,8 @@ const root = join(import.meta.dirname, '..', '..');
 describe('fault injection (quick mode of npm run faults)', () => {
   let r: FaultResults;
   beforeAll(async () => {
-    // Its own output folder: other test files build dist/ at the same time.
-    const mainJs = buildApp(root, 'dist/.faults-quick');
+    // The compiled app, built once for the run by test/support/build-setup.ts.
+    const mainJs = inject('mainJs');
     r = await runFaults({ tickets: 20, kills: 2, seed: 8, quick: true, mainJs });
   }, 120_000);
 

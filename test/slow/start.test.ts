@@ -1,10 +1,11 @@
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ExportIds } from '../../blocks/dms/ids.js';
 import { DmsEmulator } from '../support/dms-emulator.js';
 import { FakeSlack } from '../support/fake-slack.js';
@@ -14,6 +15,9 @@ import { blockSuggestion, slackSignature, viewSubmission } from '../support/harn
 import { type ProxyMode, SwitchableProxy } from '../support/switchable-proxy.js';
 
 const root = join(import.meta.dirname, '..', '..');
+// Compiled once for the run by test/support/build-setup.ts (what `npm start` runs, in a folder of its own).
+const mainJs = inject('mainJs');
+const distDir = inject('distDir');
 const SECRET = 'start-test-signing-secret';
 
 /** Starts `node dist/src/main.js` (what `npm start` runs) and resolves with the port once it logs "bot started". */
@@ -22,7 +26,7 @@ function startBot(env: Record<string, string>): {
   port: Promise<number>;
   stderr: string[];
 } {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [mainJs], {
     cwd: root,
     env: { PATH: process.env['PATH'] ?? '', ...env },
   });
@@ -37,13 +41,6 @@ function startBot(env: Record<string, string>): {
   });
   return { child, port, stderr };
 }
-
-// One build for every test here (each describe starts the compiled bot).
-beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-  });
-}, 120_000);
 
 describe('npm start (compiled, plain Node)', () => {
   let slack: FakeSlack;
@@ -126,8 +123,8 @@ describe('npm start (compiled, plain Node)', () => {
   it('logs (redacted) an unhandled rejection or uncaught exception and keeps running', async () => {
     // The compiled process guard main.ts installs, in a plain Node process: Node's default would exit on the first.
     const script = [
-      "import { installProcessGuards } from './dist/src/core/process-guards.js';",
-      "import { createLogger } from './dist/src/core/logger.js';",
+      `import { installProcessGuards } from '${pathToFileURL(join(distDir, 'src/core/process-guards.js')).href}';`,
+      `import { createLogger } from '${pathToFileURL(join(distDir, 'src/core/logger.js')).href}';`,
       "installProcessGuards(createLogger('info'));",
       "Promise.reject(new Error('lost xoxb-1-SECRET-token at https://bucket.example/x.csv?Expires=1&Signature=SECRETSIG'));",
       "setTimeout(() => { throw new Error('thrown xapp-1-SECRET'); }, 20);",
@@ -148,7 +145,7 @@ describe('npm start (compiled, plain Node)', () => {
   });
 
   it('refuses to start on bad configuration, naming the variable and pointing to manifest.yml', async () => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
+    const child = spawn(process.execPath, [mainJs], {
       cwd: root,
       env: { PATH: process.env['PATH'] ?? '', PORT: 'not-a-port' },
     });
@@ -173,7 +170,7 @@ describe('npm start (compiled, plain Node)', () => {
       HOME: home,
       DATABASE_URL: `sqlite:${join(home, 'bot.db')}`,
     };
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
+    const child = spawn(process.execPath, [mainJs], {
       cwd: root,
       env: { PATH: process.env['PATH'] ?? '', ...base },
     });
