@@ -1,6 +1,5 @@
 import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
-import type { TrackerType } from '../../src/cts/schemas.js';
-import { BUCKET_LIFECYCLE_DAYS } from '../../src/cts/schemas.js';
+import type { BucketLifecycle, TrackerType } from '../../src/cts/schemas.js';
 import type { FieldError, TrackerFormField, TrackerFormInput } from '../../src/cts/tracker-form.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
 import { decodeMetadata, encodeMetadata } from '../kit/metadata.js';
@@ -63,9 +62,16 @@ const OPERATION_OPTIONS: PlainTextOption[] = [
   option('READ', V.read, 'Downloads and other reads of objects'),
   option('WRITE', V.write, 'Uploads, changes and deletions of objects'),
 ];
-const RETENTION_OPTIONS: PlainTextOption[] = BUCKET_LIFECYCLE_DAYS.map((d) =>
-  option(d === 1095 ? '1095 days (3 years)' : `${d} days`, String(d)),
-);
+/** Words for each retention CTS accepts (the type makes the list whole); numeric keys iterate in ascending order. */
+const RETENTION_WORDS = {
+  0: '0 days',
+  30: '30 days',
+  60: '60 days',
+  90: '90 days',
+  180: '180 days',
+  1095: '1095 days (3 years)',
+} satisfies Record<BucketLifecycle, string>;
+const RETENTION_OPTIONS: PlainTextOption[] = Object.entries(RETENTION_WORDS).map(([d, words]) => option(words, d));
 
 function pick(options: PlainTextOption[], values: readonly string[]): Option[] {
   return options.filter((o) => o.value !== undefined && values.includes(o.value));

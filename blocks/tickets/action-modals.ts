@@ -1,5 +1,5 @@
 import type { ModalView, PlainTextOption } from '@slack/types';
-import { THREAD_MODES, type ThreadMode } from '../../src/store/types.js';
+import type { ThreadMode } from '../../src/store/types.js';
 import { escapeMrkdwn, plain } from '../kit/text.js';
 
 /** Ids of the small modals a ticket's buttons open, and of `/dms settings`. */
@@ -138,7 +138,7 @@ export function buildRunExportModal(meta: TicketModalMetadata, summary: string):
   };
 }
 
-/** Words for each thread mode, as offered in `/dms settings`. */
+/** Words for each thread mode, in the order `/dms settings` offers them (the type makes the list whole). */
 export const THREAD_MODE_WORDS: Record<ThreadMode, { label: string; description: string }> = {
   threads: {
     label: 'Thread replies only (default)',
@@ -156,7 +156,7 @@ export const THREAD_MODE_WORDS: Record<ThreadMode, { label: string; description:
 
 /** `/dms settings`: how this channel hears about ticket status changes (the seal is over kind, person and channel). */
 export function buildSettingsModal(channelId: string, current: ThreadMode, seal: string): ModalView {
-  const options = THREAD_MODES.map((m) => ({
+  const options = (Object.keys(THREAD_MODE_WORDS) as ThreadMode[]).map((m) => ({
     text: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].label },
     description: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].description },
     value: m,
