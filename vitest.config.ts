@@ -15,6 +15,10 @@ export default defineConfig({
         test: {
           name: 'fast',
           include: ['test/unit/**/*.test.ts', 'test/flows/**/*.test.ts'],
+          // Files share a worker's module graph instead of re-importing Bolt, both SQL parsers and the app for each of
+          // them: half the CPU of an isolated run. Safe because nothing here keeps module-level state (dependencies
+          // are passed in, every test builds its own app, clock and fakes).
+          isolate: false,
           // A PostgreSQL for the store contract tests (TEST_DATABASE_URL, or a throwaway local cluster; one per run).
           globalSetup: ['test/support/postgres-setup.ts'],
         },
