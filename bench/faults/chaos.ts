@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/app.js';
 import { readConfig, sqlitePath } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
-import { DmsEmulator } from '../../src/sandbox/dms-emulator.js';
+import { DmsEmulator } from '../../src/sandbox/dms/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../../test/support/fake-slack.js';
 import { BOT_TOKEN, emulatorDmsClient, SIGNING_SECRET } from '../../test/support/harness.js';

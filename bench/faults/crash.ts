@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DmsEmulator } from '../../src/sandbox/dms-emulator.js';
+import { DmsEmulator } from '../../src/sandbox/dms/index.js';
 import { FakeSlack } from '../../test/support/fake-slack.js';
 import { seededRandom } from '../lib/random.js';
 import { analyseCrash } from './crash/analysis.js';

@@ -5,7 +5,7 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExportIds } from '../../blocks/dms/ids.js';
-import type { DmsEmulator } from '../../src/sandbox/dms-emulator.js';
+import type { DmsEmulator } from '../../src/sandbox/dms/index.js';
 import type { FakeSlack, SlackCall } from '../../test/support/fake-slack.js';
 import { SIGNING_SECRET, sealedFormMetadata, slackSignature, viewSubmission } from '../../test/support/harness.js';
 import type { MachineInfo } from './types.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { CtsEmulator } from './cts-emulator.js';
-import { DmsEmulator } from './dms-emulator.js';
+import { CtsEmulator } from './cts/index.js';
+import { DmsEmulator } from './dms/index.js';
 import { SmnEmulator } from './smn/emulator.js';
 
 /** Banner on every message the bot posts in sandbox mode. */

@@ -1,2 +1,2 @@
 // The emulators live in src/sandbox (SANDBOX=1 runs them in the bot); tests import them from here.
-export * from '../../src/sandbox/dms-emulator.js';
+export * from '../../src/sandbox/dms/index.js';

@@ -1,6 +1,6 @@
 /** The crash scenario's analysis: what was lost, unfinished, repeated or cut, and which kill caused it. */
 import Database from 'better-sqlite3';
-import type { DmsEmulator } from '../../../src/sandbox/dms-emulator.js';
+import type { DmsEmulator } from '../../../src/sandbox/dms/index.js';
 import { CHANNEL, FINAL_STATUS, groupReplies, replyStatus, requestOf } from '../support.js';
 import type { CrashKill, CrashResult } from '../types.js';
 import type { Submission, Traffic } from './drive.js';

@@ -1,7 +1,7 @@
 /** The crash scenario's driving: what the fakes see, people filing through restarts, the kill plan, settling. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import type { DmsEmulator } from '../../../src/sandbox/dms-emulator.js';
+import type { DmsEmulator } from '../../../src/sandbox/dms/index.js';
 import type { FakeSlack, SlackCall } from '../../../test/support/fake-slack.js';
 import {
   type AckKind,

@@ -4,7 +4,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { DmsEmulator } from '../../../src/sandbox/dms-emulator.js';
+import type { DmsEmulator } from '../../../src/sandbox/dms/index.js';
 import type { FakeSlack } from '../../../test/support/fake-slack.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../../../test/support/harness.js';
 import type { Condition } from '../support.js';
