@@ -26,6 +26,7 @@ import type { Store } from './store/types.js';
 import { TicketActions } from './tickets/actions.js';
 import { FollowService } from './tickets/follow.js';
 import { HomeService } from './tickets/home.js';
+import { TicketKinds } from './tickets/kinds.js';
 import { CreateRecovery } from './tickets/recovery.js';
 import { StatusWatcher } from './tickets/watcher.js';
 
@@ -86,19 +87,20 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
         intervalMs: config.WATCH_INTERVAL_MS,
       })
     : undefined;
-  const trackers = {
+  // The one map from a ticket's kind to its implementation: the watcher, actions, /dms status and recovery ask it.
+  const kinds = new TicketKinds({
     dms_export: exports,
     dms_track: tracks,
     dms_change: changes,
     dms_order: orders,
     ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}),
-  };
+  });
   watcher = new StatusWatcher({
     store,
     clock,
     logger: logger.child({ component: 'watcher' }),
     messenger,
-    trackers,
+    kinds,
     settings: {
       intervalMs: config.WATCH_INTERVAL_MS,
       maxIntervalMs: config.WATCH_MAX_INTERVAL_MS,
@@ -127,7 +129,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
   const ticketActions = new TicketActions({
     store,
     watcher,
-    trackers,
+    kinds,
     dms,
     exports,
     resolver,
@@ -144,7 +146,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     clock,
     logger: logger.child({ component: 'follow' }),
     watcher,
-    services: { dms_export: exports, dms_track: tracks, dms_change: changes, dms_order: orders },
+    kinds,
     approvers,
     guard,
     intervalMs: config.WATCH_INTERVAL_MS,
@@ -165,7 +167,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     logger: logger.child({ component: 'recovery' }),
     messenger,
     watcher,
-    services: { dms_export: exports, dms_track: tracks, dms_change: changes },
+    kinds,
     // A create may be in flight for up to its timeout (plus the lookup); after 15 minutes it certainly did not happen.
     graceMs: config.DMS_TIMEOUT_MS * 2 + 10_000,
     giveUpMs: 15 * 60_000,

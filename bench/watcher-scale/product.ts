@@ -10,7 +10,10 @@ import { createLogger } from '../../src/core/logger.js';
 import type { StatusInfo } from '../../src/dms/statuses.js';
 import type { MessageBody, Messenger, PostedRoot } from '../../src/slack/messenger.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { StatusWatcher, type TicketTracker } from '../../src/tickets/watcher.js';
+import { commonDetailsSchema } from '../../src/tickets/details.js';
+import type { TicketKind } from '../../src/tickets/kind.js';
+import { TicketKinds } from '../../src/tickets/kinds.js';
+import { StatusWatcher } from '../../src/tickets/watcher.js';
 import { CallLog, Reflector } from './measure.js';
 import type { ProductResult, ResolvedOptions } from './types.js';
 import { FINAL, indexAt, type Life, statusIndex, statusName, T0, Workload } from './workload.js';
@@ -64,9 +67,10 @@ function slotOf(sim: Sim, externalId: string): SlotState {
 }
 
 /** The simulated cloud: each poll answers the status the workload says is in force now, and is counted. */
-function simTracker(sim: Sim): TicketTracker {
+function simTracker(sim: Sim): TicketKind {
   return {
     kindLabel: 'Data export',
+    details: commonDetailsSchema,
     async poll(ticket) {
       const s = slotOf(sim, ticket.externalId);
       const now = sim.clock.now();
@@ -220,7 +224,7 @@ function makeWatcher(sim: Sim): StatusWatcher {
     clock: sim.clock,
     logger: createLogger(o.logLevel, sink),
     messenger: simMessenger(sim),
-    trackers: { dms_export: simTracker(sim) },
+    kinds: new TicketKinds({ dms_export: simTracker(sim) }),
     settings: {
       intervalMs: o.intervalMs,
       maxIntervalMs: o.maxIntervalMs,

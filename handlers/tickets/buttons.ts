@@ -176,7 +176,7 @@ export function registerTicketButtons(app: App, s: Services): void {
 
   app.view(Ids.rejectModal, async ({ ack, body, view, client }) => {
     const meta = sealedTicket(seal, Ids.rejectModal, view.private_metadata, body.user.id);
-    const values = view.state.values as unknown as ViewStateValues;
+    const values: ViewStateValues = view.state.values;
     const typed = values[Ids.reasonBlock]?.[Ids.reasonInput]?.value;
     if (!meta) {
       await ack({ response_action: 'errors', errors: { [Ids.reasonBlock]: NOT_SEALED } });
@@ -210,7 +210,7 @@ export function registerTicketButtons(app: App, s: Services): void {
 
   app.view(Ids.runModal, async ({ ack, body, view, client }) => {
     const meta = sealedTicket(seal, Ids.runModal, view.private_metadata, body.user.id);
-    const values = view.state.values as unknown as ViewStateValues;
+    const values: ViewStateValues = view.state.values;
     const fileType = values[Ids.fileTypeBlock]?.[Ids.fileTypeSelect]?.selected_option?.value ?? '';
     const encoding = values[Ids.encodingBlock]?.[Ids.encodingSelect]?.selected_option?.value ?? '';
     const errors: Record<string, string> = {};

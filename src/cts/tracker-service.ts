@@ -4,7 +4,6 @@ import {
   buildTrackerStatusReply,
   summaryFromTracker,
   type TrackerListItem,
-  type TrackerSummary,
   trackerTypeLabel,
 } from '../../blocks/cts/tracker-message.js';
 import { cloudCode, cloudText, escapeMrkdwn, withoutLinks } from '../../blocks/kit/text.js';
@@ -14,9 +13,11 @@ import { BotError, CloudApiError, errorFields } from '../core/errors.js';
 import type { StatusInfo } from '../dms/statuses.js';
 import type { MessageBody } from '../slack/messenger.js';
 import type { Store, Ticket } from '../store/types.js';
-import type { StatusWatcher, TicketTracker } from '../tickets/watcher.js';
+import type { TicketKind } from '../tickets/kind.js';
+import type { StatusWatcher } from '../tickets/watcher.js';
 import { CreateOutcomeUnknownError, type CtsClient } from './client.js';
 import type { CreateTrackerRequest, Tracker, TrackerType } from './schemas.js';
+import { storedTrackerName, type TrackerDetails, trackerDetailsSchema } from './tracker-details.js';
 import { explainTrackerDetail } from './tracker-form.js';
 
 /** How long a new tracker's status is followed: problems (bucket policy, missing bucket) show up soon after creation. */
@@ -24,17 +25,6 @@ export const CTS_FOLLOW_MS = 3_600_000;
 
 /** The status poll() reports when CTS no longer lists the tracker; it ends the ticket. */
 export const TRACKER_GONE = 'gone';
-
-/** What the root message needs, stored with the ticket. */
-interface TrackerDetails {
-  tracker: TrackerSummary;
-  /** Encoded status in the create answer, shown until the first check. */
-  statusAtCreate: string;
-  /** How the creation was confirmed when CTS did not answer it plainly. */
-  createNote?: string;
-  /** Set by the watcher when the root message went to a DM. */
-  note?: string;
-}
 
 /** What `create` returns. */
 export interface TrackerCreated {
@@ -99,16 +89,17 @@ export function trackerExternalId(t: Pick<Tracker, 'tracker_type' | 'tracker_nam
 
 /** A tracker ticket's name for people: its stored name and type, else the parts of its key. */
 export function trackerTitle(ticket: Pick<Ticket, 'externalId' | 'details'>): string {
-  const stored = (ticket.details as Partial<TrackerDetails>).tracker;
+  const stored = storedTrackerName(ticket.details);
   const [keyType = '', ...rest] = ticket.externalId.split(':');
-  const name = typeof stored?.name === 'string' ? stored.name : rest.slice(0, -1).join(':') || ticket.externalId;
-  const type = typeof stored?.type === 'string' ? stored.type : keyType;
+  const name = stored.name ?? (rest.slice(0, -1).join(':') || ticket.externalId);
+  const type = stored.type ?? keyType;
   return `CTS tracker ${name} · ${trackerTypeLabel(type)}`;
 }
 
 /** CTS trackers: creation (CreateTracker) and a while of status checks (ListTrackers). */
-export class CtsTrackerService implements TicketTracker {
+export class CtsTrackerService implements TicketKind<TrackerDetails> {
   readonly kindLabel = 'CTS tracker';
+  readonly details = trackerDetailsSchema;
   readonly maxAgeMs = CTS_FOLLOW_MS;
   /** A stopped tracker keeps running in CTS; nothing re-follows it (`/dms status` is for DMS tickets). */
   readonly home = { cloud: 'CTS' };
@@ -182,7 +173,7 @@ export class CtsTrackerService implements TicketTracker {
         requesterSlackId: args.requesterSlackId,
         requesterDmsId: null,
         status: null,
-        details: { ...details },
+        details,
         nextPollAt: now + this.deps.intervalMs,
         pollIntervalMs: this.deps.intervalMs,
       },
@@ -248,8 +239,8 @@ export class CtsTrackerService implements TicketTracker {
       });
   }
 
-  async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown> }> {
-    const d = detailsOf(ticket);
+  async poll(ticket: Ticket<TrackerDetails>): Promise<{ status: string }> {
+    const d = ticket.details;
     const type: TrackerType = d.tracker.type === 'system' ? 'system' : 'data';
     const found = await this.deps.cts.findTracker(d.tracker.name, type);
     // A tracker with the same name but another id is a replacement, not the one this thread is about.
@@ -261,8 +252,8 @@ export class CtsTrackerService implements TicketTracker {
     return trackerStatusInfo(status);
   }
 
-  renderRoot(ticket: Ticket, now: number): MessageBody {
-    const d = detailsOf(ticket);
+  renderRoot(ticket: Ticket<TrackerDetails>, now: number): MessageBody {
+    const d = ticket.details;
     const status = ticket.status ?? d.statusAtCreate;
     return buildTrackerRootMessage({
       summary: d.tracker,
@@ -276,9 +267,9 @@ export class CtsTrackerService implements TicketTracker {
     });
   }
 
-  renderReply(ticket: Ticket, status: string, previous: string | null): MessageBody {
+  renderReply(ticket: Ticket<TrackerDetails>, status: string, previous: string | null): MessageBody {
     return buildTrackerStatusReply({
-      name: detailsOf(ticket).tracker.name,
+      name: ticket.details.tracker.name,
       status,
       info: trackerStatusInfo(status),
       previous: previous === null ? null : trackerStatusInfo(previous),
@@ -289,15 +280,4 @@ export class CtsTrackerService implements TicketTracker {
   renderGiveUp(): MessageBody | null {
     return null;
   }
-}
-
-function detailsOf(ticket: Ticket): TrackerDetails {
-  const d = ticket.details as Partial<TrackerDetails>;
-  if (!d.tracker || typeof d.tracker.name !== 'string') throw new Error(`ticket ${ticket.id} has no tracker details`);
-  return {
-    tracker: d.tracker,
-    statusAtCreate: typeof d.statusAtCreate === 'string' ? d.statusAtCreate : 'unknown',
-    createNote: d.createNote,
-    note: d.note,
-  };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { cloudCode, cloudText, mention } from '../../blocks/kit/text.js';
 import type { TicketActionId } from '../../blocks/tickets/controls.js';
 import { buildGiveUpReply, buildStatusReply, cloudField } from '../../blocks/tickets/root.js';
@@ -7,8 +8,10 @@ import type { Clock } from '../core/clock.js';
 import { BotError, CloudApiError, errorFields, sendOutcome } from '../core/errors.js';
 import type { MessageBody, Messenger } from '../slack/messenger.js';
 import type { ResolvedUser } from '../slack/user-resolver.js';
-import type { PendingCreate, Store, Ticket, TicketKind } from '../store/types.js';
-import type { StatusWatcher, TicketTracker } from '../tickets/watcher.js';
+import type { PendingCreate, Store, Ticket, TicketKindId } from '../store/types.js';
+import type { CommonDetails } from '../tickets/details.js';
+import type { TicketKind } from '../tickets/kind.js';
+import type { StatusWatcher } from '../tickets/watcher.js';
 import type { DmsClient } from './client.js';
 import { ORDER_STATUS_PREFIX, type StatusInfo } from './statuses.js';
 
@@ -49,26 +52,26 @@ export function dmsComment(text: string, requester: ResolvedUser, marker: string
  * The part every DMS ticket kind shares: filing (create once, store, post the root, start watching), thread
  * replies and the give-up note. Subclasses say how to poll and how the root message looks.
  */
-export abstract class DmsTicketService implements TicketTracker {
-  abstract readonly kind: TicketKind;
+export abstract class DmsTicketService<D extends CommonDetails = CommonDetails> implements TicketKind<D> {
+  abstract readonly kind: TicketKindId;
   abstract readonly kindLabel: string;
+  /** The schema of this kind's stored details. */
+  abstract readonly details: z.ZodType<D>;
 
   constructor(protected readonly deps: DmsTicketDeps) {}
 
-  abstract poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }>;
+  abstract poll(ticket: Ticket<D>): Promise<{ status: string; details?: Partial<D>; calls?: number }>;
   abstract statusInfo(status: string | null): StatusInfo;
-  abstract renderRoot(ticket: Ticket, now: number): MessageBody;
+  abstract renderRoot(ticket: Ticket<D>, now: number): MessageBody;
   /** Details for the root message of a ticket filed elsewhere and followed with `/dms status`. */
   abstract describeExisting(orderId: string, base: OrderBaseInfo): Promise<Record<string, unknown>>;
 
   /** For a followed ticket, who filed it in DMS and who follows it here (replaces the Requester field). */
-  protected whoField(ticket: Ticket): [string, string] | undefined {
-    if (ticket.details['followed'] !== true) return undefined;
+  protected whoField(ticket: Ticket<D>): [string, string] | undefined {
+    if (ticket.details.followed !== true) return undefined;
     // The committer's name is DMS's text: cloud text.
     const committer =
-      typeof ticket.details['committerName'] === 'string'
-        ? cloudField(ticket.details['committerName'], 100)
-        : '_unknown_';
+      ticket.details.committerName !== undefined ? cloudField(ticket.details.committerName, 100) : '_unknown_';
     return ['Filed in DMS by', `${committer} · followed here by ${mention(ticket.requesterSlackId)}`];
   }
 
@@ -82,12 +85,12 @@ export abstract class DmsTicketService implements TicketTracker {
   }
 
   /** Lifecycle buttons for the ticket's status; every kind can be approved or rejected while DMS waits for approval. */
-  actionsFor(ticket: Ticket): TicketActionId[] {
+  actionsFor(ticket: Ticket<D>): TicketActionId[] {
     return ticket.status === `${ORDER_STATUS_PREFIX}toaudit` ? ['approve', 'reject'] : [];
   }
 
   /** Extra thread lines for a status (e.g. failed precheck tips); already-safe mrkdwn. */
-  protected replyExtras(_ticket: Ticket, _status: string): string[] {
+  protected replyExtras(_ticket: Ticket<D>, _status: string): string[] {
     return [];
   }
 
@@ -96,7 +99,7 @@ export abstract class DmsTicketService implements TicketTracker {
     return `${this.kindLabel} ticket ${ticket.externalId}`;
   }
 
-  renderReply(ticket: Ticket, status: string, previous: string | null, extra: string[] = []): MessageBody {
+  renderReply(ticket: Ticket<D>, status: string, previous: string | null, extra: string[] = []): MessageBody {
     return buildStatusReply({
       summary: this.summary(ticket),
       status,
@@ -112,7 +115,7 @@ export abstract class DmsTicketService implements TicketTracker {
     return this.statusInfo(status);
   }
 
-  renderGiveUp(ticket: Ticket, hours: number): MessageBody {
+  renderGiveUp(ticket: Ticket<D>, hours: number): MessageBody {
     return buildGiveUpReply({ summary: this.summary(ticket), hours, lastLabel: this.statusInfo(ticket.status).label });
   }
 
@@ -127,8 +130,11 @@ export abstract class DmsTicketService implements TicketTracker {
     requester: ResolvedUser;
     commentText: string;
     create: (comment: string) => Promise<{ orderId: string; requestId?: string }>;
-    details: Record<string, unknown>;
+    /** The kind's details as filed (checked against its schema before anything is sent). */
+    details: D;
   }): Promise<Ticket> {
+    // A filing whose details its own kind would refuse is a bug here: fail before anything reaches DMS.
+    this.details.parse(args.details);
     const marker = newMarker();
     const pending: PendingCreate = {
       marker,

@@ -19,7 +19,7 @@ import {
   THREAD_MODES,
   type ThreadMode,
   type Ticket,
-  type TicketKind,
+  type TicketKindId,
   type TicketUpdate,
 } from './types.js';
 
@@ -108,7 +108,7 @@ export class PostgresStore implements Store {
     return this.one('SELECT * FROM tickets WHERE id = $1', [id]);
   }
 
-  async findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined> {
+  async findTicketByExternalId(kind: TicketKindId, externalId: string): Promise<Ticket | undefined> {
     return this.one('SELECT * FROM tickets WHERE kind = $1 AND external_id = $2', [kind, externalId]);
   }
 

@@ -1,4 +1,4 @@
-import type { AuditEntry, PendingCreate, StoredAuditEntry, Ticket, TicketKind } from './types.js';
+import type { AuditEntry, PendingCreate, StoredAuditEntry, Ticket, TicketKindId } from './types.js';
 
 /** A `tickets` row; `D` is how the database hands back JSON, `B` how it hands back booleans. */
 export interface TicketRow<D, B> {
@@ -41,7 +41,7 @@ export function ticketFromRow<D, B>(
 ): Ticket {
   return {
     id: r.id,
-    kind: r.kind as TicketKind,
+    kind: r.kind as TicketKindId,
     externalId: r.external_id,
     channelId: r.channel_id,
     rootTs: r.root_ts,
@@ -88,7 +88,7 @@ export interface PendingRow<D> {
 export function pendingFromRow<D>(r: PendingRow<D>, json: (d: D) => Record<string, unknown>): PendingCreate {
   return {
     marker: r.marker,
-    kind: r.kind as TicketKind,
+    kind: r.kind as TicketKindId,
     channelId: r.channel_id,
     requesterSlackId: r.requester_slack_id,
     requesterDmsId: r.requester_dms_id,

@@ -14,7 +14,7 @@ import {
   THREAD_MODES,
   type ThreadMode,
   type Ticket,
-  type TicketKind,
+  type TicketKindId,
   type TicketUpdate,
 } from './types.js';
 
@@ -114,7 +114,7 @@ export class SqliteStore implements Store {
     return r && toTicket(r);
   }
 
-  async findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined> {
+  async findTicketByExternalId(kind: TicketKindId, externalId: string): Promise<Ticket | undefined> {
     const r = this.stmt('SELECT * FROM tickets WHERE kind = ? AND external_id = ?').get(kind, externalId) as
       | TicketRow
       | undefined;

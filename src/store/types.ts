@@ -1,7 +1,7 @@
 import type { CtsEventStore } from './cts-events.js';
 
-/** Ticket kinds the bot follows. */
-export type TicketKind = 'dms_export' | 'dms_track' | 'dms_change' | 'dms_order' | 'cts_tracker';
+/** The kinds of ticket the bot follows, by name (src/tickets/kinds.ts maps each to what implements it). */
+export type TicketKindId = 'dms_export' | 'dms_track' | 'dms_change' | 'dms_order' | 'cts_tracker';
 
 /** How a channel hears about ticket status changes (`/dms settings`). */
 export type ThreadMode = 'threads' | 'broadcast_final' | 'root_only';
@@ -29,11 +29,14 @@ export interface StoredAuditEntry extends AuditEntry {
   id: number;
 }
 
-/** A ticket the bot created (or follows), with where its messages live and when to look at it next. */
-export interface Ticket {
+/**
+ * A ticket the bot created (or follows), with where its messages live and when to look at it next. `D` is its
+ * details: as stored (unchecked JSON) until its kind's schema parsed them (src/tickets/kinds.ts read).
+ */
+export interface Ticket<D extends object = Record<string, unknown>> {
   /** Internal id (buttons and logs carry this, never anything secret). */
   id: number;
-  kind: TicketKind;
+  kind: TicketKindId;
   /** The cloud's id: DMS order id, or `type:name:id` for a CTS tracker. */
   externalId: string;
   channelId: string;
@@ -44,7 +47,7 @@ export interface Ticket {
   /** Last status the thread was told about (null: none yet). */
   status: string | null;
   /** Kind-specific facts shown in messages (database, SQL, reason, ...). JSON-serialisable. */
-  details: Record<string, unknown>;
+  details: D;
   createdAt: number;
   updatedAt: number;
   nextPollAt: number;
@@ -53,7 +56,7 @@ export interface Ticket {
 }
 
 export interface NewTicket {
-  kind: TicketKind;
+  kind: TicketKindId;
   externalId: string;
   channelId: string;
   rootTs: string | null;
@@ -77,7 +80,7 @@ export interface TicketUpdate {
 export interface PendingCreate {
   /** The unique marker in the ticket's comment: how the ticket is found again. */
   marker: string;
-  kind: TicketKind;
+  kind: TicketKindId;
   channelId: string;
   requesterSlackId: string;
   requesterDmsId: string | null;
@@ -101,7 +104,7 @@ export interface Store {
   /** Creates begun before `before` and never settled, oldest first. */
   pendingCreates(before: number): Promise<PendingCreate[]>;
   getTicket(id: number): Promise<Ticket | undefined>;
-  findTicketByExternalId(kind: TicketKind, externalId: string): Promise<Ticket | undefined>;
+  findTicketByExternalId(kind: TicketKindId, externalId: string): Promise<Ticket | undefined>;
   /** Tickets not done whose next poll is due, oldest due first (a read: no lease taken). */
   dueTickets(now: number, limit: number): Promise<Ticket[]>;
   /**

@@ -6,13 +6,14 @@ import type { Clock } from '../core/clock.js';
 import { BotError, CloudApiError } from '../core/errors.js';
 import type { OrderId } from '../core/ids.js';
 import type { DmsClient } from '../dms/client.js';
-import type { DmsTicketService } from '../dms/ticket-service.js';
 import type { ResolvedUser } from '../slack/user-resolver.js';
-import type { Store, Ticket, TicketKind } from '../store/types.js';
+import type { Store, Ticket } from '../store/types.js';
+import { commonDetails } from './details.js';
+import type { DmsKindId, TicketKinds } from './kinds.js';
 import type { StatusWatcher } from './watcher.js';
 
 /** DMS PluginType → the kind of ticket the bot follows it as; anything else is followed on its general status. */
-const KIND_BY_PLUGIN: Record<string, TicketKind> = {
+const KIND_BY_PLUGIN: Record<string, DmsKindId> = {
   DATA_EXPORT: 'dms_export',
   DATA_TRACK: 'dms_track',
   FREE_LOCK_CORRECT: 'dms_change',
@@ -50,7 +51,7 @@ export class FollowService {
       clock: Clock;
       logger: Logger;
       watcher: StatusWatcher;
-      services: Record<'dms_export' | 'dms_track' | 'dms_change' | 'dms_order', DmsTicketService>;
+      kinds: TicketKinds;
       approvers: ApproverPolicy;
       guard: Guard;
       intervalMs: number;
@@ -82,14 +83,15 @@ export class FollowService {
       throw err;
     }
     const kind = KIND_BY_PLUGIN[base.PluginType] ?? 'dms_order';
-    const service = this.deps.services[kind as keyof typeof this.deps.services];
+    const service = this.deps.kinds.dms(kind);
+    if (!service) throw new Error(`no DMS service for ${kind}`);
     const existing = await this.deps.store.findTicketByExternalId(kind, orderId);
 
     const committerDmsId =
       base.CommitterId === undefined || base.CommitterId === null ? undefined : String(base.CommitterId);
     // Who filed it, in Slack terms: a ticket this bot filed keeps its requester; else the bot's comment names them;
     // else the caller, if DMS says they are its committer.
-    const filedHere = existing && existing.details['followed'] !== true ? existing.requesterSlackId : undefined;
+    const filedHere = existing && commonDetails(existing).followed !== true ? existing.requesterSlackId : undefined;
     const isCommitter = caller.dmsUserId !== undefined && caller.dmsUserId === committerDmsId;
     const submitterSlackId =
       filedHere ?? requesterInComment(base.Comment) ?? (isCommitter ? caller.slackId : undefined);

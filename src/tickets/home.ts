@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { buildHomeView, type TicketCard } from '../../blocks/tickets/home.js';
 import type { Clock } from '../core/clock.js';
 import type { Store, Ticket } from '../store/types.js';
+import { commonDetails } from './details.js';
 import type { StatusWatcher } from './watcher.js';
 
 /**
@@ -63,7 +64,8 @@ export class HomeService {
    * allowed), and on a ticket they only follow, none of the filer's buttons.
    */
   private forViewer(card: TicketCard, ticket: Ticket, viewer: string): TicketCard {
-    const followedOnly = ticket.details['followed'] === true && ticket.details['submitterSlackId'] !== viewer;
+    const shared = commonDetails(ticket);
+    const followedOnly = shared.followed === true && shared.submitterSlackId !== viewer;
     const actions = card.actions.filter((a) => {
       if ((a === 'approve' || a === 'reject') && !this.deps.allowSelfApproval) return false;
       if (followedOnly && (a === 'submit' || a === 'run' || a === 'download')) return false;

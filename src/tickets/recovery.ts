@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { escapeMrkdwn } from '../../blocks/kit/text.js';
 import type { Clock } from '../core/clock.js';
 import type { DmsClient } from '../dms/client.js';
-import { CREATE_SLOT, type DmsTicketService } from '../dms/ticket-service.js';
+import { CREATE_SLOT } from '../dms/ticket-service.js';
 import type { Messenger } from '../slack/messenger.js';
-import type { Store, TicketKind } from '../store/types.js';
+import type { Store } from '../store/types.js';
+import type { TicketKinds } from './kinds.js';
 import type { StatusWatcher } from './watcher.js';
 
 /**
@@ -23,7 +24,7 @@ export class CreateRecovery {
       logger: Logger;
       messenger: Messenger;
       watcher: StatusWatcher;
-      services: Partial<Record<TicketKind, DmsTicketService>>;
+      kinds: TicketKinds;
       /** A create younger than this may still be in flight: leave it alone. */
       graceMs: number;
       giveUpMs: number;
@@ -42,7 +43,7 @@ export class CreateRecovery {
     const now = this.deps.clock.now();
     let settled = 0;
     for (const p of await this.deps.store.pendingCreates(now - this.deps.graceMs)) {
-      const service = this.deps.services[p.kind];
+      const service = this.deps.kinds.dms(p.kind);
       if (!service) {
         await this.deps.store.endCreate(p.marker);
         continue;

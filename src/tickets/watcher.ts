@@ -1,51 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import {
-  type TicketActionId,
-  type TicketActivity,
-  type TicketHome,
-  withTicketControls,
-} from '../../blocks/tickets/controls.js';
-import type { TicketCard } from '../../blocks/tickets/home.js';
 import type { Clock } from '../core/clock.js';
-import { CloudApiError } from '../core/errors.js';
 import { SlidingWindowLimiter } from '../core/rate-limit.js';
-import type { StatusInfo } from '../dms/statuses.js';
-import { cannotPostIn, cannotUpdate, type MessageBody, type Messenger } from '../slack/messenger.js';
-import type { Store, ThreadMode, Ticket, TicketKind } from '../store/types.js';
+import type { Messenger } from '../slack/messenger.js';
+import type { Store, Ticket } from '../store/types.js';
+import { describe } from './describe.js';
+import type { CommonDetails } from './details.js';
+import type { TicketKind } from './kind.js';
+import type { TicketKinds } from './kinds.js';
+import { RootMessages } from './root-message.js';
+import { StatusCheck } from './status-check.js';
 
-/** What the watcher needs to know about one kind of ticket. */
-export interface TicketTracker {
-  /** "Data export", "Data tracking", ... */
-  kindLabel: string;
-  /** How a ticket is named to people (plain text); defaults to `<kindLabel> ticket <externalId>` (see ticketTitle). */
-  title?(ticket: Ticket): string;
-  /** Where the ticket lives on once no longer followed here ("DMS" when unset), and how to follow it again. */
-  home?: TicketHome;
-  /** Asks the cloud for the current status (`calls`: how many cloud calls it took, default 1). Throws CloudApiError on failure. */
-  poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }>;
-  statusInfo(status: string | null): StatusInfo;
-  /** The root message for the ticket as it is now (`details.note` explains an unusual location such as a DM). */
-  renderRoot(ticket: Ticket, now: number): MessageBody;
-  /** The thread reply for a status change; `extra` (from onStatus, already-safe mrkdwn) belongs in its body. */
-  renderReply(ticket: Ticket, status: string, previous: string | null, extra?: string[]): MessageBody;
-  /** The final note when the bot stops following a ticket that never ended (null: stop quietly). */
-  renderGiveUp(ticket: Ticket, hours: number): MessageBody | null;
-  /** How long to follow this kind of ticket; defaults to the watcher's maxAgeMs. */
-  maxAgeMs?: number;
-  /** Lifecycle actions that apply to the ticket as it is now (Refresh and Stop are added for open tickets). */
-  actionsFor?(ticket: Ticket): TicketActionId[];
-  /**
-   * Work to do when the ticket reaches `ticket.status` (e.g. deliver an export's result), before the thread hears of
-   * it; returns extra already-safe mrkdwn lines for the reply. Throwing delays the change to a later pass.
-   */
-  onStatus?(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown>; calls?: number }>;
-}
-
-/** A ticket's name for people (plain text): its kind's own title, else "<kindLabel> ticket <externalId>". */
-export function ticketTitle(tracker: TicketTracker | undefined, ticket: Ticket): string {
-  return tracker?.title?.(ticket) ?? `${tracker?.kindLabel ?? ticket.kind} ticket ${ticket.externalId}`;
-}
+export { describe } from './describe.js';
 
 /** Called after a ticket's messages changed (status, action, stop), e.g. to refresh its requester's Home tab. */
 export type TicketChangeListener = (ticket: Ticket) => void;
@@ -64,9 +30,9 @@ export interface WatcherSettings {
 }
 
 /**
- * Follows open tickets: polls each when due, posts exactly one thread reply per status change, updates the root
- * message in place, backs off while nothing changes, and stops at a final status. State lives in the store, so a
- * restart resumes where the last process left off.
+ * Follows open tickets: claims each when due (leases shared with other replicas, under the cloud's query quota),
+ * runs its status check (status-check.ts) under a per-ticket lock, and is the one writer of a ticket's details after
+ * filing. State lives in the store, so a restart resumes where the last process left off.
  */
 export class StatusWatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -81,6 +47,9 @@ export class StatusWatcher {
   /** This replica's name on the leases it takes. */
   readonly owner: string;
   private readonly leaseMs: number;
+  /** How tickets show outside their thread (root message, card, buttons). */
+  readonly roots: RootMessages;
+  private readonly check: StatusCheck;
 
   constructor(
     private readonly deps: {
@@ -88,7 +57,7 @@ export class StatusWatcher {
       clock: Clock;
       logger: Logger;
       messenger: Messenger;
-      trackers: Partial<Record<TicketKind, TicketTracker>>;
+      kinds: TicketKinds;
       settings: WatcherSettings;
     },
   ) {
@@ -96,6 +65,18 @@ export class StatusWatcher {
     this.leaseMs = deps.settings.leaseMs ?? 120_000;
     const rate = deps.settings.pollsPerSecond;
     this.bucket = rate ? new SlidingWindowLimiter(Math.max(1, Math.floor(rate))) : undefined;
+    this.roots = new RootMessages({ store: deps.store, kinds: deps.kinds });
+    this.check = new StatusCheck({
+      ...deps,
+      roots: this.roots,
+      host: {
+        isPublishing: (id) => this.publishing.has(id),
+        publishRoot: (t) => this.publish(this.kindOf(t), t),
+        debit: (now, calls) => this.bucket?.debit(now, calls),
+        floorMs: () => this.floorMs,
+        changed: (t) => this.changed(t),
+      },
+    });
   }
 
   /** Keeps status checks under the cloud's query quota. */
@@ -207,24 +188,18 @@ export class StatusWatcher {
   private processSafely(ticket: Ticket, manual = false): Promise<boolean> {
     return this.withLock(ticket.id, async () => {
       try {
-        return await this.processUnlocked(ticket, manual);
+        return await this.check.run(ticket, manual);
+      } catch (err) {
+        // Slack or store failure: try again soon; nothing is recorded, so nothing is lost.
+        const now = this.deps.clock.now();
+        this.deps.logger.warn({ ticketId: ticket.id, err: describe(err) }, 'ticket update failed; will retry');
+        const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
+        await this.deps.store.schedule(ticket.id, now + next, next, now).catch(() => undefined);
+        return false;
       } finally {
         await this.deps.store.releaseLease(ticket.id, this.owner).catch(() => undefined);
       }
     });
-  }
-
-  private async processUnlocked(ticket: Ticket, manual: boolean): Promise<boolean> {
-    try {
-      return await this.process(ticket, manual);
-    } catch (err) {
-      // Slack or store failure: try again soon; nothing is recorded, so nothing is lost.
-      const now = this.deps.clock.now();
-      this.deps.logger.warn({ ticketId: ticket.id, err: describe(err) }, 'ticket update failed; will retry');
-      const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
-      await this.deps.store.schedule(ticket.id, now + next, next, now).catch(() => undefined);
-      return false;
-    }
   }
 
   /** Polls one ticket now (a Refresh click, or right after an action); true when its status changed. */
@@ -237,260 +212,79 @@ export class StatusWatcher {
     return this.processSafely(ticket, true);
   }
 
+  /** The stored ticket read through its kind (typed details), or undefined when missing, unknown or malformed. */
+  private async load(ticketId: number): Promise<{ kind: TicketKind; ticket: Ticket<CommonDetails> } | undefined> {
+    const stored = await this.deps.store.getTicket(ticketId);
+    const read = stored && this.deps.kinds.read(stored, this.deps.logger.child({ ticketId }));
+    return read?.ok ? read : undefined;
+  }
+
   /** Re-renders a ticket's root message from the stored truth (after an action, a stop, a settings change). */
   async redraw(ticketId: number): Promise<void> {
     await this.withLock(ticketId, async () => {
-      const ticket = await this.deps.store.getTicket(ticketId);
-      const tracker = ticket && this.deps.trackers[ticket.kind];
-      if (!ticket?.rootTs || !tracker) return;
+      const read = await this.load(ticketId);
+      if (!read?.ticket.rootTs) return;
+      const { kind, ticket } = read;
       await this.deps.messenger.update(
         ticket.channelId,
-        ticket.rootTs,
-        await this.render(tracker, ticket, this.deps.clock.now()),
+        read.ticket.rootTs,
+        await this.roots.render(kind, ticket, this.deps.clock.now()),
       );
       this.changed(ticket);
     });
   }
 
   /** Stops following a ticket at someone's request; the root message says so and loses its buttons. */
-  async stopFollowing(ticketId: number, by: string): Promise<Ticket | undefined> {
+  async stopFollowing(ticketId: number, by: string): Promise<Ticket<CommonDetails> | undefined> {
     return this.withLock(ticketId, async () => {
-      const ticket = await this.deps.store.getTicket(ticketId);
-      if (!ticket || ticket.done) return undefined;
+      const read = await this.load(ticketId);
+      if (!read || read.ticket.done) return undefined;
       const now = this.deps.clock.now();
-      const details = { ...ticket.details, stopped: { by, at: now } };
-      await this.deps.store.updateDetails(ticket.id, details, now);
-      await this.deps.store.finish(ticket.id, now);
-      return { ...ticket, details, done: true };
+      const details = { ...read.ticket.details, stopped: { by, at: now } };
+      await this.deps.store.updateDetails(ticketId, details, now);
+      await this.deps.store.finish(ticketId, now);
+      return { ...read.ticket, details, done: true };
     });
   }
 
   /** Changes a ticket's details under its lock (e.g. to record an action taken from Slack). */
-  async amend(ticketId: number, change: (t: Ticket) => Record<string, unknown>): Promise<Ticket | undefined> {
+  async amend(
+    ticketId: number,
+    change: (t: Ticket<CommonDetails>) => CommonDetails,
+  ): Promise<Ticket<CommonDetails> | undefined> {
     return this.withLock(ticketId, async () => {
-      const ticket = await this.deps.store.getTicket(ticketId);
-      if (!ticket) return undefined;
-      const details = change(ticket);
-      await this.deps.store.updateDetails(ticket.id, details, this.deps.clock.now());
-      return { ...ticket, details };
+      const read = await this.load(ticketId);
+      if (!read) return undefined;
+      const details = change(read.ticket);
+      await this.deps.store.updateDetails(ticketId, details, this.deps.clock.now());
+      return { ...read.ticket, details };
     });
   }
 
-  /** Which actions apply to a ticket now: its kind's lifecycle actions, plus Refresh and Stop while it is followed. */
-  actionsFor(ticket: Ticket): TicketActionId[] {
-    const tracker = this.deps.trackers[ticket.kind];
-    const own = tracker?.actionsFor?.(ticket) ?? [];
-    return ticket.done ? own.filter((a) => a === 'download') : [...own, 'refresh', 'stop'];
-  }
-
   /** A ticket as listed in the Home tab and `/dms list`. */
-  card(ticket: Ticket): TicketCard {
-    const tracker = this.deps.trackers[ticket.kind];
-    const info = tracker
-      ? tracker.statusInfo(ticket.status)
-      : { emoji: ':grey_question:', label: ticket.status ?? 'unknown', final: false };
-    return {
-      ticketId: ticket.id,
-      title: ticketTitle(tracker, ticket),
-      ...(tracker?.home ? { home: tracker.home } : {}),
-      statusInfo: info,
-      channelId: ticket.channelId,
-      updatedAt: ticket.updatedAt,
-      actions: this.actionsFor(ticket),
-      done: ticket.done,
-    };
-  }
-
-  /** A ticket's root message: its kind's body plus recent actions, where updates go, and the buttons. */
-  private async render(tracker: TicketTracker, ticket: Ticket, now: number, mode?: ThreadMode): Promise<MessageBody> {
-    const body = tracker.renderRoot(ticket, now);
-    const threadMode = mode ?? (await this.threadModeFor(ticket));
-    const activity = Array.isArray(ticket.details['activity']) ? (ticket.details['activity'] as TicketActivity[]) : [];
-    const stopped = ticket.details['stopped'] as { by: string; at: number } | undefined;
-    return {
-      text: body.text,
-      blocks: withTicketControls(body.blocks ?? [{ type: 'section', text: { type: 'mrkdwn', text: body.text } }], {
-        ticketId: ticket.id,
-        summary: ticketTitle(tracker, ticket),
-        home: tracker.home,
-        done: ticket.done,
-        actions: this.actionsFor(ticket),
-        activity,
-        threadMode,
-        stopped,
-        notes: Array.isArray(ticket.details['rootNotes']) ? (ticket.details['rootNotes'] as string[]) : undefined,
-      }),
-    };
+  card(ticket: Ticket) {
+    return this.roots.card(ticket);
   }
 
   /** How the ticket's channel wants updates; a root in a DM always threads. */
-  async threadModeFor(ticket: Pick<Ticket, 'channelId'>): Promise<ThreadMode> {
-    if (/^D/.test(ticket.channelId)) return 'threads';
-    return this.deps.store.getThreadMode(ticket.channelId);
+  threadModeFor(ticket: Pick<Ticket, 'channelId'>) {
+    return this.roots.threadModeFor(ticket);
   }
 
-  /** `manual`: a click asked for this poll; people are watching, so an unchanged status keeps the short interval. */
-  private async process(queued: Ticket, manual = false): Promise<boolean> {
-    // The batch was read a moment ago; the create path may have posted the root since. Act on the stored truth.
-    const fresh = await this.deps.store.getTicket(queued.id);
-    if (!fresh || fresh.done) return false;
-    let ticket = fresh;
-    const tracker = this.deps.trackers[ticket.kind];
-    const now = this.deps.clock.now();
-    const log = this.deps.logger.child({ ticketId: ticket.id, kind: ticket.kind, externalId: ticket.externalId });
-    if (!tracker) {
-      log.error('no tracker for this ticket kind; pausing it');
-      await this.deps.store.schedule(
-        ticket.id,
-        now + this.deps.settings.maxIntervalMs,
-        this.deps.settings.maxIntervalMs,
-        now,
-      );
-      return false;
-    }
-    if (this.publishing.has(ticket.id)) {
-      await this.deps.store.schedule(ticket.id, now + this.deps.settings.intervalMs, ticket.pollIntervalMs, now);
-      return false;
-    }
-
-    // Checked first, so a ticket whose root can never be posted still ends.
-    const maxAgeMs = tracker.maxAgeMs ?? this.deps.settings.maxAgeMs;
-    if (now - ticket.createdAt > maxAgeMs) {
-      const note = tracker.renderGiveUp(ticket, Math.round(maxAgeMs / 3_600_000));
-      if (ticket.rootTs && note)
-        await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, note).catch(() => undefined);
-      await this.deps.store.finish(ticket.id, now);
-      log.info({ lastStatus: ticket.status }, 'stopped following: maximum age reached');
-      const ended = { ...ticket, done: true };
-      // The buttons go: nobody follows the ticket here any more.
-      if (ticket.rootTs)
-        await this.deps.messenger
-          .update(ticket.channelId, ticket.rootTs, await this.render(tracker, ended, now))
-          .catch(() => undefined);
-      this.changed(ended);
-      return false;
-    }
-    if (!ticket.rootTs) ticket = await this.publishRoot(ticket);
-
-    let result: { status: string; details?: Record<string, unknown>; calls?: number };
-    try {
-      result = await tracker.poll(ticket);
-      if (this.bucket && (result.calls ?? 1) > 1) this.bucket.debit(now, (result.calls ?? 1) - 1);
-    } catch (err) {
-      // Throttling or an outage delays the update; the ticket stays due with a back-off and is never dropped.
-      const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
-      const retryAfter = err instanceof CloudApiError ? (err.details.retryAfterMs ?? 0) : 0;
-      await this.deps.store.schedule(ticket.id, now + Math.max(next, retryAfter), next, now);
-      log.warn({ err: describe(err) }, 'status poll failed; will retry');
-      return false;
-    }
-
-    if (result.status === ticket.status) {
-      if (tracker.statusInfo(ticket.status).final) {
-        // The final status is recorded but the ticket not done (a crash, or its root could not be redrawn): draw the
-        // root as ended, then finish; if Slack still refuses, try again later.
-        const ended = { ...ticket, done: true };
-        if (ticket.rootTs) {
-          try {
-            await this.deps.messenger.update(ticket.channelId, ticket.rootTs, await this.render(tracker, ended, now));
-          } catch (err) {
-            if (!cannotUpdate(err)) {
-              const next = Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
-              await this.deps.store.schedule(ticket.id, now + next, next, now);
-              log.warn({ err: describe(err) }, 'final root update failed again; will retry');
-              return false;
-            }
-          }
-        }
-        await this.deps.store.finish(ticket.id, now);
-        this.changed(ended);
-        log.info({ status: ticket.status }, 'finished a ticket left open at its final status');
-        return false;
-      }
-      const next = manual
-        ? this.deps.settings.intervalMs
-        : Math.min(ticket.pollIntervalMs * 2, this.deps.settings.maxIntervalMs);
-      await this.deps.store.schedule(ticket.id, now + (manual ? next : Math.max(next, this.floorMs)), next, now);
-      return false;
-    }
-
-    let details = result.details ? { ...ticket.details, ...result.details } : ticket.details;
-    const info = tracker.statusInfo(result.status);
-    const updated: Ticket = { ...ticket, status: result.status, details, updatedAt: now, done: info.final };
-    // Side effects of reaching the status (result delivery) come before the thread hears of it, so it can say so.
-    const effects = tracker.onStatus ? await tracker.onStatus(updated) : {};
-    if (this.bucket && effects.calls) this.bucket.debit(now, effects.calls);
-    if (effects.details) details = { ...details, ...effects.details };
-    const mode = await this.threadModeFor(ticket);
-    const withExtra = tracker.renderReply({ ...updated, details }, result.status, ticket.status, effects.extra);
-    let threadTs: string | null = null;
-    if (ticket.rootTs && mode !== 'root_only') {
-      // Post first, then record: a crash in between repeats at most this one reply; the reverse could lose it.
-      try {
-        threadTs =
-          (await this.deps.messenger.reply(ticket.channelId, ticket.rootTs, withExtra, {
-            broadcast: mode === 'broadcast_final' && info.final,
-          })) ?? null;
-      } catch (err) {
-        // A thread that can never take a reply (archived channel, bot removed) must not hold the ticket back forever.
-        if (!cannotPostIn(err)) throw err;
-        log.warn({ err: describe(err) }, 'thread reply impossible; recording the change without it');
-      }
-    }
-    // Root-only channels read the whole reply (status, hint, pre-check problems, delivery note) on the root message.
-    const rootDetails = mode === 'root_only' ? { ...details, rootNotes: [replyText(withExtra)] } : details;
-    const rendered: Ticket = { ...updated, details: rootDetails };
-    await this.deps.store.recordStatus(
-      ticket.id,
-      result.status,
-      threadTs,
-      now,
-      result.details || rootDetails !== ticket.details ? rootDetails : undefined,
-    );
-    log.info({ from: ticket.status, to: result.status }, 'status changed');
-    if (!info.final)
-      await this.deps.store.schedule(
-        ticket.id,
-        now + Math.max(this.deps.settings.intervalMs, this.floorMs),
-        this.deps.settings.intervalMs,
-        now,
-      );
-    const rootShown = ticket.rootTs
-      ? await this.deps.messenger
-          .update(ticket.channelId, ticket.rootTs, await this.render(tracker, rendered, now, mode))
-          .then(
-            () => true,
-            (err: unknown) => {
-              log.warn({ err: describe(err) }, 'root message update failed');
-              return cannotUpdate(err);
-            },
-          )
-      : true;
-    // A final status ends the ticket only once its root shows it; otherwise the next check redraws it, then ends it.
-    if (info.final) {
-      if (rootShown) await this.deps.store.finish(ticket.id, now);
-      else
-        await this.deps.store.schedule(
-          ticket.id,
-          now + this.deps.settings.intervalMs,
-          this.deps.settings.intervalMs,
-          now,
-        );
-    }
-    this.changed(rendered);
-    return true;
+  private kindOf(ticket: Ticket): TicketKind {
+    const kind = this.deps.kinds.of(ticket.kind);
+    if (!kind) throw new Error(`no implementation for ${ticket.kind}`);
+    return kind;
   }
 
   /** Posts a ticket's root message (in its channel, or the requester's DM when the bot cannot post there). */
-  async publishRoot(ticket: Ticket): Promise<Ticket> {
-    const tracker = this.deps.trackers[ticket.kind];
-    if (!tracker) throw new Error(`no tracker for ${ticket.kind}`);
+  private async publish(kind: TicketKind, ticket: Ticket<CommonDetails>): Promise<Ticket<CommonDetails>> {
     const now = this.deps.clock.now();
-    const withNote = (note?: string): Ticket => (note ? { ...ticket, details: { ...ticket.details, note } } : ticket);
+    const withNote = (note?: string) => (note ? { ...ticket, details: { ...ticket.details, note } } : ticket);
     this.publishing.add(ticket.id);
     try {
-      const inChannel = await this.render(tracker, ticket, now);
-      const inDm = (note: string) => this.render(tracker, withNote(note), now, 'threads');
+      const inChannel = await this.roots.render(kind, ticket, now);
+      const inDm = (note: string) => this.roots.render(kind, withNote(note), now, 'threads');
       const posted = await this.deps.messenger.postRoot(ticket.channelId, ticket.requesterSlackId, (note) =>
         note ? inDm(note) : Promise.resolve(inChannel),
       );
@@ -512,13 +306,14 @@ export class StatusWatcher {
 
   /** Starts following a just-stored ticket: posts its root now if Slack lets us (else the next pass will), and wakes the loop. */
   async follow(ticket: Ticket): Promise<Ticket> {
-    const published = await this.publishRoot(ticket).catch((err: unknown) => {
-      this.deps.logger.warn(
-        { ticketId: ticket.id, err: describe(err) },
-        'root message not posted yet; the watcher will retry',
-      );
-      return ticket;
-    });
+    const log = this.deps.logger.child({ ticketId: ticket.id });
+    const read = this.deps.kinds.read(ticket, log);
+    const published = read.ok
+      ? await this.publish(read.kind, read.ticket).catch((err: unknown) => {
+          log.warn({ err: describe(err) }, 'root message not posted yet; the watcher will retry');
+          return ticket;
+        })
+      : ticket;
     this.wake();
     return published;
   }
@@ -579,27 +374,4 @@ export class StatusWatcher {
   get inFlight(): number {
     return this.locks.size;
   }
-}
-
-/** The mrkdwn of a message's sections (or its fallback text), for showing a reply on the root message. */
-function replyText(body: MessageBody): string {
-  const sections = (body.blocks ?? []).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
-  return (sections.length ? sections.join('\n') : body.text).slice(0, 2900);
-}
-
-/** Adds already-safe mrkdwn lines to a message (as a section after its blocks, and to its fallback text). */
-/** Log-safe description of an error (code and message, no request config). */
-export function describe(err: unknown): Record<string, unknown> {
-  if (err instanceof CloudApiError)
-    return {
-      code: err.details.errorCode,
-      requestId: err.details.requestId,
-      httpStatus: err.details.httpStatus,
-      action: err.details.action,
-    };
-  const e = err as { code?: unknown; message?: unknown; data?: { error?: unknown } };
-  return {
-    code: e.data?.error ?? e.code,
-    message: typeof e.message === 'string' ? e.message.slice(0, 300) : String(err),
-  };
 }

@@ -24,6 +24,7 @@ import { userMessageFor } from '../../src/core/user-message.js';
 import { trackerStatusInfo } from '../../src/cts/tracker-service.js';
 import { exportStatusInfo } from '../../src/dms/statuses.js';
 import { type DmsTicketDeps, DmsTicketService } from '../../src/dms/ticket-service.js';
+import { commonDetailsSchema } from '../../src/tickets/details.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { fileExport, seedPeople, tick } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -559,6 +560,7 @@ describe('bare hosts and addresses in channel-bound cloud text', () => {
 class FilingService extends DmsTicketService {
   readonly kind = 'dms_order' as const;
   readonly kindLabel = 'Test';
+  readonly details = commonDetailsSchema;
   poll(): Promise<{ status: string }> {
     return Promise.resolve({ status: 'x' });
   }

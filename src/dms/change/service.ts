@@ -4,28 +4,11 @@ import type { TicketActionId } from '../../../blocks/tickets/controls.js';
 import { buildRootMessage, cloudField, userField, usersField } from '../../../blocks/tickets/root.js';
 import type { ResolvedUser } from '../../slack/user-resolver.js';
 import type { Ticket } from '../../store/types.js';
-import type { PrecheckProblem } from '../client.js';
 import { inspectSql, presentWarnings, reviewWarnings, summarizeInspection } from '../sql-review/inspect.js';
 import { CHANGE_STATUSES, jobOrOrderStatusInfo, type StatusInfo } from '../statuses.js';
 import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
+import { type ChangeDetails, changeDetailsSchema } from './details.js';
 import type { ChangeForm } from './form.js';
-
-interface ChangeDetails {
-  databases: string[];
-  /** DMS database ids the ticket touches (policy checks on approval). */
-  dbIds?: string[];
-  sql: string;
-  rollbackSql?: string;
-  reason: string;
-  execMode: string;
-  summary: string;
-  warnings: string[];
-  /** False when the SQL review could not check the SQL (absent on tickets filed before the review said so). */
-  reviewChecked?: boolean;
-  relatedSlackIds: string[];
-  precheckProblems?: PrecheckProblem[];
-  note?: string;
-}
 
 // The review's warnings get a section of their own (not a 600-character field) in the root message.
 const WARNINGS_MAX = 2900;
@@ -60,9 +43,10 @@ export function reviewSection(stored: readonly string[]): string {
 const WATCH_BASE_INFO = new Set(['new', 'precheck_success', 'toaudit', 'approved']);
 
 /** Lock-free data change tickets: CreateFreeLockCorrectOrder, then GetDataCorrectOrderDetail and GetOrderBaseInfo. */
-export class ChangeService extends DmsTicketService {
+export class ChangeService extends DmsTicketService<ChangeDetails> {
   readonly kind = 'dms_change' as const;
   readonly kindLabel = 'Data change';
+  readonly details = changeDetailsSchema;
 
   /** Files the lock-free change ticket. */
   create(args: {
@@ -90,7 +74,7 @@ export class ChangeService extends DmsTicketService {
       channelId: args.channelId,
       requester: args.requester,
       commentText: form.comment ?? form.reason,
-      details: { ...details },
+      details,
       create: (comment) =>
         this.deps.dms.createFreeLockCorrectOrder({
           databases: form.databases.map((d) => ({ dbId: d.id, logic: d.logic })),
@@ -104,7 +88,9 @@ export class ChangeService extends DmsTicketService {
     });
   }
 
-  async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }> {
+  async poll(
+    ticket: Ticket<ChangeDetails>,
+  ): Promise<{ status: string; details?: Partial<ChangeDetails>; calls?: number }> {
     const d = await this.deps.dms.getDataCorrectOrderDetail(ticket.externalId);
     const awaiting = WATCH_BASE_INFO.has(d.status.toLowerCase());
     const ended = awaiting ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
@@ -141,7 +127,7 @@ export class ChangeService extends DmsTicketService {
     return { ...details };
   }
 
-  override actionsFor(ticket: Ticket): TicketActionId[] {
+  override actionsFor(ticket: Ticket<ChangeDetails>): TicketActionId[] {
     switch (ticket.status?.toLowerCase()) {
       case 'precheck_success':
         return ['submit'];
@@ -152,15 +138,15 @@ export class ChangeService extends DmsTicketService {
     }
   }
 
-  protected override replyExtras(ticket: Ticket, status: string): string[] {
-    const problems = (ticket.details as unknown as ChangeDetails).precheckProblems ?? [];
+  protected override replyExtras(ticket: Ticket<ChangeDetails>, status: string): string[] {
+    const problems = ticket.details.precheckProblems ?? [];
     if (status !== 'precheckFailed' || !problems.length) return [];
     // DMS's precheck words are cloud text: links removed, escaped, cut.
     return problems.slice(0, 5).map((p) => `• *${cloudText(p.step, 80)}*: ${cloudText(p.tip, 400)}`);
   }
 
-  renderRoot(ticket: Ticket, now: number) {
-    const d = ticket.details as unknown as ChangeDetails;
+  renderRoot(ticket: Ticket<ChangeDetails>, now: number) {
+    const d = ticket.details;
     const mode = EXEC_MODES.find((m) => m.value === d.execMode)?.label ?? d.execMode;
     const warnings = reviewSection(d.warnings);
     const count = warnings ? `\n:warning: ${d.warnings.length === 1 ? 'One warning' : 'Warnings'}: see below.` : '';

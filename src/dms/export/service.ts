@@ -14,30 +14,17 @@ import type { ResolvedUser } from '../../slack/user-resolver.js';
 import type { Ticket } from '../../store/types.js';
 import { exportStatusInfo, type StatusInfo } from '../statuses.js';
 import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
+import { type ExportDetails, exportDetailsSchema } from './details.js';
 import type { ExportForm } from './form.js';
 
 // Job statuses during which a rejection or closure shows only on the general ticket.
 const AWAITING_APPROVAL = new Set(['PRE_CHECK_SUCCESS', 'WAITING_APPLY_AUDIT', 'APPLY_AUDIT_SUCCESS']);
 
-/** What the root message needs, stored with the ticket. */
-interface ExportDetails {
-  database: string;
-  /** DMS database ids the ticket touches (policy checks on approval). */
-  dbIds?: string[];
-  envType?: string;
-  reason: string;
-  sql: string;
-  /** The requester's estimate; unknown for a ticket followed with /dms status (DMS does not return it). */
-  affectRows?: number;
-  skipCheckReason?: string;
-  relatedSlackIds: string[];
-  note?: string;
-}
-
 /** Data export tickets: creation (CreateOrder DATA_EXPORT) and status (GetDataExportOrderDetail). */
-export class ExportService extends DmsTicketService {
+export class ExportService extends DmsTicketService<ExportDetails> {
   readonly kind = 'dms_export' as const;
   readonly kindLabel = 'Data export';
+  readonly details = exportDetailsSchema;
 
   /** Files the DMS ticket, stores it, and posts its root message. */
   create(args: {
@@ -62,7 +49,7 @@ export class ExportService extends DmsTicketService {
       channelId: args.channelId,
       requester: args.requester,
       commentText: form.comment ?? form.reason,
-      details: { ...details },
+      details,
       create: (comment) =>
         this.deps.dms.createDataExportOrder({
           dbId: form.db.id,
@@ -78,14 +65,16 @@ export class ExportService extends DmsTicketService {
     });
   }
 
-  async poll(ticket: Ticket): Promise<{ status: string; details?: Record<string, unknown>; calls?: number }> {
+  async poll(
+    ticket: Ticket<ExportDetails>,
+  ): Promise<{ status: string; details?: Partial<ExportDetails>; calls?: number }> {
     const d = await this.deps.dms.getDataExportOrderDetail(ticket.externalId);
     const awaiting = AWAITING_APPROVAL.has(d.jobStatus);
     const ended = awaiting ? await this.endedOnGeneralTicket(ticket.externalId) : undefined;
     return {
       status: ended ?? d.jobStatus,
       calls: awaiting ? 2 : 1,
-      details: d.envType && ticket.details['envType'] !== d.envType ? { envType: d.envType } : undefined,
+      details: d.envType && ticket.details.envType !== d.envType ? { envType: d.envType } : undefined,
     };
   }
 
@@ -107,7 +96,7 @@ export class ExportService extends DmsTicketService {
     return { ...details };
   }
 
-  override actionsFor(ticket: Ticket): TicketActionId[] {
+  override actionsFor(ticket: Ticket<ExportDetails>): TicketActionId[] {
     switch (ticket.status) {
       case 'PRE_CHECK_SUCCESS':
       case 'WAITING_APPLY_AUDIT':
@@ -130,15 +119,14 @@ export class ExportService extends DmsTicketService {
   }
 
   /** On EXPORT_SUCCESS the result goes privately to the requester; the thread only says that it did. */
-  async onStatus(ticket: Ticket): Promise<{ extra?: string[]; details?: Record<string, unknown>; calls?: number }> {
+  async onStatus(
+    ticket: Ticket<ExportDetails>,
+  ): Promise<{ extra?: string[]; details?: Partial<ExportDetails>; calls?: number }> {
     if (ticket.status !== 'EXPORT_SUCCESS') return {};
-    // Delivered once: if the thread reply fails and the change is retried, the person is not sent the link again.
-    const stored = await this.deps.store.getTicket(ticket.id);
-    const earlier = stored?.details['delivery'] as string | undefined;
-    if (earlier) return { extra: [earlier] };
+    // Delivered once: the watcher stores `delivery` before the thread hears of it, so if the reply fails and the
+    // change is retried (from the stored ticket), the person is not sent the link again.
+    if (ticket.details.delivery) return { extra: [ticket.details.delivery] };
     const line = await this.deliver(ticket);
-    const details = { ...(stored ?? ticket).details, delivery: line };
-    await this.deps.store.updateDetails(ticket.id, details, this.deps.clock.now());
     return { extra: [line], details: { delivery: line }, calls: 1 };
   }
 
@@ -147,13 +135,10 @@ export class ExportService extends DmsTicketService {
    * grants access to the data, so it never goes into a channel message or a log line. Returns a line for the
    * thread (or for whoever asked). Throws only for a passing DMS failure during the watcher's pass (retried later).
    */
-  async deliver(ticket: Ticket, opts: { askedBy?: string; to?: string } = {}): Promise<string> {
+  async deliver(ticket: Ticket<ExportDetails>, opts: { askedBy?: string; to?: string } = {}): Promise<string> {
     const { askedBy } = opts;
     const owner =
-      opts.to ??
-      (ticket.details['followed'] === true
-        ? (ticket.details['submitterSlackId'] as string | undefined)
-        : ticket.requesterSlackId);
+      opts.to ?? (ticket.details.followed === true ? ticket.details.submitterSlackId : ticket.requesterSlackId);
     const what = `data export (DMS ticket ${escapeMrkdwn(ticket.externalId)})`;
     if (!owner) {
       return `:lock: The result goes only to the person who filed this ticket in DMS; they are not known here, so they can download it from the DMS console.`;
@@ -201,8 +186,8 @@ export class ExportService extends DmsTicketService {
     return `:lock: Result delivered privately to ${mention(owner)}.`;
   }
 
-  renderRoot(ticket: Ticket, now: number) {
-    const d = ticket.details as unknown as ExportDetails;
+  renderRoot(ticket: Ticket<ExportDetails>, now: number) {
+    const d = ticket.details;
     return buildRootMessage({
       title: `Data export · DMS ticket ${ticket.externalId}`,
       summary: this.summary(ticket),

@@ -2,21 +2,16 @@ import { buildRootMessage, userField } from '../../../blocks/tickets/root.js';
 import type { Ticket } from '../../store/types.js';
 import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, ORDER_STATUSES, type StatusInfo } from '../statuses.js';
 import { DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
-
-/** What the root message of any other DMS ticket shows. */
-interface OrderDetails {
-  pluginType: string;
-  comment: string;
-  note?: string;
-}
+import { type OrderDetails, orderDetailsSchema } from './details.js';
 
 /**
  * Any other kind of DMS ticket (permission requests, SQL reviews, ...) followed with `/dms status`: its general
  * status from GetOrderBaseInfo, and approve/reject while it waits for approval.
  */
-export class OrderService extends DmsTicketService {
+export class OrderService extends DmsTicketService<OrderDetails> {
   readonly kind = 'dms_order' as const;
   readonly kindLabel = 'DMS';
+  readonly details = orderDetailsSchema;
 
   async poll(ticket: Ticket): Promise<{ status: string }> {
     const base = await this.deps.dms.getOrderBaseInfo(ticket.externalId);
@@ -32,8 +27,8 @@ export class OrderService extends DmsTicketService {
     return { ...details };
   }
 
-  renderRoot(ticket: Ticket, now: number) {
-    const d = ticket.details as unknown as OrderDetails;
+  renderRoot(ticket: Ticket<OrderDetails>, now: number) {
+    const d = ticket.details;
     return buildRootMessage({
       title: `DMS ticket ${ticket.externalId} (${d.pluginType})`,
       summary: this.summary(ticket),

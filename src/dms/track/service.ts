@@ -4,32 +4,15 @@ import type { ResolvedUser } from '../../slack/user-resolver.js';
 import type { Ticket } from '../../store/types.js';
 import { jobOrOrderStatusInfo, ORDER_STATUS_PREFIX, type StatusInfo, TRACK_STATUSES } from '../statuses.js';
 import { type DmsTicketDeps, DmsTicketService, type OrderBaseInfo } from '../ticket-service.js';
+import { type TrackDetails, trackDetailsSchema } from './details.js';
 import type { TrackForm } from './form.js';
 import { describeWindow } from './time-window.js';
 
-interface TrackDetails {
-  database: string;
-  /** DMS database ids the ticket touches (policy checks on approval). */
-  dbIds?: string[];
-  tables: string[];
-  trackTypes: string[];
-  startSeconds: number;
-  endSeconds: number;
-  /** A followed ticket's window as DMS states it (wall times in the DMS zone), instead of the seconds. */
-  windowText?: string;
-  /** Why the filed window is wider than the picks (a repeated hour in the DMS zone). */
-  windowNote?: string;
-  dmsZone: string;
-  userZone?: string;
-  reason: string;
-  relatedSlackIds: string[];
-  note?: string;
-}
-
 /** Data tracking tickets: CreateDataTrackOrder, then GetDataTrackOrderDetail (and GetOrderBaseInfo before the job starts). */
-export class TrackService extends DmsTicketService {
+export class TrackService extends DmsTicketService<TrackDetails> {
   readonly kind = 'dms_track' as const;
   readonly kindLabel = 'Data tracking';
+  readonly details = trackDetailsSchema;
 
   constructor(deps: DmsTicketDeps & { dmsZone: string }) {
     super(deps);
@@ -65,7 +48,7 @@ export class TrackService extends DmsTicketService {
       channelId: args.channelId,
       requester: args.requester,
       commentText: form.reason,
-      details: { ...details },
+      details,
       create: (comment) =>
         this.deps.dms.createDataTrackOrder({
           dbId: form.db.id,
@@ -108,12 +91,12 @@ export class TrackService extends DmsTicketService {
     return jobOrOrderStatusInfo(TRACK_STATUSES, status);
   }
 
-  protected override replyExtras(ticket: Ticket): string[] {
-    return [`Window: ${windowOf(ticket.details as unknown as TrackDetails).replace(/\n/g, ' · ')}`];
+  protected override replyExtras(ticket: Ticket<TrackDetails>): string[] {
+    return [`Window: ${windowOf(ticket.details).replace(/\n/g, ' · ')}`];
   }
 
-  renderRoot(ticket: Ticket, now: number) {
-    const d = ticket.details as unknown as TrackDetails;
+  renderRoot(ticket: Ticket<TrackDetails>, now: number) {
+    const d = ticket.details;
     return buildRootMessage({
       title: `Data tracking · DMS ticket ${ticket.externalId}`,
       summary: this.summary(ticket),
