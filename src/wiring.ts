@@ -46,6 +46,8 @@ export interface ServiceDeps {
   watcherOwner?: string;
   /** The GET for SMN URLs (certificates, subscription confirmations); default HTTPS. The sandbox maps it to its emulator. */
   smnFetch?: SmnFetch;
+  /** Real milliseconds a submission waits for DMS to name a database's engine (default 800, inside Slack's 3 s). */
+  sqlEngineBudgetMs?: number;
 }
 
 /** Builds every service a listener uses, and the status watcher, around the Slack Web API client `slack`. */
@@ -177,6 +179,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     clock,
     logger: logger.child({ component: 'sql-review' }),
     onFound: (dbs) => guard.remember(dbs),
+    budgetMs: deps.sqlEngineBudgetMs,
   });
   const ctsEvents = buildCtsEvents({ config, store, clock, logger, messenger, audit, fetch: deps.smnFetch });
   return {

@@ -3,7 +3,6 @@ import { buildChangeModal } from '../../blocks/dms/change-modal.js';
 import { ChangeIds as Ids } from '../../blocks/dms/ids.js';
 import { keptBlocks } from '../../blocks/kit/kept.js';
 import { type ChangeForm, changeDatabaseIds, parseChangeSubmission } from '../../src/dms/change/form.js';
-import { SQL_ENGINE_BUDGET_MS } from '../../src/dms/sql-review/engines.js';
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from '../kit/submit-ticket.js';
 
@@ -17,10 +16,7 @@ const spec: TicketModalSpec<ChangeForm> = {
   parse: (values) => parseChangeSubmission(values),
   review: async (s, values, meta) => {
     // The review parses in each database's dialect: engines come from the picker's search or a quick lookup.
-    const parsed = parseChangeSubmission(
-      values,
-      await s.engines.resolve(changeDatabaseIds(values), SQL_ENGINE_BUDGET_MS),
-    );
+    const parsed = parseChangeSubmission(values, await s.engines.resolve(changeDatabaseIds(values)));
     if (!parsed.ok) return parsed;
     // Show what will run (and any missing WHERE) before filing; an edit after the review asks for a new one.
     if (meta.reviewed !== parsed.fingerprint) {

@@ -2,7 +2,6 @@ import type { App } from '@slack/bolt';
 import { ExportIds as Ids } from '../../blocks/dms/ids.js';
 import { keptBlocks } from '../../blocks/kit/kept.js';
 import { type ExportForm, exportDatabaseIds, parseExportSubmission } from '../../src/dms/export/form.js';
-import { SQL_ENGINE_BUDGET_MS } from '../../src/dms/sql-review/engines.js';
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from '../kit/submit-ticket.js';
 
@@ -15,8 +14,7 @@ const spec: TicketModalSpec<ExportForm> = {
   relatedBlockId: Ids.relatedBlock,
   parse: (values) => parseExportSubmission(values),
   // The SQL is checked in the database's dialect: its engine comes from the picker's search or a quick lookup.
-  review: async (s, values) =>
-    parseExportSubmission(values, await s.engines.resolve(exportDatabaseIds(values), SQL_ENGINE_BUDGET_MS)),
+  review: async (s, values) => parseExportSubmission(values, await s.engines.resolve(exportDatabaseIds(values))),
   create: (s, args) => s.exports.create(args),
   keep: (form) =>
     keptBlocks('Your request, so nothing is lost:', [

@@ -1,6 +1,7 @@
 /** The SQL review through the real app: the engine comes from DMS, and the person sees the review where they are. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChangeIds, ExportIds } from '../../blocks/dms/ids.js';
+import { SQL_ENGINE_BUDGET_MS } from '../../src/dms/sql-review/engines.js';
 import { exportValues, filed, openModal, seedPeople, submit } from '../support/flows.js';
 import { blockSuggestion, type Harness, startHarness } from '../support/harness.js';
 
@@ -124,6 +125,9 @@ describe('SQL review in the modals', () => {
   });
 
   it('when DMS is too slow to name the engine, the export fails closed and says so', async () => {
+    await h.close();
+    h = await startHarness({ sqlEngineBudgetMs: SQL_ENGINE_BUDGET_MS }); // production's budget, not the harness's
+    seedPeople(h);
     h.dms.latencyMs = (action) => (action === 'SearchDatabase' ? 1_500 : 0);
     const view = await openModal(h, 'export');
     const ack = await submit(h, view, exportWith('SELECT 1 FROM orders'));

@@ -56,6 +56,12 @@ export interface HarnessOptions {
   socketMode?: FakeSocketMode;
   /** The GET for SMN URLs (the SMN emulator's `fetch`): certificates and subscription confirmations. */
   smnFetch?: SmnFetch;
+  /**
+   * Real milliseconds a submission waits for DMS to name a database's engine. Default 5 s, not production's 800 ms:
+   * on a loaded test machine a loopback SearchDatabase can take longer than 800 ms, and a test about something else
+   * must not fail closed on it. Tests of the budget itself set it.
+   */
+  sqlEngineBudgetMs?: number;
 }
 
 /** The real app wired to a fake Slack and the DMS emulator, on loopback, with captured log lines. */
@@ -179,6 +185,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     socketPingTimeoutMs: { client: 300, server: 5_000 },
     watcherOwner: opts.owner,
     smnFetch: opts.smnFetch,
+    sqlEngineBudgetMs: opts.sqlEngineBudgetMs ?? 5_000,
   });
   const port = await app.start({ watch: false });
   const base = `http://127.0.0.1:${port}`;

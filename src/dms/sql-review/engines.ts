@@ -32,6 +32,8 @@ export class DatabaseEngines {
       logger: Logger;
       /** Also told about what a lookup found (the policy guard caches environments the same way). */
       onFound?: (dbs: readonly DatabaseSummary[]) => void;
+      /** Real milliseconds a submission may wait for DMS (default SQL_ENGINE_BUDGET_MS; tests on a loaded machine give more). */
+      budgetMs?: number;
     },
   ) {}
 
@@ -45,8 +47,9 @@ export class DatabaseEngines {
     while (this.known.size > MAX_ENTRIES) this.known.delete(this.known.keys().next().value!);
   }
 
-  /** The engine of each database: from recent searches, else asked of DMS by id, all within `budgetMs`. */
-  async resolve(ids: readonly string[], budgetMs: number): Promise<Map<string, EngineAnswer>> {
+  /** The engine of each database: from recent searches, else asked of DMS by id, all within the budget. */
+  async resolve(ids: readonly string[]): Promise<Map<string, EngineAnswer>> {
+    const budgetMs = this.deps.budgetMs ?? SQL_ENGINE_BUDGET_MS;
     const out = new Map<string, EngineAnswer>();
     const now = this.deps.clock.now();
     const missing: string[] = [];
