@@ -22,6 +22,9 @@ import {
 import type { StatusWatcher } from './tickets/watcher.js';
 import { type ServiceDeps, wireServices } from './wiring.js';
 
+// Node's fetch and the Slack client's FetchFunction differ only in their overloads' declared types.
+const nodeFetch = globalThis.fetch as unknown as FetchFunction;
+
 export { LISTEN_BACKLOG } from './http.js';
 
 /** What createApp is built from: the service graph's dependencies, plus Slack transport settings. */
@@ -62,9 +65,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     fetch: observingFetch(
       metrics,
       stopping.signal,
-      config.SANDBOX
-        ? sandboxFetch(deps.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as FetchFunction))
-        : deps.slackClientOptions?.fetch,
+      config.SANDBOX ? sandboxFetch(deps.slackClientOptions?.fetch ?? nodeFetch) : deps.slackClientOptions?.fetch,
     ),
   };
   const socketReceiver = socketMode
@@ -172,11 +173,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
 }
 
 /** A fetch for the Slack client that counts failed calls by method and error (`ok: false`, HTTP errors, 429s). */
-function observingFetch(
-  metrics: Metrics,
-  stopped: AbortSignal,
-  inner: FetchFunction = globalThis.fetch as unknown as FetchFunction,
-): FetchFunction {
+function observingFetch(metrics: Metrics, stopped: AbortSignal, inner: FetchFunction = nodeFetch): FetchFunction {
   return async (url, init) => {
     const method = new URL(String(url)).pathname.split('/').pop() ?? 'unknown';
     const signal = init?.signal ? AbortSignal.any([init.signal, stopped]) : stopped;

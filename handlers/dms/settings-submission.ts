@@ -24,6 +24,7 @@ export function registerSettingsSubmission(app: App, s: Services): void {
       meta && seal.verify({ kind: Ids.settingsModal, userId: body.user.id, channelId: meta.channelId }, meta.seal)
         ? meta.channelId
         : undefined;
+    // Bolt's ViewStateValue is a loose union; the envelope schema (src/slack/envelope.ts) has checked these values already.
     const values = view.state.values as unknown as ViewStateValues;
     const mode = values[Ids.modeBlock]?.[Ids.modeRadio]?.selected_option?.value;
     if (!channelId || !mode || !(THREAD_MODES as readonly string[]).includes(mode)) {

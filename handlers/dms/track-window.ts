@@ -70,6 +70,7 @@ export function registerTrackWindowPreview(app: App, s: Services): void {
       const view = body.view;
       const meta = decodeMetadata(view?.private_metadata);
       if (!view || !meta) return;
+      // Bolt's ViewStateValue is a loose union; the envelope schema (src/slack/envelope.ts) has checked these values already.
       const values = trackModalValues(view.state.values as unknown as ViewStateValues);
       const userZone = await s.resolver.resolve(body.user.id).then(
         (u) => u.tz,

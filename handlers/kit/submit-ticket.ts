@@ -122,6 +122,7 @@ export async function submitTicket<F extends { relatedSlackIds?: readonly string
     });
     return;
   }
+  // Bolt's ViewStateValue is a loose union; the envelope schema (src/slack/envelope.ts) has checked these values already.
   const values = view.state.values as unknown as ViewStateValues;
   const parsed = spec.parse(values, meta, view);
   if (parsed.ok === false) {

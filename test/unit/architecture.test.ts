@@ -9,6 +9,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 const PRODUCT = ['src', 'handlers', 'blocks'];
 /** The composition root: the only product files that may import handlers/. */
 const COMPOSITION_ROOT = new Set(['src/main.ts', 'src/app.ts', 'src/wiring.ts']);
+const MAX_LINES = 400;
 
 interface Edge {
   from: string;
@@ -145,5 +146,29 @@ describe('dependencies run one way (handlers → src → blocks)', () => {
       product.splice(product.indexOf('src/a.ts'), 2);
       edges.splice(0, edges.length, ...saved);
     }
+  });
+});
+
+describe('files stay small enough to read in one sitting', () => {
+  it(`no product file (src, handlers, blocks, bench, scripts, test/support) is over ${MAX_LINES} lines`, () => {
+    const long = [...product, ...['bench', 'scripts', 'test/support'].flatMap(files)]
+      .map((f) => ({ f, n: readFileSync(join(root, f), 'utf8').split('\n').length }))
+      .filter((x) => x.n > MAX_LINES)
+      .map((x) => `${x.f}: ${x.n}`);
+    expect(long).toEqual([]);
+  });
+});
+
+describe('casts that skip the type checker say why', () => {
+  it('every `as unknown as` in src, handlers and blocks has a reason on its line or the line above', () => {
+    const bare = product.flatMap((f) => {
+      const lines = readFileSync(join(root, f), 'utf8').split('\n');
+      return lines.flatMap((line, i) =>
+        line.includes('as unknown as') && !/\/\/|\/\*/.test(line) && !/^\s*\/\//.test(lines[i - 1] ?? '')
+          ? [`${f}:${i + 1}`]
+          : [],
+      );
+    });
+    expect(bare).toEqual([]);
   });
 });
