@@ -5,6 +5,7 @@ import { registerHandlers } from '../handlers/index.js';
 import { errorFields } from './core/errors.js';
 import { Metrics } from './core/metrics.js';
 import { CTS_EVENTS_PATH } from './cts/events/wiring.js';
+import { DMS_PUSH_PATH } from './dms/push/index.js';
 import { loadSqlParsers } from './dms/sql-review/inspect.js';
 import { healthRoutes, listen, portOf, type Route, slackEventsRoute } from './http.js';
 import { gracefulStop, InFlight, whoAmI } from './lifecycle.js';
@@ -128,6 +129,8 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     ...(receiver ? [slackEventsRoute(receiver, { config, metrics, logger, guard: guardDeps })] : []),
     // CTS key events through SMN, in both modes (any method: the receiver answers 405 to all but POST).
     { path: CTS_EVENTS_PATH, handler: (req, res) => services.ctsEvents.handle(req, res) },
+    // DMS webhook pushes, in both modes: /dms/events/<token> (README "DMS pushes").
+    { prefix: DMS_PUSH_PATH, handler: (req, res) => services.dmsPush.handle(req, res) },
   ];
 
   let server: Server | undefined;

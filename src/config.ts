@@ -185,6 +185,19 @@ export const configSchema = z
     ALLOW_SELF_APPROVAL: envBoolean.default(false),
     POLICY_FILE: optionalString,
     RATE_LIMIT_PER_USER_PER_HOUR: intInRange(1, 10_000, 30),
+
+    // DMS custom-webhook pushes (README "DMS pushes"): off unless a token is set.
+    DMS_WEBHOOK_TOKEN: optionalString.refine(
+      (v) => v === undefined || /^[A-Za-z0-9_-]{32,256}$/.test(v),
+      'must be 32 to 256 URL-safe characters (A-Z, a-z, 0-9, - and _), such as the output of `openssl rand -hex 24`',
+    ),
+    DMS_WEBHOOK_SECRET: optionalString,
+    DMS_WEBHOOK_PUBLIC_URL: optionalString.refine(
+      (v) => v === undefined || /^https?:\/\/[^\s?#]+$/i.test(v),
+      'must be the http(s) base URL DMS reaches the bot at, such as https://bot.example.com (no query)',
+    ),
+    DMS_RECONCILE_INTERVAL_SECONDS: intInRange(30, 86_400, 600),
+    DMS_PUSH_QUIET_MINUTES: intInRange(1, 1_440, 30),
   })
   .superRefine((c, ctx) => {
     if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
@@ -211,6 +224,20 @@ export const configSchema = z
               'is required when CTS is partly configured (set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and CTS_PROJECT_ID together, or none of them)',
           });
       }
+    }
+    if (c.DMS_WEBHOOK_SECRET !== undefined && c.DMS_WEBHOOK_TOKEN === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DMS_WEBHOOK_SECRET'],
+        message: 'needs DMS_WEBHOOK_TOKEN (pushes are off without it)',
+      });
+    }
+    if (c.DMS_WEBHOOK_SECRET !== undefined && c.DMS_WEBHOOK_PUBLIC_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DMS_WEBHOOK_PUBLIC_URL'],
+        message: 'is required with DMS_WEBHOOK_SECRET (the signature covers the webhook URL as entered in DMS)',
+      });
     }
     if (c.WATCH_MAX_INTERVAL_MS < c.WATCH_INTERVAL_MS) {
       ctx.addIssue({ code: 'custom', path: ['WATCH_MAX_INTERVAL_MS'], message: 'must be at least WATCH_INTERVAL_MS' });
@@ -288,6 +315,12 @@ export function ctsSettings(c: Config):
 /** The regions whose SMN topics and hosts the key-event receiver trusts: CTS_EVENTS_REGIONS, else CTS_REGION. */
 export function ctsEventRegions(c: Config): string[] {
   return c.CTS_EVENTS_REGIONS.length > 0 ? [...c.CTS_EVENTS_REGIONS] : [c.CTS_REGION];
+}
+
+/** The DMS webhook URL as entered in DMS (what its signature covers), when DMS_WEBHOOK_PUBLIC_URL and the token are set. */
+export function dmsWebhookUrl(c: Config): string | undefined {
+  if (!c.DMS_WEBHOOK_PUBLIC_URL || !c.DMS_WEBHOOK_TOKEN) return undefined;
+  return `${c.DMS_WEBHOOK_PUBLIC_URL.replace(/\/+$/, '')}/dms/events/${c.DMS_WEBHOOK_TOKEN}`;
 }
 
 /** The SQLite file path from a `sqlite:` DATABASE_URL. */

@@ -13,6 +13,7 @@ import type { ChangeService } from './dms/change/service.js';
 import type { DmsClient } from './dms/client.js';
 import type { ExportService } from './dms/export/service.js';
 import type { OrderService } from './dms/order/service.js';
+import type { DmsPush } from './dms/push/index.js';
 import type { DatabaseEngines } from './dms/sql-review/engines.js';
 import type { TrackService } from './dms/track/service.js';
 import type { Messenger } from './slack/messenger.js';
@@ -57,4 +58,6 @@ export interface Services {
   engines: DatabaseEngines;
   metrics: Metrics;
   recovery: CreateRecovery;
+  /** DMS pushes: the webhook's receiver (when DMS_WEBHOOK_TOKEN is set) and the reconcile cadence. */
+  dmsPush: DmsPush;
 }

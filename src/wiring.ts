@@ -15,6 +15,7 @@ import { ChangeService } from './dms/change/service.js';
 import type { DmsClient } from './dms/client.js';
 import { ExportService } from './dms/export/service.js';
 import { OrderService } from './dms/order/service.js';
+import { createDmsPush } from './dms/push/index.js';
 import { DatabaseEngines } from './dms/sql-review/engines.js';
 import { TrackService } from './dms/track/service.js';
 import type { Services } from './services.js';
@@ -97,7 +98,10 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     dms_order: orders,
     ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}),
   });
+  // DMS pushes (when DMS_WEBHOOK_TOKEN is set): a push makes the watcher check its ticket now.
+  const dmsPush = createDmsPush({ config, store, clock, logger, metrics, nudge: (id) => theWatcher().nudge(id) });
   watcher = new StatusWatcher({
+    routineFloorMs: dmsPush.routineFloorMs,
     store,
     clock,
     logger: logger.child({ component: 'watcher' }),
@@ -208,5 +212,6 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     ctsTrackers,
     ctsSubscriptions: ctsEvents.subscriptions,
     ctsEvents,
+    dmsPush,
   };
 }

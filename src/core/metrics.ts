@@ -62,6 +62,19 @@ export class Metrics {
     help: 'How late the most overdue status check is (now minus its due time; 0 when none is overdue)',
     registers: [this.registry],
   });
+  readonly pushEvents = new Counter({
+    name: 'chatops_push_events_total',
+    help: 'Cloud pushes received (DMS webhook, CTS via SMN), by source and what became of each',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly pushLag = new Histogram({
+    name: 'chatops_push_to_post_seconds',
+    help: 'From a push arriving to the thread reply it led to (pushes whose check found a change)',
+    labelNames: ['source'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
   readonly watcherInFlight = new Gauge({
     name: 'chatops_watcher_in_flight',
     help: 'Tickets being checked right now by this replica',

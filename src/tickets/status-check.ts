@@ -23,8 +23,8 @@ export interface CheckHost {
   publishRoot(ticket: Ticket<CommonDetails>): Promise<Ticket<CommonDetails>>;
   /** Counts cloud calls beyond the one the queue paid for. */
   debit(now: number, calls: number): void;
-  /** The shortest interval the quota can pay for (0 without a quota). */
-  floorMs(): number;
+  /** The shortest interval until a ticket's next routine check: what the quota can pay for, slower while pushes arrive. */
+  floorMs(ticket: Ticket, now: number): number;
   changed(ticket: Ticket): void;
 }
 
@@ -154,7 +154,12 @@ export class StatusCheck {
       return;
     }
     const next = manual ? settings.intervalMs : Math.min(ticket.pollIntervalMs * 2, settings.maxIntervalMs);
-    await store.schedule(ticket.id, now + (manual ? next : Math.max(next, this.deps.host.floorMs())), next, now);
+    await store.schedule(
+      ticket.id,
+      now + (manual ? next : Math.max(next, this.deps.host.floorMs(ticket, now))),
+      next,
+      now,
+    );
   }
 
   /** A new status: the kind's work, one thread reply, the record, the root redrawn; a final status ends it. */
@@ -205,7 +210,12 @@ export class StatusCheck {
     );
     log.info({ from: ticket.status, to: result.status }, 'status changed');
     if (!info.final)
-      await store.schedule(ticket.id, now + Math.max(settings.intervalMs, host.floorMs()), settings.intervalMs, now);
+      await store.schedule(
+        ticket.id,
+        now + Math.max(settings.intervalMs, host.floorMs(ticket, now)),
+        settings.intervalMs,
+        now,
+      );
     const rootShown = ticket.rootTs
       ? await messenger
           .update(ticket.channelId, ticket.rootTs, await this.deps.roots.render(kind, rendered, now, mode))

@@ -8,6 +8,7 @@ import { describe } from './describe.js';
 import type { CommonDetails } from './details.js';
 import type { TicketKind } from './kind.js';
 import type { TicketKinds } from './kinds.js';
+import { NudgeQueue } from './nudges.js';
 import { RootMessages } from './root-message.js';
 import { StatusCheck } from './status-check.js';
 
@@ -44,6 +45,8 @@ export class StatusWatcher {
   /** One task per ticket at a time: a pass and a Refresh click never post the same change twice. */
   private readonly locks = new Map<number, Promise<unknown>>();
   private readonly listeners: TicketChangeListener[] = [];
+  /** Tickets a push asked to check ahead of the queue (see nudge); a new one wakes the loop. */
+  readonly nudges = new NudgeQueue(() => this.wake());
   /** This replica's name on the leases it takes. */
   readonly owner: string;
   private readonly leaseMs: number;
@@ -59,6 +62,8 @@ export class StatusWatcher {
       messenger: Messenger;
       kinds: TicketKinds;
       settings: WatcherSettings;
+      /** Least time until a ticket's next routine check (e.g. slower reconciling while pushes arrive); 0 if absent. */
+      routineFloorMs?: (ticket: Ticket, now: number) => number;
     },
   ) {
     this.owner = deps.settings.owner ?? `replica-${randomBytes(6).toString('hex')}`;
@@ -73,7 +78,7 @@ export class StatusWatcher {
         isPublishing: (id) => this.publishing.has(id),
         publishRoot: (t) => this.publish(this.kindOf(t), t),
         debit: (now, calls) => this.bucket?.debit(now, calls),
-        floorMs: () => this.floorMs,
+        floorMs: (ticket, now) => Math.max(this.floorMs, deps.routineFloorMs?.(ticket, now) ?? 0),
         changed: (t) => this.changed(t),
       },
     });
@@ -110,6 +115,7 @@ export class StatusWatcher {
     const { concurrency } = this.deps.settings;
     for (;;) {
       if (this.stopped && this.draining) return seen.size;
+      if (this.nudges.size > 0 && !(await this.runNudged(seen))) return seen.size;
       // Claim no more than the quota can pay for now (the rest would only be handed back).
       const budget = this.bucket ? this.bucket.available(this.deps.clock.now()) : concurrency * 4;
       if (budget < 1) return seen.size;
@@ -346,7 +352,7 @@ export class StatusWatcher {
     if (this.stopped) return;
     const now = this.deps.clock.now();
     const next = await this.deps.store.nextDueAt().catch(() => undefined);
-    const wait = next === undefined ? 5_000 : Math.max(next, this.nextAllowedAt(now)) - now;
+    const wait = Math.max(this.nudges.size > 0 ? now : (next ?? now + 5_000), this.nextAllowedAt(now)) - now;
     this.arm(Math.min(Math.max(wait, 20), 5_000));
   }
 
@@ -357,6 +363,7 @@ export class StatusWatcher {
   async stop(timeoutMs = 30_000): Promise<void> {
     this.stopped = true;
     this.draining = true;
+    this.nudges.clear();
     if (this.timer) clearTimeout(this.timer);
     let timer: NodeJS.Timeout | undefined;
     const bounded = new Promise<void>((resolve) => {
@@ -368,6 +375,21 @@ export class StatusWatcher {
     await this.deps.store
       .releaseAll(this.owner)
       .catch((err: unknown) => this.deps.logger.warn({ err: describe(err) }, 'could not release leases'));
+  }
+
+  /** Checks a ticket ahead of the queue, within the quota (a push said it moved); true when it found a change. */
+  readonly nudge = (ticketId: number): Promise<boolean> => this.nudges.add(ticketId);
+
+  /** Checks the nudged tickets first, within the quota; false when the quota ran out. */
+  private runNudged(seen: Set<number>): Promise<boolean> {
+    return this.nudges.drain(this.deps.settings.concurrency, seen, {
+      tryTake: () => !this.bucket || this.bucket.tryTake(this.deps.clock.now()),
+      check: async (id) => {
+        const now = this.deps.clock.now();
+        const ticket = await this.deps.store.claimTicket(id, now, this.owner, this.leaseMs).catch(() => undefined);
+        return ticket ? this.processSafely(ticket) : false;
+      },
+    });
   }
 
   /** Tickets being worked on right now (for the metrics). */
