@@ -13,12 +13,13 @@ import { readConfig } from '../src/config.js';
 import { createLogger } from '../src/core/logger.js';
 import { CtsClient } from '../src/cts/client.js';
 import { DmsClient } from '../src/dms/client.js';
-import { startSandbox } from '../src/sandbox/index.js';
+import { connectDmsPushes, startSandbox } from '../src/sandbox/index.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { FakeSlack, type SlackCall } from '../test/support/fake-slack.js';
 import { readable, renderBlocks } from './render.js';
 
 const SECRET = 'demo-signing-secret';
+const DEMO_PUSH_TOKEN = 'demo-push-token-0123456789abcdef01234567';
 const CHANNEL = 'C0DATAREQ';
 const names = new Map([
   ['U0ALICE', 'alice'],
@@ -60,6 +61,10 @@ export async function runDemo(write?: (line: string) => void): Promise<void> {
     WATCH_MAX_INTERVAL_MS: '300',
     APPROVERS: 'U0BOB',
     LOG_LEVEL: 'silent',
+    // DMS pushes on: the sandbox DMS notifies the bot's webhook as tickets move (README "DMS pushes").
+    DMS_WEBHOOK_TOKEN: DEMO_PUSH_TOKEN,
+    DMS_WEBHOOK_SECRET: 'demo-webhook-secret',
+    DMS_WEBHOOK_PUBLIC_URL: 'https://bot.example.com',
   });
   const dms = new DmsClient({
     endpoint: config.DMS_ENDPOINT,
@@ -83,6 +88,7 @@ export async function runDemo(write?: (line: string) => void): Promise<void> {
     cts,
   });
   const port = await app.start();
+  const pushes = connectDmsPushes(sandbox, config, port)!;
   const post = async (body: string, type = 'application/x-www-form-urlencoded') => {
     const ts = Math.floor(Date.now() / 1000);
     const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
@@ -233,6 +239,11 @@ export async function runDemo(write?: (line: string) => void): Promise<void> {
     'the private result',
   );
   out(`  alice's DM from the bot: ${readable(String(dm.args['text']).replace(/^\[sandbox\] /, ''), names)}`);
+  const exportId = String(exportRoot.args['text']).match(/ticket (\d+)/)?.[1];
+  const pushed = pushes.sent.filter((p) => p.taskId === exportId);
+  out(
+    `  (DMS pushed ${pushed.length} status changes of this ticket to the bot's webhook, signed; ${pushed.filter((p) => p.status === 200).length} answered 200 at once, each a hint: the bot checked the ticket through the API before the thread heard of it)`,
+  );
 
   // 2. Data tracking.
   say('alice', 'types /dms track, picks a window of the last two hours and tables orders, order_items');

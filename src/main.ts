@@ -10,7 +10,7 @@ import { installProcessGuards } from './core/process-guards.js';
 import { CtsClient } from './cts/client.js';
 import { resolveCtsEndpoint } from './cts/endpoint.js';
 import { DmsClient } from './dms/client.js';
-import { startSandbox } from './sandbox/index.js';
+import { connectDmsPushes, startSandbox } from './sandbox/index.js';
 import { loadUserMap, type UserMap } from './slack/user-map.js';
 import { openStore } from './store/open.js';
 
@@ -93,7 +93,9 @@ async function main(): Promise<void> {
   logger.info({ policy: policy.source, rules: policy.rules.length, default: policy.default }, 'policy loaded');
   // In the sandbox, SMN URLs (certificates, subscription confirmations) go to the emulated SMN on loopback.
   const app = createApp({ config, logger, store, dms, cts, userMap, policy, smnFetch: sandbox?.smn.fetch });
-  await app.start();
+  const port = await app.start();
+  // Sandbox with DMS_WEBHOOK_TOKEN: the emulated DMS pushes to this bot as its tickets move.
+  if (sandbox) connectDmsPushes(sandbox, config, port);
 
   let stopping = false;
   const shutdown = (signal: string) => {

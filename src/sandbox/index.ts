@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { type Config, dmsWebhookUrl } from '../config.js';
 import { CtsEmulator } from './cts/index.js';
 import { DmsEmulator } from './dms/index.js';
+import { DmsPushSender } from './dms-push-sender.js';
 import { SmnEmulator } from './smn/emulator.js';
 
 /** Banner on every message the bot posts in sandbox mode. */
@@ -68,4 +70,23 @@ export async function startSandbox(opts: {
       await Promise.all([dms.close(), cts.close(), smn.close()]);
     },
   };
+}
+
+/**
+ * With DMS_WEBHOOK_TOKEN set, the emulated DMS pushes to this bot's webhook on loopback as its tickets move (signed
+ * with DMS_WEBHOOK_SECRET when set), as DMS does for the bot's DMS user (README "DMS pushes").
+ */
+export function connectDmsPushes(
+  sandbox: Pick<Sandbox, 'dms'>,
+  config: Config,
+  port: number,
+): DmsPushSender | undefined {
+  if (!config.DMS_WEBHOOK_TOKEN) return undefined;
+  const sender = new DmsPushSender({
+    url: `http://127.0.0.1:${port}/dms/events/${config.DMS_WEBHOOK_TOKEN}`,
+    secret: config.DMS_WEBHOOK_SECRET,
+    signedUrl: dmsWebhookUrl(config),
+  });
+  sandbox.dms.onStatusChange((change) => sender.notify(change.order));
+  return sender;
 }

@@ -16,6 +16,10 @@ describe('npm run demo', () => {
       /the last reply in full:\n.*\n\s+🎉 Export finished `EXPORT_SUCCESS`\n\s+🔒 Result delivered privately to @alice\.\n\s+was: Exporting/,
     );
     expect(text.match(/privately/g)).toHaveLength(1);
+    // The sandbox DMS pushed the export's changes to the webhook; each was answered at once.
+    const pushed = /DMS pushed (\d+) status changes of this ticket to the bot's webhook, signed; (\d+) answered 200/.exec(text);
+    expect(Number(pushed?.[1])).toBeGreaterThan(0);
+    expect(pushed?.[2]).toBe(pushed?.[1]);
     expect(text).toMatch(
       /and the ticket message, finished:[\s\S]*Database: orders_dev · dev · mysql\n[\s\S]*No more updates here; its status changes are in the thread/,
     );
