@@ -17,7 +17,8 @@ describe('npm run demo', () => {
     );
     expect(text.match(/privately/g)).toHaveLength(1);
     // The sandbox DMS pushed the export's changes to the webhook; each was answered at once.
-    const pushed = /DMS pushed (\d+) status changes of this ticket to the bot's webhook, signed; (\d+) answered 200/.exec(text);
+    const pushed =
+      /DMS pushed (\d+) status changes of this ticket to the bot's webhook, signed; (\d+) answered 200/.exec(text);
     expect(Number(pushed?.[1])).toBeGreaterThan(0);
     expect(pushed?.[2]).toBe(pushed?.[1]);
     expect(text).toMatch(
