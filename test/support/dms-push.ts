@@ -71,6 +71,44 @@ export async function followedExport(h: Harness, status = 'WAITING_EXPORT', chan
   return h.app.watcher.follow(ticket);
 }
 
+/** Files a data export in `status` and follows it without posting a root (its root ts made up): quick for many. */
+export async function followedExportQuiet(
+  h: Harness,
+  dbId = '1001' as DbId,
+  status = 'WAITING_EXPORT',
+): Promise<Ticket> {
+  const { orderId } = await h.app.services.dms.createDataExportOrder({
+    dbId,
+    logic: false,
+    sql: 'SELECT 1',
+    classify: 'q',
+    affectRows: 1,
+    ignoreAffectRows: false,
+    ignoreAffectRowsReason: '',
+    comment: 'push burst',
+    relatedUserIds: [],
+  });
+  quiet.add(h);
+  h.dms.setStatus(Number(orderId), status);
+  quiet.delete(h);
+  const now = h.clock.now();
+  return h.app.services.store.createTicket(
+    {
+      kind: 'dms_export',
+      externalId: orderId,
+      channelId: 'C0EXPORTS',
+      rootTs: `1700000000.${orderId.padStart(6, '0')}`,
+      requesterSlackId: 'U0ALICE',
+      requesterDmsId: '51',
+      status,
+      details: { database: 'orders_prod', reason: 'q', sql: 'SELECT 1', relatedSlackIds: [] },
+      nextPollAt: now + 3_600_000,
+      pollIntervalMs: 1000,
+    },
+    now,
+  );
+}
+
 /** Waits (real time, bounded) until `cond` holds: the webhook's work runs after its answer. */
 export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
