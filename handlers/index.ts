@@ -8,6 +8,7 @@ import { registerExportSubmission } from './dms/export-submission.js';
 import { registerSettingsSubmission } from './dms/settings-submission.js';
 import { registerTrackSubmission } from './dms/track-submission.js';
 import { registerTrackWindowPreview } from './dms/track-window.js';
+import { registerShortcuts } from './shortcuts/index.js';
 import { registerAppHome } from './tickets/app-home.js';
 import { registerTicketButtons } from './tickets/buttons.js';
 
@@ -23,4 +24,5 @@ export function registerHandlers(app: App, s: Services): void {
   registerTicketButtons(app, s);
   registerSettingsSubmission(app, s);
   registerAppHome(app, s);
+  registerShortcuts(app, s);
 }

@@ -313,6 +313,68 @@ export async function runDemo(write?: (line: string) => void): Promise<void> {
   showMessage('#data-requests, the bot posts:', trackerRoot);
   await followThread(String(trackerRoot.response!['ts']), /./);
 
+  // 4. A message shortcut: a ticket from a message that already holds the SQL.
+  say('bob', 'posts in #data-requests: "can someone export ```SELECT id, total FROM orders WHERE total > 1000```?"');
+  say('alice', 'picks More actions → DMS data export on that message');
+  const messageTs = '1764000000.000100';
+  await post(
+    new URLSearchParams({
+      payload: JSON.stringify({
+        type: 'message_action',
+        callback_id: 'dms-export-from-message',
+        trigger_id: `demo-${++trigger}`,
+        team: { id: 'T1', domain: 'demo' },
+        user: { id: 'U0ALICE', name: 'alice' },
+        api_app_id: 'A1',
+        channel: { id: CHANNEL, name: 'data-requests' },
+        message_ts: messageTs,
+        message: {
+          type: 'message',
+          user: 'U0BOB',
+          ts: messageTs,
+          text: 'can someone export ```SELECT id, total FROM orders WHERE total &gt; 1000```?',
+        },
+        response_url: slack.responseUrl,
+      }),
+    }).toString(),
+  );
+  const fromMessage = await within(
+    slack.waitFor('views.open', (c) => c.args['trigger_id'] === `demo-${trigger}`),
+    'the export form from the message',
+  );
+  showModal(fromMessage);
+  say('alice', 'picks orders_dev, gives a reason and presses Create ticket');
+  const shortcutView = fromMessage.response!['view'] as Record<string, unknown>;
+  await submit(shortcutView, {
+    [ExportIds.dbBlock]: {
+      [ExportIds.dbSelect]: {
+        type: 'external_select',
+        selected_option: { value: 'db:1002:P', text: { type: 'plain_text', text: 'orders_dev · dev · mysql' } },
+      },
+    },
+    [ExportIds.logicBlock]: { [ExportIds.logicCheckbox]: { type: 'checkboxes', selected_options: [] } },
+    [ExportIds.sqlBlock]: {
+      [ExportIds.sqlInput]: { type: 'plain_text_input', value: 'SELECT id, total FROM orders WHERE total > 1000' },
+    },
+    [ExportIds.reasonBlock]: { [ExportIds.reasonInput]: { type: 'plain_text_input', value: 'Large orders review' } },
+    [ExportIds.rowsBlock]: { [ExportIds.rowsInput]: { type: 'number_input', value: '80' } },
+    [ExportIds.skipCheckBlock]: { [ExportIds.skipCheckCheckbox]: { type: 'checkboxes', selected_options: [] } },
+    [ExportIds.skipReasonBlock]: { [ExportIds.skipReasonInput]: { type: 'plain_text_input', value: null } },
+    [ExportIds.commentBlock]: { [ExportIds.commentInput]: { type: 'plain_text_input', value: null } },
+    [ExportIds.relatedBlock]: { [ExportIds.relatedSelect]: { type: 'multi_users_select', selected_users: [] } },
+  });
+  const shortcutRoot = await within(
+    slack.waitFor(
+      'chat.postMessage',
+      (c) =>
+        c.args['channel'] === CHANNEL &&
+        c.args['thread_ts'] === undefined &&
+        /Filed from/.test(JSON.stringify(c.args['blocks'])),
+    ),
+    "the ticket message linked to bob's message",
+  );
+  showMessage("#data-requests, the bot posts (linked to bob's message):", shortcutRoot);
+
   out(
     `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Every message above carried the sandbox banner. To use the bot for real, create the Slack app from manifest.yml (README, "Slack app setup").`,
   );

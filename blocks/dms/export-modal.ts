@@ -8,8 +8,11 @@ import { ExportIds as Ids } from './ids.js';
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });
 
-/** The `/dms export` modal. Opens with no cloud call: the database list is fetched as the person types. */
-export function buildExportModal(meta: ModalMetadata): ModalView {
+/**
+ * The `/dms export` modal. Opens with no cloud call: the database list is fetched as the person types. `initialSql`
+ * (a message shortcut's code block, already through the SQL edge check) fills the SQL field.
+ */
+export function buildExportModal(meta: ModalMetadata, initialSql?: string): ModalView {
   const blocks: KnownBlock[] = [
     {
       type: 'input',
@@ -51,6 +54,7 @@ export function buildExportModal(meta: ModalMetadata): ModalView {
         multiline: true,
         max_length: 3000,
         placeholder: text('SELECT id, status FROM orders WHERE created_at > …'),
+        ...(initialSql ? { initial_value: initialSql.slice(0, 3000) } : {}),
       },
     },
     {

@@ -136,9 +136,16 @@ export function withTicketControls(
     stopped?: { by: string; at: number };
     /** Already-safe mrkdwn lines that would have gone to the thread (root-only channels). */
     notes?: readonly string[];
+    /** The permalink (Slack's, checked by the messenger) of the message the ticket was filed from. */
+    sourcePermalink?: string;
   },
 ): KnownBlock[] {
   const tail: KnownBlock[] = [];
+  if (c.sourcePermalink && SLACK_LINK.test(c.sourcePermalink))
+    tail.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `:link: Filed from <${c.sourcePermalink}|this message>.` }],
+    });
   const recent = c.activity.slice(-3);
   if (recent.length)
     tail.push({
@@ -175,6 +182,9 @@ export function withTicketControls(
     ...tail,
   ].slice(0, 50);
 }
+
+/** A Slack permalink holds none of the characters that would end a mrkdwn link early. */
+const SLACK_LINK = /^https:\/\/[a-z0-9.-]+\.slack\.com\/archives\/[A-Za-z0-9/?=&._%-]+$/;
 
 /** Characters of block text one message may carry: under Slack's ~12,000 (msg_blocks_too_long, slackapi/bolt-js#2509). */
 const MESSAGE_TEXT_BUDGET = 11_000;

@@ -1,4 +1,4 @@
-import type { RespondFn, SlashCommand } from '@slack/bolt';
+import type { SlashCommand } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -12,8 +12,10 @@ export async function openModal(
   a: {
     ack: () => Promise<void>;
     client: WebClient;
-    respond: RespondFn;
-    command: SlashCommand;
+    /** Tells the person (a response URL, or a DM where there is none). */
+    respond: (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>;
+    /** What opened the form (a slash command, a shortcut): only its trigger id is used. */
+    command: Pick<SlashCommand, 'trigger_id'>;
     log: Logger;
     receivedAt?: number;
   },

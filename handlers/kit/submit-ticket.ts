@@ -77,6 +77,8 @@ export interface TicketModalSpec<F extends { relatedSlackIds?: readonly string[]
       requester: ResolvedUser;
       related: ResolvedUser[];
       slotKey?: string;
+      /** The message a shortcut filed it from (its permalink, as Slack gave it). */
+      sourcePermalink?: string;
     },
   ): Promise<Ticket | Filed>;
   /** Blocks that give back what the person typed, so a failure loses nothing (the default failure path shows them). */
@@ -110,7 +112,7 @@ export async function submitTicket<F extends { relatedSlackIds?: readonly string
   if (
     !meta ||
     !new ModalSeal(s.config.SLACK_BOT_TOKEN).verify(
-      { kind: view.callback_id, userId, channelId: meta.channelId },
+      { kind: view.callback_id, userId, channelId: meta.channelId, origin: meta.origin },
       meta.seal,
     )
   ) {
@@ -208,12 +210,15 @@ export async function submitTicket<F extends { relatedSlackIds?: readonly string
   });
 
   try {
+    // A form filed from a message (a shortcut) links the ticket's root to it: the link is Slack's, asked for now.
+    const sourcePermalink = meta.origin ? await s.messenger.permalink(meta.channelId, meta.origin) : undefined;
     const made = await spec.create(s, {
       form,
       channelId: meta.channelId,
       requester,
       related,
       slotKey: slot.key,
+      sourcePermalink,
     });
     const { ticket, doneView } = 'ticket' in made ? made : { ticket: made, doneView: undefined };
     await s.store.completeSubmission(key, ticket.id);

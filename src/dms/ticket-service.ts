@@ -132,6 +132,8 @@ export abstract class DmsTicketService<D extends CommonDetails = CommonDetails> 
     create: (comment: string) => Promise<{ orderId: string; requestId?: string }>;
     /** The kind's details as filed (checked against its schema before anything is sent). */
     details: D;
+    /** The Slack message the ticket was filed from (a message shortcut): its root links to it. */
+    sourcePermalink?: string;
   }): Promise<Ticket> {
     // A filing whose details its own kind would refuse is a bug here: fail before anything reaches DMS.
     this.details.parse(args.details);
@@ -142,7 +144,12 @@ export abstract class DmsTicketService<D extends CommonDetails = CommonDetails> 
       channelId: args.channelId,
       requesterSlackId: args.requester.slackId,
       requesterDmsId: args.requester.dmsUserId ?? null,
-      details: { ...args.details, marker, ...(args.slotKey ? { [CREATE_SLOT]: args.slotKey } : {}) },
+      details: {
+        ...args.details,
+        ...(args.sourcePermalink ? { sourcePermalink: args.sourcePermalink } : {}),
+        marker,
+        ...(args.slotKey ? { [CREATE_SLOT]: args.slotKey } : {}),
+      },
       createdAt: this.deps.clock.now(),
     };
     // Written before the create is sent: if the process dies before the ticket is stored, recovery finds it by marker.

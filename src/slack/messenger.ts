@@ -153,4 +153,27 @@ export class Messenger {
     }
     await this.deps.slack.chat.postMessage({ channel: userId, ...guardOutgoing(body) });
   }
+
+  /**
+   * A message's permalink as Slack answers chat.getPermalink, only in the shape Slack gives it (an https link to a
+   * slack.com workspace): nothing else is ever put in a message as a link. Undefined when Slack cannot say.
+   */
+  async permalink(channelId: string, ts: string): Promise<string | undefined> {
+    try {
+      const r = await this.deps.slack.chat.getPermalink({ channel: channelId, message_ts: ts });
+      return typeof r.permalink === 'string' && SLACK_PERMALINK.test(r.permalink) ? r.permalink : undefined;
+    } catch (err) {
+      this.deps.logger.info({ channelId, slackError: slackErrorCode(err) ?? String(err) }, 'no permalink');
+      return undefined;
+    }
+  }
+
+  /** Attaches unfurls (blocks per pasted URL) to a message the links were posted in. */
+  async unfurl(channelId: string, ts: string, unfurls: Record<string, { blocks: KnownBlock[] }>): Promise<void> {
+    await this.deps.slack.chat.unfurl({ channel: channelId, ts, unfurls: guardOutgoing(unfurls) });
+  }
 }
+
+/** What chat.getPermalink answers: https://<workspace>.slack.com/archives/<conversation>/p<digits>[?thread_ts=…&cid=…]. */
+const SLACK_PERMALINK =
+  /^https:\/\/[a-z0-9-]{1,63}(?:\.enterprise)?\.slack\.com\/archives\/[CGD][A-Z0-9]{1,30}\/p\d{10,20}(?:\?[A-Za-z0-9_.=&%-]{0,200})?$/;

@@ -32,6 +32,8 @@ export const commonDetailsShape = {
   stopped: z.object({ by: z.string(), at: z.number() }).optional(),
   /** A root-only channel's copy of the last reply. */
   rootNotes: z.array(z.string()).optional(),
+  /** The permalink (Slack's) of the message the ticket was filed from with a shortcut: its root links to it. */
+  sourcePermalink: z.string().optional(),
   /** Filed elsewhere and followed here with `/dms status`. */
   followed: z.boolean().optional(),
   submitterSlackId: z.string().optional(),

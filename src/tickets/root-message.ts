@@ -60,6 +60,7 @@ export class RootMessages {
         threadMode,
         stopped: ticket.details.stopped,
         notes: ticket.details.rootNotes,
+        sourcePermalink: ticket.details.sourcePermalink,
       }),
     };
   }

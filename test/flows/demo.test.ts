@@ -28,6 +28,10 @@ describe('npm run demo', () => {
     expect(text).toMatch(/CTS tracker · orders-writes/);
     // Every message shown carried the sandbox banner.
     expect(text.split('the bot posts:').length - 1).toBe(3);
+    // A message shortcut: the form opens with the message's SQL, and the ticket message links back to the message.
+    expect(text).toContain('alice picks More actions → DMS data export on that message');
+    expect(text).toMatch(/Filled in from a message/);
+    expect(text).toMatch(/the bot posts \(linked to bob's message\):[\s\S]*Filed from/);
     expect(text.match(/Sandbox: emulated DMS and CTS/g)?.length).toBeGreaterThanOrEqual(5);
     expect(text).toMatch(/Done in \d+\.\d s/);
   }, 60_000);

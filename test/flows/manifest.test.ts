@@ -5,6 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ExportIds } from '../../blocks/dms/ids.js';
+import { ShortcutIds } from '../../blocks/dms/shortcut-modal.js';
 import { slashCommand } from '../support/fake-socket-mode.js';
 import { exportValues, seedPeople } from '../support/flows.js';
 import {
@@ -38,7 +39,11 @@ function validator() {
 }
 
 interface Manifest {
-  features: { slash_commands: { command: string; url?: string }[]; app_home: { home_tab_enabled: boolean } };
+  features: {
+    shortcuts?: { callback_id: string; type: string }[];
+    slash_commands: { command: string; url?: string }[];
+    app_home: { home_tab_enabled: boolean };
+  };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     socket_mode_enabled: boolean;
@@ -80,6 +85,14 @@ describe.each([
       'usergroups:read',
       'users:read',
       'users:read.email',
+    ]);
+  });
+
+  it('declares the shortcuts the bot listens for: two on messages, one in the lightning menu', () => {
+    expect(manifest.features.shortcuts?.map((c) => [c.callback_id, c.type])).toEqual([
+      [ShortcutIds.exportFromMessage, 'message'],
+      [ShortcutIds.changeFromMessage, 'message'],
+      [ShortcutIds.fileTicket, 'global'],
     ]);
   });
 

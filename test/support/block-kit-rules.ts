@@ -56,6 +56,7 @@ export function validateSlackPayload(method: string, args: Record<string, unknow
   else if (VIEW_METHODS.has(method)) error = checkViewCall(f, method, args);
   else if (method === VIEW_SUBMISSION_ACK) checkViewSubmissionAck(f, args);
   else if (method === BLOCK_SUGGESTION_ACK) checkOptionsAck(f, args);
+  else if (method === 'chat.unfurl') error = checkUnfurls(f, args);
   else return { ok: true };
   if (f.problems.length === 0) return { ok: true };
   return {
@@ -107,6 +108,37 @@ function checkMessage(f: Findings, args: Record<string, unknown>, method: string
       `the blocks carry ${total} characters of text, more than the ${LIMITS.messageBlocksText} Slack accepts`,
       'msg_blocks_too_long',
     );
+  }
+  return 'invalid_blocks';
+}
+
+// https://api.slack.com/methods/chat.unfurl: `unfurls` maps each URL to its unfurl, whose blocks follow message rules.
+function checkUnfurls(f: Findings, args: Record<string, unknown>): string {
+  const unfurls = args['unfurls'];
+  if (!isRecord(unfurls)) return 'invalid_unfurls_format';
+  for (const [url, unfurl] of Object.entries(unfurls)) {
+    const at = `/unfurls/${url}`;
+    if (!isRecord(unfurl)) {
+      f.add('message.blocks_format', at, 'each unfurl must be an object', 'invalid_unfurls_format');
+      continue;
+    }
+    const blocks = unfurl['blocks'];
+    if (!Array.isArray(blocks)) {
+      if (unfurl['text'] === undefined)
+        f.add(
+          'message.blocks_format',
+          `${at}/blocks`,
+          'an unfurl needs blocks (or attachment text)',
+          'invalid_unfurls_format',
+        );
+      continue;
+    }
+    if (blocks.length > LIMITS.messageBlocks)
+      f.add('message.block_count', `${at}/blocks`, `at most ${LIMITS.messageBlocks} blocks, got ${blocks.length}`);
+    checkBlocks(f, blocks, `${at}/blocks`, 'message');
+    const total = blockTextLength(blocks);
+    if (total > LIMITS.messageBlocksText)
+      f.add('message.blocks_text_budget', `${at}/blocks`, `${total} characters of text`, 'msg_blocks_too_long');
   }
   return 'invalid_blocks';
 }

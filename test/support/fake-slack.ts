@@ -25,7 +25,7 @@ export interface FakeUser {
 type Waiter = { method: string; pred: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void };
 
 // Fields the WebClient JSON-encodes inside a form body.
-const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'options', 'metadata']);
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'options', 'metadata', 'unfurls', 'outputs']);
 
 /** A loopback Slack Web API: records every call, answers like Slack, and can fail on demand. */
 export class FakeSlack {
@@ -49,6 +49,19 @@ export class FakeSlack {
    */
   readonly refusals: string[] = [];
   strict = true;
+  /**
+   * Links posted in messages (`channel:ts` → URLs, as a link_shared event names them): chat.unfurl may only unfurl
+   * these, as Slack answers `cannot_unfurl_url` for a URL that is not in the message.
+   */
+  readonly sharedLinks = new Map<string, string[]>();
+  /**
+   * Workflow step executions Slack started (function_execution_id → the step's declared outputs and the workflow
+   * token): functions.completeSuccess/completeError end one once, with outputs the step declares.
+   */
+  readonly executions = new Map<
+    string,
+    { token: string; outputs: { name: string; type: string; required: boolean }[]; ended?: 'success' | 'error' }
+  >();
   /** Socket Mode: what apps.connections.open hands out (a ws:// URL, or a function issuing a fresh one per call). */
   socketUrl?: string | (() => string);
 
@@ -176,6 +189,58 @@ export class FakeSlack {
     }
   }
 
+  // https://api.slack.com/methods/chat.unfurl: channel and ts, or unfurl_id and source; unfurls keyed by posted URLs.
+  private unfurl(args: Record<string, unknown>): Record<string, unknown> {
+    const unfurls = args['unfurls'];
+    if (!unfurls || typeof unfurls !== 'object' || Array.isArray(unfurls))
+      return { ok: false, error: 'invalid_unfurls_format' };
+    const byMessage = args['channel'] !== undefined && args['ts'] !== undefined;
+    const byId = args['unfurl_id'] !== undefined && args['source'] !== undefined;
+    if (byMessage === byId) return { ok: false, error: 'invalid_arguments' };
+    const posted = byMessage ? this.sharedLinks.get(`${String(args['channel'])}:${String(args['ts'])}`) : undefined;
+    if (byMessage && !posted) return { ok: false, error: 'cannot_unfurl_message' };
+    for (const url of Object.keys(unfurls))
+      if (posted && !posted.includes(url)) return { ok: false, error: 'cannot_unfurl_url' };
+    return { ok: true };
+  }
+
+  // https://api.slack.com/methods/functions.completeSuccess, functions.completeError
+  private completeFunction(method: string, args: Record<string, unknown>, token?: string): Record<string, unknown> {
+    const id = String(args['function_execution_id'] ?? '');
+    const run = this.executions.get(id);
+    if (!run) return { ok: false, error: 'function_execution_not_found' };
+    if (token !== run.token) return { ok: false, error: 'invalid_auth' };
+    if (run.ended) return { ok: false, error: 'execution_not_in_running_state' };
+    if (method === 'functions.completeError') {
+      if (typeof args['error'] !== 'string' || args['error'] === '') return { ok: false, error: 'invalid_arguments' };
+      run.ended = 'error';
+      return { ok: true };
+    }
+    const outputs = args['outputs'];
+    if (!outputs || typeof outputs !== 'object' || Array.isArray(outputs))
+      return { ok: false, error: 'invalid_arguments' };
+    const given = outputs as Record<string, unknown>;
+    const declared = new Map(run.outputs.map((o) => [o.name, o]));
+    const bad = [
+      ...Object.keys(given).filter((k) => !declared.has(k)),
+      ...run.outputs
+        .filter((o) =>
+          o.required
+            ? !outputFits(o.type, given[o.name])
+            : given[o.name] !== undefined && !outputFits(o.type, given[o.name]),
+        )
+        .map((o) => o.name),
+    ];
+    if (bad.length)
+      return {
+        ok: false,
+        error: 'parameter_validation_failed',
+        response_metadata: { messages: bad.map((b) => `[ERROR] ${b}`) },
+      };
+    run.ended = 'success';
+    return { ok: true };
+  }
+
   private nextTs(): string {
     this.tsCounter += 1;
     return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
@@ -199,7 +264,9 @@ export class FakeSlack {
       case 'views.push':
       case 'views.update': {
         const id = (args['view_id'] as string | undefined) ?? `V${String(++this.viewCounter).padStart(8, '0')}`;
-        return { ok: true, view: { ...(args['view'] as object), id, hash: `h${this.viewCounter}` } };
+        // Slack answers with the whole view, unset fields at their defaults (private_metadata and callback_id "").
+        const view = { private_metadata: '', callback_id: '', ...(args['view'] as object) };
+        return { ok: true, view: { ...view, id, hash: `h${this.viewCounter}` } };
       }
       case 'chat.postMessage': {
         const channel = String(args['channel']);
@@ -212,6 +279,19 @@ export class FakeSlack {
         return { ok: true, channel: args['channel'], ts: args['ts'] };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
+      case 'chat.getPermalink': {
+        const channel = String(args['channel'] ?? '');
+        const ts = String(args['message_ts'] ?? '');
+        if (!/^[CGD][A-Z0-9]+$/.test(channel) || this.channelErrors.has(channel))
+          return { ok: false, error: 'channel_not_found' };
+        if (!/^\d+\.\d+$/.test(ts)) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel, permalink: `https://acme.slack.com/archives/${channel}/p${ts.replace('.', '')}` };
+      }
+      case 'chat.unfurl':
+        return this.unfurl(args);
+      case 'functions.completeSuccess':
+      case 'functions.completeError':
+        return this.completeFunction(method, args, token);
       case 'usergroups.users.list': {
         const members = this.userGroups.get(String(args['usergroup']));
         return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
@@ -241,6 +321,17 @@ export class FakeSlack {
         return { ok: true };
     }
   }
+}
+
+/** A value of a workflow step's output type (https://api.slack.com/automation/types). */
+function outputFits(type: string, v: unknown): boolean {
+  if (type === 'string' || type === 'slack#/types/timestamp') return typeof v === 'string';
+  if (type === 'integer') return Number.isInteger(v);
+  if (type === 'number') return typeof v === 'number';
+  if (type === 'boolean') return typeof v === 'boolean';
+  if (type === 'slack#/types/user_id') return typeof v === 'string' && /^[UW][A-Z0-9]+$/.test(v);
+  if (type === 'slack#/types/channel_id') return typeof v === 'string' && /^[CGD][A-Z0-9]+$/.test(v);
+  return v !== undefined;
 }
 
 function parseBody(raw: string, contentType: string): Record<string, unknown> {

@@ -55,6 +55,7 @@ export class ChangeService extends DmsTicketService<ChangeDetails> {
     requester: ResolvedUser;
     related: ResolvedUser[];
     slotKey?: string;
+    sourcePermalink?: string;
   }): Promise<Ticket> {
     const { form } = args;
     const details: ChangeDetails = {
@@ -71,6 +72,7 @@ export class ChangeService extends DmsTicketService<ChangeDetails> {
     };
     return this.file({
       slotKey: args.slotKey,
+      sourcePermalink: args.sourcePermalink,
       channelId: args.channelId,
       requester: args.requester,
       commentText: form.comment ?? form.reason,

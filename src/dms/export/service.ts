@@ -33,6 +33,7 @@ export class ExportService extends DmsTicketService<ExportDetails> {
     requester: ResolvedUser;
     related: ResolvedUser[];
     slotKey?: string;
+    sourcePermalink?: string;
   }): Promise<Ticket> {
     const { form } = args;
     const details: ExportDetails = {
@@ -46,6 +47,7 @@ export class ExportService extends DmsTicketService<ExportDetails> {
     };
     return this.file({
       slotKey: args.slotKey,
+      sourcePermalink: args.sourcePermalink,
       channelId: args.channelId,
       requester: args.requester,
       commentText: form.comment ?? form.reason,
