@@ -8,9 +8,11 @@ import { registerExportSubmission } from './dms/export-submission.js';
 import { registerSettingsSubmission } from './dms/settings-submission.js';
 import { registerTrackSubmission } from './dms/track-submission.js';
 import { registerTrackWindowPreview } from './dms/track-window.js';
+import { registerWorkflowSteps } from './functions/index.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerAppHome } from './tickets/app-home.js';
 import { registerTicketButtons } from './tickets/buttons.js';
+import { registerUnfurls } from './unfurls/index.js';
 
 /** Registers every Slack listener. */
 export function registerHandlers(app: App, s: Services): void {
@@ -25,4 +27,6 @@ export function registerHandlers(app: App, s: Services): void {
   registerSettingsSubmission(app, s);
   registerAppHome(app, s);
   registerShortcuts(app, s);
+  registerUnfurls(app, s);
+  registerWorkflowSteps(app, s);
 }

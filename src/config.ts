@@ -105,6 +105,19 @@ export const configSchema = z
     DMS_SEARCH_TIMEOUT_MS: intInRange(100, 2_800, 2_000),
 
     DMS_TIMEZONE: ianaZone.default('Asia/Shanghai' as TimeZone),
+    // Where DMS ticket pages live: a pasted `<DMS_CONSOLE_URL>…?orderId=<id>` link unfurls (src/dms/console-link.ts).
+    DMS_CONSOLE_URL: z
+      .string()
+      .trim()
+      .default('https://dms.aliyun.com')
+      .transform((raw, ctx) => {
+        const url = URL.canParse(raw) ? new URL(raw) : undefined;
+        if (url?.protocol !== 'https:' || url.search || url.hash || url.username || url.password) {
+          ctx.addIssue({ code: 'custom', message: 'must be an https:// URL without query, fragment or credentials' });
+          return z.NEVER;
+        }
+        return url;
+      }),
     TRACK_MAX_WINDOW_HOURS: intInRange(1, 24 * 31, 72),
     TRACK_MAX_LOOKBACK_DAYS: intInRange(1, 3650, 30),
 

@@ -6,7 +6,8 @@ import { type ChangeForm, changeDatabaseIds, parseChangeSubmission } from '../..
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from '../kit/submit-ticket.js';
 
-const spec: TicketModalSpec<ChangeForm> = {
+/** How the change form is read, reviewed and filed (the modal and the Workflow Builder step share it). */
+export const changeSpec: TicketModalSpec<ChangeForm> = {
   noun: 'data change',
   command: 'dms.change',
   dbBlockId: Ids.dbBlock,
@@ -40,5 +41,5 @@ const spec: TicketModalSpec<ChangeForm> = {
 
 /** `/dms change` modal submission: review first, then file. */
 export function registerChangeSubmission(app: App, s: Services): void {
-  app.view(Ids.modal, (args) => submitTicket(s, spec, args));
+  app.view(Ids.modal, (args) => submitTicket(s, changeSpec, args));
 }

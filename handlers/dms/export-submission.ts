@@ -5,7 +5,8 @@ import { type ExportForm, exportDatabaseIds, parseExportSubmission } from '../..
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from '../kit/submit-ticket.js';
 
-const spec: TicketModalSpec<ExportForm> = {
+/** How the export form is read, reviewed and filed (the modal and the Workflow Builder step share it). */
+export const exportSpec: TicketModalSpec<ExportForm> = {
   noun: 'data export',
   command: 'dms.export',
   dbBlockId: Ids.dbBlock,
@@ -29,5 +30,5 @@ const spec: TicketModalSpec<ExportForm> = {
 
 /** `/dms export` modal submission. */
 export function registerExportSubmission(app: App, s: Services): void {
-  app.view(Ids.modal, (args) => submitTicket(s, spec, args));
+  app.view(Ids.modal, (args) => submitTicket(s, exportSpec, args));
 }

@@ -5,9 +5,9 @@ import { parseTrackSubmission, type TrackForm } from '../../src/dms/track/form.j
 import type { Services } from '../../src/services.js';
 import { submitTicket, type TicketModalSpec } from '../kit/submit-ticket.js';
 
-/** `/dms track` modal submission. */
-export function registerTrackSubmission(app: App, s: Services): void {
-  const spec: TicketModalSpec<TrackForm> = {
+/** How the tracking form is read and filed (the modal and the Workflow Builder step share it). */
+export function trackSpec(s: Services): TicketModalSpec<TrackForm> {
+  return {
     noun: 'data tracking',
     command: 'dms.track',
     dbBlockId: Ids.dbBlock,
@@ -31,5 +31,10 @@ export function registerTrackSubmission(app: App, s: Services): void {
         { label: 'Reason', value: form.reason },
       ]),
   };
+}
+
+/** `/dms track` modal submission. */
+export function registerTrackSubmission(app: App, s: Services): void {
+  const spec = trackSpec(s);
   app.view(Ids.modal, (args) => submitTicket(s, spec, args));
 }

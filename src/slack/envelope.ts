@@ -186,6 +186,26 @@ const event = z.discriminatedUnion('type', [
     tab: z.string().max(50),
     event_ts: z.string().max(50).optional(),
   }),
+  // https://api.slack.com/events/link_shared: the listener reads who pasted, where, the message and its links.
+  z.looseObject({
+    type: z.literal('link_shared'),
+    user: userId,
+    // A link still in the composer has no conversation yet: Slack names it COMPOSER.
+    channel: z.union([channelId, z.literal('COMPOSER')]),
+    message_ts: z.string().min(1).max(255),
+    source: z.string().max(50).optional(),
+    unfurl_id: z.string().max(500).optional(),
+    links: z.array(z.looseObject({ url: z.string().max(4_000), domain: z.string().max(255) })).max(100),
+  }),
+  // https://api.slack.com/events/function_executed: a Workflow Builder step's run (Bolt's app.function reads these).
+  z.looseObject({
+    type: z.literal('function_executed'),
+    function: z.looseObject({ callback_id: z.string().min(1).max(255), app_id: appId.optional() }),
+    function_execution_id: z.string().min(1).max(255),
+    // The ids a step acts on (handlers/functions/steps.ts) in their one spelling; the other inputs are the form's.
+    inputs: z.looseObject({ requester: userId.optional(), channel: channelId.optional() }),
+    bot_access_token: z.string().min(1).max(500),
+  }),
   z.looseObject({ type: z.literal('app_uninstalled') }),
   z.looseObject({ type: z.literal('tokens_revoked') }),
 ]);

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ExportIds } from '../../blocks/dms/ids.js';
 import { ShortcutIds } from '../../blocks/dms/shortcut-modal.js';
+import { STEP_OUTPUTS, STEPS } from '../../handlers/functions/steps.js';
+import { readConfig } from '../../src/config.js';
 import { slashCommand } from '../support/fake-socket-mode.js';
 import { exportValues, seedPeople } from '../support/flows.js';
 import {
@@ -41,11 +43,15 @@ function validator() {
 interface Manifest {
   features: {
     shortcuts?: { callback_id: string; type: string }[];
+    unfurl_domains?: string[];
     slash_commands: { command: string; url?: string }[];
     app_home: { home_tab_enabled: boolean };
   };
   oauth_config: { scopes: { bot: string[] } };
+  functions?: Record<string, unknown>;
   settings: {
+    org_deploy_enabled?: boolean;
+    function_runtime?: string;
     socket_mode_enabled: boolean;
     interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
     event_subscriptions: { bot_events: string[]; request_url?: string };
@@ -82,6 +88,8 @@ describe.each([
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'chat:write',
       'commands',
+      'links:read',
+      'links:write',
       'usergroups:read',
       'users:read',
       'users:read.email',
@@ -96,9 +104,41 @@ describe.each([
     ]);
   });
 
+  it('declares the Workflow Builder steps exactly as handlers/functions/steps.ts reads them, org-ready and run by this bot', () => {
+    const param = (p: { name: string; type: string; title: string; required: boolean }) => [
+      p.name,
+      { type: p.type, title: p.title, is_required: p.required },
+    ];
+    expect(manifest.functions).toEqual(
+      Object.fromEntries(
+        Object.values(STEPS).map((st) => [
+          st.callbackId,
+          {
+            title: st.title,
+            description: st.description,
+            input_parameters: Object.fromEntries(st.inputs.map(param)),
+            output_parameters: Object.fromEntries(STEP_OUTPUTS.map(param)),
+          },
+        ]),
+      ),
+    );
+    expect(manifest.settings.org_deploy_enabled).toBe(true);
+    expect(manifest.settings.function_runtime).toBe('remote');
+  });
+
+  it('unfurls links on the host of the default DMS_CONSOLE_URL (link_shared is only sent for these domains)', () => {
+    expect(manifest.features.unfurl_domains).toEqual([
+      readConfig({ SLACK_BOT_TOKEN: 'x', SLACK_APP_TOKEN: 'xapp-1' }).DMS_CONSOLE_URL.hostname,
+    ]);
+  });
+
   it('enables the Home tab and subscribes to app_home_opened, which the bot listens for', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+      'app_home_opened',
+      'link_shared',
+      'function_executed',
+    ]);
   });
 });
 

@@ -225,6 +225,33 @@ export function samples(responseUrl: string): Sample[] {
       },
     },
     {
+      name: 'link_shared',
+      wire: 'json',
+      envelope: 'events_api',
+      body: eventCallback(
+        linkShared({
+          channel: 'C0EXPORTS',
+          messageTs: '1700000000.000200',
+          urls: ['https://dms.aliyun.com/?orderId=1'],
+        }),
+        'Ev3',
+      ),
+    },
+    {
+      name: 'function_executed',
+      wire: 'json',
+      envelope: 'events_api',
+      body: eventCallback(
+        functionExecuted({
+          callbackId: 'dms_file_export',
+          executionId: 'Fx0PROP',
+          inputs: { requester: 'U0ALICE', channel: 'C0EXPORTS', database_id: '1001' },
+          token: 'xwfp-prop',
+        }),
+        'Ev4',
+      ),
+    },
+    {
       name: 'app_uninstalled',
       wire: 'json',
       envelope: 'events_api',
