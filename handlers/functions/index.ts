@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, ViewOutput } from '@slack/bolt';
 import { z } from 'zod';
 import { parseDbId, SLACK_ID_PATTERN } from '../../src/core/ids.js';
 import { userMessageFor } from '../../src/core/user-message.js';
@@ -110,14 +110,15 @@ async function runStep(
   try {
     const values = STEPS[kind].values(inputs, databaseIds(kind, inputs));
     const meta = { channelId };
-    let parsed = spec.parse(values, meta);
+    // The DMS forms' parsers read the state values only (the view itself matters to the CTS tracker form alone).
+    let parsed = spec.parse(values, meta, {} as ViewOutput);
     if (parsed.ok === false) throw new StepRefusal(describeErrors(kind, parsed.errors));
     if (parsed.ok !== true)
       throw new StepRefusal('This step needs a review no one can read here; use the form instead.');
     const refused = await submissionRefusal(s, spec.command, {
       userId,
       channelId,
-      databases: spec.databaseIds(parsed.form),
+      databases: spec.databaseIds?.(parsed.form) ?? [],
     });
     if (refused) throw new StepRefusal(plainError(refused));
     const reviewed = spec.stepReview
@@ -134,7 +135,8 @@ async function runStep(
     const slot = await takeCreateSlot(s, { userId, channelId });
     if ('refused' in slot) throw new StepRefusal(plainError(slot.refused));
     slotKey = slot.key;
-    const ticket = await spec.create(s, { form: parsed.form, channelId, requester: requester!, related: [], slotKey });
+    const made = await spec.create(s, { form: parsed.form, channelId, requester: requester!, related: [], slotKey });
+    const ticket = 'ticket' in made ? made.ticket : made;
     await s.store.completeSubmission(`fn:${executionId}`, ticket.id);
     await auditCreate(s, { userId, dmsUserId, channelId, command: spec.command, decision: 'done', ticket });
     const permalink = ticket.rootTs ? await s.messenger.permalink(ticket.channelId, ticket.rootTs) : undefined;
