@@ -4,7 +4,6 @@ import { parseDbId, SLACK_ID_PATTERN } from '../../src/core/ids.js';
 import { userMessageFor } from '../../src/core/user-message.js';
 import { changeDatabaseIds, parseChangeSubmission } from '../../src/dms/change/form.js';
 import type { ViewStateValues } from '../../src/dms/export/form.js';
-import { SQL_ENGINE_BUDGET_MS } from '../../src/dms/sql-review/engines.js';
 import type { Services } from '../../src/services.js';
 import { changeSpec } from '../dms/change-submission.js';
 import { exportSpec } from '../dms/export-submission.js';
@@ -63,7 +62,7 @@ function specFor(
     // No one reads a "what will run" step in a workflow: warnings (no WHERE, an unchecked review) refuse the run.
     review: undefined,
     async stepReview(values) {
-      const engines = await s.engines.resolve(changeDatabaseIds(values), SQL_ENGINE_BUDGET_MS);
+      const engines = await s.engines.resolve(changeDatabaseIds(values));
       const parsed = parseChangeSubmission(values, engines);
       if (!parsed.ok) return parsed;
       const r = parsed.form.review;

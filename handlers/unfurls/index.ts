@@ -6,7 +6,7 @@ import type { OrderId } from '../../src/core/ids.js';
 import { ticketInLink } from '../../src/dms/console-link.js';
 import type { DmsTicketService } from '../../src/dms/ticket-service.js';
 import type { Services } from '../../src/services.js';
-import type { Ticket, TicketKind } from '../../src/store/types.js';
+import type { Ticket, TicketKindId } from '../../src/store/types.js';
 
 /** Links unfurled per message at most (Slack sends a handful; each costs a store read and a policy check). */
 const MAX_LINKS = 10;
@@ -82,7 +82,7 @@ async function findTicket(
   s: Services,
   orderId: OrderId,
 ): Promise<{ ticket: Ticket; kind: (typeof DMS_KINDS)[number] } | undefined> {
-  for (const kind of DMS_KINDS satisfies readonly TicketKind[]) {
+  for (const kind of DMS_KINDS satisfies readonly TicketKindId[]) {
     const ticket = await s.store.findTicketByExternalId(kind, orderId);
     if (ticket) return { ticket, kind };
   }

@@ -4,7 +4,7 @@ import { ShortcutIds } from '../../blocks/dms/shortcut-modal.js';
 import { decodeMetadata, encodeMetadata } from '../../blocks/kit/metadata.js';
 import { exportValues, seedPeople, submit } from '../support/flows.js';
 import { type Harness, policyFiles, startHarness } from '../support/harness.js';
-import { globalShortcut, messageShortcut } from '../support/slack-payloads.js';
+import { globalShortcut, messageShortcut } from '../support/slack-events.js';
 
 const policyFile = policyFiles('shortcuts-flow-');
 let h: Harness | undefined;

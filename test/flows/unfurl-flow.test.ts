@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileExport, seedPeople } from '../support/flows.js';
 import { type Harness, policyFiles, startHarness } from '../support/harness.js';
-import { eventCallback, linkShared } from '../support/slack-payloads.js';
+import { eventCallback, linkShared } from '../support/slack-events.js';
 
 const policyFile = policyFiles('unfurl-flow-');
 let h: Harness | undefined;

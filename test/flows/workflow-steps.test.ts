@@ -3,7 +3,7 @@ import { STEP_OUTPUTS, STEPS, type StepKind } from '../../handlers/functions/ste
 import type { SlackCall } from '../support/fake-slack.js';
 import { seedPeople } from '../support/flows.js';
 import { type Harness, policyFiles, startHarness } from '../support/harness.js';
-import { eventCallback, functionExecuted } from '../support/slack-payloads.js';
+import { eventCallback, functionExecuted } from '../support/slack-events.js';
 
 const policyFile = policyFiles('workflow-steps-');
 const WORKFLOW_TOKEN = 'xwfp-workflow-token-SECRET-42';
