@@ -154,6 +154,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
       const port = portOf(server, config.PORT);
       if (opts.watch !== false) {
         watcher.start();
+        services.nudges.start();
         // Creates cut short by a crash or a lost answer: look for them now and every 10 s.
         const recover = () =>
           void recovery.run().catch((err: unknown) => logger.warn({ err: errorFields(err) }, 'create recovery failed'));
@@ -166,6 +167,7 @@ export function createApp(deps: AppDeps): ChatOpsApp {
     },
     async stop(opts = {}) {
       if (recoveryTimer) clearInterval(recoveryTimer);
+      await services.nudges.stop();
       const stopDeps = { logger, bolt, socketMode, server, inFlight, watcher, home, store, pushes: services.ctsEvents };
       await gracefulStop(
         { ...stopDeps, abortSlack: () => stopping.abort() },

@@ -62,6 +62,28 @@ export type Endpoint = z.output<typeof endpointSchema>;
 
 // The same gate as every other zone name (time-zone.ts): a zone this runtime cannot use stops start-up here, naming
 // the variable, instead of failing on the first ticket.
+/** Hours of the night when nobody is reminded, in each person's own Slack time zone: `22-08`, or `off`. */
+export interface QuietHours {
+  /** First quiet hour (0-23). */
+  from: number;
+  /** First hour no longer quiet (0-23). */
+  to: number;
+}
+
+const quietHours = z
+  .string()
+  .trim()
+  .default('22-08')
+  .refine(
+    (v) => v === 'off' || /^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/.test(v),
+    'must be two hours such as 22-08 (from 22:00 to 08:00), or off',
+  )
+  .transform((v): QuietHours | null => {
+    if (v === 'off') return null;
+    const [from, to] = v.split('-').map(Number) as [number, number];
+    return from === to ? null : { from, to };
+  });
+
 const ianaZone = z
   .string()
   .trim()
@@ -211,6 +233,9 @@ export const configSchema = z
     ),
     DMS_RECONCILE_INTERVAL_SECONDS: intInRange(30, 86_400, 600),
     DMS_PUSH_QUIET_MINUTES: intInRange(1, 1_440, 30),
+    REMIND_AFTER_MINUTES: intInRange(1, 7 * 24 * 60, 60),
+    REMIND_EVERY_HOURS: intInRange(1, 7 * 24, 4),
+    QUIET_HOURS: quietHours,
   })
   .superRefine((c, ctx) => {
     if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {

@@ -20,6 +20,7 @@ import type { Messenger } from './slack/messenger.js';
 import type { UserResolver } from './slack/user-resolver.js';
 import type { Store } from './store/types.js';
 import type { TicketActions } from './tickets/actions.js';
+import type { Nudges } from './tickets/approval-loop.js';
 import type { FollowService } from './tickets/follow.js';
 import type { HomeService } from './tickets/home.js';
 import type { CreateRecovery } from './tickets/recovery.js';
@@ -46,6 +47,8 @@ export interface Services {
   /** The key-event receiver (POST /cts/events) and its work after the answers. */
   ctsEvents: CtsEvents;
   watcher: StatusWatcher;
+  /** Reminders and digests (the approval loop's timer; tests run a pass with `runDue`). */
+  nudges: Nudges;
   orders: OrderService;
   approvers: ApproverPolicy;
   ticketActions: TicketActions;

@@ -25,6 +25,7 @@ import type { UserMap } from './slack/user-map.js';
 import { UserResolver } from './slack/user-resolver.js';
 import type { Store } from './store/types.js';
 import { TicketActions } from './tickets/actions.js';
+import { approvalLoop } from './tickets/approval-loop.js';
 import { FollowService } from './tickets/follow.js';
 import { HomeService } from './tickets/home.js';
 import { TicketKinds } from './tickets/kinds.js';
@@ -98,10 +99,24 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     dms_order: orders,
     ...(ctsTrackers ? { cts_tracker: ctsTrackers } : {}),
   });
+  const loop = approvalLoop({
+    store,
+    clock,
+    logger,
+    dms,
+    slack,
+    userMap: deps.userMap ?? new Map(),
+    config,
+    messenger,
+    resolver,
+    groups: () => groups,
+    watcher: theWatcher,
+  });
   // DMS pushes (when DMS_WEBHOOK_TOKEN is set): a push makes the watcher check its ticket now.
   const dmsPush = createDmsPush({ config, store, clock, logger, metrics, nudge: (id) => theWatcher().nudge(id) });
   watcher = new StatusWatcher({
     routineFloorMs: dmsPush.routineFloorMs,
+    waiting: loop.waiting,
     store,
     clock,
     logger: logger.child({ component: 'watcher' }),
@@ -199,6 +214,7 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     changes,
     orders,
     watcher,
+    nudges: loop.nudges,
     approvers,
     ticketActions,
     follows,

@@ -163,9 +163,11 @@ const SIGNED_LINK = new RegExp(
  * (unless the message is the requester's own DM, where the download link belongs) signed links are removed. Builders
  * escape what they render; this catches a builder that forgot, so a slip is a visible "[link removed]", not a leak.
  */
-export function guardOutgoing<T>(body: T, opts: { privateLink?: boolean } = {}): T {
+export function guardOutgoing<T>(body: T, opts: { privateLink?: boolean; groups?: readonly string[] } = {}): T {
+  // The user groups the bot itself means to mention (APPROVERS' groups asked to approve), exactly as it writes them.
+  const allowed = new Set((opts.groups ?? []).map((g) => `<!subteam^${g}>`));
   const fix = (s: string): string => {
-    const out = s.replace(BROADCAST, (m) => escapeMrkdwn(m));
+    const out = s.replace(BROADCAST, (m) => (allowed.has(m) ? m : escapeMrkdwn(m)));
     return opts.privateLink ? out : out.replace(SIGNED_LINK, LINK_REMOVED);
   };
   const walk = (v: unknown, key?: string): unknown => {

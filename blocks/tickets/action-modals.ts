@@ -1,5 +1,5 @@
 import type { ModalView, PlainTextOption } from '@slack/types';
-import type { ThreadMode } from '../../src/store/types.js';
+import type { ChannelHears, ChannelSettings, ThreadMode } from '../../src/store/types.js';
 import { escapeMrkdwn, plain } from '../kit/text.js';
 
 /** Ids of the small modals a ticket's buttons open, and of `/dms settings`. */
@@ -15,6 +15,10 @@ export const ActionModalIds = {
   settingsModal: 'channel-settings',
   modeBlock: 'thread_mode',
   modeRadio: 'mode',
+  hearsBlock: 'channel_hears',
+  hearsRadio: 'hears',
+  digestBlock: 'channel_digest',
+  digestSelect: 'digest_at',
 } as const;
 
 /** File types and encodings ExecuteDataExport accepts (ActionDetail `fileType` / `encoding`). */
@@ -57,9 +61,10 @@ export function decodeTicketMetadata(raw: string | undefined): TicketModalMetada
   }
 }
 
-const option = (value: string, text = value): PlainTextOption => ({
+const option = (value: string, text = value, description?: string): PlainTextOption => ({
   text: { type: 'plain_text', text: plain(text, 75) },
   value,
+  ...(description ? { description: { type: 'plain_text', text: plain(description, 75) } } : {}),
 });
 
 /** "Reject" asks why: the reason goes to DMS (with the approver's name) and into the thread. */
@@ -154,13 +159,42 @@ export const THREAD_MODE_WORDS: Record<ThreadMode, { label: string; description:
   },
 };
 
-/** `/dms settings`: how this channel hears about ticket status changes (the seal is over kind, person and channel). */
-export function buildSettingsModal(channelId: string, current: ThreadMode, seal: string): ModalView {
-  const options = (Object.keys(THREAD_MODE_WORDS) as ThreadMode[]).map((m) => ({
-    text: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].label },
-    description: { type: 'plain_text' as const, text: THREAD_MODE_WORDS[m].description },
-    value: m,
-  }));
+/** Words for what a channel hears in ticket threads, as offered in `/dms settings`. */
+export const HEARS_WORDS: Record<ChannelHears, { label: string; description: string }> = {
+  all: { label: 'Every status change (default)', description: 'A reply for each change the ticket goes through.' },
+  waits_and_final: {
+    label: 'Only when someone must act, and final states',
+    description: 'Replies asking someone to approve, submit or run; and the final state.',
+  },
+  final: {
+    label: 'Only final states',
+    description: 'One reply when the ticket ends; the ticket message still shows every change.',
+  },
+};
+
+/** The digest's value when a channel has none. */
+export const DIGEST_OFF = 'off';
+/** Times a digest may be posted at (local, working days): every half hour from 07:00 to 19:00. */
+export const DIGEST_TIMES: readonly string[] = Array.from({ length: 25 }, (_, i) => {
+  const minutes = 7 * 60 + i * 30;
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+});
+
+/**
+ * `/dms settings`: how this channel hears about ticket status changes (where replies go, which changes it hears) and
+ * its daily digest. The seal is over kind, person and channel.
+ */
+export function buildSettingsModal(channelId: string, current: ChannelSettings, seal: string): ModalView {
+  const modes = (Object.keys(THREAD_MODE_WORDS) as ThreadMode[]).map((m) =>
+    option(m, THREAD_MODE_WORDS[m].label, THREAD_MODE_WORDS[m].description),
+  );
+  const hears = (Object.keys(HEARS_WORDS) as ChannelHears[]).map((h) =>
+    option(h, HEARS_WORDS[h].label, HEARS_WORDS[h].description),
+  );
+  const times = [option(DIGEST_OFF, 'No digest'), ...DIGEST_TIMES.map((t) => option(t))];
+  const digestNow = current.digest
+    ? `Now: ${current.digest.at} (${plain(current.digest.zone, 64)}). `
+    : 'Now: no digest. ';
   return {
     type: 'modal',
     callback_id: ActionModalIds.settingsModal,
@@ -180,8 +214,34 @@ export function buildSettingsModal(channelId: string, current: ThreadMode, seal:
         element: {
           type: 'radio_buttons',
           action_id: ActionModalIds.modeRadio,
-          options,
-          initial_option: options.find((o) => o.value === current),
+          options: modes,
+          initial_option: modes.find((o) => o.value === current.threadMode),
+        },
+      },
+      {
+        type: 'input',
+        block_id: ActionModalIds.hearsBlock,
+        label: { type: 'plain_text', text: 'Which changes' },
+        element: {
+          type: 'radio_buttons',
+          action_id: ActionModalIds.hearsRadio,
+          options: hears,
+          initial_option: hears.find((o) => o.value === current.hears),
+        },
+      },
+      {
+        type: 'input',
+        block_id: ActionModalIds.digestBlock,
+        label: { type: 'plain_text', text: 'Daily digest of open tickets' },
+        hint: {
+          type: 'plain_text',
+          text: `${digestNow}Posted on working days (Monday to Friday) at this time in your Slack time zone; nothing is posted when no ticket is open.`,
+        },
+        element: {
+          type: 'static_select',
+          action_id: ActionModalIds.digestSelect,
+          options: times,
+          initial_option: times.find((o) => o.value === (current.digest?.at ?? DIGEST_OFF)) ?? times[0],
         },
       },
     ],

@@ -162,12 +162,12 @@ export function registerDmsCommand(app: App, s: Services): void {
       case 'settings': {
         // The channel's setting is everyone's: the policy may keep it to some people (`dms.settings`).
         if (await refused('dms.settings', false)) return;
-        const mode = await s.store.getThreadMode(command.channel_id);
+        const settings = await s.store.getChannelSettings(command.channel_id);
         await openModal(
           { ack: acked, client, respond, command, log, receivedAt },
           buildSettingsModal(
             command.channel_id,
-            mode,
+            settings,
             seal.seal({ kind: ActionModalIds.settingsModal, userId: command.user_id, channelId: command.channel_id }),
           ),
         );

@@ -1,5 +1,6 @@
 import { type DbId, dbIdOnWire, dbIdOrUndefined } from '../core/ids.js';
 import { confirmedAnswer, createAnswer, createdOrderId } from './answers.js';
+import { type ApprovalDetail, approvalDetailFrom } from './approval.js';
 import * as S from './schemas.js';
 import { DmsTransport } from './transport.js';
 
@@ -253,6 +254,17 @@ export class DmsClient extends DmsTransport {
       retry: true,
     });
     return { ...res.OrderBaseInfo, requestId: res.RequestId };
+  }
+
+  /** GetApprovalDetail: the approval nodes and current handlers of a ticket's workflow (WorkflowInstanceId from GetOrderBaseInfo). */
+  async getApprovalDetail(workflowInstanceId: string): Promise<ApprovalDetail> {
+    const res = await this.call(
+      'GetApprovalDetail',
+      { query: { WorkflowInstanceId: workflowInstanceId } },
+      S.approvalDetailResponse,
+      { retry: true },
+    );
+    return approvalDetailFrom(res);
   }
 
   /** SubmitOrderApproval. A throttled call did nothing and is retried; anything else is not (it may have happened). */

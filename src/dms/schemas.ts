@@ -186,3 +186,33 @@ export const dataCorrectOrderDetailResponse = z.looseObject({
       .nullish(),
   }),
 });
+
+/** GetApprovalDetail: the approval workflow's nodes (who approves at each) and who handles it now. */
+export const approvalDetailResponse = z.looseObject({
+  ApprovalDetail: z.looseObject({
+    WorkflowInsCode: optionalText,
+    CurrentHandlers: z
+      .looseObject({
+        CurrentHandler: z
+          .array(z.looseObject({ Id: z.union([z.number(), z.string()]).nullish(), NickName: optionalWords }))
+          .nullish(),
+      })
+      .nullish(),
+    WorkflowNodes: z
+      .looseObject({
+        WorkflowNode: z
+          .array(
+            z.looseObject({
+              NodeName: optionalWords,
+              WorkflowInsCode: optionalText,
+              OperateTime: optionalText,
+              AuditUserIdList: z
+                .looseObject({ AuditUserIds: z.array(z.union([z.number(), z.string()])).nullish() })
+                .nullish(),
+            }),
+          )
+          .nullish(),
+      })
+      .nullish(),
+  }),
+});

@@ -88,10 +88,11 @@ export class Messenger {
   }
 
   /** Posts a message in a channel (no DM fallback: nobody asked for it); returns its ts. */
-  async post(channelId: string, body: MessageBody): Promise<string> {
+  async post(channelId: string, body: MessageBody, opts: { groups?: readonly string[] } = {}): Promise<string> {
     const r = await this.deps.slack.chat.postMessage({
       channel: channelId,
-      ...guardOutgoing(body),
+      // `groups`: the user groups the bot itself mentions (the digest naming APPROVERS' groups).
+      ...guardOutgoing(body, { groups: opts.groups }),
       unfurl_links: false,
       unfurl_media: false,
     });
@@ -103,12 +104,12 @@ export class Messenger {
     channelId: string,
     threadTs: string,
     body: MessageBody,
-    opts: { broadcast?: boolean } = {},
+    opts: { broadcast?: boolean; groups?: readonly string[] } = {},
   ): Promise<string | undefined> {
     const r = await this.deps.slack.chat.postMessage({
       channel: channelId,
       thread_ts: threadTs,
-      ...guardOutgoing(body),
+      ...guardOutgoing(body, { groups: opts.groups }),
       reply_broadcast: opts.broadcast === true,
       unfurl_links: false,
       unfurl_media: false,

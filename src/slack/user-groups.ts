@@ -17,6 +17,11 @@ export class SlackGroups {
     return (await this.members(groupId))?.has(userId) ?? false;
   }
 
+  /** A group's members (none when the group cannot be read). */
+  async membersOf(groupId: string): Promise<string[]> {
+    return [...((await this.members(groupId)) ?? [])];
+  }
+
   private async members(groupId: string): Promise<Set<string> | undefined> {
     const now = this.deps.clock.now();
     const cached = this.groups.get(groupId);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { CTS_EVENTS_POSTGRES_MIGRATION } from './cts-events-postgres.js';
+import { POSTGRES_NUDGES_MIGRATION } from './postgres-nudges.js';
 import * as Rows from './rows.js';
 import type { StoredAuditEntry, Ticket } from './types.js';
 
@@ -98,6 +99,7 @@ const MIGRATIONS: string[] = [
    INSERT INTO create_slots (key, slack_id, taken_at)
      SELECT 'ticket:' || id, requester_slack_id, created_at FROM tickets WHERE details ->> 'followed' IS NULL;`,
   CTS_EVENTS_POSTGRES_MIGRATION,
+  POSTGRES_NUDGES_MIGRATION,
 ];
 
 /** Advisory lock namespace for migrations (any constant; the second key is the schema's hash). */

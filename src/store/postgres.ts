@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { PostgresCtsEvents } from './cts-events-postgres.js';
+import { PostgresNudges } from './postgres-nudges.js';
 import {
   type AuditRow,
   inTransaction,
@@ -10,17 +11,15 @@ import {
   toTicket,
 } from './postgres-schema.js';
 import { type PendingRow, pendingFromRow } from './rows.js';
-import {
-  type AuditEntry,
-  type NewTicket,
-  type PendingCreate,
-  type Store,
-  type StoredAuditEntry,
-  THREAD_MODES,
-  type ThreadMode,
-  type Ticket,
-  type TicketKindId,
-  type TicketUpdate,
+import type {
+  AuditEntry,
+  NewTicket,
+  PendingCreate,
+  Store,
+  StoredAuditEntry,
+  Ticket,
+  TicketKindId,
+  TicketUpdate,
 } from './types.js';
 
 export type { PostgresStoreOptions } from './postgres-schema.js';
@@ -36,8 +35,11 @@ export class PostgresStore implements Store {
 
   readonly ctsEvents: PostgresCtsEvents;
 
+  private readonly nudges: PostgresNudges;
+
   private constructor(private readonly pool: pg.Pool) {
     this.ctsEvents = new PostgresCtsEvents(pool);
+    this.nudges = new PostgresNudges(pool, (fn) => inTransaction(this.pool, fn));
   }
 
   /** Connects and brings the schema up to date (postgres-schema.ts); errors never quote the URL (a password). */
@@ -331,22 +333,17 @@ export class PostgresStore implements Store {
     return r.rows.map((row) => row.taken_at);
   }
 
-  async getThreadMode(channelId: string): Promise<ThreadMode> {
-    const r = await this.pool.query<{ thread_mode: string }>(
-      'SELECT thread_mode FROM channel_settings WHERE channel_id = $1',
-      [channelId],
-    );
-    const mode = r.rows[0]?.thread_mode;
-    return mode !== undefined && (THREAD_MODES as readonly string[]).includes(mode) ? (mode as ThreadMode) : 'threads';
-  }
-
-  async setThreadMode(channelId: string, mode: ThreadMode, by: string, now: number): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO channel_settings (channel_id, thread_mode, updated_by, updated_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (channel_id) DO UPDATE SET thread_mode = excluded.thread_mode, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-      [channelId, mode, by, now],
-    );
-  }
+  // Channel settings, what tickets wait for and the reminder/digest claims live in postgres-nudges.ts.
+  readonly getThreadMode: Store['getThreadMode'] = async (c) => (await this.nudges.getChannelSettings(c)).threadMode;
+  readonly setThreadMode: Store['setThreadMode'] = async (...a) => this.nudges.setThreadMode(...a);
+  readonly getChannelSettings: Store['getChannelSettings'] = async (c) => this.nudges.getChannelSettings(c);
+  readonly setChannelSettings: Store['setChannelSettings'] = async (...a) => this.nudges.setChannelSettings(...a);
+  readonly digestChannels: Store['digestChannels'] = async () => this.nudges.digestChannels();
+  readonly setWait: Store['setWait'] = async (w) => this.nudges.setWait(w);
+  readonly getWait: Store['getWait'] = async (id) => this.nudges.getWait(id);
+  readonly clearWait: Store['clearWait'] = async (id) => this.nudges.clearWait(id);
+  readonly listWaits: Store['listWaits'] = async (limit) => this.nudges.listWaits(limit);
+  readonly claimSlot: Store['claimSlot'] = async (c) => this.nudges.claimSlot(c);
 
   async markHomeViewer(slackId: string, now: number): Promise<void> {
     await this.pool.query(

@@ -1,6 +1,7 @@
 /** The SQLite store's schema: ordered migrations, each applied once (in a transaction) and recorded. */
 import type Database from 'better-sqlite3';
 import { CTS_EVENTS_SQLITE_MIGRATION } from './cts-events-sqlite.js';
+import { SQLITE_NUDGES_MIGRATION } from './sqlite-nudges.js';
 
 /** Ordered schema migrations; each runs once, in a transaction, recorded in schema_migrations. */
 const MIGRATIONS: string[] = [
@@ -84,6 +85,7 @@ const MIGRATIONS: string[] = [
    INSERT INTO create_slots (key, slack_id, taken_at)
      SELECT 'ticket:' || id, requester_slack_id, created_at FROM tickets WHERE json_extract(details, '$.followed') IS NULL;`,
   CTS_EVENTS_SQLITE_MIGRATION,
+  SQLITE_NUDGES_MIGRATION,
 ];
 
 /** Applies the migrations this database has not had yet, in order. */

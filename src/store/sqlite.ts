@@ -4,18 +4,17 @@ import Database from 'better-sqlite3';
 import { SqliteCtsEvents } from './cts-events-sqlite.js';
 import * as Rows from './rows.js';
 import { type PendingRow, pendingFromRow } from './rows.js';
+import { SqliteNudges } from './sqlite-nudges.js';
 import { migrateSqlite } from './sqlite-schema.js';
-import {
-  type AuditEntry,
-  type NewTicket,
-  type PendingCreate,
-  type Store,
-  type StoredAuditEntry,
-  THREAD_MODES,
-  type ThreadMode,
-  type Ticket,
-  type TicketKindId,
-  type TicketUpdate,
+import type {
+  AuditEntry,
+  NewTicket,
+  PendingCreate,
+  Store,
+  StoredAuditEntry,
+  Ticket,
+  TicketKindId,
+  TicketUpdate,
 } from './types.js';
 
 type TicketRow = Rows.TicketRow<string, number>;
@@ -33,6 +32,8 @@ const toAudit = (r: AuditRow): StoredAuditEntry =>
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
 
+  private readonly nudges: SqliteNudges;
+
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -43,6 +44,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     migrateSqlite(this.db);
     this.ctsEvents = new SqliteCtsEvents(this.db);
+    this.nudges = new SqliteNudges(this.db);
   }
 
   readonly ctsEvents: SqliteCtsEvents;
@@ -335,21 +337,17 @@ export class SqliteStore implements Store {
     return rows.map((r) => r.taken_at);
   }
 
-  async getThreadMode(channelId: string): Promise<ThreadMode> {
-    const r = this.stmt('SELECT thread_mode FROM channel_settings WHERE channel_id = ?').get(channelId) as
-      | { thread_mode: string }
-      | undefined;
-    return r && (THREAD_MODES as readonly string[]).includes(r.thread_mode) ? (r.thread_mode as ThreadMode) : 'threads';
-  }
-
-  async setThreadMode(channelId: string, mode: ThreadMode, by: string, now: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO channel_settings (channel_id, thread_mode, updated_by, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (channel_id) DO UPDATE SET thread_mode = excluded.thread_mode, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-      )
-      .run(channelId, mode, by, now);
-  }
+  // Channel settings, what tickets wait for and the reminder/digest claims live in sqlite-nudges.ts.
+  readonly getThreadMode: Store['getThreadMode'] = async (c) => (await this.nudges.getChannelSettings(c)).threadMode;
+  readonly setThreadMode: Store['setThreadMode'] = async (...a) => this.nudges.setThreadMode(...a);
+  readonly getChannelSettings: Store['getChannelSettings'] = async (c) => this.nudges.getChannelSettings(c);
+  readonly setChannelSettings: Store['setChannelSettings'] = async (...a) => this.nudges.setChannelSettings(...a);
+  readonly digestChannels: Store['digestChannels'] = async () => this.nudges.digestChannels();
+  readonly setWait: Store['setWait'] = async (w) => this.nudges.setWait(w);
+  readonly getWait: Store['getWait'] = async (id) => this.nudges.getWait(id);
+  readonly clearWait: Store['clearWait'] = async (id) => this.nudges.clearWait(id);
+  readonly listWaits: Store['listWaits'] = async (limit) => this.nudges.listWaits(limit);
+  readonly claimSlot: Store['claimSlot'] = async (c) => this.nudges.claimSlot(c);
 
   async markHomeViewer(slackId: string, now: number): Promise<void> {
     this.stmt('INSERT OR IGNORE INTO home_viewers (slack_id, first_seen_at) VALUES (?, ?)').run(slackId, now);

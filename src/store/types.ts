@@ -181,6 +181,24 @@ export interface Store {
   releaseCreateSlot(key: string): Promise<void>;
   /** Times of the creation slots a person holds since `since` (tickets filed, or creates whose outcome is unknown). */
   createdSince(slackId: string, since: number): Promise<number[]>;
+  /** A channel's settings (defaults when never set: threads, hears everything, no digest). */
+  getChannelSettings(channelId: string): Promise<ChannelSettings>;
+  setChannelSettings(channelId: string, settings: ChannelSettings, by: string, now: number): Promise<void>;
+  /** Channels that opted in to the daily digest. */
+  digestChannels(): Promise<{ channelId: string; digest: DigestSetting }[]>;
+  /** Records who a ticket waits for now (replacing what it waited for before). */
+  setWait(w: TicketWait): Promise<void>;
+  getWait(ticketId: number): Promise<TicketWait | undefined>;
+  /** The ticket no longer waits for anyone (its state changed, it ended, it is no longer followed). */
+  clearWait(ticketId: number): Promise<void>;
+  /** Tickets waiting for someone, longest-waiting first. */
+  listWaits(limit: number): Promise<TicketWait[]>;
+  /**
+   * Claims slot `slot` of `scope` (a reminder to one person for one ticket state, a channel's digest for one day),
+   * atomically across replicas: true for exactly one caller, and never when this scope was claimed less than
+   * `minGapMs` ago. The claim is the decision to send: who claims, sends.
+   */
+  claimSlot(c: { scope: string; slot: number; now: number; minGapMs: number }): Promise<boolean>;
   getThreadMode(channelId: string): Promise<ThreadMode>;
   setThreadMode(channelId: string, mode: ThreadMode, by: string, now: number): Promise<void>;
   /** Remembers that a person opened the bot's Home tab (their Home is refreshed when their tickets change). */
@@ -189,4 +207,38 @@ export interface Store {
   appendAudit(e: AuditEntry): Promise<void>;
   listAudit(opts: { since?: number; limit?: number }): Promise<StoredAuditEntry[]>;
   close(): Promise<void>;
+}
+
+/** What a channel hears in ticket threads (`/dms settings`): every change, only waits-for-someone and final states, or only final states. */
+export type ChannelHears = 'all' | 'waits_and_final' | 'final';
+export const CHANNEL_HEARS: readonly ChannelHears[] = ['all', 'waits_and_final', 'final'];
+
+/** A channel's daily digest: posted on working days at `at` ("HH:MM") in `zone` (the zone of whoever chose it). */
+export interface DigestSetting {
+  at: string;
+  zone: string;
+}
+
+/** A channel's `/dms settings`. */
+export interface ChannelSettings {
+  threadMode: ThreadMode;
+  hears: ChannelHears;
+  digest: DigestSetting | null;
+}
+
+/** What a ticket waits for in its current state. */
+export type WaitNeed = 'approval' | 'submit' | 'run';
+
+/** Who a ticket waits for in its current state and since when: what the thread mentions, reminders and the digest read. */
+export interface TicketWait {
+  ticketId: number;
+  status: string;
+  need: WaitNeed;
+  since: number;
+  /** Slack users who can act (mentioned and reminded). */
+  people: string[];
+  /** Slack user groups who can act (mentioned; their members are reminded). */
+  groups: string[];
+  /** People who can act but were not found in Slack, by name (plain text). */
+  others: string[];
 }

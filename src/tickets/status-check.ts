@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { TicketActionId } from '../../blocks/tickets/controls.js';
 import type { Clock } from '../core/clock.js';
 import { CloudApiError } from '../core/errors.js';
 import { cannotPostIn, cannotUpdate, type Messenger } from '../slack/messenger.js';
@@ -8,6 +9,7 @@ import type { CommonDetails } from './details.js';
 import type { TicketKind } from './kind.js';
 import type { TicketKinds } from './kinds.js';
 import { type RootMessages, replyText } from './root-message.js';
+import type { WaitOutcome } from './waiting.js';
 
 /** The watcher's timing settings a check needs. */
 export interface CheckSettings {
@@ -15,6 +17,15 @@ export interface CheckSettings {
   maxIntervalMs: number;
   maxAgeMs: number;
 }
+
+/** The approval loop as a check uses it (tickets/waiting.ts). */
+export interface Waiting {
+  reached(ticket: Ticket, actions: TicketActionId[], final: boolean): Promise<WaitOutcome>;
+  ended(ticketId: number): Promise<void>;
+}
+
+/** A change that asks nobody: the reply is posted as the channel's thread mode says. */
+const NOBODY_ASKED: WaitOutcome = { post: true, extra: [], groups: [] };
 
 /** What a check asks of the watcher that runs it (its queue, quota and listeners). */
 export interface CheckHost {
@@ -44,6 +55,8 @@ export class StatusCheck {
       roots: RootMessages;
       settings: CheckSettings;
       host: CheckHost;
+      /** The approval loop (waiting.ts): asks who can act when a state waits for someone; filters what channels hear. */
+      waiting?: Waiting;
     },
   ) {}
 
@@ -183,14 +196,23 @@ export class StatusCheck {
       details = { ...details, ...effects.details };
     }
     const mode = await this.deps.roots.threadModeFor(ticket);
-    const reply = kind.renderReply({ ...updated, details }, result.status, ticket.status, effects.extra);
+    // Who the new state waits for (asked in this reply, reminded later), and whether this channel hears the change.
+    const asked =
+      (await this.deps.waiting?.reached(
+        { ...updated, details },
+        this.deps.roots.actionsFor(kind, { ...updated, details }),
+        info.final,
+      )) ?? NOBODY_ASKED;
+    const extra = [...(effects.extra ?? []), ...asked.extra];
+    const reply = kind.renderReply({ ...updated, details }, result.status, ticket.status, extra);
     let threadTs: string | null = null;
-    if (ticket.rootTs && mode !== 'root_only') {
+    if (ticket.rootTs && mode !== 'root_only' && asked.post) {
       // Post first, then record: a crash in between repeats at most this one reply; the reverse could lose it.
       try {
         threadTs =
           (await messenger.reply(ticket.channelId, ticket.rootTs, reply, {
             broadcast: mode === 'broadcast_final' && info.final,
+            groups: asked.groups,
           })) ?? null;
       } catch (err) {
         // A thread that can never take a reply (archived channel, bot removed) must not hold the ticket back forever.

@@ -10,7 +10,7 @@ import type { TicketKind } from './kind.js';
 import type { TicketKinds } from './kinds.js';
 import { NudgeQueue } from './nudges.js';
 import { RootMessages } from './root-message.js';
-import { StatusCheck } from './status-check.js';
+import { StatusCheck, type Waiting } from './status-check.js';
 
 export { describe } from './describe.js';
 
@@ -64,6 +64,7 @@ export class StatusWatcher {
       settings: WatcherSettings;
       /** Least time until a ticket's next routine check (e.g. slower reconciling while pushes arrive); 0 if absent. */
       routineFloorMs?: (ticket: Ticket, now: number) => number;
+      waiting?: Waiting; // the approval loop (tickets/waiting.ts)
     },
   ) {
     this.owner = deps.settings.owner ?? `replica-${randomBytes(6).toString('hex')}`;
@@ -86,10 +87,8 @@ export class StatusWatcher {
 
   /** Keeps status checks under the cloud's query quota. */
   private readonly bucket: SlidingWindowLimiter | undefined;
-  /**
-   * The shortest interval the quota can pay for when every open ticket is checked in turn (open tickets / quota,
-   * capped at the back-off ceiling): no ticket is planned sooner, so quick re-checks never crowd out the queue.
-   */
+  /** The shortest interval the quota can pay for when every open ticket is checked in turn (open tickets / quota,
+   * capped at the back-off ceiling): no ticket is planned sooner, so quick re-checks never crowd out the queue. */
   private floorMs = 0;
   private floorAt = Number.NEGATIVE_INFINITY;
 

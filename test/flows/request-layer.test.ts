@@ -164,7 +164,7 @@ describe('the request layer (HTTP): bodies that are not well-formed Slack envelo
   });
 
   it('tells the person ephemerally when a listener throws after its ack', async () => {
-    h.app.services.store.getThreadMode = async () => {
+    h.app.services.store.getChannelSettings = async () => {
       throw new Error('store gone');
     };
     const res = await h.command('settings');

@@ -301,6 +301,22 @@ export class FakeSlack {
           ok: true,
           view: { ...(args['view'] as object), id: `VHOME${String(args['user_id'])}`, hash: `h${++this.viewCounter}` },
         };
+      case 'users.lookupByEmail': {
+        const email = String(args['email']).toLowerCase();
+        const u = [...this.users.values()].find((x) => x.email?.toLowerCase() === email);
+        return u
+          ? {
+              ok: true,
+              user: {
+                id: u.id,
+                name: u.name.toLowerCase().replace(/\s+/g, '.'),
+                real_name: u.name,
+                deleted: false,
+                profile: { email: u.email },
+              },
+            }
+          : { ok: false, error: 'users_not_found' };
+      }
       case 'users.info': {
         const u = this.users.get(String(args['user']));
         if (!u) return { ok: false, error: 'user_not_found' };

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseRawQuery, verifyAcs3Request } from '../acs3.js';
+import type { EmulatedApprovalNode } from './approvals.js';
 import { CHANGE_ACTIONS } from './change.js';
 import { DIRECTORY_ACTIONS } from './directory.js';
 import { EXPORT_ACTIONS } from './export.js';
@@ -201,6 +202,11 @@ export class DmsEmulator {
   /** Moves a ticket `steps` statuses along its script (stopping at the end); returns the new status. */
   advance(orderId: number, steps = 1): string {
     return this.state.advance(orderId, steps);
+  }
+
+  /** The approval nodes (name and DMS approver ids) of tickets filed from now on; none by default. */
+  setApprovalNodes(nodes: EmulatedApprovalNode[]): void {
+    this.state.approvalTemplate = nodes.map((n) => ({ NodeName: n.NodeName, AuditUserIds: [...n.AuditUserIds] }));
   }
 
   /** Forces a ticket into any status (e.g. EXPORT_FAIL, precheckFailed). */

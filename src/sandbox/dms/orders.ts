@@ -1,5 +1,6 @@
 /** DMS actions common to every ticket kind: base info, approval, listing. */
-import { BusinessError, checkTid, invalidParameter, type Params, pageOf } from './params.js';
+import { agree, approvalDetailAnswer } from './approvals.js';
+import { BusinessError, checkTid, formatDmsTime, invalidParameter, type Params, pageOf } from './params.js';
 import type { DmsAction, DmsState } from './state.js';
 import { FINISHED_STATUS_CODES, STATUS_CODE_DESC } from './statuses.js';
 
@@ -43,7 +44,29 @@ function submitOrderApproval(state: DmsState, params: Params): Record<string, un
     state.changeStatus(order, 'toaudit');
   }
   order.submittedForApproval = true;
+  order.submittedAt = formatDmsTime(state.now());
   return {};
+}
+/** GetApprovalDetail: the ticket's approval nodes and who handles the current one. */
+function getApprovalDetail(state: DmsState, params: Params): Record<string, unknown> {
+  checkTid(params);
+  const workflowId = params.requiredLong('Q', 'WorkflowInstanceId');
+  const order = [...state.orders.values()].find((o) => o.workflowInstanceId === workflowId);
+  if (!order)
+    throw new BusinessError(
+      'InvalidWorkflowInstanceId',
+      `The approval process (WorkflowInstanceId=${workflowId}) does not exist.`,
+    );
+  return approvalDetailAnswer({
+    orderId: order.orderId,
+    orderType: order.pluginType === 'FREE_LOCK_CORRECT' ? 'DATA_CORRECT' : order.pluginType,
+    workflow: order.workflow,
+    statusCode: state.statusCode(order),
+    submitted: order.submittedForApproval || state.statusCode(order) === 'toaudit',
+    submittedAt: order.submittedAt ?? order.createTime,
+    committerId: order.committerId,
+    nickName: (id) => state.users.get(id)?.NickName,
+  });
 }
 /** ApproveOrder: AGREE moves the ticket on; REJECT and CANCEL end it. */
 function approveOrder(state: DmsState, params: Params): Record<string, unknown> {
@@ -62,6 +85,8 @@ function approveOrder(state: DmsState, params: Params): Record<string, unknown> 
     );
   if (state.statusCode(order) !== 'toaudit') throw state.illegalStatus(order, 'ApproveOrder');
   order.approvals.push(comment === undefined ? { approvalType } : { approvalType, comment });
+  // A multi-node workflow stays waiting for approval until its last node agrees.
+  if (approvalType === 'AGREE' && !agree(order.workflow, formatDmsTime(state.now()))) return {};
   if (approvalType === 'AGREE') {
     if (order.pluginType === 'DATA_EXPORT') state.changeStatus(order, 'ENABLE_EXPORT');
     else if (order.pluginType === 'FREE_LOCK_CORRECT') state.changeStatus(order, 'Approved');
@@ -110,5 +135,6 @@ export const ORDER_ACTIONS: Readonly<Record<string, DmsAction>> = {
   GetOrderBaseInfo: getOrderBaseInfo,
   SubmitOrderApproval: submitOrderApproval,
   ApproveOrder: approveOrder,
+  GetApprovalDetail: getApprovalDetail,
   ListOrders: listOrders,
 };

@@ -2,6 +2,8 @@
  * The DMS emulator's state: databases, users and tickets, each kind's status script, and the one place a ticket's
  * status changes (changeStatus / overrideStatusCode), which tells every onStatusChange listener.
  */
+
+import { type EmulatedApprovalNode, newWorkflow } from './approvals.js';
 import { BusinessError, formatDmsTime, type Params } from './params.js';
 import { DEFAULT_STATUS_SCRIPTS, STATUS_CODE } from './statuses.js';
 import type { DmsCreateAction, DmsPluginType, EmulatedDatabase, EmulatedOrder, EmulatedUser } from './types.js';
@@ -36,6 +38,8 @@ export type DmsAction = (state: DmsState, params: Params) => Record<string, unkn
 export class DmsState {
   readonly databases = new Map<string, EmulatedDatabase>();
   readonly users = new Map<string, EmulatedUser>();
+  /** The approval nodes tickets filed from now on copy (none by default). */
+  approvalTemplate: EmulatedApprovalNode[] = [];
   readonly orders = new Map<number, EmulatedOrder>();
   /** Orders whose GetDataExportDownloadURL answers HasResult=false with this TipMessage, even after EXPORT_SUCCESS. */
   readonly noResultTips = new Map<number, string>();
@@ -179,6 +183,7 @@ export class DmsState {
       precheckUserTip: 'SQL syntax check failed: the statement cannot be parsed.',
       submittedForApproval: false,
       approvals: [],
+      workflow: newWorkflow(this.approvalTemplate),
     };
     if (init.relatedUserListRaw !== undefined) order.relatedUserListRaw = init.relatedUserListRaw;
     this.orders.set(orderId, order);

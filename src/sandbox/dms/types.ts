@@ -1,5 +1,7 @@
 /** The DMS emulator's public shapes: options, databases, users, tickets, faults, recorded requests. */
 
+import type { EmulatedWorkflow } from './approvals.js';
+
 /** The API version the emulator serves. */
 export const DMS_API_VERSION = '2018-11-01';
 
@@ -76,6 +78,10 @@ export interface EmulatedOrder {
   precheckUserTip: string;
   submittedForApproval: boolean;
   approvals: Array<{ approvalType: string; comment?: string }>;
+  /** The approval nodes and where the ticket is among them (see approvals.ts). */
+  workflow: EmulatedWorkflow;
+  /** When it was submitted for approval (DMS time text). */
+  submittedAt?: string;
   /** Parsed ExecuteDataExport ActionDetail, once executed. */
   exportActionDetail?: Record<string, unknown>;
 }

@@ -140,6 +140,7 @@ async function drive(emu: DmsEmulator): Promise<Map<string, RecordedDmsRequest>>
   emu.advance(Number(exp.orderId));
   await client.submitOrderApproval(exp.orderId);
   const base = await client.getOrderBaseInfo(exp.orderId);
+  await client.getApprovalDetail(String(base.WorkflowInstanceId));
   await client.approveOrder({
     workflowInstanceId: String(base.WorkflowInstanceId),
     approvalType: 'AGREE',

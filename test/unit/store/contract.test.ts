@@ -600,6 +600,111 @@ for (const backend of backends)
           await empty.drop();
         }
       });
+
+      it("keeps a channel's settings: thread mode, what it hears and its digest; defaults when never set", async () => {
+        expect(await store.getChannelSettings('C0NEW')).toEqual({ threadMode: 'threads', hears: 'all', digest: null });
+        await store.setChannelSettings(
+          'C0A',
+          { threadMode: 'root_only', hears: 'final', digest: { at: '09:30', zone: 'Asia/Shanghai' } },
+          'U0ALICE',
+          T0,
+        );
+        await store.setChannelSettings(
+          'C0B',
+          { threadMode: 'threads', hears: 'waits_and_final', digest: null },
+          'U0BOB',
+          T0,
+        );
+        expect(await (await another()).getChannelSettings('C0A')).toEqual({
+          threadMode: 'root_only',
+          hears: 'final',
+          digest: { at: '09:30', zone: 'Asia/Shanghai' },
+        });
+        expect(await store.getThreadMode('C0A')).toBe('root_only');
+        expect(await store.digestChannels()).toEqual([
+          { channelId: 'C0A', digest: { at: '09:30', zone: 'Asia/Shanghai' } },
+        ]);
+        // The thread mode alone (older callers) keeps what the channel hears and its digest.
+        await store.setThreadMode('C0A', 'threads', 'U0ALICE', T0 + 1);
+        expect(await store.getChannelSettings('C0A')).toEqual({
+          threadMode: 'threads',
+          hears: 'final',
+          digest: { at: '09:30', zone: 'Asia/Shanghai' },
+        });
+      });
+
+      it('records, replaces, lists (longest waiting first) and clears what tickets wait for', async () => {
+        const a = await store.createTicket(ticket(), T0);
+        const b = await store.createTicket(ticket(), T0);
+        await store.setWait({
+          ticketId: b.id,
+          status: 'APPLY_AUDIT_SUCCESS',
+          need: 'approval',
+          since: T0 + 5,
+          people: ['U0BOB'],
+          groups: ['S0DBAS'],
+          others: ['zhang (DMS user 56)'],
+        });
+        await store.setWait({
+          ticketId: a.id,
+          status: 'PRE_CHECK_SUCCESS',
+          need: 'submit',
+          since: T0 + 9,
+          people: ['U0ALICE'],
+          groups: [],
+          others: [],
+        });
+        await store.setWait({
+          ticketId: a.id,
+          status: 'ENABLE_EXPORT',
+          need: 'run',
+          since: T0 + 1,
+          people: ['U0ALICE'],
+          groups: [],
+          others: [],
+        });
+        expect((await store.listWaits(10)).map((w) => [w.ticketId, w.need, w.since])).toEqual([
+          [a.id, 'run', T0 + 1],
+          [b.id, 'approval', T0 + 5],
+        ]);
+        expect(await (await another()).getWait(b.id)).toEqual({
+          ticketId: b.id,
+          status: 'APPLY_AUDIT_SUCCESS',
+          need: 'approval',
+          since: T0 + 5,
+          people: ['U0BOB'],
+          groups: ['S0DBAS'],
+          others: ['zhang (DMS user 56)'],
+        });
+        await store.clearWait(a.id);
+        expect((await store.listWaits(10)).map((w) => w.ticketId)).toEqual([b.id]);
+        expect(await store.getWait(a.id)).toBeUndefined();
+      });
+
+      it('claims each slot of a scope once, across stores sharing the database, and never within the gap', async () => {
+        const other = await another();
+        const claims = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            (i % 2 ? other : store).claimSlot({ scope: 'remind:1:x:U0BOB', slot: 0, now: T0, minGapMs: 3_600_000 }),
+          ),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        // The next slot is refused while the last claim is younger than the gap, and taken once it is not.
+        expect(
+          await store.claimSlot({ scope: 'remind:1:x:U0BOB', slot: 1, now: T0 + 3_599_999, minGapMs: 3_600_000 }),
+        ).toBe(false);
+        expect(
+          await other.claimSlot({ scope: 'remind:1:x:U0BOB', slot: 1, now: T0 + 3_600_000, minGapMs: 3_600_000 }),
+        ).toBe(true);
+        expect(
+          await store.claimSlot({ scope: 'remind:1:x:U0BOB', slot: 1, now: T0 + 9_000_000, minGapMs: 3_600_000 }),
+        ).toBe(false);
+        // Scopes are independent; without a gap only the slot counts.
+        expect(await store.claimSlot({ scope: 'remind:1:x:U0DAVE', slot: 0, now: T0, minGapMs: 3_600_000 })).toBe(true);
+        expect(await store.claimSlot({ scope: 'digest:C0A', slot: 20260105, now: T0, minGapMs: 0 })).toBe(true);
+        expect(await other.claimSlot({ scope: 'digest:C0A', slot: 20260105, now: T0, minGapMs: 0 })).toBe(false);
+        expect(await other.claimSlot({ scope: 'digest:C0A', slot: 20260106, now: T0 + 1, minGapMs: 0 })).toBe(true);
+      });
     },
   );
 
