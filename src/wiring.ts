@@ -200,7 +200,16 @@ export function wireServices(deps: ServiceDeps, slack: WebClient, metrics: Metri
     onFound: (dbs) => guard.remember(dbs),
     budgetMs: deps.sqlEngineBudgetMs,
   });
-  const ctsEvents = buildCtsEvents({ config, store, clock, logger, messenger, audit, fetch: deps.smnFetch });
+  const ctsEvents = buildCtsEvents({
+    config,
+    store,
+    clock,
+    logger,
+    messenger,
+    audit,
+    fetch: deps.smnFetch,
+    onOutcome: (outcome) => metrics.pushEvents.inc({ source: 'cts', outcome }),
+  });
   return {
     config,
     logger,

@@ -138,6 +138,9 @@ describe('CTS key events through SMN: notifications', () => {
       timestamp: new Date(x.clock.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     expect(await (await smn.send(endpoint(x), future)).text()).toBe('future');
+    const metrics = await (await fetch(`http://127.0.0.1:${x.port}/metrics`)).text();
+    for (const outcome of ['accepted', 'duplicate', 'stale', 'future'])
+      expect(metrics).toContain(`chatops_push_events_total{source="cts",outcome="${outcome}"} 1`);
     await x.app.stop();
     expect(roots(x)).toHaveLength(1);
   });
